@@ -1,0 +1,5 @@
+"""Allows `python -m launchgate`."""
+
+from launchgate.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,196 @@
+"""The `launchgate` command line: a thin layer that composes config, runner and renderers.
+
+Exit codes (DESIGN.md §3): 0 pass, 1 fail, 2 usage or config error, 3 the gate could not decide.
+No traceback reaches a user; set LAUNCHGATE_DEBUG=1 to see one for an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from launchgate import __version__
+from launchgate.errors import LaunchgateError, UsageError
+
+EXIT_USAGE = 2
+EXIT_ERROR = 3
+CHECK_NAMES = ("secrets", "load", "tls", "redirects", "headers", "exposure", "smoke", "dns")
+FAIL_ON = ("blocker", "important", "later", "never")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's own errors: one line, exit 2
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="launchgate", description="Launch-readiness gate for web apps.")
+    parser.add_argument("--version", action="version", version=f"launchgate {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="run the gate and print the verdict")
+    _add_gate_options(check)
+    check.set_defaults(handler=_cmd_check)
+
+    demo = commands.add_parser("demo", help="run the whole gate against a built-in local app")
+    demo.add_argument("--output", default="launchgate-demo", metavar="DIR",
+                      help="where to write the demo's config, report.json and report.md")
+    demo.add_argument("--quiet", action="store_true")
+    demo.set_defaults(handler=_cmd_demo)
+    return parser
+
+
+def _add_gate_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--config", metavar="PATH",
+                     help="config file (default: .launchgate.yml in --repo, if present)")
+    cmd.add_argument("--url", help="the app under test (overrides `url:` in the config)")
+    cmd.add_argument("--repo", metavar="PATH", default=".", help="git repository (default: .)")
+    cmd.add_argument("--base", metavar="REV", help="base revision of the change")
+    cmd.add_argument("--head", metavar="REV", help="head revision of the change")
+    cmd.add_argument("--only", metavar="a,b", type=_check_list, default=(),
+                     help=f"run only these checks ({', '.join(CHECK_NAMES)})")
+    cmd.add_argument("--skip", metavar="a,b", type=_check_list, default=(),
+                     help="skip these checks")
+    cmd.add_argument("--fail-on", choices=FAIL_ON, help="lowest severity that fails the gate")
+    cmd.add_argument("--json", metavar="PATH", help="write the JSON report here")
+    cmd.add_argument("--markdown", metavar="PATH", help="write the markdown verdict here")
+    cmd.add_argument("--sarif", metavar="PATH", help="write SARIF 2.1.0 here")
+    cmd.add_argument("--quiet", action="store_true", help="print only the verdict line")
+    cmd.add_argument("--allow-private-targets", action="store_true",
+                     help="allow probing loopback/private addresses (local previews, tests)")
+    cmd.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
+                     dest="settings", help="override a config key, e.g. checks.load.users=5")
+
+
+def _check_list(value: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in value.split(",") if n.strip())
+    unknown = [n for n in names if n not in CHECK_NAMES]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown check {unknown[0]!r}; choose from {', '.join(CHECK_NAMES)}")
+    return names
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "handler", None):
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        code: int = args.handler(args)
+        return code
+    except LaunchgateError as exc:
+        print(f"launchgate: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("launchgate: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: no traceback reaches a user
+        if os.environ.get("LAUNCHGATE_DEBUG"):
+            raise
+        print(f"launchgate: internal error: {type(exc).__name__}: {exc}".splitlines()[0],
+              file=sys.stderr)
+        return EXIT_ERROR
+
+
+# --- check ----------------------------------------------------------------------------------
+
+def gate_config(args: argparse.Namespace) -> Any:
+    """The config a gate run uses: file (explicit or found in --repo) plus CLI overrides."""
+    from launchgate.config import find_config, load_config, parse_set_option
+
+    overrides: dict[str, Any] = {}
+    for option in args.settings:
+        key, value = parse_set_option(option)
+        overrides[key] = value
+    if args.url:
+        overrides["url"] = args.url
+    if args.fail_on:
+        overrides["fail_on"] = args.fail_on
+    if args.allow_private_targets:
+        overrides["allow_private_targets"] = True
+    path = args.config
+    if path is None:
+        path = find_config(args.repo)
+    elif not Path(path).is_file():
+        raise UsageError(f"config file not found: {path}")
+    return load_config(path, overrides=overrides)
+
+
+def ensure_writable(path: str | None, flag: str) -> None:
+    if not path:
+        return
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise UsageError(f"{flag} {path}: is a directory")
+    if not parent.is_dir():
+        raise UsageError(f"{flag} {path}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise UsageError(f"{flag} {path}: not writable")
+
+
+def write_outputs(report: Any, *, json_path: str | None = None, markdown_path: str | None = None,
+                  sarif_path: str | None = None) -> None:
+    import json
+
+    from launchgate.render.markdown import render_markdown
+    from launchgate.render.sarif import render_sarif
+
+    data = report.to_json()
+    outputs = [(json_path, "--json", lambda: report.dumps()),
+               (markdown_path, "--markdown", lambda: render_markdown(data)),
+               (sarif_path, "--sarif", lambda: json.dumps(render_sarif(data), indent=2) + "\n")]
+    for path, flag, render in outputs:
+        if not path:
+            continue
+        try:
+            Path(path).write_text(render(), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{flag} {path}: {exc.strerror or exc}") from None
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from launchgate.progress import Progress
+    from launchgate.redact import Redactor
+    from launchgate.render.text import render_text
+    from launchgate.report import Target
+    from launchgate.runner import run_gate
+
+    for path, flag in ((args.json, "--json"), (args.markdown, "--markdown"),
+                       (args.sarif, "--sarif")):
+        ensure_writable(path, flag)
+    config = gate_config(args)
+    redactor = Redactor(config.secret_values)
+    progress = Progress(quiet=args.quiet, redactor=redactor)
+    repo = str(Path(args.repo).resolve())
+    target = Target(url=_shown_url(config.url), repo=repo, base=args.base, head=args.head)
+    progress.info(f"launchgate {__version__}: checking {target.url or repo}")
+    report = run_gate(config, target, only=args.only, skip=args.skip, progress=progress)
+    write_outputs(report, json_path=args.json, markdown_path=args.markdown,
+                  sarif_path=args.sarif)
+    data = report.to_json()
+    if args.quiet:
+        print(render_text(data).splitlines()[0])
+    else:
+        print(render_text(data, color=sys.stdout.isatty()), end="")
+    return report.exit_code
+
+
+def _shown_url(url: str | None) -> str | None:
+    from launchgate.config import redact_url
+
+    return redact_url(url) if url else None
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from launchgate.demo.run import run_demo
+
+    return run_demo(Path(args.output), quiet=args.quiet)

@@ -1,0 +1,600 @@
+"""Loads `.launchgate.yml` into typed, frozen config objects (DESIGN.md §4).
+
+Every error names the file, line and key. The YAML is composed into nodes first so each value
+keeps its line; then one small schema-driven converter walks the dataclasses below. `${VAR}` is
+read from the environment; values that came from the environment or from `headers` are recorded
+in `Config.secret_values` so every output can redact them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import ipaddress
+import os
+import re
+import types
+import typing
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+
+from launchgate.errors import ConfigError
+from launchgate.report import FAIL_ON_CHOICES, Severity
+
+CHECK_NAMES: tuple[str, ...] = (
+    "secrets", "load", "tls", "redirects", "headers", "exposure", "smoke", "dns",
+)
+DEFAULT_CONFIG_NAMES = (".launchgate.yml", ".launchgate.yaml")
+
+# Hard caps: the gate is a smoke-sized load test, never a stress tool pointed at a stranger.
+MAX_USERS = 100
+MAX_DURATION_S = 600.0
+MAX_WORKERS = 16
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+_HOSTPORT = re.compile(r"^\[?[A-Za-z0-9._:-]+\]?:\d{1,5}$")
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_*]([A-Za-z0-9_-]{0,62})?"
+                       r"(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})?)*\.?(:\d{1,5})?$")
+_FINDING_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def _meta(kind: str | None = None, **limits: float) -> dict[str, Any]:
+    return {"kind": kind, **limits}
+
+
+# --- the config schema ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SecretsConfig:
+    enabled: bool = True
+    diff: bool = True
+    history: bool = True
+    baseline: str | None = ".secrets.baseline"
+    exclude_paths: tuple[str, ...] = ()
+    history_severity: Severity = field(default=Severity.IMPORTANT,
+                                       metadata=_meta("severity"))
+    cache: str | None = None
+
+
+@dataclass(frozen=True)
+class LoadRoute:
+    name: str
+    path: str = field(metadata=_meta("path"))
+    method: str = field(default="GET", metadata=_meta("method"))
+    weight: int = field(default=1, metadata=_meta(min=1, max=1000))
+    headers: Mapping[str, str] = field(default_factory=dict, metadata=_meta("secret-values"))
+    json: Any = None
+    p95_target_ms: float | None = field(default=None, metadata=_meta(min=1))
+    p95_blocker_ms: float | None = field(default=None, metadata=_meta(min=1))
+
+
+@dataclass(frozen=True)
+class LoadConfig:
+    enabled: bool = True
+    users: int = field(default=10, metadata=_meta(min=1, max=MAX_USERS))
+    spawn_rate: float = field(default=10.0, metadata=_meta(min=0.1, max=1000))
+    duration: float = field(default=30.0, metadata=_meta("duration", min=1, max=MAX_DURATION_S))
+    warmup: float = field(default=5.0, metadata=_meta("duration", min=0, max=MAX_DURATION_S))
+    ready_timeout: float = field(default=60.0, metadata=_meta("duration", min=0, max=900))
+    p95_target_ms: float = field(default=300.0, metadata=_meta(min=1))
+    p95_blocker_ms: float = field(default=800.0, metadata=_meta(min=1))
+    max_error_rate: float = field(default=0.01, metadata=_meta(min=0, max=1))
+    min_samples: int = field(default=200, metadata=_meta(min=1))
+    workers: int = field(default=0, metadata=_meta(min=0, max=MAX_WORKERS))
+    routes: tuple[LoadRoute, ...] = ()
+
+
+@dataclass(frozen=True)
+class TlsConfig:
+    enabled: bool = True
+    hosts: tuple[str, ...] = field(default=(), metadata=_meta("host"))
+    expiry_blocker_days: int = field(default=7, metadata=_meta(min=0))
+    expiry_important_days: int = field(default=30, metadata=_meta(min=0))
+    min_version: str = field(default="TLSv1.2", metadata=_meta("tls-version"))
+
+
+@dataclass(frozen=True)
+class RedirectsConfig:
+    enabled: bool = True
+    canonical: str | None = field(default=None, metadata=_meta("url"))
+    hosts: tuple[str, ...] = field(default=(), metadata=_meta("host"))
+    paths: tuple[str, ...] = field(default=("/",), metadata=_meta("path"))
+    max_hops: int = field(default=3, metadata=_meta(min=1, max=20))
+
+
+@dataclass(frozen=True)
+class HeadersConfig:
+    enabled: bool = True
+    hsts_min_max_age: int = field(default=15552000, metadata=_meta(min=0))
+
+
+@dataclass(frozen=True)
+class ExposureConfig:
+    enabled: bool = True
+    protected_paths: tuple[str, ...] = field(default=(), metadata=_meta("path"))
+    staging_hosts: tuple[str, ...] = field(default=(), metadata=_meta("host"))
+    cors_paths: tuple[str, ...] = field(default=(), metadata=_meta("path"))
+    scan_bundles: bool = True
+
+
+@dataclass(frozen=True)
+class SmokeStep:
+    name: str
+    path: str = field(metadata=_meta("path"))
+    method: str = field(default="GET", metadata=_meta("method"))
+    expect_status: int = field(default=200, metadata=_meta(min=100, max=599))
+    expect_text: str | None = None
+
+
+@dataclass(frozen=True)
+class SmokeConfig:
+    enabled: bool = True
+    steps: tuple[SmokeStep, ...] = ()
+
+
+@dataclass(frozen=True)
+class DnsConfig:
+    enabled: bool = True
+    domain: str | None = field(default=None, metadata=_meta("host"))
+    hosts: tuple[str, ...] = field(default=(), metadata=_meta("host"))
+    nameservers: tuple[str, ...] = field(default=(), metadata=_meta("nameserver"))
+    dkim_selectors: tuple[str, ...] = ()
+    sends_email: bool = True
+    timeout: float = field(default=3.0, metadata=_meta("duration", min=0.1, max=60))
+
+
+@dataclass(frozen=True)
+class ChecksConfig:
+    secrets: SecretsConfig = field(default_factory=SecretsConfig)
+    load: LoadConfig = field(default_factory=LoadConfig)
+    tls: TlsConfig = field(default_factory=TlsConfig)
+    redirects: RedirectsConfig = field(default_factory=RedirectsConfig)
+    headers: HeadersConfig = field(default_factory=HeadersConfig)
+    exposure: ExposureConfig = field(default_factory=ExposureConfig)
+    smoke: SmokeConfig = field(default_factory=SmokeConfig)
+    dns: DnsConfig = field(default_factory=DnsConfig)
+
+
+@dataclass(frozen=True)
+class Config:
+    url: str | None = field(default=None, metadata=_meta("url"))
+    fail_on: str = field(default="blocker", metadata=_meta("fail-on"))
+    fail_closed: bool = True
+    headers: Mapping[str, str] = field(default_factory=dict, metadata=_meta("secret-values"))
+    ca_bundle: str | None = field(default=None, metadata=_meta("file"))
+    connect_to: Mapping[str, str] = field(default_factory=dict, metadata=_meta("connect-to"))
+    allow_private_targets: bool = False
+    severity_overrides: Mapping[str, Severity] = field(default_factory=dict,
+                                                        metadata=_meta("overrides"))
+    checks: ChecksConfig = field(default_factory=ChecksConfig)
+    # Not YAML keys: where the config came from and what must be redacted everywhere.
+    source: str | None = field(default=None, metadata={"internal": True})
+    secret_values: frozenset[str] = field(default_factory=frozenset, metadata={"internal": True})
+
+    @property
+    def url_host(self) -> str | None:
+        return urllib.parse.urlsplit(self.url).hostname if self.url else None
+
+    def dns_hosts(self) -> tuple[str, ...]:
+        """`checks.dns.hosts`, defaulting to every host named elsewhere in the config."""
+        if self.checks.dns.hosts:
+            return self.checks.dns.hosts
+        named: list[str] = []
+        for url in (self.url, self.checks.redirects.canonical):
+            host = urllib.parse.urlsplit(url).hostname if url else None
+            if host:
+                named.append(host)
+        named += [_strip_port(h) for h in self.checks.tls.hosts]
+        named += [_strip_port(h) for h in self.checks.redirects.hosts]
+        named += [_strip_port(h) for h in self.checks.exposure.staging_hosts]
+        return tuple(dict.fromkeys(h.lower().rstrip(".") for h in named if not _is_ip(h)))
+
+
+def _strip_port(host: str) -> str:
+    return host.rsplit(":", 1)[0] if re.search(r":\d+$", host) else host
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+class _Loc:
+    """Where values came from: the file name and the line of each dotted key."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.lines: dict[str, int] = {}
+        self.secrets: set[str] = set()
+        self.overridden: set[str] = set()
+
+    def error(self, key: str, message: str) -> ConfigError:
+        """An error at `key`, located at its own line or the nearest parent's."""
+        if any(key == o or key.startswith(o + ".") or key.startswith(o + "[")
+               for o in self.overridden):
+            return ConfigError(message, file="--set", key=key or None)
+        probe, line = key, self.lines.get(key)
+        while line is None and probe:
+            parent = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe)
+            if parent == probe:
+                break
+            probe, line = parent, self.lines.get(parent)
+        return ConfigError(message, file=self.file, line=line, key=key or None)
+
+
+def find_config(repo: str | Path) -> Path | None:
+    for name in DEFAULT_CONFIG_NAMES:
+        candidate = Path(repo) / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None,
+                overrides: Mapping[str, Any] | None = None) -> Config:
+    """Load and validate a config file (None: defaults only), then apply dotted overrides
+    such as {"url": "https://x", "checks.load.users": 5} from the CLI or the Action."""
+    env = os.environ if env is None else env
+    if path is None:
+        loc = _Loc("config")
+        raw: dict[str, Any] = {}
+        base_dir = Path.cwd()
+    else:
+        path = Path(path)
+        loc = _Loc(str(path))
+        raw = _read_yaml(path, loc)
+        base_dir = path.parent
+    raw = _expand_env(raw, "", env, loc)
+    for dotted, value in (overrides or {}).items():
+        _set_dotted(raw, dotted, value, loc)
+    config = _build(Config, raw, "", loc)
+    ca_bundle = config.ca_bundle
+    if ca_bundle and not Path(ca_bundle).is_absolute():
+        ca_bundle = str((base_dir / ca_bundle).resolve())
+    if ca_bundle and not Path(ca_bundle).is_file():
+        raise loc.error("ca_bundle", f"file not found: {ca_bundle}")
+    _cross_check(config, loc)
+    secrets = set(loc.secrets)
+    secrets.update(v for v in config.headers.values() if v)
+    for route in config.checks.load.routes:
+        secrets.update(v for v in route.headers.values() if v)
+    return dataclasses.replace(config, ca_bundle=ca_bundle, source=None if path is None
+                               else str(path), secret_values=frozenset(s for s in secrets if s))
+
+
+def _read_yaml(path: Path, loc: _Loc) -> dict[str, Any]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config: {exc.strerror or exc}", file=str(path)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError("file is not valid UTF-8", file=str(path), line=line) from None
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#")
+                               for ln in text.splitlines()):
+        raise ConfigError("config file is empty (delete it, or set at least `url:`)",
+                          file=str(path))
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError(f"invalid YAML: {problem}", file=str(path), line=line) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", file=str(path)) from None
+    if node is None:
+        raise ConfigError("config file is empty", file=str(path))
+    if not isinstance(node, yaml.MappingNode):
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+        raise ConfigError(f"expected a mapping of settings at the top level, got {kind}",
+                          file=str(path), line=node.start_mark.line + 1)
+    value = _plain(node, "", loc, yaml.SafeLoader(""))
+    assert isinstance(value, dict)
+    return value
+
+
+def _plain(node: yaml.Node, key: str, loc: _Loc, loader: yaml.SafeLoader) -> Any:
+    """Turn a YAML node into plain Python values, recording each key's line."""
+    loc.lines.setdefault(key, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ConfigError("mapping keys must be plain names", file=loc.file,
+                                  line=key_node.start_mark.line + 1, key=key or None)
+            name = str(_construct(key_node, key, loc, loader))
+            child = f"{key}.{name}" if key else name
+            if name in out:
+                raise ConfigError("duplicate key", file=loc.file,
+                                  line=key_node.start_mark.line + 1, key=child)
+            loc.lines[child] = key_node.start_mark.line + 1
+            out[name] = _plain(value_node, child, loc, loader)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(item, f"{key}[{i}]", loc, loader) for i, item in enumerate(node.value)]
+    return _construct(node, key, loc, loader)
+
+
+def _construct(node: yaml.Node, key: str, loc: _Loc, loader: yaml.SafeLoader) -> Any:
+    try:
+        return loader.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+        raise ConfigError(f"cannot read value: {exc}".splitlines()[0], file=loc.file,
+                          line=node.start_mark.line + 1, key=key or None) from None
+
+
+def _expand_env(value: Any, key: str, env: Mapping[str, str], loc: _Loc) -> Any:
+    if isinstance(value, dict):
+        return {k: _expand_env(v, f"{key}.{k}" if key else k, env, loc) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand_env(v, f"{key}[{i}]", env, loc) for i, v in enumerate(value)]
+    if isinstance(value, str) and "${" in value:
+        def substitute(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in env:
+                raise loc.error(key, f"environment variable ${{{name}}} is not set")
+            loc.secrets.add(env[name])
+            return env[name]
+        return _ENV_REF.sub(substitute, value)
+    return value
+
+
+def _set_dotted(raw: dict[str, Any], dotted: str, value: Any, loc: _Loc) -> None:
+    parts = dotted.split(".")
+    node: Any = raw
+    for i, part in enumerate(parts[:-1]):
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            raise ConfigError("cannot set a key inside a value that is not a mapping",
+                              file="--set", key=".".join(parts[: i + 1]))
+        node = child
+    node[parts[-1]] = value
+    loc.overridden.add(dotted)
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    return f"a {type(value).__name__}"
+
+
+def _build(cls: type[Any], value: Any, key: str, loc: _Loc) -> Any:
+    if not isinstance(value, dict):
+        raise loc.error(key, f"expected a mapping, got {_type_name(value)}")
+    hints = typing.get_type_hints(cls)
+    settable = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+    for name in value:
+        if name not in settable:
+            hint = difflib.get_close_matches(str(name), list(settable), n=1, cutoff=0.6)
+            suggestion = f"; did you mean '{hint[0]}'?" if hint else \
+                f"; known keys: {', '.join(settable)}"
+            raise loc.error(f"{key}.{name}" if key else str(name),
+                            f"unknown key{suggestion}")
+    kwargs: dict[str, Any] = {}
+    for name, fld in settable.items():
+        child = f"{key}.{name}" if key else name
+        if name in value:
+            kwargs[name] = _coerce(hints[name], value[name], child, fld.metadata, loc)
+        elif fld.default is dataclasses.MISSING and fld.default_factory is dataclasses.MISSING:
+            raise loc.error(key, f"missing required key '{name}'")
+    return cls(**kwargs)
+
+
+def _coerce(tp: Any, value: Any, key: str, meta: Mapping[str, Any], loc: _Loc) -> Any:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (Union, types.UnionType) and type(None) in args:
+        if value is None:
+            return None
+        (inner,) = [a for a in args if a is not type(None)]
+        return _coerce(inner, value, key, meta, loc)
+    kind = meta.get("kind")
+    if origin is tuple:
+        if not isinstance(value, list):
+            if isinstance(value, str) and args[0] is str:
+                value = [value]
+            else:
+                raise loc.error(key, f"expected a list, got {_type_name(value)}")
+        return tuple(_coerce(args[0], item, f"{key}[{i}]", meta, loc)
+                     for i, item in enumerate(value))
+    if origin in (Mapping, dict) or tp is Mapping:
+        return _coerce_mapping(args, value, key, kind, loc)
+    if dataclasses.is_dataclass(tp):
+        return _build(typing.cast(type, tp), value, key, loc)
+    if tp is Any:
+        return value
+    if tp is Severity:
+        return _coerce_severity(value, key, loc)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise loc.error(key, f"expected true or false, got {_type_name(value)}")
+        return value
+    if tp is float and kind == "duration":
+        return _check_range(parse_duration(value, key, loc), key, meta, loc)
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise loc.error(key, f"expected a whole number, got {_type_name(value)}")
+        return _check_range(value, key, meta, loc)
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise loc.error(key, f"expected a number, got {_type_name(value)}")
+        return _check_range(float(value), key, meta, loc)
+    if tp is str:
+        return _coerce_str(value, key, kind, loc)
+    raise loc.error(key, f"unsupported setting type {tp!r}")  # pragma: no cover - schema bug
+
+
+def _coerce_mapping(args: tuple[Any, ...], value: Any, key: str, kind: str | None,
+                    loc: _Loc) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise loc.error(key, f"expected a mapping, got {_type_name(value)}")
+    out: dict[str, Any] = {}
+    value_type = args[1] if len(args) == 2 else str
+    for name, item in value.items():
+        child = f"{key}.{name}"
+        if kind == "overrides":
+            if not _FINDING_ID.match(str(name)) or str(name).split(".")[0] not in CHECK_NAMES:
+                raise loc.error(child, "expected a finding id such as 'headers.csp-missing' "
+                                       f"(<check>.<kebab-case>, check one of "
+                                       f"{', '.join(CHECK_NAMES)})")
+            out[str(name)] = _coerce_severity(item, child, loc)
+            continue
+        if kind == "connect-to":
+            for part, label in ((str(name), "key"), (item, "value")):
+                if not isinstance(part, str) or not _HOSTPORT.match(part):
+                    raise loc.error(child, f"expected 'host:port' as {label}, e.g. "
+                                           "\"example.com:443\": \"127.0.0.1:8443\"")
+        out[str(name)] = _coerce(value_type, item, child, {}, loc)
+    return out
+
+
+def _coerce_severity(value: Any, key: str, loc: _Loc) -> Severity:
+    try:
+        return Severity(value)
+    except ValueError:
+        raise loc.error(key, f"expected one of blocker, important, later; got "
+                             f"{_type_name(value)}") from None
+
+
+def _coerce_str(value: Any, key: str, kind: str | None, loc: _Loc) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise loc.error(key, f"expected text, got {_type_name(value)}")
+    text = str(value)
+    if kind == "url":
+        return validate_url(text, lambda msg: loc.error(key, msg))
+    if kind == "fail-on" and text not in FAIL_ON_CHOICES:
+        raise loc.error(key, f"expected one of {', '.join(FAIL_ON_CHOICES)}; got {text!r}")
+    if kind == "path" and not text.startswith("/"):
+        raise loc.error(key, f"expected a path starting with '/', got {text!r}")
+    if kind == "method" and text.upper() not in {"GET", "POST", "PUT", "PATCH", "DELETE",
+                                                 "HEAD", "OPTIONS"}:
+        raise loc.error(key, f"expected an HTTP method such as GET or POST, got {text!r}")
+    if kind == "method":
+        return text.upper()
+    if kind == "host" and not _HOSTNAME.match(text):
+        raise loc.error(key, f"expected a host name such as 'www.example.com', got {text!r}")
+    if kind == "nameserver" and not _valid_nameserver(text):
+        raise loc.error(key, f"expected an IP address with an optional port, e.g. "
+                             f"'127.0.0.1:5300', got {text!r}")
+    if kind == "tls-version" and text not in ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"):
+        raise loc.error(key, f"expected TLSv1.2 or TLSv1.3 (or TLSv1, TLSv1.1), got {text!r}")
+    return text
+
+
+def _valid_nameserver(text: str) -> bool:
+    host, port = text, None
+    if text.count(":") == 1:
+        host, port = text.split(":")
+    elif text.startswith("[") and "]:" in text:
+        host, port = text[1:].split("]:")
+    if port is not None and (not port.isdigit() or not 0 < int(port) < 65536):
+        return False
+    return _is_ip(host)
+
+
+def _check_range(value: float, key: str, meta: Mapping[str, Any], loc: _Loc) -> Any:
+    low, high = meta.get("min"), meta.get("max")
+    if low is not None and value < low:
+        raise loc.error(key, f"must be at least {low:g}, got {value:g}")
+    if high is not None and value > high:
+        raise loc.error(key, f"must be at most {high:g} (a hard cap), got {value:g}")
+    return value
+
+
+def parse_duration(value: Any, key: str, loc: _Loc) -> float:
+    """`30s`, `2m`, `500ms`, `1h` or a number of seconds."""
+    if isinstance(value, bool):
+        raise loc.error(key, f"expected a duration such as 30s or 2m, got {_type_name(value)}")
+    if isinstance(value, int | float):
+        return float(value)
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if not match:
+        raise loc.error(key, f"expected a duration such as 30s, 2m or 45, got "
+                             f"{_type_name(value)}")
+    number = float(match.group(1))
+    return number * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[match.group(2)]
+
+
+def validate_url(text: str, error: typing.Callable[[str], Exception]) -> str:
+    """An absolute http(s) URL with a host; anything else is refused with a clear message."""
+    try:
+        parts = urllib.parse.urlsplit(text.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise error(f"invalid URL {redact_url(text)!r}: {exc}") from None
+    if parts.scheme not in ("http", "https"):
+        raise error(f"invalid URL {redact_url(text)!r}: only http:// and https:// are supported")
+    if not parts.hostname:
+        raise error(f"invalid URL {redact_url(text)!r}: it has no host")
+    del port
+    return text.strip()
+
+
+def redact_url(url: str) -> str:
+    """Drop user:password from a URL before it is shown anywhere."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return url
+    if parts.username is None and parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"[redacted]@{netloc}"))
+
+
+def parse_set_option(option: str) -> tuple[str, Any]:
+    """`--set checks.load.users=5`: the value is read as a YAML scalar."""
+    if "=" not in option:
+        raise ConfigError("expected KEY=VALUE, e.g. checks.load.users=5", file="--set",
+                          key=option)
+    dotted, text = option.split("=", 1)
+    dotted = dotted.strip()
+    if not re.fullmatch(r"[a-z_]+(\.[a-z_0-9-]+)*", dotted):
+        raise ConfigError("expected a dotted key such as checks.load.users", file="--set",
+                          key=dotted)
+    try:
+        value = yaml.safe_load(text) if text.strip() else ""
+    except yaml.YAMLError:
+        value = text
+    return dotted, value
+
+
+def _cross_check(config: Config, loc: _Loc) -> None:
+    load = config.checks.load
+    if load.p95_target_ms > load.p95_blocker_ms:
+        raise loc.error("checks.load.p95_target_ms",
+                        f"target ({load.p95_target_ms:g} ms) is above the blocker budget "
+                        f"({load.p95_blocker_ms:g} ms)")
+    if load.warmup >= load.duration:
+        raise loc.error("checks.load.warmup", f"warm-up ({load.warmup:g}s) must be shorter "
+                                              f"than the duration ({load.duration:g}s)")
+    tls = config.checks.tls
+    if tls.expiry_blocker_days > tls.expiry_important_days:
+        raise loc.error("checks.tls.expiry_blocker_days",
+                        "must not be larger than expiry_important_days")

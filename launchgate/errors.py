@@ -1,0 +1,31 @@
+"""Errors a user can act on. The CLI prints them as one line and exits 2; no traceback."""
+
+from __future__ import annotations
+
+
+class LaunchgateError(Exception):
+    """Base of every error that is reported to the user as a plain message."""
+
+
+class UsageError(LaunchgateError):
+    """Bad command-line use: unknown check name, unwritable output path, bad flag value."""
+
+
+class ConfigError(LaunchgateError):
+    """A problem in `.launchgate.yml` (or a `--set` override), located by file, line and key."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 key: str | None = None) -> None:
+        self.file = file
+        self.line = line
+        self.key = key
+        self.message = message
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = self.file or "config"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        if self.key:
+            return f"{where}: {self.key}: {self.message}"
+        return f"{where}: {self.message}"

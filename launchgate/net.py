@@ -1,0 +1,192 @@
+"""The one HTTP context every web check shares (DESIGN.md §4, §6).
+
+It carries the configured headers (sent on every request, never printed), the CA bundle, the
+`connect_to` map (like `curl --connect-to`: connect to IP:port, keep the real name for SNI,
+certificate verification and the Host header) and the private-target guard: unless
+`allow_private_targets` is set, the gate refuses to connect to any address that is not globally
+routable (loopback, private, link-local, cloud metadata, ...). The guard runs on the address the
+socket actually connects to, for every hop, so a redirect or a DNS answer cannot lead the gate
+somewhere it was not allowed to go.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import ssl
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import httpcore
+import httpx
+
+from launchgate import __version__
+
+USER_AGENT = f"launchgate/{__version__} (+launch-readiness gate)"
+DEFAULT_TIMEOUT_S = 10.0
+
+
+class PrivateTargetError(httpcore.ConnectError):
+    """The gate refused to connect to a non-public address it was not allowed to reach."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a (host, port) really connects: after connect_to, resolved and checked."""
+
+    host: str
+    port: int
+    address: str
+    via_connect_to: bool
+
+
+def describe_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    if ip.is_loopback:
+        return "a loopback address"
+    if str(ip) in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200"):
+        return "a cloud metadata address"
+    if ip.is_link_local:
+        return "a link-local address"
+    if ip.is_private:
+        return "a private address"
+    return "not a public address"
+
+
+def _split_hostport(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+@dataclass(frozen=True)
+class HttpContext:
+    headers: Mapping[str, str] = field(default_factory=dict)
+    ca_bundle: str | None = None
+    connect_to: Mapping[str, str] = field(default_factory=dict)
+    allow_private_targets: bool = False
+    timeout_s: float = DEFAULT_TIMEOUT_S
+
+    # --- addresses -----------------------------------------------------------------------
+    def resolve(self, host: str, port: int) -> list[Endpoint]:
+        """Every address (host, port) may connect to, each checked by the guard.
+
+        Raises PrivateTargetError when an address is refused, httpcore.ConnectError when the
+        name does not resolve."""
+        target_host, target_port, mapped = host, port, False
+        mapped_to = self.connect_to.get(f"{host}:{port}")
+        if mapped_to:
+            target_host, target_port = _split_hostport(mapped_to)
+            mapped = True
+        try:
+            infos = socket.getaddrinfo(target_host, target_port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise httpcore.ConnectError(f"cannot resolve {target_host}: {exc.strerror}") \
+                from None
+        endpoints: list[Endpoint] = []
+        for _family, _type, _proto, _name, sockaddr in infos:
+            address = str(sockaddr[0])
+            self.guard(address, host)
+            endpoints.append(Endpoint(host, port, address, mapped))
+        return list(dict.fromkeys(endpoints))
+
+    def guard(self, address: str, host: str) -> None:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if getattr(ip, "ipv4_mapped", None):
+            ip = ip.ipv4_mapped  # type: ignore[union-attr]
+        if ip.is_global or self.allow_private_targets:
+            return
+        raise PrivateTargetError(
+            f"refused to connect to {host} at {address}: {describe_address(ip)}; "
+            "set allow_private_targets: true (or --allow-private-targets) to allow it")
+
+    # --- TLS -----------------------------------------------------------------------------
+    def ssl_context(self) -> ssl.SSLContext:
+        """System roots plus the configured CA bundle, hostname checking on."""
+        context = ssl.create_default_context()
+        if self.ca_bundle:
+            context.load_verify_locations(cafile=self.ca_bundle)
+        return context
+
+    # --- HTTP ----------------------------------------------------------------------------
+    def client(self, *, follow_redirects: bool = False, send_headers: bool = True,
+               max_redirects: int = 10, timeout_s: float | None = None) -> httpx.Client:
+        headers = {"User-Agent": USER_AGENT}
+        if send_headers:
+            headers.update(self.headers)
+        transport = GuardedTransport(self, self.ssl_context())
+        return httpx.Client(transport=transport, headers=headers, trust_env=False,
+                            follow_redirects=follow_redirects, max_redirects=max_redirects,
+                            timeout=httpx.Timeout(timeout_s or self.timeout_s))
+
+
+class GuardedBackend(httpcore.NetworkBackend):
+    """httpcore's sync backend, with connect_to and the private-target guard in front."""
+
+    def __init__(self, context: HttpContext) -> None:
+        self._context = context
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Iterable[typing.Any] | None = None
+                    ) -> httpcore.NetworkStream:
+        endpoints = self._context.resolve(host, port)
+        last_error: Exception | None = None
+        for endpoint in endpoints:
+            target_port = port
+            if endpoint.via_connect_to:
+                target_port = _split_hostport(self._context.connect_to[f"{host}:{port}"])[1]
+            try:
+                return self._inner.connect_tcp(endpoint.address, target_port, timeout,
+                                               local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last_error = exc
+        assert last_error is not None
+        raise last_error
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable[typing.Any] | None = None
+                            ) -> httpcore.NetworkStream:  # pragma: no cover - never used
+        raise httpcore.ConnectError("unix sockets are not supported")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    def __init__(self, context: HttpContext, ssl_context: ssl.SSLContext) -> None:
+        super().__init__(verify=ssl_context)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=ssl_context, max_connections=20, max_keepalive_connections=10,
+            keepalive_expiry=5.0, retries=1, network_backend=GuardedBackend(context))
+
+
+def http_context_from_config(config: typing.Any) -> HttpContext:
+    return HttpContext(headers=dict(config.headers), ca_bundle=config.ca_bundle,
+                       connect_to=dict(config.connect_to),
+                       allow_private_targets=config.allow_private_targets)
+
+
+def is_refused(exc: BaseException) -> bool:
+    """True when an httpx error was the private-target guard refusing, not the network."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, PrivateTargetError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def describe_http_error(exc: BaseException) -> str:
+    """One line saying why a request failed, without a traceback."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "timed out while connecting"
+    if isinstance(exc, httpx.ReadTimeout):
+        return "timed out waiting for the response"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "too many redirects"
+    message = str(exc) or type(exc).__name__
+    if "CERTIFICATE_VERIFY_FAILED" in message:
+        reason = message.split("certificate verify failed:")[-1].strip(" ()")
+        return f"certificate verification failed: {reason}"
+    return message.splitlines()[0][:300]

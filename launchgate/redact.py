@@ -1,0 +1,59 @@
+"""Removes configured secret values (headers, `${VAR}` values, URL credentials) from every
+string of a report before anything renders it, and from progress lines."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from launchgate.report import CheckResult, Finding, Location, Report, Target
+
+REDACTED = "[redacted]"
+# Shorter values would mangle ordinary text; such values are not credentials anyway.
+MIN_SECRET_LENGTH = 4
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")
+
+
+class Redactor:
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        values = {s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}
+        self._values = sorted(values, key=len, reverse=True)
+
+    def text(self, value: str) -> str:
+        for secret in self._values:
+            if secret in value:
+                value = value.replace(secret, REDACTED)
+        return _URL_CREDENTIALS.sub(rf"\g<scheme>{REDACTED}@", value)
+
+    def value(self, value: Any) -> Any:
+        """Redact every string inside nested JSON-like data."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.text(str(k)): self.value(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.value(v) for v in value]
+        return value
+
+    def report(self, report: Report) -> Report:
+        return dataclasses.replace(
+            report,
+            target=_redact_fields(self, report.target, Target),
+            checks=tuple(_redact_fields(self, c, CheckResult) for c in report.checks),
+            findings=tuple(self._finding(f) for f in report.findings),
+            metrics=self.value(dict(report.metrics)),
+        )
+
+    def _finding(self, finding: Finding) -> Finding:
+        return dataclasses.replace(
+            finding, title=self.text(finding.title), detail=self.text(finding.detail),
+            remedy=self.text(finding.remedy),
+            location=_redact_fields(self, finding.location, Location))
+
+
+def _redact_fields(redactor: Redactor, obj: Any, cls: type) -> Any:
+    changes = {f.name: redactor.text(getattr(obj, f.name)) for f in dataclasses.fields(cls)
+               if type(getattr(obj, f.name)) is str}
+    return dataclasses.replace(obj, **changes)

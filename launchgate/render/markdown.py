@@ -1,0 +1,54 @@
+"""The markdown verdict (PR comment, job summary, `--markdown`), from a Jinja2 template."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import jinja2
+
+COMMENT_MARKER = "<!-- launchgate:verdict -->"
+
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "`": "\\`", "@": "&#64;",
+            "[": "\\[", "]": "\\]", "*": "\\*", "_": "\\_"}
+_ESCAPE_RE = re.compile("|".join(re.escape(k) for k in _ESCAPES))
+
+
+def md_escape(value: Any) -> str:
+    """Text from servers, repos and configs must not inject markup, mentions or table cells."""
+    text = "" if value is None else str(value)
+    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text).replace("\n", " ").strip()
+
+
+def code_span(value: Any) -> str:
+    text = "" if value is None else str(value).replace("`", "'").replace("\n", " ")
+    return f"`{text}`"
+
+
+def ms(value: Any) -> str:
+    if value is None:
+        return "–"
+    return f"{float(value):.0f} ms" if float(value) >= 10 else f"{float(value):.1f} ms"
+
+
+def seconds(value: Any) -> str:
+    return "–" if value is None else f"{float(value):.1f}s"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("launchgate.render", "templates"),
+        autoescape=False, undefined=jinja2.StrictUndefined, trim_blocks=True,
+        lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(md=md_escape, code=code_span, ms=ms, seconds=seconds)
+    return env
+
+
+def render_markdown(report: Mapping[str, Any], *, marker: bool = False,
+                    run_url: str | None = None) -> str:
+    """Render a `launchgate.report/v1` document. `marker` adds the sticky-comment marker."""
+    template = _environment().get_template("verdict.md.j2")
+    body = template.render(r=report, run_url=run_url)
+    body = re.sub(r"\n{3,}", "\n\n", body)
+    return f"{COMMENT_MARKER}\n{body}" if marker else body

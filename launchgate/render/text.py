@@ -1,0 +1,45 @@
+"""The short human summary printed to the terminal at the end of `launchgate check`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+_HEADLINES = {"pass": "PASS: ready to launch", "fail": "FAIL: launch blocked",
+              "error": "ERROR: the gate could not decide"}
+_LABELS = {"blocker": "BLOCKER", "important": "IMPORTANT", "later": "later"}
+
+
+def render_text(report: Mapping[str, Any], *, color: bool = False) -> str:
+    counts = report["counts"]
+    colors = {"pass": "32", "fail": "31", "error": "33"}
+    headline = f"launchgate {_HEADLINES[report['verdict']]}"
+    if color:
+        headline = f"\x1b[1;{colors[report['verdict']]}m{headline}\x1b[0m"
+    lines = [headline,
+             f"  {counts['blocker']} blocker, {counts['important']} important, "
+             f"{counts['later']} later (fails on {report['fail_on']})"]
+    load = report["metrics"].get("load")
+    if load and load.get("p95_ms") is not None:
+        lines.append(f"  load: p95 {load['p95_ms']:.0f} ms over {load['requests']} requests, "
+                     f"{load['users']} users")
+    lines.append("")
+    for finding in report["findings"]:
+        where = _where(finding["location"])
+        lines.append(f"  [{_LABELS[finding['severity']]}] {finding['title']}"
+                     f"{'  (' + where + ')' if where else ''}")
+        lines.append(f"      {finding['id']}")
+        if finding["remedy"]:
+            lines.append(f"      fix: {finding['remedy']}")
+    if report["findings"]:
+        lines.append("")
+    for check in report["checks"]:
+        lines.append(f"  {check['name']:<10} {check['status']:<8} "
+                     f"{check['duration_s']:6.1f}s  {check['summary']}")
+    return "\n".join(lines) + "\n"
+
+
+def _where(location: Mapping[str, Any]) -> str:
+    if location.get("path") and location.get("line"):
+        return f"{location['path']}:{location['line']}"
+    return str(location.get("url") or location.get("host") or location.get("path") or "")

@@ -1,0 +1,101 @@
+"""Runs the selected checks in order, times them, contains their failures, and builds the
+report: overrides, per-check status, verdict, deduplicated findings, redaction."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from launchgate import checks as registry
+from launchgate.checks.base import CheckCannotRun, CheckContext, CheckSkipped
+from launchgate.config import Config
+from launchgate.progress import Progress
+from launchgate.redact import Redactor
+from launchgate.report import (
+    CheckResult,
+    CheckStatus,
+    Finding,
+    Report,
+    Target,
+    apply_overrides,
+    check_status,
+    decide_verdict,
+    sort_findings,
+)
+
+
+def selected_checks(only: Iterable[str] = (), skip: Iterable[str] = ()) -> dict[str, str | None]:
+    """Each check name mapped to None when it runs, or to the reason it does not."""
+    only, skip = set(only), set(skip)
+    reasons: dict[str, str | None] = {}
+    for name in registry.CHECK_ORDER:
+        if only and name not in only:
+            reasons[name] = "not selected (--only)"
+        elif name in skip:
+            reasons[name] = "skipped on request (--skip)"
+        else:
+            reasons[name] = None
+    return reasons
+
+
+def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
+             skip: Iterable[str] = (), progress: Progress | None = None) -> Report:
+    from launchgate.net import http_context_from_config
+
+    redactor = Redactor(config.secret_values)
+    progress = progress or Progress(quiet=True, redactor=redactor)
+    ctx = CheckContext(config=config, target=target, http=http_context_from_config(config),
+                       progress=progress, redactor=redactor)
+    results: list[CheckResult] = []
+    findings: list[Finding] = []
+    metrics: dict[str, Any] = {}
+    for name, reason in selected_checks(only, skip).items():
+        result, found, check_metrics = _run_one(name, reason, ctx)
+        results.append(result)
+        findings.extend(found)
+        if check_metrics:
+            metrics[name] = check_metrics
+        if result.status is not CheckStatus.SKIPPED:
+            progress.info(f"  {name:<10} {result.status.value:<8} {result.duration_s:6.1f}s  "
+                          f"{result.summary}")
+    unique = {f.fingerprint: f for f in findings}
+    ordered = sort_findings(unique.values())
+    verdict = decide_verdict(ordered, results, fail_on=config.fail_on,
+                             fail_closed=config.fail_closed)
+    report = Report(verdict=verdict, fail_on=config.fail_on, target=target,
+                    checks=tuple(results), findings=ordered, metrics=metrics)
+    return redactor.report(report)
+
+
+def _run_one(name: str, reason: str | None, ctx: CheckContext
+             ) -> tuple[CheckResult, tuple[Finding, ...], Any]:
+    section = getattr(ctx.config.checks, name)
+    if reason is None and not section.enabled:
+        reason = "disabled in config"
+    if reason is None and not registry.is_available(name):
+        reason = "not available in this version of launchgate"
+    if reason is not None:
+        return CheckResult(name, CheckStatus.SKIPPED, 0.0, reason), (), None
+    started = time.monotonic()
+    overrides = ctx.config.severity_overrides
+    try:
+        outcome = registry.load_check(name).run(ctx)
+    except CheckSkipped as skipped:
+        return CheckResult(name, CheckStatus.SKIPPED, time.monotonic() - started,
+                           str(skipped)), (), None
+    except CheckCannotRun as cannot:
+        found = apply_overrides(cannot.findings, overrides)
+        return (CheckResult(name, CheckStatus.ERROR, time.monotonic() - started,
+                            f"could not run: {cannot}"), found,
+                dict(cannot.metrics) if cannot.metrics else None)
+    except Exception as exc:  # a bug in one check must not take the gate down
+        message = str(exc).splitlines()[0][:300] if str(exc) else ""
+        return CheckResult(name, CheckStatus.ERROR, time.monotonic() - started,
+                           f"internal error: {type(exc).__name__}: {message}"), (), None
+    found = apply_overrides(outcome.findings, overrides)
+    status = check_status(found, ctx.config.fail_on)
+    summary = outcome.summary or ("no problems found" if not found
+                                  else f"{len(found)} finding(s)")
+    return (CheckResult(name, status, time.monotonic() - started, summary), found,
+            dict(outcome.metrics) if outcome.metrics else None)

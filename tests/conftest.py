@@ -1,0 +1,50 @@
+"""Shared fixtures: run the real CLI in a subprocess, and never leak a secret in a failure."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_cli(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None,
+            timeout: float = 120) -> CliResult:
+    """Run `python -m launchgate ARGS` from this checkout (not an installed copy)."""
+    full_env = {**os.environ, **(env or {})}
+    full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.pop("LAUNCHGATE_DEBUG", None)
+    proc = subprocess.run([sys.executable, "-m", "launchgate", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+def assert_no_secret(text: str, secret: str, *, where: str = "output") -> None:
+    """Fail without printing the secret (nor any 12-character piece of it)."""
+    pieces = {secret[i:i + 12] for i in range(max(1, len(secret) - 11))} if len(secret) >= 12 \
+        else {secret}
+    leaked = [p for p in pieces if p and p in text]
+    if leaked:
+        pytest.fail(f"a secret value (or a 12-character piece of it) appears in {where}",
+                    pytrace=False)
