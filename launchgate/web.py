@@ -159,7 +159,7 @@ def parse_page(html: str, base_url: str) -> PageLinks:
     try:
         parser.feed(html)
         parser.close()
-    except Exception:  # noqa: BLE001 - a broken page still yields what was parsed so far
+    except Exception:
         pass
     return PageLinks(tuple(dict.fromkeys(parser.refs)), tuple(parser.inline))
 

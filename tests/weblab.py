@@ -194,7 +194,7 @@ def default_sites() -> dict[str, Site]:
 def _self_signed(host: str, directory: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1))
@@ -232,7 +232,7 @@ class _CertStore:
     def files(self, host: str, kind: str) -> tuple[Path, Path]:
         if kind == "selfsigned":
             return _self_signed(host, self.dir)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         ca, names, span = self.ca, [host], (now - dt.timedelta(days=30),
                                             now + dt.timedelta(days=200))
         if kind == "expired":

@@ -258,7 +258,7 @@ def _sans(cert: x509.Certificate) -> list[str]:
 
 def _facts(cert: x509.Certificate, protocol: str, verified: bool) -> dict[str, Any]:
     not_after = cert.not_valid_after_utc
-    days_left = (not_after - dt.datetime.now(dt.timezone.utc)).total_seconds() / 86400
+    days_left = (not_after - dt.datetime.now(dt.UTC)).total_seconds() / 86400
     return {
         "issuer_org": _name_attr(cert.issuer, NameOID.ORGANIZATION_NAME),
         "issuer_cn": _name_attr(cert.issuer, NameOID.COMMON_NAME),
@@ -297,7 +297,7 @@ def hostname_matches(host: str, names: list[str]) -> bool:
 def _certificate_findings(cert: x509.Certificate, host: str, verification: Verification,
                           location: Location, fact: dict[str, Any], blocker_days: int,
                           important_days: int) -> list[Finding]:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     summary = (f"Issuer: {fact['issuer_org'] or fact['issuer_cn'] or 'unknown'}; SANs: "
                f"{', '.join(fact['sans'][:10]) or 'none'}; valid {fact['not_before'][:10]} "
                f"to {fact['not_after'][:10]}; protocol {fact['protocol']}.")
