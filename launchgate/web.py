@@ -8,7 +8,7 @@ with the default port left out, lower-cased, so two spellings of one origin comp
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -178,3 +178,40 @@ def is_text_type(content_type: str) -> bool:
     return kind.startswith("text/") or kind in (
         "application/javascript", "application/json", "application/xml", "image/svg+xml",
         "application/manifest+json", "application/x-javascript")
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page fetched by following same-host redirects by hand."""
+
+    url: str  # the final URL
+    response: httpx.Response
+    body: bytes
+    history: tuple[httpx.Response, ...]  # the redirect responses before it
+
+    @property
+    def text(self) -> str:
+        return decode(self.body, self.response)
+
+    def responses(self) -> tuple[httpx.Response, ...]:
+        return (*self.history, self.response)
+
+
+def fetch_page(client: httpx.Client, url: str, *, max_hops: int = 10,
+               limit: int = MAX_PAGE_BYTES, headers: Mapping[str, str] | None = None) -> Page:
+    """GET `url`, following redirects only while they stay on the same host (a redirect to
+    an SSO provider or another site is where the page ends). httpx errors propagate."""
+    history: list[httpx.Response] = []
+    host = host_of(url)
+    while True:
+        with client.stream("GET", url, headers=headers) as response:
+            body = read_limited(response, limit)
+        location = response.headers.get("location")
+        if not response.is_redirect or not location or len(history) >= max_hops:
+            return Page(url, response, body, tuple(history))
+        target = urllib.parse.urljoin(url, location)
+        if host_of(target) != host or urllib.parse.urlsplit(target).scheme not in (
+                "http", "https"):
+            return Page(url, response, body, tuple(history))
+        history.append(response)
+        url = target
