@@ -92,7 +92,7 @@ class HttpContext:
     def guard(self, address: str, host: str) -> None:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
         if getattr(ip, "ipv4_mapped", None):
-            ip = ip.ipv4_mapped  # type: ignore[union-attr]
+            ip = ip.ipv4_mapped  # type: ignore[union-attr,assignment]
         if ip.is_global or self.allow_private_targets:
             return
         raise PrivateTargetError(

@@ -191,6 +191,13 @@ def default_sites() -> dict[str, Site]:
         name("mixed"): Site(page_extra='<script src="http://cdn.lab.test/lib.js"></script>'
                                        '<img src="http://cdn.lab.test/logo.png">'),
         name("bundle"): _bundle_site(),
+        name("downgrade"): Site(redirects={"/": f"http://{name('downgrade')}/old"}, routes={
+            "/old": (200, {"Content-Type": "text/html"}, b"<h1>old</h1>")}),
+        name("nopreload"): Site(hsts="max-age=31536000"),
+        name("uncached"): Site(page_extra='<script src="/static/plain.js"></script>', routes={
+            "/static/plain.js": (200, {"Content-Type": "application/javascript"},
+                                 b"console.log(1)")}),
+        name("closed"): Site(),
         name("bare"): Site(hsts=None, cookie=None, compress=False, routes={
             "/": (200, {"Content-Type": "text/html"}, b"<h1>hi</h1>" * 200)}),
     }
@@ -337,23 +344,28 @@ class Lab:
     http: _LabServer
     legacy: _LabServer
 
+    closed_port: int = 0
+
     def connect_to(self) -> dict[str, str]:
+        """Every lab name -> the lab's ports; `closed.lab.test` -> a port nobody listens on."""
         mapping: dict[str, str] = {}
         for host in self.sites:
             https = self.legacy if host == name("tls10") else self.https
             mapping[f"{host}:443"] = f"127.0.0.1:{https.port}"
             mapping[f"{host}:80"] = f"127.0.0.1:{self.http.port}"
+        for port in (443, 80):
+            mapping[f"{name('closed')}:{port}"] = f"127.0.0.1:{self.closed_port}"
         return mapping
 
-    def config(self, url: str | None, headers: Mapping[str, str] | None = None,
+    def config(self, url: str | None, global_headers: Mapping[str, str] | None = None,
                **checks: Mapping[str, Any]) -> Config:
         overrides: dict[str, Any] = {
             "ca_bundle": str(self.ca_path), "connect_to": self.connect_to(),
             "allow_private_targets": True}
         if url:
             overrides["url"] = url
-        if headers:
-            overrides["headers"] = dict(headers)
+        if global_headers:
+            overrides["headers"] = dict(global_headers)
         for check, section in checks.items():
             for key, value in section.items():
                 overrides[f"checks.{check}.{key}"] = value
@@ -367,6 +379,36 @@ class Lab:
             data["checks"] = {k: dict(v) for k, v in checks.items()}
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         return path
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def outputs(report: Report) -> str:
+    """Every rendering of a report, concatenated: JSON, markdown, SARIF and terminal text."""
+    from launchgate.render.markdown import render_markdown
+    from launchgate.render.sarif import render_sarif
+    from launchgate.render.text import render_text
+
+    data = report.to_json()
+    return "\n".join([report.dumps(), render_markdown(data), json.dumps(render_sarif(data)),
+                      render_text(data)])
+
+
+def check_context(config: Config) -> Any:
+    """A CheckContext like the runner's, to call a check directly and read its facts."""
+    from launchgate.checks.base import CheckContext
+    from launchgate.net import http_context_from_config
+    from launchgate.progress import Progress
+    from launchgate.redact import Redactor
+
+    redactor = Redactor(config.secret_values)
+    return CheckContext(config=config, target=Target(url=config.url),
+                        http=http_context_from_config(config),
+                        progress=Progress(quiet=True, redactor=redactor), redactor=redactor)
 
 
 def run(config: Config, *only: str) -> Report:
@@ -402,7 +444,7 @@ def start_lab(sites: dict[str, Site] | None = None) -> Iterator[Lab]:
         for server in servers:
             server.thread.start()
         try:
-            yield Lab(sites, store.ca_path, *servers)
+            yield Lab(sites, store.ca_path, *servers, closed_port=_closed_port())
         finally:
             for server in servers:
                 server.shutdown()

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 import httpcore
 from cryptography import x509
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import NameOID
 
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
 from launchgate.net import HttpContext, PrivateTargetError, _split_hostport
@@ -247,7 +247,7 @@ def _name_attr(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
 
 def _sans(cert: x509.Certificate) -> list[str]:
     try:
-        ext = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
+        ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
     except x509.ExtensionNotFound:
         return []
     san = ext.value
