@@ -64,3 +64,13 @@ def test_no_request_leaves_the_configured_hosts(lab):
     seen = lab.https.requests[https_before:] + lab.http.requests[http_before:]
     assert len(seen) == 6  # 2 paths: http hop + https page, https page
     assert {host for _m, host, _p, _h in seen} == {name("healthy")}
+
+
+def test_plain_http_url_is_entered_as_written(lab):
+    http_url = f"http://{name('plainhttp')}/"
+    config = lab.config(http_url)
+    report = run(config, "redirects", "tls")
+    assert findings(report, "redirects") == {"redirects.http-not-redirected": "blocker"}
+    assert [f["location"]["url"] for f in report.to_json()["findings"]] == [http_url]
+    tls = next(c for c in report.to_json()["checks"] if c["name"] == "tls")
+    assert tls["status"] == "skipped"

@@ -7,7 +7,8 @@ ends on another origin than the canonical one (e.g. apex and www both answering 
 important. The canonical origin is `checks.redirects.canonical`, else the origin of `url`.
 
 Hosts default to the url's host and the canonical host. A host written with a port
-(`app.example.com:8443`) uses that port for https; http is always tried on port 80. A chain is
+(`app.example.com:8443`) uses that port for https; http is always tried on port 80. A
+plain-http `url` (a local preview) is entered only as written. A chain is
 followed only while it stays on configured hosts: a hop to anywhere else (an SSO provider, a
 CDN) ends the chain there without sending it a request.
 """
@@ -75,24 +76,26 @@ class RedirectsCheck:
 
 
 def _entries(ctx: CheckContext, canonical: str) -> list[str]:
+    """Origins to enter by: each configured host over http (port 80) and https; by default
+    the url's and the canonical host, except that a plain-http url (a local preview) is
+    entered only as written: there is no https side to probe."""
     settings = ctx.config.checks.redirects
+    origins: list[str] = []
     if settings.hosts:
         hosts = [split_host(h) for h in settings.hosts]
     else:
         hosts = []
         for url in (ctx.config.url, canonical):
-            if url:
-                hp = url_hostport(url)
-                hosts.append(hp if url.startswith("https:") else HostPort(hp.host, None))
-    entries: list[str] = []
-    for hp in dict.fromkeys(h for h in hosts if h.host):
-        for scheme in ("http", "https"):
-            netloc = hp.netloc("https") if scheme == "https" else HostPort(hp.host, None).netloc(
-                "http")
-            for path in settings.paths:
-                path = path if path.startswith("/") else "/" + path
-                entries.append(f"{scheme}://{netloc}{path}")
-    return list(dict.fromkeys(entries))
+            if url and url.startswith("https:"):
+                hosts.append(url_hostport(url))
+            elif url:
+                origins.append(origin(url))
+    for hp in hosts:
+        if hp.host:
+            origins += [f"http://{HostPort(hp.host, None).netloc('http')}",
+                        f"https://{hp.netloc('https')}"]
+    paths = [p if p.startswith("/") else "/" + p for p in settings.paths]
+    return list(dict.fromkeys(f"{o}{p}" for o in dict.fromkeys(origins) for p in paths))
 
 
 def _follow(client: httpx.Client, entry: str, allowed: set[str]) -> Chain:

@@ -67,7 +67,7 @@ class TlsCheck:
     def run(self, ctx: CheckContext) -> CheckOutcome:
         hosts = _hosts(ctx)
         if not hosts:
-            raise CheckSkipped("no url or checks.tls.hosts configured")
+            raise CheckSkipped("no https url or checks.tls.hosts configured")
         findings: list[Finding] = []
         facts: dict[str, dict[str, Any]] = ctx.facts.setdefault("tls.certificates", {})
         summaries: list[str] = []
@@ -98,9 +98,8 @@ def _hosts(ctx: CheckContext) -> list[HostPort]:
     config = ctx.config
     if config.checks.tls.hosts:
         hosts = [split_host(h) for h in config.checks.tls.hosts]
-    elif config.url and config.url.lower().startswith(("https://", "http://")):
-        hp = url_hostport(config.url)
-        hosts = [HostPort(hp.host, hp.port if config.url.lower().startswith("https") else None)]
+    elif config.url and config.url.lower().startswith("https://"):
+        hosts = [url_hostport(config.url)]
     else:
         return []
     return list(dict.fromkeys(h for h in hosts if h.host))
