@@ -42,12 +42,13 @@ def test_scenario(lab, label, section, expected):
     assert findings(report, "exposure") == expected
 
 
-def test_login_redirect_counts_as_protected(lab):
-    config = lab.config(f"https://{name('dead')}/", exposure={"protected_paths": ["/"]})
-    # dead.lab.test redirects / to /moved (a 404): not a login, not data -> no blocker
-    assert "exposure.protected-path-open" not in findings(run(config, "exposure"))
-    login = lab.config(f"https://{name('healthy')}/", exposure={"protected_paths": ["/login"]})
-    assert findings(run(login, "exposure")) == {}
+def test_login_redirect_and_login_page_count_as_protected(lab):
+    config = lab.config(f"https://{name('loginwall')}/",
+                        exposure={"protected_paths": ["/dashboard", "/login"]})
+    assert findings(run(config, "exposure")) == {}
+    # a redirect to a page that does not exist is neither a login nor data
+    dead = lab.config(f"https://{name('dead')}/", exposure={"protected_paths": ["/"]})
+    assert findings(run(dead, "exposure")) == {"exposure.protected-path-not-found": "later"}
 
 
 def test_bundle_secrets_are_located_but_never_printed(lab):

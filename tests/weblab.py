@@ -198,6 +198,7 @@ def default_sites() -> dict[str, Site]:
             "/static/plain.js": (200, {"Content-Type": "application/javascript"},
                                  b"console.log(1)")}),
         name("closed"): Site(),
+        name("loginwall"): Site(redirects={"/dashboard": "/login?next=/dashboard"}),
         name("bare"): Site(hsts=None, cookie=None, compress=False, routes={
             "/": (200, {"Content-Type": "text/html"}, b"<h1>hi</h1>" * 200)}),
     }
