@@ -66,3 +66,20 @@ def test_demo_serves_https_through_connect_to(cli, tmp_path):
     assert (tmp_path / "demo" / "demo-ca.pem").read_text().startswith("-----BEGIN CERTIFICATE")
     assert not list((tmp_path / "demo").glob("*.key"))  # keys never land in the output
     assert "headers.hsts-missing" in {f["id"] for f in report["findings"]}
+
+
+def test_private_targets_are_refused_by_every_web_check(lab, cli, tmp_path):
+    config = lab.write_config(tmp_path / ".launchgate.yml", f"https://{name('healthy')}/",
+                              exposure={"protected_paths": ["/api/admin/users"]})
+    config.write_text(config.read_text().replace("allow_private_targets: true",
+                                                 "allow_private_targets: false"))
+    before = len(lab.https.requests) + len(lab.http.requests)
+    result = cli("check", "--config", str(config), "--only", WEB,
+                 "--json", str(tmp_path / "r.json"))
+    assert result.code == 3, result.output
+    report = json.loads((tmp_path / "r.json").read_text())
+    for check in report["checks"]:
+        if check["name"] in WEB:
+            assert check["status"] == "error", check
+            assert "allow_private_targets" in check["summary"], check
+    assert len(lab.https.requests) + len(lab.http.requests) == before  # nothing was sent
