@@ -89,6 +89,11 @@ class HttpContext:
             endpoints.append(Endpoint(host, port, address, mapped))
         return list(dict.fromkeys(endpoints))
 
+    def target_port(self, host: str, port: int) -> int:
+        """The port a connection to (host, port) really goes to, after connect_to."""
+        mapped_to = self.connect_to.get(f"{host}:{port}")
+        return _split_hostport(mapped_to)[1] if mapped_to else port
+
     def guard(self, address: str, host: str) -> None:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
         if getattr(ip, "ipv4_mapped", None):

@@ -97,3 +97,23 @@ def test_unreachable_app_is_a_check_error(lab):
     report = run(lab.config(f"https://{name('closed')}/", exposure=PROBES)).to_json()
     status = next(c for c in report["checks"] if c["name"] == "exposure")
     assert status["status"] == "error" and "nothing answered" in status["summary"]
+
+
+def test_page_parsing_and_site_rules():
+    from launchgate.web import origin, parse_page, same_site, split_host
+
+    html = ('<base href="/app/"><script src="main.js"></script><script>var a=1</script>'
+            '<img srcset="http://cdn.x/a.png 1x, b.png 2x"><link rel="Stylesheet" href="s.css">'
+            '<a href="/not-a-resource">x</a><img src="data:image/png;base64,AAAA">')
+    links = parse_page(html, "https://app.example.com/")
+    assert [(r.tag, r.url) for r in links.refs] == [
+        ("script", "https://app.example.com/app/main.js"),
+        ("img", "http://cdn.x/a.png"), ("img", "https://app.example.com/app/b.png"),
+        ("link", "https://app.example.com/app/s.css")]
+    assert links.refs[-1].rel == "stylesheet"
+    assert links.inline_scripts == ("var a=1",)
+    assert same_site("https://cdn.app.example.com/x.js", ["app.example.com"])
+    assert not same_site("https://evilapp.example.com/x.js", ["app.example.com"])
+    assert origin("HTTPS://App.Example.com:443/x?y") == "https://app.example.com"
+    assert origin("http://h:8080/") == "http://h:8080"
+    assert split_host("[::1]:8443").port == 8443 and split_host("Host.test.").host == "host.test"

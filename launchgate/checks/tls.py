@@ -28,7 +28,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
-from launchgate.net import HttpContext, PrivateTargetError, _split_hostport
+from launchgate.net import HttpContext, PrivateTargetError
 from launchgate.report import Finding, Location, Severity, make_finding
 from launchgate.web import HostPort, split_host, url_hostport
 
@@ -55,6 +55,7 @@ class Verification:
     code: int = 0
     message: str = ""
     modern: bool = True  # False: no protocol the default context accepts
+    handshake: Handshake | None = None  # the verified handshake, when ok
 
 
 class HostUnreachable(Exception):
@@ -110,7 +111,7 @@ def _check_host(ctx: CheckContext, hp: HostPort) -> tuple[list[Finding], dict[st
     port = hp.for_scheme("https")
     targets = _targets(ctx.http, hp.host, port)
     verification = _verify(ctx.http, hp.host, targets)
-    described = _describe(hp.host, targets)
+    described = verification.handshake or _describe(hp.host, targets)
     cert = x509.load_der_x509_certificate(described.der)
     location = Location(url=f"https://{hp.netloc('https')}/", host=hp.host)
     fact = _facts(cert, described.protocol, verification.ok)
@@ -147,8 +148,7 @@ def _targets(http: HttpContext, host: str, port: int) -> list[tuple[str, int]]:
         raise
     except httpcore.ConnectError as exc:
         raise HostUnreachable(str(exc)) from None
-    mapped = http.connect_to.get(f"{host}:{port}")
-    target_port = _split_hostport(mapped)[1] if mapped else port
+    target_port = http.target_port(host, port)
     return [(e.address, target_port) for e in endpoints]
 
 
@@ -170,8 +170,7 @@ def _connect(context: ssl.SSLContext, host: str, targets: list[tuple[str, int]],
 
 def _verify(http: HttpContext, host: str, targets: list[tuple[str, int]]) -> Verification:
     try:
-        _connect(http.ssl_context(), host, targets)
-        return Verification(ok=True)
+        return Verification(ok=True, handshake=_connect(http.ssl_context(), host, targets))
     except ssl.SSLCertVerificationError as exc:
         return Verification(False, exc.verify_code, exc.verify_message or str(exc))
     except ssl.SSLError:
@@ -181,8 +180,7 @@ def _verify(http: HttpContext, host: str, targets: list[tuple[str, int]]) -> Ver
     legacy = http.ssl_context()
     _allow_legacy(legacy)
     try:
-        _connect(legacy, host, targets)
-        return Verification(ok=True, modern=False)
+        return Verification(ok=True, modern=False, handshake=_connect(legacy, host, targets))
     except ssl.SSLCertVerificationError as exc:
         return Verification(False, exc.verify_code, exc.verify_message or str(exc),
                             modern=False)
