@@ -128,8 +128,9 @@ def _check_host(ctx: CheckContext, hp: HostPort) -> tuple[list[Finding], dict[st
             detail=f"The server completes handshakes with {', '.join(legacy)}, below the "
                    f"configured minimum {settings.min_version}. These versions have known "
                    "weaknesses and fail PCI DSS and most security questionnaires.",
-            remedy="Disable TLS 1.0 and 1.1 on the server or load balancer (allow TLS 1.2 and "
-                   "1.3 only).", location=location, key=",".join(legacy)))
+            remedy=f"Disable {', '.join(legacy)} on the server or load balancer (allow "
+                   f"{settings.min_version} and newer only).", location=location,
+            key=",".join(legacy)))
     if not verification.modern:
         findings.append(make_finding(
             CHECK, "no-modern-protocol", Severity.BLOCKER,
