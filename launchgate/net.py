@@ -89,10 +89,15 @@ class HttpContext:
             endpoints.append(Endpoint(host, port, address, mapped))
         return list(dict.fromkeys(endpoints))
 
+    def target_port(self, host: str, port: int) -> int:
+        """The port a connection to (host, port) really goes to, after connect_to."""
+        mapped_to = self.connect_to.get(f"{host}:{port}")
+        return _split_hostport(mapped_to)[1] if mapped_to else port
+
     def guard(self, address: str, host: str) -> None:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
         if getattr(ip, "ipv4_mapped", None):
-            ip = ip.ipv4_mapped  # type: ignore[union-attr]
+            ip = ip.ipv4_mapped  # type: ignore[union-attr,assignment]
         if ip.is_global or self.allow_private_targets:
             return
         raise PrivateTargetError(
@@ -109,14 +114,25 @@ class HttpContext:
 
     # --- HTTP ----------------------------------------------------------------------------
     def client(self, *, follow_redirects: bool = False, send_headers: bool = True,
-               max_redirects: int = 10, timeout_s: float | None = None) -> httpx.Client:
+               max_redirects: int = 10, timeout_s: float | None = None,
+               verify: bool = True) -> httpx.Client:
+        """`verify=False` is for probes that ask "can the public reach this?" (a staging
+        host with a broken certificate is still reachable); never for reading facts."""
         headers = {"User-Agent": USER_AGENT}
         if send_headers:
             headers.update(self.headers)
-        transport = GuardedTransport(self, self.ssl_context())
+        transport = GuardedTransport(self, self.ssl_context() if verify
+                                     else _unverified_ssl_context())
         return httpx.Client(transport=transport, headers=headers, trust_env=False,
                             follow_redirects=follow_redirects, max_redirects=max_redirects,
                             timeout=httpx.Timeout(timeout_s or self.timeout_s))
+
+
+def _unverified_ssl_context() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 class GuardedBackend(httpcore.NetworkBackend):

@@ -18,6 +18,10 @@ CHECK_ORDER: tuple[str, ...] = (
 
 _IMPLEMENTATIONS: dict[str, str] = {
     "smoke": "launchgate.checks.smoke:SmokeCheck",
+    "tls": "launchgate.checks.tls:TlsCheck",
+    "redirects": "launchgate.checks.redirects:RedirectsCheck",
+    "headers": "launchgate.checks.headers:HeadersCheck",
+    "exposure": "launchgate.checks.exposure:ExposureCheck",
 }
 
 

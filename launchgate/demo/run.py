@@ -17,20 +17,38 @@ DEMO_STEPS = [
 ]
 
 
-def demo_config(url: str) -> dict[str, object]:
-    return {
+DEMO_CA_FILE = "demo-ca.pem"
+
+
+def demo_config(url: str, connect_to: dict[str, str] | None = None) -> dict[str, object]:
+    checks: dict[str, object] = {
+        "smoke": {"steps": DEMO_STEPS},
+    }
+    config: dict[str, object] = {
         "url": url,
         # The demo app lives on loopback; a real gate refuses private targets by default.
         "allow_private_targets": True,
-        "checks": {
-            "smoke": {"steps": DEMO_STEPS},
-        },
+        "checks": checks,
+    }
+    if connect_to:
+        # The HTTPS front (demo/tls.py): app.demo.test mapped to loopback, its CA trusted.
+        config.update(ca_bundle=DEMO_CA_FILE, connect_to=connect_to)
+        checks.update(_web_checks())
+    return config
+
+
+def _web_checks() -> dict[str, object]:
+    from launchgate.demo.tls import APP_HOST
+    return {
+        "tls": {"hosts": [APP_HOST]},
+        "redirects": {"canonical": f"https://{APP_HOST}", "hosts": [APP_HOST]},
+        "exposure": {"protected_paths": ["/api/admin/users"], "cors_paths": ["/api/clients"]},
     }
 
 
 def run_demo(output: Path, *, quiet: bool = False) -> int:
     from launchgate.config import load_config
-    from launchgate.demo.app import DemoServer
+    from launchgate.demo.tls import DemoFront
     from launchgate.progress import Progress
     from launchgate.redact import Redactor
     from launchgate.render.markdown import render_markdown
@@ -42,13 +60,14 @@ def run_demo(output: Path, *, quiet: bool = False) -> int:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
-    with DemoServer() as app:
+    with DemoFront(output / DEMO_CA_FILE) as app:
         config_path = output / ".launchgate.yml"
-        config_path.write_text(yaml.safe_dump(demo_config(app.url), sort_keys=False),
-                               encoding="utf-8")
+        config_path.write_text(yaml.safe_dump(demo_config(app.url, app.connect_to()),
+                                              sort_keys=False), encoding="utf-8")
         config = load_config(config_path)
         progress = Progress(quiet=quiet, redactor=Redactor(config.secret_values))
-        progress.info(f"launchgate demo: an admin app is running at {app.url}")
+        progress.info(f"launchgate demo: an admin app is running at {app.url} (HTTPS with a "
+                      f"local CA, {output / DEMO_CA_FILE}; reached through connect_to)")
         report = run_gate(config, Target(url=config.url, repo=str(output.resolve())),
                           progress=progress)
     data = report.to_json()
