@@ -291,9 +291,9 @@ def _read_yaml(path: Path, loc: _Loc) -> dict[str, Any]:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise ConfigError(f"invalid YAML: {problem}", file=str(path), line=line) from None
+        raise ConfigError(f"invalid YAML: {problem}", file=str(path),
+                          line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid YAML: {exc}", file=str(path)) from None
     if node is None:

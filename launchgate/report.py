@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from launchgate import __version__
@@ -18,7 +18,7 @@ from launchgate import __version__
 SCHEMA = "launchgate.report/v1"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """The seed's three severities, most severe first."""
 
     BLOCKER = "blocker"
@@ -35,14 +35,14 @@ SEVERITY_ORDER: tuple[Severity, ...] = (Severity.BLOCKER, Severity.IMPORTANT, Se
 FAIL_ON_CHOICES: tuple[str, ...] = ("blocker", "important", "later", "never")
 
 
-class CheckStatus(str, Enum):
+class CheckStatus(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     SKIPPED = "skipped"
     ERROR = "error"
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"
