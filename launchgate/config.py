@@ -8,6 +8,7 @@ in `Config.secret_values` so every output can redact them.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import difflib
 import ipaddress
@@ -273,12 +274,23 @@ def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None
     if ca_bundle and not Path(ca_bundle).is_file():
         raise loc.error("ca_bundle", f"file not found: {ca_bundle}")
     _cross_check(config, loc)
-    secrets = set(loc.secrets)
+    secrets = set(loc.secrets) | _url_credentials(config.url)
     secrets.update(v for v in config.headers.values() if v)
     for route in config.checks.load.routes:
         secrets.update(v for v in route.headers.values() if v)
     return dataclasses.replace(config, ca_bundle=ca_bundle, source=None if path is None
                                else str(path), secret_values=frozenset(s for s in secrets if s))
+
+
+def _url_credentials(url: str | None) -> set[str]:
+    """A password in the URL, and the Basic auth header value a client derives from it."""
+    parts = urllib.parse.urlsplit(url or "")
+    if not parts.password:
+        return set()
+    user = urllib.parse.unquote(parts.username or "")
+    password = urllib.parse.unquote(parts.password)
+    basic = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return {parts.password, password, basic}
 
 
 def _read_yaml(path: Path, loc: _Loc) -> dict[str, Any]:
