@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from importlib import resources
 from typing import Any
 
 from launchgate import __version__
@@ -209,6 +210,13 @@ def check_status(findings: Iterable[Finding], fail_on: str) -> CheckStatus:
     if any(at_or_above(f.severity, threshold) for f in findings):
         return CheckStatus.FAILED
     return CheckStatus.PASSED
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of `launchgate.report/v1`, shipped with the package."""
+    text = resources.files("launchgate").joinpath("schema/report-v1.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def report_from_json(data: Mapping[str, Any]) -> Report:
