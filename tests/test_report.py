@@ -29,7 +29,7 @@ from launchgate.report import (
 )
 from tests.real_reports import real_reports  # noqa: F401 - a fixture
 
-B, I, L = Severity.BLOCKER, Severity.IMPORTANT, Severity.LATER
+B, IMP, L = Severity.BLOCKER, Severity.IMPORTANT, Severity.LATER
 
 
 def finding(severity: Severity, slug: str = "x", check: str = "smoke"):
@@ -51,9 +51,9 @@ def validator():
 
 @pytest.mark.parametrize(("severities", "statuses", "fail_on", "fail_closed", "verdict"), [
     ((), (), "blocker", True, Verdict.PASS),
-    ((I, L), (), "blocker", True, Verdict.PASS),
+    ((IMP, L), (), "blocker", True, Verdict.PASS),
     ((B,), (), "blocker", True, Verdict.FAIL),
-    ((I,), (), "important", True, Verdict.FAIL),
+    ((IMP,), (), "important", True, Verdict.FAIL),
     ((L,), (), "important", True, Verdict.PASS),
     ((L,), (), "later", True, Verdict.FAIL),
     ((B,), (), "never", True, Verdict.PASS),
@@ -62,7 +62,7 @@ def validator():
     ((), (CheckStatus.ERROR,), "never", True, Verdict.ERROR),
     # A known blocker is a fail even when another check could not run.
     ((B,), (CheckStatus.ERROR,), "blocker", True, Verdict.FAIL),
-    ((I,), (CheckStatus.SKIPPED, CheckStatus.PASSED), "blocker", True, Verdict.PASS),
+    ((IMP,), (CheckStatus.SKIPPED, CheckStatus.PASSED), "blocker", True, Verdict.PASS),
 ])
 def test_verdict(severities, statuses, fail_on, fail_closed, verdict):
     findings = [finding(s, slug=f"f{i}") for i, s in enumerate(severities)]
@@ -76,10 +76,10 @@ def test_exit_codes():
 
 @pytest.mark.parametrize(("severities", "fail_on", "status"), [
     ((), "blocker", CheckStatus.PASSED),
-    ((I, L), "blocker", CheckStatus.PASSED),
-    ((I,), "important", CheckStatus.FAILED),
+    ((IMP, L), "blocker", CheckStatus.PASSED),
+    ((IMP,), "important", CheckStatus.FAILED),
     ((B,), "never", CheckStatus.FAILED),
-    ((I,), "never", CheckStatus.PASSED),
+    ((IMP,), "never", CheckStatus.PASSED),
 ])
 def test_check_status(severities, fail_on, status):
     assert check_status([finding(s) for s in severities], fail_on) is status
@@ -107,8 +107,8 @@ def test_fingerprint_is_stable_and_means_what_and_where():
 
 
 def test_findings_sort_most_severe_first():
-    ordered = sort_findings([finding(L, "a"), finding(B, "b"), finding(I, "c")])
-    assert [f.severity for f in ordered] == [B, I, L]
+    ordered = sort_findings([finding(L, "a"), finding(B, "b"), finding(IMP, "c")])
+    assert [f.severity for f in ordered] == [B, IMP, L]
 
 
 def test_counts_in_json():
@@ -148,7 +148,7 @@ def test_round_trip(real_reports, name):  # noqa: F811
 
 
 def test_report_from_json_refuses_other_documents():
-    with pytest.raises(ValueError, match="launchgate.report/v1"):
+    with pytest.raises(ValueError, match=r"launchgate\.report/v1"):
         report_from_json({"schema": "something/v2"})
 
 
