@@ -220,9 +220,18 @@ def report_schema() -> dict[str, Any]:
 
 
 def report_from_json(data: Mapping[str, Any]) -> Report:
-    """Rebuild a Report from its v1 JSON (used by the Action and by tests)."""
-    if data.get("schema") != SCHEMA:
+    """Rebuild a Report from its v1 JSON (used by the Action and by tests). Anything that is
+    not a well-formed v1 report raises ValueError with one line saying what is wrong."""
+    if not isinstance(data, Mapping) or data.get("schema") != SCHEMA:
         raise ValueError(f"not a {SCHEMA} document")
+    try:
+        return _report_from_json(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
+        raise ValueError(f"malformed {SCHEMA} document: {detail}") from None
+
+
+def _report_from_json(data: Mapping[str, Any]) -> Report:
     findings = tuple(
         Finding(id=f["id"], check=f["check"], severity=Severity(f["severity"]), title=f["title"],
                 detail=f["detail"], remedy=f["remedy"], location=Location(**f["location"]),

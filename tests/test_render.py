@@ -66,7 +66,7 @@ def test_markdown_headline(real_reports, name, headline, counts):  # noqa: F811
 def test_markdown_groups_findings_by_severity_with_remedies(real_reports):  # noqa: F811
     text = real_reports["fail"].markdown.read_text()
     sections = ["### 🚫 Launch blockers (1)", "### ⚠️ Important before rollout (1)",
-                "### 💡 Worth doing later (1)", "### Checks"]
+                "<details><summary><b>💡 Worth doing later (1)</b></summary>", "### Checks"]
     positions = [text.index(s) for s in sections]
     assert positions == sorted(positions)
     blockers = text[positions[0]:positions[1]]
@@ -74,6 +74,13 @@ def test_markdown_groups_findings_by_severity_with_remedies(real_reports):  # no
     assert "`smoke.text-missing`" in text[positions[1]:positions[2]]
     assert "`smoke.unreachable`" in text[positions[2]:positions[3]]
     assert "| smoke | ❌ failed |" in text
+
+
+def test_markdown_says_which_check_could_not_decide(real_reports):  # noqa: F811
+    lines = real_reports["error"].markdown.read_text().splitlines()
+    notice = [line for line in lines if line.startswith("> ⚠️ **smoke**: could not run: ")]
+    assert len(notice) == 1 and "allow\\_private\\_targets" in notice[0]
+    assert lines.index(notice[0]) < lines.index("### Checks")
 
 
 def test_markdown_escapes_user_controlled_text(real_reports):  # noqa: F811

@@ -147,9 +147,19 @@ def test_round_trip(real_reports, name):  # noqa: F811
     assert json.loads(rebuilt.dumps()) == data
 
 
-def test_report_from_json_refuses_other_documents():
-    with pytest.raises(ValueError, match=r"launchgate\.report/v1"):
+def test_report_from_json_refuses_other_documents(real_reports):  # noqa: F811
+    with pytest.raises(ValueError, match=r"not a launchgate\.report/v1 document"):
         report_from_json({"schema": "something/v2"})
+    with pytest.raises(ValueError, match=r"not a launchgate\.report/v1 document"):
+        report_from_json([])  # type: ignore[arg-type]
+    data = json.loads(real_reports["fail"].json.read_text())
+    del data["findings"][0]["title"]
+    with pytest.raises(ValueError, match=r"malformed launchgate\.report/v1 document: missing"):
+        report_from_json(data)
+    data = json.loads(real_reports["fail"].json.read_text())
+    data["findings"][0]["severity"] = "critical"
+    with pytest.raises(ValueError, match="malformed"):
+        report_from_json(data)
 
 
 def _mutations():
