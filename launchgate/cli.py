@@ -115,6 +115,8 @@ def gate_config(args: argparse.Namespace) -> Any:
         if value is not None:
             overrides[key] = value
             flags[key] = flag
+    if not Path(args.repo).is_dir():
+        raise UsageError(f"--repo {args.repo}: not a directory")
     path = args.config
     if path is None:
         path = find_config(args.repo)

@@ -70,6 +70,11 @@ def test_bad_flags(cli, tmp_path, args, needles):
     assert_usage_error(cli("check", *args, cwd=tmp_path), *needles)
 
 
+def test_repo_must_be_a_directory(cli, tmp_path):
+    assert_usage_error(cli("check", "--repo", str(tmp_path / "nope")),
+                       f"--repo {tmp_path / 'nope'}: not a directory")
+
+
 def test_unknown_command(cli):
     assert_usage_error(cli("bogus"), "invalid choice: 'bogus'")
 

@@ -441,3 +441,18 @@ def test_random_yaml_documents_raise_only_config_errors(tmp_path, doc):
 def test_random_text_raises_only_config_errors(tmp_path, text):
     data = text if isinstance(text, bytes) else text.encode("utf-8")
     _assert_only_config_errors(tmp_path, data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(options=st.lists(
+    st.tuples(st.lists(st.sampled_from(_KNOWN_KEYS + ["x", "1", "a-b"]), min_size=1,
+                       max_size=4).map(".".join),
+              st.text(max_size=20) | st.sampled_from(["5", "true", "[1, 2]", "{a: 1}", "~",
+                                                      "30s", "1e999", "'x"])),
+    max_size=4))
+def test_random_set_options_raise_only_config_errors(options):
+    try:
+        overrides = dict(parse_set_option(f"{key}={value}") for key, value in options)
+        load_config(None, env={}, overrides=overrides)
+    except ConfigError as exc:
+        assert "\n" not in str(exc)
