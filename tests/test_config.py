@@ -445,7 +445,7 @@ def test_random_text_raises_only_config_errors(tmp_path, text):
 
 @settings(max_examples=200, deadline=None)
 @given(options=st.lists(
-    st.tuples(st.lists(st.sampled_from(_KNOWN_KEYS + ["x", "1", "a-b"]), min_size=1,
+    st.tuples(st.lists(st.sampled_from([*_KNOWN_KEYS, "x", "1", "a-b"]), min_size=1,
                        max_size=4).map(".".join),
               st.text(max_size=20) | st.sampled_from(["5", "true", "[1, 2]", "{a: 1}", "~",
                                                       "30s", "1e999", "'x"])),
