@@ -105,34 +105,48 @@ def gate_config(args: argparse.Namespace) -> Any:
     from launchgate.config import find_config, load_config, parse_set_option
 
     overrides: dict[str, Any] = {}
+    flags: dict[str, str] = {}
     for option in args.settings:
         key, value = parse_set_option(option)
         overrides[key] = value
-    if args.url:
-        overrides["url"] = args.url
-    if args.fail_on:
-        overrides["fail_on"] = args.fail_on
-    if args.allow_private_targets:
-        overrides["allow_private_targets"] = True
+    for key, flag, value in (("url", "--url", args.url), ("fail_on", "--fail-on", args.fail_on),
+                             ("allow_private_targets", "--allow-private-targets",
+                              args.allow_private_targets or None)):
+        if value is not None:
+            overrides[key] = value
+            flags[key] = flag
+    if not Path(args.repo).is_dir():
+        raise UsageError(f"--repo {args.repo}: not a directory")
     path = args.config
     if path is None:
         path = find_config(args.repo)
     elif not Path(path).is_file():
         raise UsageError(f"config file not found: {path}")
-    return load_config(path, overrides=overrides)
+    return load_config(path, overrides=overrides, flags=flags)
 
 
 def ensure_writable(path: str | None, flag: str) -> None:
+    """Fail before a long run, not after it, when a report could not be written."""
     if not path:
         return
     target = Path(path)
     parent = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
         raise UsageError(f"{flag} {path}: is a directory")
+    if parent.exists() and not parent.is_dir():
+        raise UsageError(f"{flag} {path}: {parent} is not a directory")
     if not parent.is_dir():
         raise UsageError(f"{flag} {path}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise UsageError(f"{flag} {path}: not writable")
+    # os.access() says yes to root everywhere: actually open the file (append mode never
+    # truncates), and remove it again if it did not exist before.
+    existed = target.exists()
+    try:
+        with target.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{flag} {path}: not writable: {exc.strerror or exc}") from None
+    if not existed:
+        target.unlink(missing_ok=True)
 
 
 def write_outputs(report: Any, *, json_path: str | None = None, markdown_path: str | None = None,

@@ -8,9 +8,11 @@ in `Config.secret_values` so every output can redact them.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import difflib
 import ipaddress
+import math
 import os
 import re
 import types
@@ -217,13 +219,16 @@ class _Loc:
         self.file = file
         self.lines: dict[str, int] = {}
         self.secrets: set[str] = set()
-        self.overridden: set[str] = set()
+        # Keys set from the command line, each with the flag that set it (`--set`, `--url`).
+        self.overridden: dict[str, str] = {}
 
     def error(self, key: str, message: str) -> ConfigError:
         """An error at `key`, located at its own line or the nearest parent's."""
-        if any(key == o or key.startswith(o + ".") or key.startswith(o + "[")
-               for o in self.overridden):
-            return ConfigError(message, file="--set", key=key or None)
+        for dotted, flag in self.overridden.items():
+            if key == dotted or key.startswith(dotted + ".") or key.startswith(dotted + "["):
+                if flag == "--set":
+                    return ConfigError(message, file=flag, key=key or None)
+                return ConfigError(message, file=flag)
         probe, line = key, self.lines.get(key)
         while line is None and probe:
             parent = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe)
@@ -242,9 +247,13 @@ def find_config(repo: str | Path) -> Path | None:
 
 
 def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None,
-                overrides: Mapping[str, Any] | None = None) -> Config:
+                overrides: Mapping[str, Any] | None = None,
+                flags: Mapping[str, str] | None = None) -> Config:
     """Load and validate a config file (None: defaults only), then apply dotted overrides
-    such as {"url": "https://x", "checks.load.users": 5} from the CLI or the Action."""
+    such as {"url": "https://x", "checks.load.users": 5} from the CLI or the Action.
+
+    `flags` names the command-line flag behind an override (e.g. {"url": "--url"}) so its
+    errors point there; other overrides are reported as `--set`."""
     env = os.environ if env is None else env
     if path is None:
         loc = _Loc("config")
@@ -257,7 +266,7 @@ def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None
         base_dir = path.parent
     raw = _expand_env(raw, "", env, loc)
     for dotted, value in (overrides or {}).items():
-        _set_dotted(raw, dotted, value, loc)
+        _set_dotted(raw, dotted, value, loc, (flags or {}).get(dotted, "--set"))
     config = _build(Config, raw, "", loc)
     ca_bundle = config.ca_bundle
     if ca_bundle and not Path(ca_bundle).is_absolute():
@@ -265,12 +274,23 @@ def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None
     if ca_bundle and not Path(ca_bundle).is_file():
         raise loc.error("ca_bundle", f"file not found: {ca_bundle}")
     _cross_check(config, loc)
-    secrets = set(loc.secrets)
+    secrets = set(loc.secrets) | _url_credentials(config.url)
     secrets.update(v for v in config.headers.values() if v)
     for route in config.checks.load.routes:
         secrets.update(v for v in route.headers.values() if v)
     return dataclasses.replace(config, ca_bundle=ca_bundle, source=None if path is None
                                else str(path), secret_values=frozenset(s for s in secrets if s))
+
+
+def _url_credentials(url: str | None) -> set[str]:
+    """A password in the URL, and the Basic auth header value a client derives from it."""
+    parts = urllib.parse.urlsplit(url or "")
+    if not parts.password:
+        return set()
+    user = urllib.parse.unquote(parts.username or "")
+    password = urllib.parse.unquote(parts.password)
+    basic = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return {parts.password, password, basic}
 
 
 def _read_yaml(path: Path, loc: _Loc) -> dict[str, Any]:
@@ -291,11 +311,16 @@ def _read_yaml(path: Path, loc: _Loc) -> dict[str, Any]:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise ConfigError(f"invalid YAML: {problem}", file=str(path), line=line) from None
+        raise ConfigError(f"invalid YAML: {problem}", file=str(path),
+                          line=mark.line + 1 if mark else None) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise ConfigError(f"invalid YAML: character {exc.character!r} is not allowed",
+                          file=str(path), line=line) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", file=str(path)) from None
+        message = " ".join(str(exc).split())
+        raise ConfigError(f"invalid YAML: {message}", file=str(path)) from None
     if node is None:
         raise ConfigError("config file is empty", file=str(path))
     if not isinstance(node, yaml.MappingNode):
@@ -353,7 +378,7 @@ def _expand_env(value: Any, key: str, env: Mapping[str, str], loc: _Loc) -> Any:
     return value
 
 
-def _set_dotted(raw: dict[str, Any], dotted: str, value: Any, loc: _Loc) -> None:
+def _set_dotted(raw: dict[str, Any], dotted: str, value: Any, loc: _Loc, flag: str) -> None:
     parts = dotted.split(".")
     node: Any = raw
     for i, part in enumerate(parts[:-1]):
@@ -362,10 +387,10 @@ def _set_dotted(raw: dict[str, Any], dotted: str, value: Any, loc: _Loc) -> None
             child = node[part] = {}
         if not isinstance(child, dict):
             raise ConfigError("cannot set a key inside a value that is not a mapping",
-                              file="--set", key=".".join(parts[: i + 1]))
+                              file=flag, key=".".join(parts[: i + 1]))
         node = child
     node[parts[-1]] = value
-    loc.overridden.add(dotted)
+    loc.overridden[dotted] = flag
 
 
 def _type_name(value: Any) -> str:
@@ -378,10 +403,15 @@ def _type_name(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, int | float):
-        return f"a number ({value})"
+        return f"a number ({_short_number(value)})"
     if isinstance(value, str):
         return f"the text {value[:40]!r}"
     return f"a {type(value).__name__}"
+
+
+def _short_number(value: float) -> str:
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= 20 else text[:17] + "..."
 
 
 def _build(cls: type[Any], value: Any, key: str, loc: _Loc) -> Any:
@@ -426,7 +456,7 @@ def _coerce(tp: Any, value: Any, key: str, meta: Mapping[str, Any], loc: _Loc) -
     if origin in (Mapping, dict) or tp is Mapping:
         return _coerce_mapping(args, value, key, kind, loc)
     if dataclasses.is_dataclass(tp):
-        return _build(typing.cast(type, tp), value, key, loc)
+        return _build(typing.cast(type, tp), {} if value is None else value, key, loc)
     if tp is Any:
         return value
     if tp is Severity:
@@ -444,7 +474,7 @@ def _coerce(tp: Any, value: Any, key: str, meta: Mapping[str, Any], loc: _Loc) -
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise loc.error(key, f"expected a number, got {_type_name(value)}")
-        return _check_range(float(value), key, meta, loc)
+        return _check_range(_finite(value, key, loc), key, meta, loc)
     if tp is str:
         return _coerce_str(value, key, kind, loc)
     raise loc.error(key, f"unsupported setting type {tp!r}")  # pragma: no cover - schema bug
@@ -518,12 +548,23 @@ def _valid_nameserver(text: str) -> bool:
     return _is_ip(host)
 
 
+def _finite(value: float, key: str, loc: _Loc) -> float:
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise loc.error(key, f"expected a finite number, got {_type_name(value)}")
+    return number
+
+
 def _check_range(value: float, key: str, meta: Mapping[str, Any], loc: _Loc) -> Any:
     low, high = meta.get("min"), meta.get("max")
     if low is not None and value < low:
-        raise loc.error(key, f"must be at least {low:g}, got {value:g}")
+        raise loc.error(key, f"must be at least {low:g}, got {_short_number(value)}")
     if high is not None and value > high:
-        raise loc.error(key, f"must be at most {high:g} (a hard cap), got {value:g}")
+        raise loc.error(key, f"must be at most {high:g} (a hard cap), got "
+                             f"{_short_number(value)}")
     return value
 
 
@@ -532,12 +573,12 @@ def parse_duration(value: Any, key: str, loc: _Loc) -> float:
     if isinstance(value, bool):
         raise loc.error(key, f"expected a duration such as 30s or 2m, got {_type_name(value)}")
     if isinstance(value, int | float):
-        return float(value)
+        return _finite(value, key, loc)
     match = _DURATION.match(value) if isinstance(value, str) else None
     if not match:
         raise loc.error(key, f"expected a duration such as 30s, 2m or 45, got "
                              f"{_type_name(value)}")
-    number = float(match.group(1))
+    number = _finite(float(match.group(1)), key, loc)
     return number * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[match.group(2)]
 
 

@@ -26,6 +26,11 @@ class ConfigError(LaunchgateError):
         where = self.file or "config"
         if self.line is not None:
             where = f"{where}:{self.line}"
-        if self.key:
-            return f"{where}: {self.key}: {self.message}"
-        return f"{where}: {self.message}"
+        text = f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        return one_line(text)
+
+
+def one_line(text: str) -> str:
+    """Keys and values come from user files: show control characters escaped, so an error
+    stays one line whatever the file contains."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)

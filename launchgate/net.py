@@ -96,8 +96,9 @@ class HttpContext:
 
     def guard(self, address: str, host: str) -> None:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if getattr(ip, "ipv4_mapped", None):
-            ip = ip.ipv4_mapped  # type: ignore[union-attr,assignment]
+        mapped = getattr(ip, "ipv4_mapped", None)
+        if mapped is not None:
+            ip = mapped
         if ip.is_global or self.allow_private_targets:
             return
         raise PrivateTargetError(

@@ -19,7 +19,7 @@ class Progress:
         self._redactor = redactor or Redactor()
         self._tty = bool(getattr(self._stream, "isatty", lambda: False)())
         self._interval = plain_interval_s
-        self._last_plain = 0.0
+        self._last_plain = float("-inf")  # the first update always shows
         self._live = False
         self._lock = threading.Lock()
 

@@ -10,7 +10,8 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
+from importlib import resources
 from typing import Any
 
 from launchgate import __version__
@@ -18,7 +19,7 @@ from launchgate import __version__
 SCHEMA = "launchgate.report/v1"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """The seed's three severities, most severe first."""
 
     BLOCKER = "blocker"
@@ -35,14 +36,14 @@ SEVERITY_ORDER: tuple[Severity, ...] = (Severity.BLOCKER, Severity.IMPORTANT, Se
 FAIL_ON_CHOICES: tuple[str, ...] = ("blocker", "important", "later", "never")
 
 
-class CheckStatus(str, Enum):
+class CheckStatus(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     SKIPPED = "skipped"
     ERROR = "error"
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"
@@ -211,10 +212,26 @@ def check_status(findings: Iterable[Finding], fail_on: str) -> CheckStatus:
     return CheckStatus.PASSED
 
 
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of `launchgate.report/v1`, shipped with the package."""
+    text = resources.files("launchgate").joinpath("schema/report-v1.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
 def report_from_json(data: Mapping[str, Any]) -> Report:
-    """Rebuild a Report from its v1 JSON (used by the Action and by tests)."""
-    if data.get("schema") != SCHEMA:
+    """Rebuild a Report from its v1 JSON (used by the Action and by tests). Anything that is
+    not a well-formed v1 report raises ValueError with one line saying what is wrong."""
+    if not isinstance(data, Mapping) or data.get("schema") != SCHEMA:
         raise ValueError(f"not a {SCHEMA} document")
+    try:
+        return _report_from_json(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
+        raise ValueError(f"malformed {SCHEMA} document: {detail}") from None
+
+
+def _report_from_json(data: Mapping[str, Any]) -> Report:
     findings = tuple(
         Finding(id=f["id"], check=f["check"], severity=Severity(f["severity"]), title=f["title"],
                 detail=f["detail"], remedy=f["remedy"], location=Location(**f["location"]),

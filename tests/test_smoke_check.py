@@ -21,7 +21,8 @@ def test_failed_step_is_a_blocker(cli, tmp_path):
     config = tmp_path / ".launchgate.yml"
     with DemoServer() as app:
         config.write_text(f"url: {app.url}\nallow_private_targets: true\nchecks:\n  smoke:\n"
-                          "    steps:\n      - {name: dashboard, path: /nope, expect_status: 200}\n")
+                          "    steps:\n"
+                          "      - {name: dashboard, path: /nope, expect_status: 200}\n")
         result = cli("check", "--config", str(config), "--only", "smoke",
                      "--json", str(tmp_path / "r.json"))
     assert result.code == 1, result.output

@@ -10,20 +10,22 @@ import jinja2
 
 COMMENT_MARKER = "<!-- launchgate:verdict -->"
 
-_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "`": "\\`", "@": "&#64;",
-            "[": "\\[", "]": "\\]", "*": "\\*", "_": "\\_"}
+_ESCAPES = {"\\": "\\\\", "&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "`": "\\`",
+            "@": "&#64;", "#": "&#35;", "[": "\\[", "]": "\\]", "*": "\\*", "_": "\\_",
+            "~": "\\~"}
 _ESCAPE_RE = re.compile("|".join(re.escape(k) for k in _ESCAPES))
 
 
 def md_escape(value: Any) -> str:
     """Text from servers, repos and configs must not inject markup, mentions or table cells."""
     text = "" if value is None else str(value)
-    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text).replace("\n", " ").strip()
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text).strip()
 
 
 def code_span(value: Any) -> str:
-    text = "" if value is None else str(value).replace("`", "'").replace("\n", " ")
-    return f"`{text}`"
+    text = "" if value is None else str(value).replace("`", "'")
+    return "`" + "".join(ch if ch.isprintable() else " " for ch in text) + "`"
 
 
 def ms(value: Any) -> str:

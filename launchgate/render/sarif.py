@@ -7,6 +7,7 @@ from typing import Any
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/launchgate/launchgate"
+CONFIG_URI = ".launchgate.yml"
 _LEVELS = {"blocker": "error", "important": "warning", "later": "note"}
 # GitHub orders code-scanning alerts by this number (0.0-10.0).
 _SECURITY_SEVERITY = {"blocker": "9.0", "important": "6.0", "later": "2.0"}
@@ -61,9 +62,15 @@ def _result(finding: Mapping[str, Any], rule_index: int) -> dict[str, Any]:
         result["locations"] = [{"physicalLocation": {
             "artifactLocation": {"uri": location["path"].lstrip("/")},
             "region": {"startLine": int(location["line"])}}}]
-    elif location.get("url") or location.get("host"):
-        result["locations"] = [{"logicalLocations": [{
-            "name": location.get("host") or location.get("url"),
-            "fullyQualifiedName": location.get("url") or location.get("host"),
-            "kind": "resource"}]}]
+    else:
+        # GitHub code scanning refuses a result without a file location; a finding about the
+        # deployment is anchored to the gate's config, and names the URL or host logically.
+        anchor: dict[str, Any] = {"physicalLocation": {
+            "artifactLocation": {"uri": CONFIG_URI}, "region": {"startLine": 1}}}
+        if location.get("url") or location.get("host"):
+            anchor["logicalLocations"] = [{
+                "name": location.get("host") or location.get("url"),
+                "fullyQualifiedName": location.get("url") or location.get("host"),
+                "kind": "resource"}]
+        result["locations"] = [anchor]
     return result

@@ -26,17 +26,30 @@ def render_text(report: Mapping[str, Any], *, color: bool = False) -> str:
     lines.append("")
     for finding in report["findings"]:
         where = _where(finding["location"])
-        lines.append(f"  [{_LABELS[finding['severity']]}] {finding['title']}"
-                     f"{'  (' + where + ')' if where else ''}")
-        lines.append(f"      {finding['id']}")
+        lines.append(f"  [{_LABELS[finding['severity']]}] {_clean(finding['title'])}"
+                     f"{'  (' + _clean(where) + ')' if where else ''}")
+        lines.append(f"      {_clean(finding['id'])}")
         if finding["remedy"]:
-            lines.append(f"      fix: {finding['remedy']}")
+            lines.append(f"      fix: {_clean(finding['remedy'])}")
     if report["findings"]:
         lines.append("")
+    skipped: dict[str, list[str]] = {}
     for check in report["checks"]:
+        if check["status"] == "skipped":
+            skipped.setdefault(_clean(check["summary"]), []).append(check["name"])
+            continue
         lines.append(f"  {check['name']:<10} {check['status']:<8} "
-                     f"{check['duration_s']:6.1f}s  {check['summary']}")
+                     f"{check['duration_s']:6.1f}s  {_clean(check['summary'])}")
+    # Skipped checks share a few reasons; one line per reason keeps the summary short.
+    for reason, names in skipped.items():
+        lines.append(f"  skipped: {', '.join(names)} ({reason})")
     return "\n".join(lines) + "\n"
+
+
+def _clean(text: str) -> str:
+    """Text from servers and repos: no terminal escapes, and no line breaks that could start a
+    CI log line with a workflow command (`::`)."""
+    return "".join(ch if ch.isprintable() else " " for ch in str(text))
 
 
 def _where(location: Mapping[str, Any]) -> str:

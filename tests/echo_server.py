@@ -1,0 +1,75 @@
+"""A hostile little web app for redaction and renderer tests: it reflects every request header
+back (in the body, in response headers and in a redirect's query string), so any check that
+copies response text into a finding would leak configured secrets unless the gate redacts."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class EchoHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        echoed = "\n".join(f"{name}: {value}" for name, value in self.headers.items())
+        if path == "/close":
+            # Hang up without an answer: the client sees a protocol error.
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if path == "/bounce":
+            query = urllib.parse.urlencode({"seen": " ".join(self.headers.values())})
+            self._send(302, "", {"Location": f"/landing?{query}"})
+            return
+        status = 500 if path == "/landing" else 404 if path == "/missing" else 200
+        self._send(status, f"<h1>echo</h1><pre>{echoed}</pre>",
+                   {f"X-Echo-{name}": value for name, value in self.headers.items()
+                    if name.lower().startswith(("x-", "authorization"))})
+
+    do_HEAD = do_GET
+
+    def _send(self, status: int, body: str, headers: dict[str, str]) -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class EchoServer:
+    """On 127.0.0.1 (a free port), in a daemon thread, stopped on exit."""
+
+    def __init__(self) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), EchoHandler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.1}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> EchoServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)

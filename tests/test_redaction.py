@@ -1,0 +1,86 @@
+"""No configured secret value reaches any output: terminal, JSON, markdown, SARIF.
+
+The target is `EchoServer`, which reflects every request header into its pages and into the
+redirect it answers, so a finding that quotes what the server said would carry the secret."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+
+from launchgate.config import load_config
+from launchgate.redact import REDACTED, Redactor
+from tests.conftest import assert_no_secret
+from tests.echo_server import EchoServer
+
+STEPS = """checks:
+  smoke:
+    steps:
+      - {name: bounce, path: /bounce, expect_status: 200}
+      - {name: echo, path: /echo, expect_text: "text that is not there"}
+      - {name: hang up, path: /close}
+      - {name: missing page, path: /missing}
+"""
+
+
+def run_gate(cli, tmp_path, *args: str, env: dict[str, str] | None = None):
+    outputs = {name: tmp_path / f"report.{name}" for name in ("json", "md", "sarif")}
+    result = cli("check", *args, "--json", str(outputs["json"]), "--markdown",
+                 str(outputs["md"]), "--sarif", str(outputs["sarif"]), env=env)
+    texts = {"stdout": result.stdout, "stderr": result.stderr}
+    texts.update({f"--{name}": path.read_text() for name, path in outputs.items()})
+    return result, texts
+
+
+def test_header_secret_from_env_is_redacted_everywhere(cli, tmp_path):
+    bypass = secrets.token_hex(24)
+    config = tmp_path / ".launchgate.yml"
+    with EchoServer() as app:
+        config.write_text(f"url: {app.url}\nallow_private_targets: true\n"
+                          "headers: {x-vercel-protection-bypass: \"${BYPASS}\"}\n" + STEPS)
+        result, texts = run_gate(cli, tmp_path, "--config", str(config),
+                                 env={"BYPASS": bypass})
+    assert result.code == 1, result.stderr
+    for where, text in texts.items():
+        assert_no_secret(text, bypass, where=where)
+    report = json.loads(texts["--json"])
+    ids = sorted(f["id"] for f in report["findings"])
+    assert ids == ["smoke.text-missing", "smoke.unexpected-status", "smoke.unexpected-status",
+                   "smoke.unreachable"]
+    # The server did reflect the header: the bounce finding quotes its final URL, redacted.
+    bounce = next(f for f in report["findings"] if f["title"].startswith("bounce"))
+    assert "/landing?seen=" in bounce["detail"] and REDACTED in bounce["detail"]
+
+
+def test_url_credentials_are_redacted_everywhere(cli, tmp_path):
+    password = secrets.token_urlsafe(18).replace("-", "x").replace("_", "y")
+    basic = base64.b64encode(f"alice:{password}".encode()).decode()
+    config = tmp_path / ".launchgate.yml"
+    config.write_text("allow_private_targets: true\n" + STEPS)
+    with EchoServer() as app:
+        url = app.url.replace("http://", f"http://alice:{password}@")
+        result, texts = run_gate(cli, tmp_path, "--config", str(config), "--url", url)
+    assert result.code == 1, result.stderr
+    for where, text in texts.items():
+        assert_no_secret(text, password, where=where)
+        assert_no_secret(text, basic, where=f"{where} (as Basic auth)")
+    report = json.loads(texts["--json"])
+    assert report["target"]["url"].startswith(f"http://{REDACTED}@127.0.0.1:")
+    bounce = next(f for f in report["findings"] if f["title"].startswith("bounce"))
+    assert REDACTED in bounce["detail"]
+
+
+def test_set_header_values_are_secret_values():
+    config = load_config(None, env={}, overrides={"headers.x-api-key": "key-from-set-1234"})
+    assert "key-from-set-1234" in config.secret_values
+
+
+def test_redactor_text():
+    redactor = Redactor(["s3cr3t-value", "abc", "s3cr3t-value-longer"])
+    assert redactor.text("a s3cr3t-value-longer b s3cr3t-value") == f"a {REDACTED} b {REDACTED}"
+    # Values under 4 characters are not credentials; replacing them would mangle text.
+    assert redactor.text("abc") == "abc"
+    assert redactor.text("see https://bob:pw@example.com/x") == \
+        f"see https://{REDACTED}@example.com/x"
+    assert redactor.value({"k": ["s3cr3t-value", 1, None]}) == {"k": [REDACTED, 1, None]}
