@@ -66,6 +66,7 @@ def test_healthy_deployment_map_names_providers(knot):
     ("spf-void.test", {"dns.spf-void-lookups": "important"}),
     ("spf-two.test", {"dns.spf-multiple": "important"}),
     ("spf-plusall.test", {"dns.spf-plus-all": "blocker"}),
+    ("spf-broken.test", {"dns.spf-syntax": "important"}),
     ("no-dmarc.test", {"dns.dmarc-missing": "important"}),
     ("dmarc-none.test", {"dns.dmarc-p-none": "later", "dns.dmarc-no-rua": "later"}),
     ("dkim-missing.test", {"dns.dkim-missing": "important"}),
@@ -80,6 +81,12 @@ def test_spf_lookup_count_through_nested_includes_is_reported(knot):
     assert outcome.metrics is not None and outcome.metrics["spf_lookups"] == 11
     finding = outcome.findings[0]
     assert "11 DNS lookups" in finding.title
+
+
+def test_spf_errors_in_includes_are_named(knot):
+    detail = check(knot, "spf-broken.test").findings[0].detail
+    assert "_inc.spf-broken.test: bad address in 'ip4:192.0.2.300'" in detail
+    assert "app.spf-broken.test has no SPF record" in detail
 
 
 def test_void_lookups_name_the_empty_names(knot):

@@ -17,14 +17,15 @@ DEMO_STEPS = [
 ]
 
 
-def demo_config(url: str) -> dict[str, object]:
+def demo_config(url: str, dns: dict[str, object] | None = None) -> dict[str, object]:
+    checks: dict[str, object] = {"smoke": {"steps": DEMO_STEPS}}
+    if dns:
+        checks["dns"] = dns
     return {
         "url": url,
         # The demo app lives on loopback; a real gate refuses private targets by default.
         "allow_private_targets": True,
-        "checks": {
-            "smoke": {"steps": DEMO_STEPS},
-        },
+        "checks": checks,
     }
 
 
@@ -42,9 +43,12 @@ def run_demo(output: Path, *, quiet: bool = False) -> int:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
-    with DemoServer() as app:
+    from launchgate.demo.dnsdemo import demo_dns_config, demo_dns_server
+
+    with DemoServer() as app, demo_dns_server() as dns_server:
         config_path = output / ".launchgate.yml"
-        config_path.write_text(yaml.safe_dump(demo_config(app.url), sort_keys=False),
+        settings = demo_config(app.url, demo_dns_config(dns_server.nameserver))
+        config_path.write_text(yaml.safe_dump(settings, sort_keys=False),
                                encoding="utf-8")
         config = load_config(config_path)
         progress = Progress(quiet=quiet, redactor=Redactor(config.secret_values))
