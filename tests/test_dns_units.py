@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
@@ -162,3 +164,28 @@ def test_deployment_map_tables():
     assert where["app host api.example.com"] == "response headers show Vercel"
     assert where["mail in (MX)"].startswith("Microsoft 365")
     assert where["mail out (SPF)"] == "Microsoft 365, SendGrid (SPF include)"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80))
+def test_parsers_fail_only_with_their_own_errors(text):
+    for parse, error in ((spf.parse_record, spf.SpfSyntaxError), (dmarc.parse, dmarc.DmarcError),
+                         (dkim.parse, dkim.DkimError)):
+        for candidate in (text, "v=spf1 " + text, "v=DMARC1; p=reject; " + text,
+                          "v=DKIM1; p=" + text):
+            try:
+                parse(candidate)
+            except error:
+                pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["a", "mx", "-all", "~all", "ip4:", "ip6:", "/", "//", ":",
+                                 "include:", "%{d}", "%{i}", "example.com", "1", "32", "²",
+                                 "redirect=", "exists:", "ptr", "=", "+", "?", " "]),
+                max_size=12))
+def test_spf_parser_on_near_miss_records(parts):
+    try:
+        spf.parse_record("v=spf1 " + "".join(parts))
+    except spf.SpfSyntaxError:
+        pass

@@ -15,6 +15,7 @@ Facts written: `dns.deployment_map` (the rows also in metrics.dns.deployment_map
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -70,11 +71,13 @@ class _Run:
         self.nameservers: list[str] = []
         self.mx_hosts: list[str] = []
         self.spf: SpfReport | None = None
+        self.dmarc_policy: str | None = None
+        self.dkim_ok = 0
         self.stopped = False
 
     def execute(self) -> CheckOutcome:
         steps: list[tuple[str, Callable[[], None]]] = [
-            (f"host {h}", lambda h=h: self.check_host(h)) for h in self.hosts]  # type: ignore[misc]
+            (f"host {h}", functools.partial(self.check_host, h)) for h in self.hosts]
         if self.domain:
             steps += [("NS", self.check_ns), ("MX", self.check_mx), ("SPF", self.check_spf),
                       ("DMARC", self.check_dmarc), ("DKIM", self.check_dkim),
@@ -226,7 +229,6 @@ class _Run:
         if not selectors:
             self.notes.append("DKIM not checked (no checks.dns.dkim_selectors)")
             return
-        self.dkim_ok = 0
         for selector in selectors:
             self._check_selector(selector)
 
@@ -313,10 +315,10 @@ class _Run:
         parts = [f"{len(self.hosts)} host(s) checked"]
         if self.spf is not None and len(self.spf.records) == 1:
             parts.append(f"SPF {self.spf.lookups}/{LOOKUP_LIMIT} lookups")
-        if getattr(self, "dmarc_policy", None):
+        if self.dmarc_policy:
             parts.append(f"DMARC p={self.dmarc_policy}")
         if self.cfg.dkim_selectors and self.domain:
-            parts.append(f"DKIM {getattr(self, 'dkim_ok', 0)}/{len(self.cfg.dkim_selectors)} "
+            parts.append(f"DKIM {self.dkim_ok}/{len(self.cfg.dkim_selectors)} "
                          "selector(s) ok")
         return "; ".join(parts + self.notes)
 

@@ -34,8 +34,8 @@ MECHANISMS = frozenset({"all", "include", "a", "mx", "ptr", "ip4", "ip6", "exist
 _VERSION = re.compile(r"^v=spf1( |$)", re.IGNORECASE)
 _MECH = re.compile(r"^([+\-~?]?)([a-z0-9]+)(.*)$", re.IGNORECASE)
 _MODIFIER = re.compile(r"^([a-z][a-z0-9_.\-]*)=(.*)$", re.IGNORECASE)
-_MACRO = re.compile(r"%\{([slodiphcrtv])(\d*)(r?)([.\-+,/_=]*)\}", re.IGNORECASE)
-_DUAL_CIDR = re.compile(r"^(?:/(\d{1,2}))?(?://(\d{1,3}))?$")
+_MACRO = re.compile(r"%\{([slodiphcrtv])([0-9]*)(r?)([.\-+,/_=]*)\}", re.IGNORECASE)
+_DUAL_CIDR = re.compile(r"^(?:/([0-9]{1,2}))?(?://([0-9]{1,3}))?$")
 _TOPLABEL = re.compile(r"^(?=.*[a-z])[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?$", re.IGNORECASE)
 
 
@@ -132,7 +132,7 @@ def _check_ip(name: str, rest: str, raw: str) -> None:
     if (name == "ip4") != (ip.version == 4):
         raise SpfSyntaxError(f"{name} with an IPv{ip.version} address: {raw!r}")
     limit = 32 if name == "ip4" else 128
-    if "/" in rest and not (prefix.isdigit() and int(prefix) <= limit
+    if "/" in rest and not (prefix.isascii() and prefix.isdigit() and int(prefix) <= limit
                             and (len(prefix) == 1 or not prefix.startswith("0"))):
         raise SpfSyntaxError(f"bad prefix length in {raw!r}")
 
