@@ -9,9 +9,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
+from launchgate.checks.base import CheckSkipped
+from launchgate.config import ChecksConfig, Config, TlsConfig
 from launchgate.report import Finding
 from tests.dns_support import make_config, run_dns
 
@@ -217,3 +220,26 @@ def test_cli_skips_without_domain_or_hosts(cli, tmp_path):
     report = json.loads((tmp_path / "r.json").read_text())
     dns = next(c for c in report["checks"] if c["name"] == "dns")
     assert dns["status"] == "skipped" and "checks.dns.domain" in dns["summary"]
+
+
+def test_default_hosts_mapped_by_connect_to_are_left_out(knot):
+    config = replace(make_config(None, knot, selectors=()), url="https://www.healthy.test/",
+                     connect_to={"www.healthy.test:443": "127.0.0.1:8443"},
+                     checks=replace(make_config(None, knot).checks, tls=TlsConfig(
+                         hosts=("app.healthy.test", "old.dangling.test"))))
+    outcome, cannot = run_dns(config)
+    assert cannot is None and outcome is not None
+    assert [(f.id, f.location.host) for f in outcome.findings] == [
+        ("dns.dangling-cname", "old.dangling.test")]
+    assert "not checked: www.healthy.test (connect_to)" in outcome.summary
+    assert "2 host(s) checked" in outcome.summary
+
+
+def test_special_use_default_hosts_are_skipped_with_the_system_resolver():
+    config = Config(url="https://app.test/", checks=ChecksConfig(tls=TlsConfig(
+        hosts=("localhost", "api.localhost:8443"))))
+    with pytest.raises(CheckSkipped) as skipped:
+        run_dns(config)
+    assert str(skipped.value) == (
+        "no domain or hosts configured (checks.dns.domain); not checked: app.test "
+        "(special-use name), localhost (special-use name), api.localhost (special-use name)")

@@ -27,6 +27,7 @@ from launchgate.report import Finding, Location, Severity, make_finding
 
 BLOCKER, IMPORTANT, LATER = Severity.BLOCKER, Severity.IMPORTANT, Severity.LATER
 MIN_DKIM_RSA_BITS = 1024
+SPECIAL_USE_TLDS = frozenset({"test", "localhost", "invalid", "example", "local"})
 
 
 class DnsCheck:
@@ -35,16 +36,46 @@ class DnsCheck:
     def run(self, ctx: CheckContext) -> CheckOutcome:
         cfg = ctx.config.checks.dns
         domain = normalize(cfg.domain) if cfg.domain else None
-        hosts = tuple(dict.fromkeys(normalize(h) for h in ctx.config.dns_hosts()))
+        hosts, left_out = _hosts_to_check(ctx)
         if not domain and not hosts:
-            raise CheckSkipped("no domain or hosts configured (checks.dns.domain)")
+            why = f"; not checked: {', '.join(left_out)}" if left_out else ""
+            raise CheckSkipped(f"no domain or hosts configured (checks.dns.domain){why}")
         if domain and not hosts:
             hosts = (domain,)
         try:
             client = DnsClient(cfg.nameservers, cfg.timeout)
         except DnsUnavailable as exc:
             raise CheckCannotRun(str(exc)) from None
-        return _Run(ctx, client, domain, hosts).execute()
+        run = _Run(ctx, client, domain, hosts)
+        if left_out:
+            run.notes.append(f"not checked: {', '.join(left_out)}")
+        return run.execute()
+
+
+def _hosts_to_check(ctx: CheckContext) -> tuple[tuple[str, ...], list[str]]:
+    """Configured `checks.dns.hosts` as given. Hosts defaulted from elsewhere in the config are
+    left out when `connect_to` maps them (checked before the DNS cutover: their DNS does not
+    point at the app yet) or, with the system resolver, when they are special-use names that
+    never resolve publicly (RFC 6761: .test, .localhost, .invalid, .example; .local)."""
+    cfg = ctx.config.checks.dns
+    hosts = tuple(dict.fromkeys(normalize(h) for h in ctx.config.dns_hosts()))
+    if cfg.hosts:
+        return hosts, []
+    mapped = {normalize(key.rsplit(":", 1)[0].strip("[]")) for key in ctx.config.connect_to}
+    kept: list[str] = []
+    left_out: list[str] = []
+    for host in hosts:
+        if host in mapped:
+            left_out.append(f"{host} (connect_to)")
+        elif not cfg.nameservers and _special_use(host):
+            left_out.append(f"{host} (special-use name)")
+        else:
+            kept.append(host)
+    return tuple(kept), left_out
+
+
+def _special_use(host: str) -> bool:
+    return host == "localhost" or host.rsplit(".", 1)[-1] in SPECIAL_USE_TLDS
 
 
 def _finding(slug: str, severity: Severity, title: str, detail: str, remedy: str,
