@@ -21,7 +21,7 @@ from tests.dns_support import make_config, run_dns
 pytestmark = pytest.mark.timeout(60)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def knot() -> Iterator[str]:
     from tests.dns_support import knot_for_zones
     with knot_for_zones() as server:
