@@ -137,8 +137,9 @@ def _failing_config(tmp_path, url: str, extra: str = "") -> str:
 def test_fail_on_never_and_quiet(cli, tmp_path):
     with DemoServer() as app:
         config = _failing_config(tmp_path, app.url)
-        failing = cli("check", "--config", config, "--quiet")
+        failing = cli("check", "--config", config, "--quiet", "--only", "smoke")
         never = cli("check", "--config", config, "--fail-on", "never", "--quiet",
+                    "--only", "smoke",
                     "--json", str(tmp_path / "r.json"))
     assert failing.code == 1
     assert failing.stdout == "launchgate FAIL: launch blocked\n" and failing.stderr == ""
@@ -154,7 +155,8 @@ def test_severity_override_changes_the_verdict(cli, tmp_path):
     with DemoServer() as app:
         config = _failing_config(tmp_path, app.url,
                                  "severity_overrides: {smoke.unexpected-status: later}\n")
-        result = cli("check", "--config", config, "--json", str(tmp_path / "r.json"))
+        result = cli("check", "--config", config, "--only", "smoke",
+                     "--json", str(tmp_path / "r.json"))
     assert result.code == 0, result.output
     report = json.loads((tmp_path / "r.json").read_text())
     assert [(f["id"], f["severity"]) for f in report["findings"]] == [

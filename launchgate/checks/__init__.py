@@ -22,6 +22,7 @@ _IMPLEMENTATIONS: dict[str, str] = {
     "redirects": "launchgate.checks.redirects:RedirectsCheck",
     "headers": "launchgate.checks.headers:HeadersCheck",
     "exposure": "launchgate.checks.exposure:ExposureCheck",
+    "dns": "launchgate.checks.dns:DnsCheck",
 }
 
 

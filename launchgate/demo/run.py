@@ -20,10 +20,11 @@ DEMO_STEPS = [
 DEMO_CA_FILE = "demo-ca.pem"
 
 
-def demo_config(url: str, connect_to: dict[str, str] | None = None) -> dict[str, object]:
-    checks: dict[str, object] = {
-        "smoke": {"steps": DEMO_STEPS},
-    }
+def demo_config(url: str, connect_to: dict[str, str] | None = None,
+                dns: dict[str, object] | None = None) -> dict[str, object]:
+    checks: dict[str, object] = {"smoke": {"steps": DEMO_STEPS}}
+    if dns:
+        checks["dns"] = dns
     config: dict[str, object] = {
         "url": url,
         # The demo app lives on loopback; a real gate refuses private targets by default.
@@ -60,10 +61,13 @@ def run_demo(output: Path, *, quiet: bool = False) -> int:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
-    with DemoFront(output / DEMO_CA_FILE) as app:
+    from launchgate.demo.dnsdemo import demo_dns_config, demo_dns_server
+
+    with DemoFront(output / DEMO_CA_FILE) as app, demo_dns_server() as dns_server:
         config_path = output / ".launchgate.yml"
-        config_path.write_text(yaml.safe_dump(demo_config(app.url, app.connect_to()),
-                                              sort_keys=False), encoding="utf-8")
+        settings = demo_config(app.url, app.connect_to(),
+                               demo_dns_config(dns_server.nameserver))
+        config_path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
         config = load_config(config_path)
         progress = Progress(quiet=quiet, redactor=Redactor(config.secret_values))
         progress.info(f"launchgate demo: an admin app is running at {app.url} (HTTPS with a "
