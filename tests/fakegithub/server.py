@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +46,8 @@ class Faults:
     comment_write_502: int = 0     # commit the comment write, then answer 502 (ambiguous)
     secondary_rate_limit: int = 0  # answer the next write 403 + Retry-After, without writing
     retry_after_s: int = 1
+    comment_write_delay_s: float = 0  # commit the comment write, then answer this late (once)
+    write_503: int = 0             # answer writes 503 without writing
     fork: bool = False             # a read-only token: every write 403
 
 
@@ -228,6 +231,9 @@ class _Handler(BaseHTTPRequestHandler):
         writes = self.command != "GET"
         if writes and fake.faults.fork:
             return 403, {"message": FORBIDDEN}, {}
+        if writes and fake.faults.write_503 > 0:
+            fake.faults.write_503 -= 1
+            return 503, {"message": "Service Unavailable"}, {}
         if writes and fake.faults.secondary_rate_limit > 0:
             fake.faults.secondary_rate_limit -= 1
             return 403, {"message": SECONDARY_LIMIT}, {
@@ -253,6 +259,13 @@ class _Handler(BaseHTTPRequestHandler):
                              "errors": [{"message": "Body is too long (maximum is 65536 "
                                                     "characters)"}]}, {}
             comment = fake._create_comment(int(args[0]), body["body"], "github-actions[bot]")
+            if fake.faults.comment_write_delay_s:
+                delay, fake.faults.comment_write_delay_s = fake.faults.comment_write_delay_s, 0
+                fake.lock.release()  # answer late without blocking other requests
+                try:
+                    time.sleep(delay)
+                finally:
+                    fake.lock.acquire()
             if fake.faults.comment_write_502 > 0:
                 fake.faults.comment_write_502 -= 1
                 return 502, {"message": "Server Error"}, {}
