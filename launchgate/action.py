@@ -12,8 +12,10 @@ PRs) degrades to summary + annotations + log. The exit code follows the verdict.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import re
 import secrets as pysecrets
 import subprocess
 import sys
@@ -49,6 +51,7 @@ class Inputs:
     p95_budget_ms: float | None = None
     users: int | None = None
     duration: str = ""
+    report: str = ""
 
 
 def _input(env: Mapping[str, str], name: str) -> str:
@@ -81,7 +84,8 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
                   checks=checks, fail_on=fail_on, comment=comment == "true",
                   status_context=status_context(env),
                   p95_budget_ms=_number(env, "p95-budget-ms", float),
-                  users=_number(env, "users", int), duration=_input(env, "duration"))
+                  users=_number(env, "users", int), duration=_input(env, "duration"),
+                  report=_input(env, "report"))
 
 
 def _number(env: Mapping[str, str], name: str, kind: Callable[[str], Any]) -> Any:
@@ -134,6 +138,13 @@ def parse_event(name: str, payload: Mapping[str, Any], github_sha: str | None) -
                                                  "launchgate runs once it is 'success'")
         url = status.get("environment_url") or status.get("target_url") or None
         return Event(name, sha, head=sha, url=url, find_pull=True)
+    if name == "workflow_run":
+        # Publishing a fork PR's report from a trusted workflow (see docs/action.md).
+        workflow_run = payload.get("workflow_run") or {}
+        sha = workflow_run.get("head_sha") or github_sha
+        pulls = workflow_run.get("pull_requests") or []
+        return Event(name, sha, head=sha, pull_number=pulls[0].get("number") if pulls else None,
+                     find_pull=not pulls)
     # workflow_dispatch, schedule and anything else: the checked-out commit, no PR.
     return Event(name, github_sha, head=github_sha)
 
@@ -291,7 +302,10 @@ def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int
             log(f"launchgate: nothing to check: {event.skip_reason}.")
             run.outputs["verdict"] = "skipped"
             return 0
-        publisher = _publisher(run, event)
+        publish_only = bool(_input(env, "report"))
+        publisher = _publisher(run, event, statuses=not publish_only)
+        if publish_only:
+            return _publish_existing(run, event, publisher)
         publisher.status("pending", "launchgate is checking this commit…")
         return _gate(run, event, publisher)
     except LaunchgateError as exc:
@@ -337,7 +351,7 @@ def _run_url(env: Mapping[str, str]) -> str | None:
     return None
 
 
-def _publisher(run: Run, event: Event) -> Publisher:
+def _publisher(run: Run, event: Event, *, statuses: bool = True) -> Publisher:
     env = run.env
     token = _input(env, "github-token") or env.get("GITHUB_TOKEN", "")
     repository = env.get("GITHUB_REPOSITORY", "")
@@ -350,7 +364,8 @@ def _publisher(run: Run, event: Event) -> Publisher:
     else:
         run.log("launchgate: no github-token or GITHUB_REPOSITORY: no commit status or PR "
                 "comment; the verdict is in the job summary and this log.")
-    return Publisher(client, event.sha, status_context(env), _run_url(env), run.log)
+    return Publisher(client, event.sha if statuses else None, status_context(env),
+                     _run_url(env), run.log)
 
 
 def _mark_safe_directory(workspace: Path, log: Callable[[str], None]) -> None:
@@ -458,3 +473,86 @@ def _publish(run: Run, event: Event, inputs: Inputs, publisher: Publisher, repor
     publisher.status(_STATE[data["verdict"]], status_description(data))
     run.out.write(render_text(data))
     run.out.flush()
+
+
+# --- publishing an existing report (the workflow_run pattern for fork PRs) ----------------------
+
+_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(-[a-z0-9]+)*$")
+_VERSION = re.compile(r"^[0-9][0-9A-Za-z.+-]{0,30}$")
+_LOAD_NUMBERS = ("users", "duration_s", "requests", "failures", "rps", "p50_ms", "p95_ms",
+                 "p99_ms", "max_ms")
+UNTRUSTED_NOTE = ("> Reported by the pull request's own workflow run (e.g. from a fork) and "
+                  "published here as information only; it sets no commit status.\n\n")
+
+
+def untrusted_report(data: Any) -> Any:
+    """Rebuild a report that came from an artifact of an untrusted run (a fork's workflow):
+    only known check names, well-formed finding ids, numeric metrics; counts and verdict-
+    related fields are recomputed from the findings by the report model."""
+    from launchgate.report import report_from_json
+
+    try:
+        report = report_from_json(data)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"input report: not a launchgate.report/v1 document ({exc})") from None
+    bad = [c.name for c in report.checks if c.name not in CHECK_NAMES
+           or not isinstance(c.duration_s, int | float)]
+    bad += [f.id for f in report.findings
+            if not _ID.match(f.id) or f.check not in CHECK_NAMES]
+    if bad or report.fail_on not in FAIL_ON:
+        raise UsageError("input report: unexpected check, finding id or fail_on in the report")
+    for finding in report.findings:
+        line = finding.location.line
+        if line is not None and not isinstance(line, int):
+            raise UsageError("input report: a finding's line is not a number")
+    version = report.tool_version if _VERSION.match(str(report.tool_version)) else "unknown"
+    return dataclasses.replace(report, metrics=_numeric_load(report.metrics),
+                               tool_version=version)
+
+
+def _numeric_load(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    load = metrics.get("load") if isinstance(metrics, Mapping) else None
+    if not isinstance(load, Mapping):
+        return {}
+    clean: dict[str, Any] = {}
+    for key in _LOAD_NUMBERS:
+        value = load.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            clean[key] = value
+    clean.setdefault("p95_ms", None)
+    for key in ("users", "duration_s", "requests", "failures", "p50_ms", "p99_ms", "max_ms"):
+        clean.setdefault(key, None)
+    return {"load": clean} if clean.get("requests") is not None else {}
+
+
+def _publish_existing(run: Run, event: Event, publisher: Publisher) -> int:
+    """`report` input: post the PR comment from a report made elsewhere; never a status."""
+    from launchgate.github import fit_comment
+    from launchgate.render.markdown import COMMENT_MARKER, render_markdown
+
+    inputs = read_inputs(run.env)
+    path = run.workspace / inputs.report
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"input report: cannot read {inputs.report}: {exc}") from None
+    data = untrusted_report(raw).to_json()
+    run_url = _run_url(run.env)
+    markdown = render_markdown(data, run_url=run_url)
+    append_summary(run.env.get("GITHUB_STEP_SUMMARY"), UNTRUSTED_NOTE + markdown)
+    counts = data["counts"]
+    run.outputs.update({"verdict": data["verdict"], "blockers": str(counts["blocker"]),
+                        "important": str(counts["important"]), "later": str(counts["later"]),
+                        "report": inputs.report})
+    number = event.pull_number
+    if number is None and event.find_pull and event.sha:
+        number = publisher.pull_for_commit(event.sha)
+    if number is None:
+        run.log("launchgate: no pull request found for this report; nothing to publish.")
+        return 0
+    if inputs.comment:
+        body = render_markdown(data, marker=True, run_url=run_url)
+        body = body.replace(f"{COMMENT_MARKER}\n", f"{COMMENT_MARKER}\n{UNTRUSTED_NOTE}", 1)
+        publisher.comment(int(number), fit_comment(body, "The full verdict is in the "
+                                                         "pull request's workflow run."))
+    return 0

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -282,3 +283,41 @@ def test_safe_directory_is_marked_in_global_git_config(tmp_path, app, github):
     assert result.code == 0, result.log
     gitconfig = (tmp_path / "home" / ".gitconfig").read_text(encoding="utf-8")
     assert f"directory = {result.workspace.resolve()}" in gitconfig
+
+
+def test_fork_report_published_by_workflow_run_as_comment_only(tmp_path, app, github):
+    github.faults.fork = True
+    fork_run = _run(tmp_path / "fork", github, "pull_request", "pull_request_fork.json",
+                    url=app.url)
+    assert fork_run.code == 0, fork_run.log
+    artifact = tmp_path / "trusted" / "ws" / "artifact"
+    artifact.mkdir(parents=True)
+    (artifact / "report.json").write_bytes(
+        (fork_run.workspace / "launchgate-report" / "report.json").read_bytes())
+    github.faults.fork = False
+    github.add_pull(8, HEAD_SHA)
+    result = _run(tmp_path / "trusted", github, "workflow_run", "workflow_run.json",
+                  inputs={"report": "artifact/report.json"})
+    assert result.code == 0, result.log
+    (comment,) = _marked(github, 8)
+    assert "information only" in comment["body"] and "PASS" in comment["body"]
+    assert github.statuses() == []  # an untrusted report never sets the required status
+    assert result.outputs["verdict"] == "pass"
+    assert github.violations == []
+
+
+def test_forged_report_is_refused(tmp_path, app, github):
+    github.add_pull(8, HEAD_SHA)
+    first = _run(tmp_path / "a", github, "pull_request", "pull_request.json", url=app.url)
+    report = load_report(first.workspace)
+    report["checks"][0]["name"] = "<img src=x onerror=alert(1)>"
+    workspace = tmp_path / "b" / "ws"
+    workspace.mkdir(parents=True)
+    (workspace / "forged.json").write_text(json.dumps(report), encoding="utf-8")
+    before = len(github.requests)
+    result = _run(tmp_path / "b", github, "workflow_run", "workflow_run.json",
+                  inputs={"report": "forged.json"})
+    assert result.code == 2
+    assert "input report: unexpected check" in result.log
+    assert github.comments(8) == []
+    assert all(r.method == "GET" for r in github.requests[before:])

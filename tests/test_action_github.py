@@ -173,3 +173,17 @@ def test_load_inputs_map_to_config(tmp_path: Path):
 def test_bad_inputs(env, message):
     with pytest.raises(action.UsageError, match=message):
         action.read_inputs(env)
+
+
+def test_fake_server_validates_bodies_against_github_schemas(github):
+    import httpx
+
+    url = f"{github.url}/repos/{github.repository}/statuses/{SHA}"
+    headers = {"Authorization": f"token {TOKEN}"}
+    bad = httpx.post(url, json={"state": "ok"}, headers=headers)
+    typo = httpx.post(url, json={"state": "success", "descripton": "x"}, headers=headers)
+    good = httpx.post(url, json={"state": "success", "target_url": None}, headers=headers)
+    assert (bad.status_code, typo.status_code, good.status_code) == (422, 422, 201)
+    assert len(github.violations) == 2
+    anonymous = httpx.post(url, json={"state": "success"})
+    assert anonymous.status_code == 401
