@@ -249,6 +249,14 @@ class Publisher:
         self._call(lambda: found.append(self.client.pull_for_commit(sha)), writes=False)
         return found[0] if found else None
 
+    def verified_pull(self, number: int, sha: str) -> bool:
+        """True when pull request `number` has head `sha` (an untrusted number, checked)."""
+        if self.client is None:
+            return False
+        heads: list[str | None] = []
+        self._call(lambda: heads.append(self.client.pull_head(number)), writes=False)
+        return bool(heads) and heads[0] == sha
+
     def _call(self, action: Callable[[], Any], *, writes: bool = True) -> bool:
         from launchgate.github import GitHubWriteError, WriteForbidden
 
@@ -452,6 +460,9 @@ def _publish(run: Run, event: Event, inputs: Inputs, publisher: Publisher, repor
                                           encoding="utf-8")
     markdown = render_markdown(data, run_url=run_url)
     (out_dir / "report.md").write_text(markdown, encoding="utf-8")
+    if event.pull_number is not None:  # for the workflow_run pattern (fork PRs)
+        (out_dir / "pull.json").write_text(json.dumps(
+            {"number": event.pull_number, "head_sha": event.sha}) + "\n", encoding="utf-8")
     append_summary(run.env.get("GITHUB_STEP_SUMMARY"), markdown)
     for finding in data["findings"]:
         run.log(redactor.text(annotation(finding)))
@@ -525,6 +536,19 @@ def _numeric_load(metrics: Mapping[str, Any]) -> dict[str, Any]:
     return {"load": clean} if clean.get("requests") is not None else {}
 
 
+def _pull_from_artifact(path: Path, sha: str, publisher: Publisher) -> int | None:
+    """The PR number a fork's run recorded: untrusted, so used only when that pull request's
+    head is the commit the trusted workflow_run event names."""
+    try:
+        number = json.loads(path.read_text(encoding="utf-8")).get("number")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if isinstance(number, int) and not isinstance(number, bool) and number > 0 \
+            and publisher.verified_pull(number, sha):
+        return number
+    return None
+
+
 def _publish_existing(run: Run, event: Event, publisher: Publisher) -> int:
     """`report` input: post the PR comment from a report made elsewhere; never a status."""
     from launchgate.github import fit_comment
@@ -546,7 +570,8 @@ def _publish_existing(run: Run, event: Event, publisher: Publisher) -> int:
                         "report": inputs.report})
     number = event.pull_number
     if number is None and event.find_pull and event.sha:
-        number = publisher.pull_for_commit(event.sha)
+        number = publisher.pull_for_commit(event.sha) or _pull_from_artifact(
+            path.parent / "pull.json", event.sha, publisher)
     if number is None:
         run.log("launchgate: no pull request found for this report; nothing to publish.")
         return 0

@@ -111,6 +111,17 @@ class GitHubClient:
             return int(open_pulls[0].number) if open_pulls else None
         return self._with_retries("find the pull request of the commit", lookup)
 
+    def pull_head(self, number: int) -> str | None:
+        """The head SHA of pull request `number` (None when it does not exist)."""
+        def lookup() -> str | None:
+            try:
+                return str(self._repo.get_pull(number).head.sha)
+            except GithubException as exc:
+                if exc.status == 404:
+                    return None
+                raise
+        return self._with_retries("read the pull request", lookup)
+
     # --- the sticky comment -----------------------------------------------------------------
 
     def upsert_comment(self, number: int, body: str) -> str:

@@ -292,10 +292,11 @@ def test_fork_report_published_by_workflow_run_as_comment_only(tmp_path, app, gi
     assert fork_run.code == 0, fork_run.log
     artifact = tmp_path / "trusted" / "ws" / "artifact"
     artifact.mkdir(parents=True)
-    (artifact / "report.json").write_bytes(
-        (fork_run.workspace / "launchgate-report" / "report.json").read_bytes())
+    for name in ("report.json", "pull.json"):  # what upload-artifact carries over
+        (artifact / name).write_bytes((fork_run.workspace / "launchgate-report" / name)
+                                      .read_bytes())
     github.faults.fork = False
-    github.add_pull(8, HEAD_SHA)
+    github.add_pull(8, HEAD_SHA, associate=False)  # GitHub may not list a fork's commit
     result = _run(tmp_path / "trusted", github, "workflow_run", "workflow_run.json",
                   inputs={"report": "artifact/report.json"})
     assert result.code == 0, result.log
@@ -321,3 +322,18 @@ def test_forged_report_is_refused(tmp_path, app, github):
     assert "input report: unexpected check" in result.log
     assert github.comments(8) == []
     assert all(r.method == "GET" for r in github.requests[before:])
+
+
+def test_untrusted_pull_number_must_match_the_trusted_head(tmp_path, app, github):
+    first = _run(tmp_path / "a", github, "pull_request", "pull_request.json", url=app.url)
+    github.add_pull(9, "f" * 40, associate=False)  # someone else's pull request
+    artifact = tmp_path / "b" / "ws" / "artifact"
+    artifact.mkdir(parents=True)
+    (artifact / "report.json").write_bytes(
+        (first.workspace / "launchgate-report" / "report.json").read_bytes())
+    (artifact / "pull.json").write_text('{"number": 9}', encoding="utf-8")
+    result = _run(tmp_path / "b", github, "workflow_run", "workflow_run.json",
+                  inputs={"report": "artifact/report.json"})
+    assert result.code == 0, result.log
+    assert "no pull request found" in result.log
+    assert github.comments(9) == []

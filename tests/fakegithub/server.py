@@ -102,11 +102,13 @@ class FakeGitHub:
     # --- seeding and reading state (tests) --------------------------------------------------
 
     def add_pull(self, number: int, head_sha: str, base_sha: str = "b" * 40,
-                 state: str = "open") -> None:
+                 state: str = "open", associate: bool = True) -> None:
+        """`associate=False`: commits/{sha}/pulls does not list it (as for a fork's commit)."""
         with self.lock:
             self.state.pulls[number] = {"number": number, "head": head_sha, "base": base_sha,
                                         "state": state}
-            self.state.commit_pulls.setdefault(head_sha, []).append(number)
+            if associate:
+                self.state.commit_pulls.setdefault(head_sha, []).append(number)
 
     def add_comment(self, number: int, body: str, login: str = "someone") -> dict[str, Any]:
         with self.lock:
