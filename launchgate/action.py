@@ -213,8 +213,10 @@ def status_description(data: Mapping[str, Any]) -> str:
 # --- publishing to GitHub -------------------------------------------------------------------
 
 class Publisher:
-    """Statuses and the sticky comment; never raises. A 403 (read-only token) switches it to
-    read-only mode with one clear log line; other failures are logged as warnings."""
+    """Statuses and the sticky comment; never raises. A 403 on a status (a read-only token:
+    fork PRs) stops all writes with one clear log line; a 403 on the comment alone (the
+    workflow lacks `pull-requests: write`) stops only comments, so the final status still
+    replaces `pending`. Other failures are logged as warnings."""
 
     def __init__(self, client: Any, sha: str | None, context: str, target_url: str | None,
                  log: Callable[[str], None]) -> None:
@@ -222,31 +224,34 @@ class Publisher:
         self.sha = sha
         self.context = context
         self.target_url = target_url
-        self.read_only = client is None
+        self.can_status = client is not None
+        self.can_comment = client is not None
         self.final_state: str | None = None
         self._log = log
 
     def status(self, state: str, description: str) -> None:
-        if self.read_only or not self.sha:
+        if not self.can_status or not self.sha:
             return
         done = self._call(lambda: self.client.set_status(self.sha, state, description,
                                                          context=self.context,
-                                                         target_url=self.target_url))
+                                                         target_url=self.target_url),
+                          forbidden=self._read_only_token)
         if done and state != "pending":
             self.final_state = state
 
     def comment(self, number: int, body: str) -> None:
-        if self.read_only:
+        if not self.can_comment:
             return
         result: list[str] = []
-        if self._call(lambda: result.append(self.client.upsert_comment(number, body))):
+        if self._call(lambda: result.append(self.client.upsert_comment(number, body)),
+                      forbidden=self._cannot_comment):
             self._log(f"launchgate: {result[0]} the verdict comment on #{number}")
 
     def pull_for_commit(self, sha: str) -> int | None:
         if self.client is None:
             return None
         found: list[int | None] = []
-        self._call(lambda: found.append(self.client.pull_for_commit(sha)), writes=False)
+        self._call(lambda: found.append(self.client.pull_for_commit(sha)))
         return found[0] if found else None
 
     def verified_pull(self, number: int, sha: str) -> bool:
@@ -254,22 +259,32 @@ class Publisher:
         if self.client is None:
             return False
         heads: list[str | None] = []
-        self._call(lambda: heads.append(self.client.pull_head(number)), writes=False)
+        self._call(lambda: heads.append(self.client.pull_head(number)))
         return bool(heads) and heads[0] == sha
 
-    def _call(self, action: Callable[[], Any], *, writes: bool = True) -> bool:
+    def _read_only_token(self, exc: Exception) -> None:
+        self.can_status = self.can_comment = False
+        self._log(f"::warning::launchgate: the token cannot write to this repository ({exc}). "
+                  "This is expected for pull requests from forks: the verdict is in the job "
+                  "summary, the annotations and this log only. See the workflow_run pattern "
+                  "in the launchgate docs to comment on fork PRs.")
+
+    def _cannot_comment(self, exc: Exception) -> None:
+        self.can_comment = False
+        self._log(f"::warning::launchgate: the token cannot comment on this pull request "
+                  f"({exc}). Add `pull-requests: write` to the workflow's permissions (for "
+                  "fork PRs, see the workflow_run pattern in the launchgate docs).")
+
+    def _call(self, action: Callable[[], Any],
+              forbidden: Callable[[Exception], None] | None = None) -> bool:
         from launchgate.github import GitHubWriteError, WriteForbidden
 
         try:
             action()
             return True
         except WriteForbidden as exc:
-            if writes:
-                self.read_only = True
-                self._log(f"::warning::launchgate: the token cannot write to this repository "
-                          f"({exc}). This is expected for pull requests from forks: the verdict "
-                          "is in the job summary, the annotations and this log only. See the "
-                          "workflow_run pattern in the launchgate docs to comment on fork PRs.")
+            if forbidden:
+                forbidden(exc)
             else:
                 self._log(f"::warning::launchgate: {exc}")
         except GitHubWriteError as exc:

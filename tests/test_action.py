@@ -150,6 +150,15 @@ def test_fork_pull_request_degrades_to_summary_and_log(tmp_path, app, github):
     assert result.outputs["verdict"] == "pass"
 
 
+def test_token_without_comment_permission_still_finishes_the_status(tmp_path, app, github):
+    github.faults.forbid_comments = True
+    result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url)
+    assert result.code == 0, result.log
+    assert "pull-requests: write" in result.log
+    assert github.comments(7) == []
+    assert [s["state"] for s in github.statuses()] == ["pending", "success"]
+
+
 def test_no_secret_in_requests_summary_log_or_files(tmp_path, app, github):
     steps = [{"name": "login page", "path": "/login", "expect_status": 200,
               "expect_text": "not on the page"}]

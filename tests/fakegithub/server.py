@@ -49,6 +49,7 @@ class Faults:
     comment_write_delay_s: float = 0  # commit the comment write, then answer this late (once)
     write_503: int = 0             # answer writes 503 without writing
     fork: bool = False             # a read-only token: every write 403
+    forbid_comments: bool = False  # a token without pull-requests: write
 
 
 @dataclass
@@ -232,6 +233,8 @@ class _Handler(BaseHTTPRequestHandler):
                  query: dict[str, list[str]]) -> tuple[int, Any, dict[str, str]]:
         writes = self.command != "GET"
         if writes and fake.faults.fork:
+            return 403, {"message": FORBIDDEN}, {}
+        if writes and fake.faults.forbid_comments and op_id.startswith("issues/"):
             return 403, {"message": FORBIDDEN}, {}
         if writes and fake.faults.write_503 > 0:
             fake.faults.write_503 -= 1
