@@ -76,7 +76,8 @@ class GitHubClient:
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self._gh = github.Github(base_url=api_url.rstrip("/"), auth=Auth.Token(token),
                                  timeout=timeout_s, retry=None, per_page=100, lazy=True,
-                                 seconds_between_requests=None, seconds_between_writes=0.5)
+                                 # A run makes three writes; secondary limits are retried.
+                                 seconds_between_requests=None, seconds_between_writes=None)
         self._repo = self._gh.get_repo(repository)
         self._policy = policy or RetryPolicy()
         self._log = log

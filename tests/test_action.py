@@ -346,3 +346,12 @@ def test_untrusted_pull_number_must_match_the_trusted_head(tmp_path, app, github
     assert result.code == 0, result.log
     assert "no pull request found" in result.log
     assert github.comments(9) == []
+
+
+def test_github_enterprise_api_url_is_honoured(tmp_path, app):
+    with FakeGitHub(token=TOKEN, prefix="/api/v3") as ghes:
+        result = _run(tmp_path, ghes, "pull_request", "pull_request.json", url=app.url)
+        assert result.code == 0, result.log
+        assert [s["state"] for s in ghes.statuses()] == ["pending", "success"]
+        assert len(_marked(ghes, 7)) == 1
+        assert all(r.path.startswith("/api/v3/") for r in ghes.requests)

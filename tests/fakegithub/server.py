@@ -72,8 +72,9 @@ class State:
 
 class FakeGitHub:
     def __init__(self, repository: str = "acme/admin", token: str = "ghs_faketoken",
-                 max_per_page: int = 100) -> None:
+                 max_per_page: int = 100, prefix: str = "") -> None:
         self.repository = repository
+        self.prefix = prefix  # "/api/v3" serves like GitHub Enterprise Server
         self.token = token
         self.max_per_page = max_per_page
         self.faults = Faults()
@@ -89,7 +90,7 @@ class FakeGitHub:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{self._server.server_address[1]}{self.prefix}"
 
     def __enter__(self) -> FakeGitHub:
         self._thread.start()
@@ -192,6 +193,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         fake = self.fake
         parts = urllib.parse.urlsplit(self.path)
+        if fake.prefix:
+            path = parts.path
+            if not path.startswith(fake.prefix + "/"):
+                self._send(404, {"message": "Not Found"})
+                return
+            parts = parts._replace(path=path[len(fake.prefix):])
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode("utf-8", "replace") if length else ""
         operation = next(((op_id, match.groups(), op) for op_id, method, rx, op in OPERATIONS
