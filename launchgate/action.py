@@ -17,6 +17,7 @@ import json
 import os
 import re
 import secrets as pysecrets
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
@@ -297,6 +298,15 @@ class Publisher:
 
 # --- the run ----------------------------------------------------------------------------------
 
+class Cancelled(BaseException):
+    """SIGTERM: the job was cancelled or timed out (the runner stops the container). A
+    BaseException, like KeyboardInterrupt, so that no check's error handling swallows it."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Cancelled("the run was cancelled")
+
+
 @dataclass
 class Run:
     env: Mapping[str, str]
@@ -319,6 +329,9 @@ def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int
     run.outputs = {"verdict": "error", "blockers": "0", "important": "0", "later": "0",
                    "p95-ms": "", "report": "", "sarif": ""}
     publisher: Publisher | None = None
+    # As PID 1 in a container, Python would ignore SIGTERM and be killed 10 s later, leaving
+    # the status pending; raising here turns a cancellation into an `error` status.
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         event = _read_event(env)
         if event.skip_reason:
@@ -337,6 +350,11 @@ def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int
         if publisher:
             publisher.status("error", f"configuration error: {message}")
         return EXIT_USAGE
+    except Cancelled:
+        log("::error title=launchgate::the run was cancelled before the gate finished")
+        if publisher:
+            publisher.status("error", "launchgate was cancelled before it finished")
+        return EXIT_ERROR
     except Exception as exc:  # the last line of defence: no traceback, no hanging pending
         if env.get("LAUNCHGATE_DEBUG"):
             raise
@@ -347,6 +365,7 @@ def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int
             publisher.status("error", f"launchgate internal error: {type(exc).__name__}")
         return EXIT_ERROR
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if publisher and publisher.client is not None:
             publisher.client.close()
         try:

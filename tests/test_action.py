@@ -355,3 +355,34 @@ def test_github_enterprise_api_url_is_honoured(tmp_path, app):
         assert [s["state"] for s in ghes.statuses()] == ["pending", "success"]
         assert len(_marked(ghes, 7)) == 1
         assert all(r.path.startswith("/api/v3/") for r in ghes.requests)
+
+
+def test_cancelled_run_ends_with_error_status(tmp_path, app, github):
+    import subprocess
+    import sys
+    import time
+
+    from tests.actionharness import ROOT
+
+    steps = [{"name": f"monthly report {i}", "path": "/api/reports/monthly",
+              "expect_status": 200} for i in range(40)]  # ~18 s of slow requests
+    workspace = write_workspace(tmp_path / "ws", app.url, steps=steps)
+    env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request",
+                     "pull_request.json")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "entrypoint.py")], cwd=workspace,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not github.statuses() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        proc.terminate()
+        log, _ = proc.communicate(timeout=15)
+    finally:
+        proc.kill()
+    assert proc.returncode == 3, log
+    _no_traceback(log)
+    assert "::error title=launchgate::the run was cancelled" in log
+    assert [s["state"] for s in github.statuses()] == ["pending", "error"]
+    assert github.statuses()[-1]["description"] == "launchgate was cancelled before it finished"
