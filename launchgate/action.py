@@ -12,6 +12,7 @@ PRs) degrades to summary + annotations + log. The exit code follows the verdict.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -20,7 +21,7 @@ import secrets as pysecrets
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -466,14 +467,9 @@ def _gate(run: Run, event: Event, publisher: Publisher) -> int:
                     repo=str(run.workspace), base=event.base, head=event.head)
     run.log(f"launchgate {__version__}: {event.name or 'manual'} run on "
             f"{(event.head or 'the workspace')[:12]}, target {target.url or 'none'}")
-    # Output of the gate (server text, repo content) must not be read as workflow commands.
-    stop = f"launchgate-{pysecrets.token_hex(16)}"
-    run.log(f"::stop-commands::{stop}")
-    try:
+    with _commands_stopped(run):
         progress = Progress(stream=run.out, redactor=redactor, plain_interval_s=10.0)
         report = run_gate(config, target, only=inputs.checks, progress=progress)
-    finally:
-        run.log(f"::{stop}::")
     data = report.to_json()
     _publish(run, event, inputs, publisher, report, data, redactor)
     return report.exit_code
@@ -516,8 +512,21 @@ def _publish(run: Run, event: Event, inputs: Inputs, publisher: Publisher, repor
         body = fit_comment(render_markdown(data, marker=True, run_url=run_url), pointer)
         publisher.comment(int(number), body)
     publisher.status(_STATE[data["verdict"]], status_description(data))
-    run.out.write(render_text(data))
-    run.out.flush()
+    with _commands_stopped(run):
+        run.out.write(render_text(data))
+        run.out.flush()
+
+
+@contextlib.contextmanager
+def _commands_stopped(run: Run) -> Iterator[None]:
+    """Text from targets and repositories is printed between `::stop-commands::` markers: the
+    runner would otherwise obey a line such as `  ::add-mask::` inside a server's answer."""
+    token = f"launchgate-{pysecrets.token_hex(16)}"
+    run.log(f"::stop-commands::{token}")
+    try:
+        yield
+    finally:
+        run.log(f"::{token}::")
 
 
 # --- publishing an existing report (the workflow_run pattern for fork PRs) ----------------------

@@ -386,3 +386,25 @@ def test_cancelled_run_ends_with_error_status(tmp_path, app, github):
     assert "::error title=launchgate::the run was cancelled" in log
     assert [s["state"] for s in github.statuses()] == ["pending", "error"]
     assert github.statuses()[-1]["description"] == "launchgate was cancelled before it finished"
+
+
+def test_text_from_config_or_targets_cannot_inject_workflow_commands(tmp_path, app, github):
+    steps = [{"name": "login\n  ::add-mask::injected\n::set-output name=verdict::pass",
+              "path": "/login", "expect_status": 200, "expect_text": "not on the page"}]
+    result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url,
+                  steps=steps)
+    assert result.code == 1, result.log
+    stopped = None
+    seen = 0
+    for line in result.log.splitlines():
+        text = line.strip()
+        if stopped is None and text.startswith("::stop-commands::"):
+            stopped = text.removeprefix("::stop-commands::")
+        elif stopped is not None and text == f"::{stopped}::":
+            stopped = None
+        elif text.startswith(("::add-mask::", "::set-output")):
+            seen += 1
+            assert stopped is not None, f"an injected command is live: {text}"
+    assert seen >= 1  # the injected lines were printed, but only while commands were stopped
+    assert stopped is None
+    assert result.outputs["verdict"] == "fail"
