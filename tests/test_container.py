@@ -62,7 +62,8 @@ def image():
     tag = f"localhost/launchgate-action-test:{uuid.uuid4().hex[:12]}"
     started = time.monotonic()
     proc = containerbase.buildah(
-        "bud", "--isolation", "chroot", "--layers=false", "--build-arg", f"BASE_IMAGE={base}",
+        "bud", "--isolation", "chroot", "--layers=false", "--force-rm",
+        "--build-arg", f"BASE_IMAGE={base}",
         "-v", f"{HOST_CA}:{HOST_CA}:ro", "-t", tag, "-f", str(ROOT / "Dockerfile"), str(ROOT),
         check=False, timeout=1800)
     build_s = time.monotonic() - started
