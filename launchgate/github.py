@@ -1,0 +1,208 @@
+"""GitHub REST writes for the Action (PyGithub): commit statuses and the one sticky PR comment.
+
+Every call goes through `_with_retries`: 5xx, timeouts, connection errors and rate limits
+(secondary limits' `Retry-After` is honoured) are retried with backoff. PyGithub's own urllib3
+retry is disabled (`retry=None`): it re-sends POSTs, and a POST whose 502 arrived after GitHub
+had committed the comment would create a second one. The sticky comment is written as one
+retried unit "find the marker across all pages, then edit or create", so a retry after an
+ambiguous failure finds the comment it created and edits it instead.
+
+A 403 that is not a rate limit (a fork PR's read-only token) raises `WriteForbidden` at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import github
+import requests
+from github import Auth, GithubException, RateLimitExceededException
+
+from launchgate.render.markdown import COMMENT_MARKER
+
+T = TypeVar("T")
+
+MAX_COMMENT_CHARS = 65_536
+MAX_DESCRIPTION_CHARS = 140
+STATES = ("pending", "success", "failure", "error")
+# One cap for every wait: a rate limit asking for more than this is not worth blocking a job.
+MAX_WAIT_S = 60.0
+
+
+class GitHubWriteError(Exception):
+    """A GitHub call failed for good (after retries); the message is safe to print."""
+
+
+class WriteForbidden(GitHubWriteError):
+    """The token may not write here (typically a pull request from a fork)."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5
+    base_delay_s: float = 1.0
+    max_delay_s: float = 20.0
+
+
+def truncate_description(text: str) -> str:
+    """A commit status description: one line, at most 140 characters."""
+    line = " ".join(text.split())
+    if len(line) <= MAX_DESCRIPTION_CHARS:
+        return line
+    return line[: MAX_DESCRIPTION_CHARS - 1].rstrip() + "…"
+
+
+def fit_comment(body: str, pointer: str, limit: int = MAX_COMMENT_CHARS) -> str:
+    """Cut a comment body below GitHub's limit at a line break, ending with `pointer`
+    (where to read the rest). Bodies under the limit are returned unchanged."""
+    if len(body) < limit:
+        return body
+    tail = f"\n\n---\n**Truncated.** {pointer}\n"
+    room = limit - len(tail) - 1
+    cut = body.rfind("\n", 0, room)
+    return body[: cut if cut > 0 else room] + tail
+
+
+class GitHubClient:
+    """The few writes the Action makes, against `api_url` (github.com or GHES, or a test
+    server) for one repository."""
+
+    def __init__(self, api_url: str, token: str, repository: str, *,
+                 policy: RetryPolicy | None = None, timeout_s: int = 15,
+                 log: Callable[[str], None] = print,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self._gh = github.Github(base_url=api_url.rstrip("/"), auth=Auth.Token(token),
+                                 timeout=timeout_s, retry=None, per_page=100, lazy=True,
+                                 # A run makes three writes; secondary limits are retried.
+                                 seconds_between_requests=None, seconds_between_writes=None)
+        self._repo = self._gh.get_repo(repository)
+        self._policy = policy or RetryPolicy()
+        self._log = log
+        self._sleep = sleep
+
+    def close(self) -> None:
+        self._gh.close()
+
+    # --- statuses ---------------------------------------------------------------------------
+
+    def set_status(self, sha: str, state: str, description: str, *, context: str,
+                   target_url: str | None) -> None:
+        if state not in STATES:
+            raise ValueError(f"unknown status state {state!r}")
+        kwargs: dict[str, Any] = {"state": state, "context": context,
+                                  "description": truncate_description(description)}
+        if target_url:
+            kwargs["target_url"] = target_url
+        commit = self._repo.get_commit(sha)
+        self._with_retries(f"set the {state} status", lambda: commit.create_status(**kwargs))
+
+    # --- pull requests ----------------------------------------------------------------------
+
+    def pull_for_commit(self, sha: str) -> int | None:
+        """The open pull request whose head is `sha` (else any open one containing it)."""
+        def lookup() -> int | None:
+            pulls = list(self._repo.get_commit(sha).get_pulls())
+            open_pulls = [p for p in pulls if p.state == "open"]
+            for pull in open_pulls:
+                if pull.head.sha == sha:
+                    return int(pull.number)
+            return int(open_pulls[0].number) if open_pulls else None
+        return self._with_retries("find the pull request of the commit", lookup)
+
+    def pull_head(self, number: int) -> str | None:
+        """The head SHA of pull request `number` (None when it does not exist)."""
+        def lookup() -> str | None:
+            try:
+                return str(self._repo.get_pull(number).head.sha)
+            except GithubException as exc:
+                if exc.status == 404:
+                    return None
+                raise
+        return self._with_retries("read the pull request", lookup)
+
+    # --- the sticky comment -----------------------------------------------------------------
+
+    def upsert_comment(self, number: int, body: str) -> str:
+        """Create or edit the one comment carrying COMMENT_MARKER; returns "created" or
+        "updated". The lookup is repeated on every attempt (see the module docstring)."""
+        if COMMENT_MARKER not in body:
+            body = f"{COMMENT_MARKER}\n{body}"
+        issue = self._repo.get_issue(number)
+
+        def write() -> str:
+            existing = self._find_marked(issue)
+            if existing is not None:
+                if existing.body != body:
+                    existing.edit(body)
+                return "updated"
+            issue.create_comment(body)
+            return "created"
+        return self._with_retries("write the pull request comment", write)
+
+    @staticmethod
+    def _find_marked(issue: Any) -> Any:
+        """The first comment with the marker, reading every page (the oldest wins)."""
+        for comment in issue.get_comments():
+            if COMMENT_MARKER in (comment.body or ""):
+                return comment
+        return None
+
+    # --- retries ----------------------------------------------------------------------------
+
+    def _with_retries(self, what: str, call: Callable[[], T]) -> T:
+        policy = self._policy
+        for attempt in range(1, policy.attempts + 1):
+            try:
+                return call()
+            except GithubException as exc:
+                wait = self._retry_wait(exc, attempt)
+                if wait is None or attempt == policy.attempts:
+                    raise _final_error(what, exc) from None
+                reason = f"HTTP {exc.status}"
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                if attempt == policy.attempts:
+                    raise GitHubWriteError(
+                        f"could not {what}: {type(exc).__name__} after {attempt} attempts"
+                    ) from None
+                wait, reason = self._backoff(attempt), type(exc).__name__
+            self._log(f"launchgate: GitHub: could not {what} ({reason}); "
+                      f"retrying in {wait:.0f}s (attempt {attempt + 1}/{policy.attempts})")
+            self._sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _retry_wait(self, exc: GithubException, attempt: int) -> float | None:
+        """Seconds to wait before retrying, or None when the error is final."""
+        status = exc.status or 0
+        headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+        if isinstance(exc, RateLimitExceededException) or status == 429 or (
+                status == 403 and "retry-after" in headers):
+            return _rate_limit_wait(headers, self._backoff(attempt))
+        if status >= 500:
+            return self._backoff(attempt)
+        return None
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self._policy.base_delay_s * 2 ** (attempt - 1), self._policy.max_delay_s)
+
+
+def _rate_limit_wait(headers: dict[str, str], fallback: float) -> float:
+    retry_after = headers.get("retry-after", "")
+    if retry_after.strip().isdigit():
+        return min(float(retry_after), MAX_WAIT_S)
+    reset = headers.get("x-ratelimit-reset", "")
+    if headers.get("x-ratelimit-remaining") == "0" and reset.isdigit():
+        return min(max(float(reset) - time.time(), 1.0), MAX_WAIT_S)
+    return fallback
+
+
+def _final_error(what: str, exc: GithubException) -> GitHubWriteError:
+    message = ""
+    if isinstance(exc.data, dict):
+        message = str(exc.data.get("message") or "")
+    text = f"could not {what}: HTTP {exc.status}" + (f" ({message[:200]})" if message else "")
+    if exc.status == 403 and not isinstance(exc, RateLimitExceededException):
+        return WriteForbidden(text)
+    return GitHubWriteError(text)

@@ -1,0 +1,336 @@
+"""A fake GitHub REST API on loopback for the Action's tests: a real HTTP server that PyGithub
+talks to, with state (issue comments with Link-header pagination, commit statuses, pull
+requests, commit -> pulls) and fault injection.
+
+Every request body is validated against GitHub's own request schemas (`schemas.json`, extracted
+from `@octokit/openapi` by `regenerate_schemas.py`); the limits the description omits are
+enforced as GitHub does (status description <= 140, comment body <= 65,536 characters -> 422).
+URLs in responses are built from the server's own address: PyGithub asserts that they share
+the base URL's host and port.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+SCHEMAS = json.loads(Path(__file__).with_name("schemas.json").read_text(encoding="utf-8"))
+MAX_DESCRIPTION = 140
+MAX_COMMENT = 65_536
+SECONDARY_LIMIT = ("You have exceeded a secondary rate limit. Please wait a few minutes before "
+                   "you try again.")
+FORBIDDEN = "Resource not accessible by integration"
+
+
+def _template_regex(template: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"\\\{[a-z_]+\\\}", "([^/]+)", re.escape(template)) + "$")
+
+
+OPERATIONS = [(op_id, op["method"], _template_regex(op["path"]), op)
+              for op_id, op in SCHEMAS["operations"].items()]
+
+
+@dataclass
+class Faults:
+    """One-shot faults are consumed when they fire."""
+
+    comment_write_502: int = 0     # commit the comment write, then answer 502 (ambiguous)
+    secondary_rate_limit: int = 0  # answer the next write 403 + Retry-After, without writing
+    retry_after_s: int = 1
+    comment_write_delay_s: float = 0  # commit the comment write, then answer this late (once)
+    write_503: int = 0             # answer writes 503 without writing
+    fork: bool = False             # a read-only token: every write 403
+    forbid_comments: bool = False  # a token without pull-requests: write
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    operation: str | None
+    status: int
+    body: str
+
+
+@dataclass
+class State:
+    comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    statuses: list[dict[str, Any]] = field(default_factory=list)
+    pulls: dict[int, dict[str, Any]] = field(default_factory=dict)
+    commit_pulls: dict[str, list[int]] = field(default_factory=dict)
+    next_id: int = 1000
+
+
+class FakeGitHub:
+    def __init__(self, repository: str = "acme/admin", token: str = "ghs_faketoken",
+                 max_per_page: int = 100, prefix: str = "") -> None:
+        self.repository = repository
+        self.prefix = prefix  # "/api/v3" serves like GitHub Enterprise Server
+        self.token = token
+        self.max_per_page = max_per_page
+        self.faults = Faults()
+        self.state = State()
+        self.requests: list[Recorded] = []
+        self.violations: list[str] = []
+        self.lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server.daemon_threads = True
+        self._server.fake = self  # type: ignore[attr-defined]
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.1}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}{self.prefix}"
+
+    def __enter__(self) -> FakeGitHub:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    # --- seeding and reading state (tests) --------------------------------------------------
+
+    def add_pull(self, number: int, head_sha: str, base_sha: str = "b" * 40,
+                 state: str = "open", associate: bool = True) -> None:
+        """`associate=False`: commits/{sha}/pulls does not list it (as for a fork's commit)."""
+        with self.lock:
+            self.state.pulls[number] = {"number": number, "head": head_sha, "base": base_sha,
+                                        "state": state}
+            if associate:
+                self.state.commit_pulls.setdefault(head_sha, []).append(number)
+
+    def add_comment(self, number: int, body: str, login: str = "someone") -> dict[str, Any]:
+        with self.lock:
+            return self._create_comment(number, body, login)
+
+    def comments(self, number: int) -> list[dict[str, Any]]:
+        with self.lock:
+            return [dict(c) for c in self.state.comments.get(number, [])]
+
+    def statuses(self, sha: str | None = None) -> list[dict[str, Any]]:
+        with self.lock:
+            return [dict(s) for s in self.state.statuses if sha is None or s["sha"] == sha]
+
+    # --- JSON documents ---------------------------------------------------------------------
+
+    def repo_url(self) -> str:
+        return f"{self.url}/repos/{self.repository}"
+
+    def repo_json(self) -> dict[str, Any]:
+        owner, name = self.repository.split("/")
+        return {"id": 1, "node_id": "R_1", "name": name, "full_name": self.repository,
+                "owner": {"login": owner, "id": 2, "type": "Organization"},
+                "private": True, "url": self.repo_url(),
+                "html_url": f"{self.url}/{self.repository}", "default_branch": "main"}
+
+    def pull_json(self, pull: dict[str, Any]) -> dict[str, Any]:
+        n = pull["number"]
+        return {"id": 5000 + n, "number": n, "state": pull["state"],
+                "url": f"{self.repo_url()}/pulls/{n}",
+                "html_url": f"{self.url}/{self.repository}/pull/{n}",
+                "title": f"Pull request {n}",
+                "head": {"sha": pull["head"], "ref": f"feature-{n}"},
+                "base": {"sha": pull["base"], "ref": "main"}}
+
+    def _create_comment(self, number: int, body: str, login: str) -> dict[str, Any]:
+        self.state.next_id += 1
+        cid = self.state.next_id
+        comment = {"id": cid, "node_id": f"IC_{cid}", "body": body,
+                   "url": f"{self.repo_url()}/issues/comments/{cid}",
+                   "html_url": f"{self.url}/{self.repository}/pull/{number}#issuecomment-{cid}",
+                   "issue_url": f"{self.repo_url()}/issues/{number}",
+                   "user": {"login": login, "id": 41898282, "type": "Bot"},
+                   "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+        self.state.comments.setdefault(number, []).append(comment)
+        return comment
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "FakeGitHub/1.0"
+
+    @property
+    def fake(self) -> FakeGitHub:
+        return self.server.fake  # type: ignore[attr-defined,no-any-return]
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_PATCH(self) -> None:
+        self._handle()
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _send(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
+        raw = json.dumps(data).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(raw)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def _handle(self) -> None:
+        fake = self.fake
+        parts = urllib.parse.urlsplit(self.path)
+        if fake.prefix:
+            path = parts.path
+            if not path.startswith(fake.prefix + "/"):
+                self._send(404, {"message": "Not Found"})
+                return
+            parts = parts._replace(path=path[len(fake.prefix):])
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        operation = next(((op_id, match.groups(), op) for op_id, method, rx, op in OPERATIONS
+                          if method == self.command and (match := rx.match(parts.path))), None)
+        status, data, headers = self._dispatch(fake, operation, parts, raw)
+        with fake.lock:
+            fake.requests.append(Recorded(self.command, self.path,
+                                          operation[0] if operation else None, status, raw))
+        self._send(status, data, headers)
+
+    def _dispatch(self, fake: FakeGitHub, operation: Any, parts: urllib.parse.SplitResult,
+                  raw: str) -> tuple[int, Any, dict[str, str]]:
+        auth = self.headers.get("Authorization", "")
+        if auth not in (f"token {fake.token}", f"Bearer {fake.token}"):
+            return 401, {"message": "Bad credentials"}, {}
+        if operation is None:
+            with fake.lock:
+                fake.violations.append(f"unknown operation {self.command} {parts.path}")
+            return 404, {"message": "Not Found"}, {}
+        op_id, params, op = operation
+        owner, repo = params[0], params[1]
+        if f"{owner}/{repo}" != fake.repository:
+            return 404, {"message": "Not Found"}, {}
+        body: Any = None
+        if "body" in op:
+            try:
+                body = json.loads(raw)
+                jsonschema.validate(body, op["body"])
+            except (ValueError, jsonschema.ValidationError) as exc:
+                message = getattr(exc, "message", str(exc))
+                with fake.lock:
+                    fake.violations.append(f"{op_id}: {message}")
+                return 422, {"message": "Invalid request.", "errors": [message]}, {}
+        query = urllib.parse.parse_qs(parts.query)
+        with fake.lock:
+            return self._operate(fake, op_id, params[2:], body, query)
+
+    def _operate(self, fake: FakeGitHub, op_id: str, args: tuple[str, ...], body: Any,
+                 query: dict[str, list[str]]) -> tuple[int, Any, dict[str, str]]:
+        writes = self.command != "GET"
+        if writes and fake.faults.fork:
+            return 403, {"message": FORBIDDEN}, {}
+        if writes and fake.faults.forbid_comments and op_id.startswith("issues/"):
+            return 403, {"message": FORBIDDEN}, {}
+        if writes and fake.faults.write_503 > 0:
+            fake.faults.write_503 -= 1
+            return 503, {"message": "Service Unavailable"}, {}
+        if writes and fake.faults.secondary_rate_limit > 0:
+            fake.faults.secondary_rate_limit -= 1
+            return 403, {"message": SECONDARY_LIMIT}, {
+                "Retry-After": str(fake.faults.retry_after_s)}
+        state = fake.state
+        if op_id == "repos/get":
+            return 200, fake.repo_json(), {}
+        if op_id == "repos/create-commit-status":
+            return self._create_status(fake, args[0], body)
+        if op_id == "repos/list-pull-requests-associated-with-commit":
+            numbers = state.commit_pulls.get(args[0], [])
+            return 200, [fake.pull_json(state.pulls[n]) for n in numbers], {}
+        if op_id == "pulls/get":
+            pull = state.pulls.get(int(args[0]))
+            return (200, fake.pull_json(pull), {}) if pull else (404, {"message": "Not Found"},
+                                                                 {})
+        if op_id == "issues/list-comments":
+            return self._list_comments(fake, int(args[0]), query)
+        if op_id == "issues/create-comment":
+            if len(body["body"]) > MAX_COMMENT:
+                fake.violations.append("issues/create-comment: body is too long")
+                return 422, {"message": "Validation Failed",
+                             "errors": [{"message": "Body is too long (maximum is 65536 "
+                                                    "characters)"}]}, {}
+            comment = fake._create_comment(int(args[0]), body["body"], "github-actions[bot]")
+            if fake.faults.comment_write_delay_s:
+                delay, fake.faults.comment_write_delay_s = fake.faults.comment_write_delay_s, 0
+                fake.lock.release()  # answer late without blocking other requests
+                try:
+                    time.sleep(delay)
+                finally:
+                    fake.lock.acquire()
+            if fake.faults.comment_write_502 > 0:
+                fake.faults.comment_write_502 -= 1
+                return 502, {"message": "Server Error"}, {}
+            return 201, comment, {}
+        if op_id == "issues/update-comment":
+            return self._update_comment(fake, int(args[0]), body)
+        return 404, {"message": "Not Found"}, {}
+
+    def _create_status(self, fake: FakeGitHub, sha: str,
+                       body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        if len(body.get("description") or "") > MAX_DESCRIPTION:
+            fake.violations.append("repos/create-commit-status: description is too long")
+            return 422, {"message": "Validation Failed",
+                         "errors": [{"message": "description is too long (maximum is 140 "
+                                                "characters)"}]}, {}
+        fake.state.next_id += 1
+        status = {"id": fake.state.next_id, "sha": sha, "state": body["state"],
+                  "description": body.get("description"), "target_url": body.get("target_url"),
+                  "context": body.get("context", "default"),
+                  "url": f"{fake.repo_url()}/statuses/{sha}",
+                  "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+        fake.state.statuses.append(status)
+        return 201, status, {}
+
+    def _list_comments(self, fake: FakeGitHub, number: int,
+                       query: dict[str, list[str]]) -> tuple[int, Any, dict[str, str]]:
+        per_page = min(int(query.get("per_page", ["30"])[0]), 100, fake.max_per_page)
+        page = int(query.get("page", ["1"])[0])
+        items = fake.state.comments.get(number, [])
+        last = max(1, -(-len(items) // per_page))
+        chunk = items[(page - 1) * per_page: page * per_page]
+        base = f"{fake.repo_url()}/issues/{number}/comments"
+        links = []
+        if page < last:
+            links.append(f'<{base}?per_page={per_page}&page={page + 1}>; rel="next"')
+            links.append(f'<{base}?per_page={per_page}&page={last}>; rel="last"')
+        if page > 1:
+            links.append(f'<{base}?per_page={per_page}&page={page - 1}>; rel="prev"')
+            links.append(f'<{base}?per_page={per_page}&page=1>; rel="first"')
+        return 200, chunk, ({"Link": ", ".join(links)} if links else {})
+
+    def _update_comment(self, fake: FakeGitHub, cid: int,
+                        body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        if len(body["body"]) > MAX_COMMENT:
+            fake.violations.append("issues/update-comment: body is too long")
+            return 422, {"message": "Validation Failed"}, {}
+        for comments in fake.state.comments.values():
+            for comment in comments:
+                if comment["id"] == cid:
+                    comment["body"] = body["body"]
+                    comment["updated_at"] = "2026-01-01T00:00:01Z"
+                    if fake.faults.comment_write_502 > 0:
+                        fake.faults.comment_write_502 -= 1
+                        return 502, {"message": "Server Error"}, {}
+                    return 200, comment, {}
+        return 404, {"message": "Not Found"}, {}

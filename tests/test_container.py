@@ -1,0 +1,133 @@
+"""The Action's image builds from the project's Dockerfile and its ENTRYPOINT works: buildah
+(vfs storage, chroot isolation: no Docker engine, no Docker Hub) builds it on a local Debian
+base image made by debootstrap (cached, see tests/containerbase.py), then runs the image's own
+entrypoint against the fake GitHub server and the demo app on loopback (chroot isolation shares
+the host's network). The workspace is mounted at /github/workspace and owned by another uid,
+as on a runner, so git's safe.directory handling is exercised too.
+
+Slow on the first run (debootstrap + image build: minutes); later runs reuse the base image.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from launchgate.demo.app import DemoServer
+from launchgate.render.markdown import COMMENT_MARKER
+from tests import containerbase
+from tests.actionharness import (
+    HEAD_SHA,
+    ROOT,
+    action_env,
+    load_report,
+    run_entrypoint,
+    write_workspace,
+)
+from tests.conftest import assert_no_secret
+from tests.fakegithub.server import FakeGitHub
+
+TOKEN = "ghs_" + "C0ntainerToken" * 3
+HOST_CA = "/etc/ssl/certs/ca-certificates.crt"
+RUNNER_UID = 1001  # the runner's user owns the workspace, not the container's root
+
+
+def _require(tool: str) -> None:
+    assert shutil.which(tool) or Path("/usr/sbin", tool).exists(), \
+        f"{tool} is missing: run scripts/install-test-deps"
+
+
+def _git(workspace: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(workspace), *args], check=True, capture_output=True,
+                   timeout=60, env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL":
+                                    "t@example.com", "GIT_COMMITTER_NAME": "t",
+                                    "GIT_COMMITTER_EMAIL": "t@example.com"})
+
+
+@pytest.fixture(scope="module")
+def image():
+    for tool in ("buildah", "debootstrap"):
+        _require(tool)
+    assert os.geteuid() == 0, "buildah with vfs storage and chroot isolation needs root"
+    started = time.monotonic()
+    base = containerbase.ensure_base_image()
+    base_s = time.monotonic() - started
+    tag = f"localhost/launchgate-action-test:{uuid.uuid4().hex[:12]}"
+    started = time.monotonic()
+    proc = containerbase.buildah(
+        "bud", "--isolation", "chroot", "--layers=false", "--force-rm",
+        "--build-arg", f"BASE_IMAGE={base}",
+        "-v", f"{HOST_CA}:{HOST_CA}:ro", "-t", tag, "-f", str(ROOT / "Dockerfile"), str(ROOT),
+        check=False, timeout=1800)
+    build_s = time.monotonic() - started
+    assert proc.returncode == 0, f"image build failed:\n{proc.stderr[-4000:]}"
+    print(f"\ncontainer timings: base image {base_s:.1f}s, project image build {build_s:.1f}s")
+    try:
+        yield tag
+    finally:
+        containerbase.buildah("rmi", "-f", tag, check=False, timeout=300)
+
+
+@pytest.fixture
+def container(image):
+    proc = containerbase.buildah("from", image, timeout=600)
+    name = proc.stdout.strip().splitlines()[-1]
+    try:
+        yield name
+    finally:
+        containerbase.buildah("rm", name, check=False, timeout=300)
+
+
+def _entrypoint(image: str) -> list[str]:
+    proc = containerbase.buildah("inspect", "--type", "image", image, timeout=120)
+    command: list[str] = json.loads(proc.stdout)["OCIv1"]["config"]["Entrypoint"]
+    return command
+
+
+@pytest.mark.timeout(3600)
+def test_image_runs_the_action_against_fake_github(tmp_path, image, container):
+    with DemoServer() as app, FakeGitHub(token=TOKEN) as github:
+        workspace = write_workspace(tmp_path / "ws", app.url)
+        _git(workspace, "init", "-q", "-b", "main")
+        _git(workspace, "add", ".launchgate.yml")
+        _git(workspace, "commit", "-q", "-m", "config")
+        subprocess.run(["chown", "-R", f"{RUNNER_UID}:{RUNNER_UID}", str(workspace)],
+                       check=True)
+        env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request",
+                         "pull_request.json")
+        inner = {k: v for k, v in env.items() if k not in ("PATH", "PYTHONPATH", "HOME")}
+        inner["GITHUB_WORKSPACE"] = "/github/workspace"
+        entrypoint = _entrypoint(image)
+        assert entrypoint == ["/opt/launchgate/bin/python", "/app/entrypoint.py"]
+        command = [*containerbase.buildah_args(), "run", "--isolation", "chroot",
+                   "--workingdir", "/github/workspace",
+                   "-v", f"{workspace}:/github/workspace", "-v", f"{tmp_path}:{tmp_path}",
+                   *[arg for k, v in inner.items() for arg in ("--env", f"{k}={v}")],
+                   container, "--", *entrypoint]
+        started = time.monotonic()
+        result = run_entrypoint(env, workspace, command=command, timeout=600)
+        print(f"container run: {time.monotonic() - started:.1f}s")
+        assert result.code == 0, result.log[-4000:]
+        assert "Traceback" not in result.log
+        assert result.outputs["verdict"] == "pass"
+        assert "launchgate: **PASS**" in result.summary
+        assert load_report(workspace)["checks"][-1]["name"] == "load"
+        assert [s["state"] for s in github.statuses(HEAD_SHA)] == ["pending", "success"]
+        assert len([c for c in github.comments(7) if COMMENT_MARKER in c["body"]]) == 1
+        assert github.violations == []
+        for request in github.requests:
+            assert_no_secret(request.body, TOKEN, where="a request body")
+        assert_no_secret(result.log, TOKEN, where="the log")
+        # The entrypoint marked the runner-owned workspace safe: git reads it as root.
+        git = containerbase.buildah("run", "--isolation", "chroot", "-v",
+                                    f"{workspace}:/github/workspace", container, "--", "git",
+                                    "-C", "/github/workspace", "rev-parse", "HEAD",
+                                    check=False, timeout=300)
+        assert git.returncode == 0, git.stderr
