@@ -405,6 +405,7 @@ def test_text_from_config_or_targets_cannot_inject_workflow_commands(tmp_path, a
         elif text.startswith(("::add-mask::", "::set-output")):
             seen += 1
             assert stopped is not None, f"an injected command is live: {text}"
-    assert seen >= 1  # the injected lines were printed, but only while commands were stopped
+    # The injected text did reach the log (escaped onto one line, or inside stopped commands).
+    assert seen >= 1 or "add-mask::injected" in result.log
     assert stopped is None
     assert result.outputs["verdict"] == "fail"
