@@ -45,58 +45,79 @@ ENGINE_VERSION = "1"
 # quadratically on them); they are counted and reported in the summary instead.
 MAX_LINE_CHARS = 200_000
 
+# KeywordDetector's denylist (lower-case; searched in ASCII-lower-cased bytes, so the one
+# non-ASCII letter is spelled in both cases).
 _KEYWORDS = (
-    "api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|priv_?key|"
-    "private_?key|client_?key|db_?pass|database_?pass|key_?pass|password|passwd|pwd|secret|"
-    "contraseña|contrasena"
+    rb"api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|priv_?key|"
+    rb"private_?key|client_?key|db_?pass|database_?pass|key_?pass|password|passwd|pwd|secret|"
+    rb"contrase(?:\xc3\xb1|\xc3\x91)a|contrasena"
 )
-# Necessary cores, case-insensitive (plugins compiled with re.IGNORECASE).
-# (core, plugins it is necessary for). Case-insensitive cores (plugins compiled with
-# re.IGNORECASE) are lower-case and searched in `fold(text)`.
-_CI_CORES: tuple[tuple[str, tuple[str, ...]], ...] = (
+# The pre-filter works on the raw UTF-8 bytes of git's output, where a Unicode character is
+# 1-4 bytes: a Unicode class of the plugins (\w, \d, case-insensitive letters) is widened to
+# its ASCII part plus any non-ASCII byte, which accepts a superset.
+_W = rb"[\w\x80-\xff-]"
+# Case-insensitive plugins: literal triggers (fast scans of the lower-cased bytes), then the
+# triggered line is checked against the verifying patterns, each necessary for its plugins.
+_CI_TRIGGERS = (rb"key", rb"pass", rb"pw", rb"secret", rb"contrase", rb"token")
+_CI_VERIFY: tuple[tuple[bytes, tuple[str, ...]], ...] = (
     (_KEYWORDS, ("KeywordDetector", "IbmCosHmacDetector")),   # IbmCosHmac needs "secret"
-    (r"aws", ("AWSKeyDetector",)),                             # secret access key form
     # keyword, operator, long value: Cloudant (24/64), IBM Cloud IAM (44), SoftLayer (64)
-    (r"(?:key|pw|pass|token)[\"']?\]?[ =:>]+[\"']?[\w-]{24}",
+    (rb"(?:key|pw|pass|token)[\"']?\]?[ =:>]+[\"']?" + _W + rb"{24}",
      ("CloudantDetector", "IbmCloudIamDetector", "SoftlayerDetector")),
-    (r"cloudant\.com", ("CloudantDetector",)),
-    (r"softlayer.com/soap", ("SoftlayerDetector",)),           # the plugin's unescaped dots
-    (r"xox[abposr]-", ("SlackDetector",)),
-    (r"hooks\.slack\.com/services/", ("SlackDetector",)),
-    (r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]", ("IPPublicDetector",)),
 )
-_CS_CORES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (r"AKC|AP[\dA-F]", ("ArtifactoryDetector",)),
-    (r"A3T|ABIA|ACCA|AKIA|ASIA", ("AWSKeyDetector",)),
-    (r"AccountKey=", ("AzureStorageKeyDetector",)),
-    (r"://[^:/?#\[\]@!$&'()*+,;=\s]+:[^:/?#\[\]@!$&'()*+,;=\s]+@", ("BasicAuthDetector",)),
-    (r"\.[\w-]{6}\.[\w-]{27}", ("DiscordBotTokenDetector",)),
-    (r"gh[pousr]_", ("GitHubTokenDetector",)),
-    (r"glpat-|gldt-|glft-|glsoat-|glrt-|GR1348941|glcbt-|glimt-|glptt-|glagent-|gloas-",
-     ("GitLabTokenDetector",)),
-    (r"eyJ", ("JwtTokenDetector",)),
-    (r"-us[0-9]", ("MailchimpDetector",)),
-    (r"_authToken=", ("NpmDetector",)),
-    (r"T3BlbkFJ", ("OpenAIDetector",)),
-    (r"PRIVATE KEY|PuTTY-User-Key-File-2", ("PrivateKeyDetector",)),
-    (r"pypi-AgE", ("PypiTokenDetector",)),
-    (r"SG\.", ("SendGridDetector",)),
-    (r"sq0csp-", ("SquareOAuthDetector",)),
-    (r"[rs]k_live_", ("StripeDetector",)),
-    (r"\d{8}:", ("TelegramBotTokenDetector",)),
-    (r"AC[a-z0-9]{32}|SK[a-z0-9]{32}", ("TwilioKeyDetector",)),
+# Case-insensitive plugins with a literal core of their own (searched in lower-cased bytes).
+_CI_CORES: tuple[tuple[bytes, tuple[str, ...]], ...] = (
+    (rb"aws", ("AWSKeyDetector",)),                            # secret access key form
+    (rb"cloudant\.com", ("CloudantDetector",)),
+    (rb"softlayer.{1,4}com/soap", ("SoftlayerDetector",)),     # the plugin's unescaped dots
+    (rb"xox[abposr]-", ("SlackDetector",)),
+    (rb"hooks\.slack\.com/services/", ("SlackDetector",)),
 )
+# Case-sensitive plugins (and case-free cores), searched in the raw bytes.
+_CS_CORES: tuple[tuple[bytes, tuple[str, ...]], ...] = (
+    (rb"\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]", ("IPPublicDetector",)),
+    (rb"AKC|AP[0-9A-F\x80-\xff]", ("ArtifactoryDetector",)),
+    (rb"A3T|ABIA|ACCA|AKIA|ASIA", ("AWSKeyDetector",)),
+    (rb"AccountKey=", ("AzureStorageKeyDetector",)),
+    (rb"://[^:/?#\[\]@!$&'()*+,;=\s]+:[^:/?#\[\]@!$&'()*+,;=\s]+@", ("BasicAuthDetector",)),
+    (rb"\." + _W + rb"{6}\." + _W + rb"{27}", ("DiscordBotTokenDetector",)),
+    (rb"gh[pousr]_", ("GitHubTokenDetector",)),
+    (rb"gl[a-z]{2,5}-", ("GitLabTokenDetector",)),
+    (rb"GR1348941", ("GitLabTokenDetector",)),
+    (rb"eyJ", ("JwtTokenDetector",)),
+    (rb"-us[0-9]", ("MailchimpDetector",)),
+    (rb"_authToken=", ("NpmDetector",)),
+    (rb"T3BlbkFJ", ("OpenAIDetector",)),
+    (rb"PRIVATE KEY|PuTTY-User-Key-File-2", ("PrivateKeyDetector",)),
+    (rb"pypi-AgE", ("PypiTokenDetector",)),
+    (rb"SG\.", ("SendGridDetector",)),
+    (rb"sq0csp-", ("SquareOAuthDetector",)),
+    (rb"k_live_", ("StripeDetector",)),
+    (rb":(?<=[0-9\x80-\xff]{8}:)", ("TelegramBotTokenDetector",)),
+    (rb"AC[a-z0-9]{32}", ("TwilioKeyDetector",)),
+    (rb"SK[a-z0-9]{32}", ("TwilioKeyDetector",)),
+)
+# Python's IGNORECASE equates these non-ASCII letters with ASCII ones (U+0130 and U+0131
+# with i, U+017F with s, U+212A with k); bytes.lower() does not, so a line holding one is a
+# candidate for every case-insensitive plugin.
+_FOLD_SPECIAL = tuple(re.compile(re.escape(c)) for c in
+                      (b"\xc4\xb0", b"\xc4\xb1", b"\xc5\xbf", b"\xe2\x84\xaa"))
 ENTROPY_PLUGINS = ("Base64HighEntropyString", "HexHighEntropyString")
+_CI_PLUGINS = frozenset(n for _c, names in _CI_VERIFY + _CI_CORES for n in names)
 PREFILTERED_PLUGINS = frozenset(
-    [n for _c, names in _CI_CORES + _CS_CORES for n in names] + list(ENTROPY_PLUGINS))
+    [n for _c, names in _CI_VERIFY + _CI_CORES + _CS_CORES for n in names]
+    + list(ENTROPY_PLUGINS))
+
 # Each core is searched on its own: an alternation of them defeats the regex engine's
-# literal-prefix scan and runs 5x slower. Case-insensitive cores run on `fold(text)`.
+# literal-prefix scan and runs several times slower.
+_TRIGGERS = tuple(re.compile(t) for t in _CI_TRIGGERS)
+_VERIFIERS = tuple((re.compile(c), frozenset(n)) for c, n in _CI_VERIFY)
 CI_PREFILTERS = tuple((re.compile(c), frozenset(n)) for c, n in _CI_CORES)
 CS_PREFILTERS = tuple((re.compile(c), frozenset(n)) for c, n in _CS_CORES)
 _ENTROPY = frozenset(ENTROPY_PLUGINS)
-_HEX = frozenset("0123456789abcdefABCDEF")
-_B64 = r"A-Za-z0-9+/\-_="
-QUOTED_PREFILTER = re.compile(rf"(['\"])([{_B64}]{{9,}})\1")
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+_B64 = rb"A-Za-z0-9+/\-_="
+QUOTED_PREFILTER = re.compile(rb"(['\"])([" + _B64 + rb"]{9,})\1")
 MIN_DISTINCT_HEX = 9      # entropy > 3.0 bits needs more than 2**3 distinct characters
 MIN_DISTINCT_B64 = 23     # entropy > 4.5 bits needs more than 2**4.5 distinct characters
 
@@ -121,65 +142,65 @@ class RawHit:
     noise: str = ""
 
 
-def fold(text: str) -> str:
-    """Lower-case `text` keeping every offset, so that a case-sensitive search for a lower-case
-    ASCII core on the result finds every re.IGNORECASE match on `text`. Besides str.lower(),
-    Python's IGNORECASE equates U+0130, U+0131 (i) and U+017F (s) with ASCII letters (U+212A
-    lowers to k); U+0130 is the one character whose lower() is two characters long."""
-    if text.isascii():
-        return text.lower()
-    if "\u0130" in text:
-        text = text.replace("\u0130", "i")
-    low = text.lower()
-    if "\u0131" in low:
-        low = low.replace("\u0131", "i")
-    if "\u017f" in low:
-        low = low.replace("\u017f", "s")
-    return low
-
-
 def could_contain_secret(line: str) -> bool:
     """The pre-filter for one line: False only when no enabled plugin can flag it."""
-    return bool(candidate_lines(line))
+    return bool(plugins_for_line(line))
 
 
 def plugins_for_line(line: str) -> frozenset[str]:
     """The plugins whose necessary core occurs in `line` (the only ones worth running)."""
-    found = candidate_lines(line)
+    found = candidate_lines(line.encode("utf-8", errors="surrogatepass").replace(b"\n", b" "))
     return next(iter(found.values())) if found else frozenset()
 
 
-def _entropy_candidate(run: str) -> bool:
+def _entropy_candidate(run: bytes) -> bool:
     distinct = set(run)
     if len(distinct) >= MIN_DISTINCT_B64:
         return True
     return len(distinct) >= MIN_DISTINCT_HEX and distinct <= _HEX
 
 
-def candidate_lines(text: str) -> dict[int, frozenset[str]]:
-    """Start offset of each line of `text` that passes the pre-filter -> the plugins whose
-    core it contains. No core matches across a newline, so each match marks one line."""
+def candidate_lines(data: bytes) -> dict[int, frozenset[str]]:
+    """Start offset of each line of `data` (UTF-8) that passes the pre-filter -> the plugins
+    whose core it contains. No core matches across a newline, so a match marks one line."""
     found: dict[int, frozenset[str]] = {}
-    rfind = text.rfind
-    folded = fold(text)
-    for haystack, regexes in ((folded, CI_PREFILTERS), (text, CS_PREFILTERS)):
+    rfind = data.rfind
+    find = data.find
+
+    def mark(position: int, names: frozenset[str]) -> int:
+        start = rfind(b"\n", 0, position) + 1
+        previous = found.get(start)
+        found[start] = names if previous is None else previous | names
+        return start
+
+    folded = data.lower()
+    triggered: set[int] = set()
+    for trigger in _TRIGGERS:
+        for match in trigger.finditer(folded):
+            triggered.add(rfind(b"\n", 0, match.start()) + 1)
+    for start in triggered:
+        end = find(b"\n", start)
+        end = len(data) if end < 0 else end
+        for regex, names in _VERIFIERS:
+            if regex.search(folded, start, end):
+                mark(start, names)
+    for haystack, regexes in ((folded, CI_PREFILTERS), (data, CS_PREFILTERS)):
         for regex, names in regexes:
             for match in regex.finditer(haystack):
-                start = rfind("\n", 0, match.start()) + 1
-                previous = found.get(start)
-                found[start] = names if previous is None else previous | names
+                mark(match.start(), names)
+    for special in _FOLD_SPECIAL:
+        for match in special.finditer(data):
+            mark(match.start(), _CI_PLUGINS)
     pos = 0
     search = QUOTED_PREFILTER.search
     while True:
-        match = search(text, pos)
+        match = search(data, pos)
         if match is None:
             break
         if _entropy_candidate(match.group(2)):
-            start = rfind("\n", 0, match.start()) + 1
-            previous = found.get(start)
-            found[start] = _ENTROPY if previous is None else previous | _ENTROPY
-            line_end = text.find("\n", match.start())
-            pos = len(text) if line_end < 0 else line_end + 1
+            mark(match.start(), _ENTROPY)
+            line_end = find(b"\n", match.start())
+            pos = len(data) if line_end < 0 else line_end + 1
         else:
             pos = match.start() + 1  # overlapping starts: a later quote may open another run
     return found

@@ -22,7 +22,7 @@ COMMIT_MARK = "\x00commit "
 LOG_FORMAT = "--format=%x00commit %H %aI"
 DIFF_OPTIONS = ("-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "-M",
                 "--diff-merges=off")
-_HUNK = re.compile(r"@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+_HUNK = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 _OCTAL = re.compile(rb"\\([0-7]{3})")
 
 
@@ -108,59 +108,60 @@ def read_blocks(stream: Iterable[bytes] | object, block_bytes: int = 1 << 21) ->
 
 
 def parse_block(engine: Engine, data: bytes) -> BlockResult:
-    """Judge the added lines of one block of `git log -p -U0` output."""
-    text = data.decode("utf-8", errors="replace")
+    """Judge the added lines of one block of `git log -p -U0` output (raw bytes; only the
+    candidate lines and their paths are decoded, as UTF-8 with replacement characters)."""
     result = BlockResult(bytes=len(data))
-    starts = [m.start() for m in re.finditer(COMMIT_MARK, text)]
+    starts = [m.start() for m in re.finditer(re.escape(COMMIT_MARK.encode()), data)]
     for pos in starts:
-        header_end = text.find("\n", pos)
-        sha, _, date = text[pos + len(COMMIT_MARK):header_end].partition(" ")
+        header_end = data.find(b"\n", pos)
+        header = data[pos + len(COMMIT_MARK):header_end].decode("utf-8", errors="replace")
+        sha, _, date = header.partition(" ")
         result.commits.append((sha, date.strip()))
-    result.lines = text.count("\n+") - text.count("\n+++ ")
-    candidates = candidate_lines(text)
+    result.lines = data.count(b"\n+") - data.count(b"\n+++ ")
+    candidates = candidate_lines(data)
     result.candidates = len(candidates)
     paths: dict[int, str | None] = {}
     for start in sorted(candidates):
-        _judge_candidate(engine, text, start, candidates[start], starts, result, paths)
+        _judge_candidate(engine, data, start, candidates[start], starts, result, paths)
     return result
 
 
-def _judge_candidate(engine: Engine, text: str, start: int, plugins: frozenset[str],
-                     commit_starts: list[int],
-                     result: BlockResult, paths: dict[int, str | None]) -> None:
-    if not text.startswith("+", start):
+def _judge_candidate(engine: Engine, data: bytes, start: int, plugins: frozenset[str],
+                     commit_starts: list[int], result: BlockResult,
+                     paths: dict[int, str | None]) -> None:
+    if not data.startswith(b"+", start):
         return
-    section = text.rfind("\ndiff --git ", 0, start)
-    hunk = text.rfind("\n@@ ", 0, start)
+    section = data.rfind(b"\ndiff --git ", 0, start)
+    hunk = data.rfind(b"\n@@ ", 0, start)
     if section < 0 or hunk < section:
         return  # a `+++ b/path` header line, not an added line
     index = bisect.bisect_right(commit_starts, start) - 1
     if index < 0:
         return
-    path = paths.get(section)
-    if section not in paths:
-        path = paths[section] = _target_path(text, section, hunk)
+    if section in paths:
+        path = paths[section]
+    else:
+        path = paths[section] = _target_path(data, section, hunk)
     if path is None or not engine.path_is_scanned(path):
         return
-    end = text.find("\n", start)
-    end = len(text) if end < 0 else end
+    end = data.find(b"\n", start)
+    end = len(data) if end < 0 else end
     if end - start > MAX_LINE_CHARS:
         result.long_lines += 1
         return
-    content = text[start + 1:end]
+    content = data[start + 1:end].decode("utf-8", errors="replace")
     hits = engine.judge(path, content, plugins)
     if not hits:
         return
-    hunk_end = text.find("\n", hunk + 1)
-    match = _HUNK.match(text, hunk + 1, hunk_end)
+    hunk_end = data.find(b"\n", hunk + 1)
+    match = _HUNK.match(data, hunk + 1, hunk_end)
     if match is None:
         return
-    before = text.count("\n+", hunk_end, start)
+    before = data.count(b"\n+", hunk_end, start)
     line_no = int(match.group(1)) + before
     commit, date = result.commits[index]
-    previous: str | None = None
     if before:
-        previous = _previous_added_line(text, start)
+        previous = _previous_added_line(data, start)
         if previous is not None and engine.allowlisted_by_previous(path, content, previous):
             return
     first = len(result.hits)
@@ -170,38 +171,41 @@ def _judge_candidate(engine: Engine, text: str, start: int, plugins: frozenset[s
         result.queries.append(PreviousLineQuery(first, commit, path, line_no, content))
 
 
-def _previous_added_line(text: str, start: int) -> str | None:
+def _previous_added_line(data: bytes, start: int) -> str | None:
     end = start - 1
     while end > 0:
-        begin = text.rfind("\n", 0, end) + 1
-        if text.startswith("\\", begin):  # "\ No newline at end of file"
+        begin = data.rfind(b"\n", 0, end) + 1
+        if data.startswith(b"\\", begin):  # "\ No newline at end of file"
             end = begin - 1
             continue
-        return text[begin + 1:end] if text.startswith("+", begin) else None
+        if not data.startswith(b"+", begin):
+            return None
+        return data[begin + 1:end].decode("utf-8", errors="replace")
     return None
 
 
-def _target_path(text: str, section: int, hunk: int) -> str | None:
-    header = text[section:hunk]
-    at = header.find("\n+++ ")
+def _target_path(data: bytes, section: int, hunk: int) -> str | None:
+    header = data[section:hunk]
+    at = header.find(b"\n+++ ")
     if at < 0:
         return None
-    line_end = header.find("\n", at + 1)
+    line_end = header.find(b"\n", at + 1)
     raw = header[at + 5:line_end if line_end >= 0 else len(header)]
-    if raw == "/dev/null":
+    if raw == b"/dev/null":
         return None
-    if raw.startswith('"') and raw.endswith('"'):
-        raw = _unquote(raw[1:-1])
-    return raw[2:] if raw.startswith("b/") else raw
+    if raw.startswith(b'"') and raw.endswith(b'"'):
+        path = _unquote(raw[1:-1])
+    else:
+        path = raw.decode("utf-8", errors="replace")
+    return path[2:] if path.startswith("b/") else path
 
 
-def _unquote(quoted: str) -> str:
+def _unquote(raw: bytes) -> str:
     """git's C-style path quoting (only used for paths with control characters or quotes)."""
     escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f",
                "v": "\v", "r": "\r"}
     out = bytearray()
     i = 0
-    raw = quoted.encode("utf-8", errors="replace")
     while i < len(raw):
         if raw[i:i + 1] == b"\\" and i + 1 < len(raw):
             octal = _OCTAL.match(raw, i)
