@@ -17,6 +17,7 @@ CHECK_ORDER: tuple[str, ...] = (
 )
 
 _IMPLEMENTATIONS: dict[str, str] = {
+    "secrets": "launchgate.checks.secrets:SecretsCheck",
     "smoke": "launchgate.checks.smoke:SmokeCheck",
 }
 

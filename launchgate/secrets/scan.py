@@ -58,12 +58,13 @@ class ScanOptions:
 class SecretRecord:
     """One secret (never its value): where it is shown, and where else it was added."""
 
-    type: str
+    type: str              # the most specific type (see `types` for all)
     hashed_secret: str
     origin: str            # "diff" | "head" | "history"
     where: AddedHit        # the location shown (head/diff location, or the introducing commit)
     introduced: AddedHit   # the oldest commit that added it
     occurrences: int = 1
+    types: tuple[str, ...] = ()
 
     @property
     def fingerprint(self) -> str:
@@ -345,39 +346,74 @@ def _classify(repo: str, head: str, engine: Engine, options: ScanOptions,
             return False
         return True
 
+    # One record per secret, keyed like detect-secrets keys them: type + hash of the value.
     groups: dict[tuple[str, str], list[AddedHit]] = {}
-    in_diff: dict[tuple[str, str], AddedHit] = {}
+    in_diff: dict[tuple[str, str], list[AddedHit]] = {}
     for hit in diff_hits:
         if keep(hit):
-            in_diff.setdefault((hit.type, hit.hashed_secret), hit)
+            in_diff.setdefault((hit.type, hit.hashed_secret), []).append(hit)
     for hit in history_hits:
         if keep(hit):
             groups.setdefault((hit.type, hit.hashed_secret), []).append(hit)
     at_head = _present_at_head(repo, head, engine,
                                {h.path for key, hits in groups.items() if key not in in_diff
                                 for h in hits})
-    records: list[SecretRecord] = []
-    for key, hit in in_diff.items():
-        hits = groups.get(key, [hit])
-        introduced = min(hits, key=_date_key)
-        records.append(SecretRecord(key[0], key[1], "diff", hit, introduced,
-                                    max(1, len({(h.path, h.line, h.commit) for h in hits}))))
+    records: list[tuple[SecretRecord, list[AddedHit]]] = []
+    for key, shown in in_diff.items():
+        hits = groups.get(key, []) + shown
+        records.append((_record(key, "diff", min(shown, key=_place), hits), hits))
     for key, hits in groups.items():
         if key in in_diff:
             continue
-        introduced = min(hits, key=_date_key)
-        places = len({(h.path, h.line, h.commit) for h in hits})
         head_place = at_head.get(key)
         if head_place is not None:
-            where = replace(introduced, path=head_place[0], line=head_place[1])
-            records.append(SecretRecord(key[0], key[1], "head", where, introduced, places))
+            where = replace(min(hits, key=_date_key), path=head_place[0], line=head_place[1])
+            records.append((_record(key, "head", where, hits), hits))
         else:
-            records.append(SecretRecord(key[0], key[1], "history", introduced, introduced,
-                                        places))
+            records.append((_record(key, "history", min(hits, key=_date_key), hits), hits))
+    kept = _merge_same_lines(records)
     order = {"diff": 0, "head": 1, "history": 2}
-    records.sort(key=lambda r: (order[r.origin], r.where.path, r.where.line, r.type,
-                                r.hashed_secret))
-    return records
+    kept.sort(key=lambda r: (order[r.origin], r.where.path, r.where.line, r.type,
+                             r.hashed_secret))
+    return kept
+
+
+def _merge_same_lines(records: list[tuple[SecretRecord, list[AddedHit]]]
+                      ) -> list[SecretRecord]:
+    """detect-secrets reports one value under several types (a GitHub token is also a
+    high-entropy string). A record whose every line is also a line of a more specific
+    record is folded into it ("also detected as")."""
+    places = [{(h.commit, h.path, h.line) for h in hits} for _r, hits in records]
+    ranked = sorted(range(len(records)), key=lambda i: _type_rank(records[i][0].type))
+    kept: dict[int, SecretRecord] = {}
+    for i in ranked:
+        record = records[i][0]
+        host = next((j for j in kept if places[i] <= places[j]), None)
+        if host is None:
+            kept[i] = record
+        elif record.type not in kept[host].types:
+            kept[host] = replace(kept[host], types=kept[host].types + (record.type,))
+    return list(kept.values())
+
+
+_GENERIC_TYPES = ("Secret Keyword", "Base64 High Entropy String", "Hex High Entropy String")
+
+
+def _type_rank(secret_type: str) -> tuple[int, str]:
+    """Named detectors first, then keyword, then entropy: the most telling name is shown."""
+    return (_GENERIC_TYPES.index(secret_type) + 1 if secret_type in _GENERIC_TYPES else 0,
+            secret_type)
+
+
+def _place(hit: AddedHit) -> tuple[str, int]:
+    return hit.path, hit.line
+
+
+def _record(key: tuple[str, str], origin: str, where: AddedHit, hits: list[AddedHit]
+            ) -> SecretRecord:
+    introduced = min(hits, key=_date_key)
+    places = len({(h.path, h.line, h.commit) for h in hits})
+    return SecretRecord(key[0], key[1], origin, where, introduced, places, (key[0],))
 
 
 def _present_at_head(repo: str, head: str, engine: Engine, paths: set[str]
