@@ -64,11 +64,11 @@ class SecretsCheck:
         finally:
             ctx.progress.done()
         ctx.facts["secrets.history_scanned"] = settings.history
-        findings = self._findings(scan, settings.history_severity)
+        found = self._findings(scan, settings.history_severity)
         if scan.shallow:
-            findings.append(_shallow_finding())
+            found.append(_shallow_finding())
         summary = _summary(scan, diff, settings.history, history_only and settings.diff)
-        return CheckOutcome(findings=tuple(findings), summary=summary,
+        return CheckOutcome(findings=tuple(found), summary=summary,
                             metrics=scan.stats.to_json())
 
     def _history_anyway(self, ctx: CheckContext, repo: str, options: Any
@@ -151,7 +151,8 @@ def _summary(scan: Any, diff: bool, history: bool, diff_wanted_no_base: bool) ->
     if diff_wanted_no_base:
         parts.append("diff part skipped: no base revision")
     if stats.long_lines_skipped:
-        parts.append(f"{stats.long_lines_skipped} line(s) over 1,000,000 characters (minified or generated) not judged")
+        parts.append(f"{stats.long_lines_skipped} line(s) over 1,000,000 characters "
+                     "(minified or generated) not judged")
     if scan.notes:
         parts.extend(scan.notes)
     return "; ".join(parts)

@@ -194,15 +194,15 @@ def candidate_lines(data: bytes) -> dict[int, frozenset[str]]:
     pos = 0
     search = QUOTED_PREFILTER.search
     while True:
-        match = search(data, pos)
-        if match is None:
+        quoted = search(data, pos)
+        if quoted is None:
             break
-        if _entropy_candidate(match.group(2)):
-            mark(match.start(), _ENTROPY)
-            line_end = find(b"\n", match.start())
+        if _entropy_candidate(quoted.group(2)):
+            mark(quoted.start(), _ENTROPY)
+            line_end = find(b"\n", quoted.start())
             pos = len(data) if line_end < 0 else line_end + 1
         else:
-            pos = match.start() + 1  # overlapping starts: a later quote may open another run
+            pos = quoted.start() + 1  # overlapping starts: a later quote may open another run
     return found
 
 
@@ -225,8 +225,8 @@ class Engine:
 
         settings = get_settings()
         settings.clear()
-        settings.configure_plugins([{"name": cls.__name__} for cls in
-                                    get_mapping_from_secret_type_to_class().values()])
+        classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
+        settings.configure_plugins([{"name": cls.__name__} for cls in classes])
         settings.disable_filters("detect_secrets.filters.common.is_invalid_file")
         self._plugins = get_plugins()
         unknown = {type(p).__name__ for p in self._plugins} - PREFILTERED_PLUGINS

@@ -15,6 +15,7 @@ import re
 import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import IO
 
 from launchgate.secrets.engine import MAX_LINE_CHARS, Engine, candidate_lines
 
@@ -86,11 +87,11 @@ def log_command(repo: str, revs: Iterable[str] = ("HEAD",), *, stdin: bool = Fal
     return cmd
 
 
-def read_blocks(stream: Iterable[bytes] | object, block_bytes: int = 1 << 21) -> Iterator[bytes]:
+def read_blocks(stream: IO[bytes], block_bytes: int = 1 << 21) -> Iterator[bytes]:
     """Split a `git log` byte stream into blocks of whole commits (about `block_bytes` each)."""
     mark = COMMIT_MARK.encode()
     pending = b""
-    read = stream.read  # type: ignore[attr-defined]
+    read = stream.read
     while True:
         chunk = read(block_bytes)
         if not chunk:

@@ -392,7 +392,7 @@ def _merge_same_lines(records: list[tuple[SecretRecord, list[AddedHit]]]
         if host is None:
             kept[i] = record
         elif record.type not in kept[host].types:
-            kept[host] = replace(kept[host], types=kept[host].types + (record.type,))
+            kept[host] = replace(kept[host], types=(*kept[host].types, record.type))
     return list(kept.values())
 
 
