@@ -7,7 +7,7 @@ main:    c1 app code + hard negatives (lockfiles, SRI hashes, UUIDs, templates, 
          c2 settings.py adds HISTORY (AWS key)        c3 settings.py deletes it
          c4 deploy.py adds IN_HEAD (Stripe key)       c5 allowlisted lines (pragmas)
          c6 known.py adds KNOWN + .secrets.baseline with its hash
-feature: c7 feature.py adds IN_DIFF (GitHub token) and big/binary/non-UTF-8 files
+feature: c7 feature.py adds IN_DIFF (GitHub token), and a binary file
 """
 
 from __future__ import annotations
@@ -127,9 +127,5 @@ def build_repo(root: Path, seed: int = 7) -> SecretsRepo:
     (repo / "feature.py").write_text(
         f'def connect():\n    token = "{s["IN_DIFF"]}"\n    return token\n')
     (repo / "logo.bin").write_bytes(bytes(range(256)) * 8)
-    (repo / "latin1.txt").write_bytes("caf\xe9 = 'cr\xe8me'\n".encode("latin-1"))
-    (repo / "bundle.min.js").write_text(
-        "var a=" + ",".join(f"'{_rand(rng, string.ascii_lowercase, 6)}'"
-                            for _ in range(1_500_000)) + ";\n")
     commit(repo, "c7 feature", 8)
     return SecretsRepo(path=repo, secrets=s)

@@ -62,7 +62,7 @@ _CI_TRIGGERS = (rb"key", rb"pass", rb"pw", rb"secret", rb"contrase", rb"token")
 _CI_VERIFY: tuple[tuple[bytes, tuple[str, ...]], ...] = (
     (_KEYWORDS, ("KeywordDetector", "IbmCosHmacDetector")),   # IbmCosHmac needs "secret"
     # keyword, operator, long value: Cloudant (24/64), IBM Cloud IAM (44), SoftLayer (64)
-    (rb"(?:key|pw|pass|token)[\"']?\]?[ =:>]+[\"']?" + _W + rb"{24}",
+    (rb"(?:key|pwd|pw|password|pass|token)[\"']?\]?[ =:>]+[\"']?" + _W + rb"{24}",
      ("CloudantDetector", "IbmCloudIamDetector", "SoftlayerDetector")),
 )
 # Case-insensitive plugins with a literal core of their own (searched in lower-cased bytes).
