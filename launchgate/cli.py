@@ -221,6 +221,16 @@ def _repo_config(args: argparse.Namespace, overrides: dict[str, Any]) -> Any:
     return load_config(path, overrides=overrides)
 
 
+def _require_git_repo(repo: str) -> None:
+    import subprocess
+
+    if not Path(repo).is_dir():
+        raise UsageError(f"--repo {repo}: no such directory")
+    probe = subprocess.run(["git", "-C", repo, "rev-parse", "--git-dir"], capture_output=True)
+    if probe.returncode != 0:
+        raise UsageError(f"--repo {repo}: not a git repository")
+
+
 def _cmd_secrets(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
@@ -236,8 +246,7 @@ def _cmd_secrets(args: argparse.Namespace) -> int:
     config = _repo_config(args, {"checks.secrets.diff": bool(args.base),
                                  "checks.secrets.history": history,
                                  "checks.secrets.enabled": True})
-    if not Path(args.repo).is_dir():
-        raise UsageError(f"--repo {args.repo}: no such directory")
+    _require_git_repo(args.repo)
     progress = Progress(quiet=args.quiet)
     target = Target(repo=str(Path(args.repo).resolve()), base=args.base, head=args.head)
     report = run_gate(config, target, only=("secrets",), progress=progress)
@@ -254,23 +263,31 @@ def _cmd_secrets(args: argparse.Namespace) -> int:
 def _cmd_baseline(args: argparse.Namespace) -> int:
     from launchgate.secrets.baseline import baseline_document, load_baseline
     from launchgate.secrets.engine import Engine
-    from launchgate.secrets.scan import ScanOptions, open_repo, scan_repository
+    from launchgate.secrets.baseline import known_hashes
+    from launchgate.secrets.scan import (
+        ScanOptions,
+        baseline_entries,
+        open_repo,
+        scan_repository,
+    )
 
     config = _repo_config(args, {})
     settings = config.checks.secrets
+    _require_git_repo(args.repo)
     top = open_repo(args.repo)
     relative = settings.baseline or ".secrets.baseline"
     output = Path(args.output) if args.output else Path(top) / relative
     ensure_writable(str(output), "--output")
     engine = Engine()
-    scan = scan_repository(top, ScanOptions(diff=False, history=True, baseline=relative,
-                                            exclude_paths=tuple(settings.exclude_paths),
-                                            cache=settings.cache), engine=engine)
-    entries = [(r.where.path, r.type, r.hashed_secret) for r in scan.records]
+    options = ScanOptions(diff=False, history=True, baseline=relative,
+                          exclude_paths=tuple(settings.exclude_paths), cache=settings.cache)
+    scan = scan_repository(top, options, engine=engine)
+    entries = sorted(baseline_entries(scan, options))
     existing = load_baseline(output)
+    new = {h for _p, _t, h in entries} - known_hashes(existing)
     output.write_text(baseline_document(entries, existing, engine.settings_json()),
                       encoding="utf-8")
-    print(f"launchgate: {len(entries)} new secret(s) accepted; baseline written to {output}")
+    print(f"launchgate: {len(new)} new secret(s) accepted; baseline written to {output}")
     return 0
 
 

@@ -73,20 +73,24 @@ class SecretsCheck:
 
     def _history_anyway(self, ctx: CheckContext, repo: str, options: Any
                         ) -> tuple[tuple[Finding, ...], dict[str, Any] | None]:
-        """With the base missing, still report what the history scan finds."""
-        from launchgate.secrets.scan import LaunchgateError, scan_repository
+        """With the base missing, still report the shallow clone and what history holds."""
+        from dataclasses import replace
 
-        if not options.history:
-            return (), None
+        from launchgate.secrets.scan import LaunchgateError, is_shallow, scan_repository
+
+        findings: list[Finding] = []
+        metrics = None
         try:
-            scan = scan_repository(repo, type(options)(**{**options.__dict__, "diff": False}),
-                                   head=ctx.target.head, progress=ctx.progress.update)
+            if options.history:
+                scan = scan_repository(repo, replace(options, diff=False),
+                                       head=ctx.target.head, progress=ctx.progress.update)
+                findings = self._findings(scan, ctx.config.checks.secrets.history_severity)
+                metrics = scan.stats.to_json()
+            if is_shallow(repo):
+                findings.append(_shallow_finding())
         except LaunchgateError:
-            return (), None
-        findings = self._findings(scan, ctx.config.checks.secrets.history_severity)
-        if scan.shallow:
-            findings.append(_shallow_finding())
-        return tuple(findings), scan.stats.to_json()
+            pass
+        return tuple(findings), metrics
 
     @staticmethod
     def _findings(scan: Any, history_severity: Severity) -> list[Finding]:

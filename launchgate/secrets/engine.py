@@ -220,14 +220,9 @@ class Engine:
     """detect-secrets 1.5.0's default plugins and filters, configured once per process."""
 
     def __init__(self) -> None:
-        from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-        from detect_secrets.settings import get_plugins, get_settings
+        from detect_secrets.settings import get_plugins
 
-        settings = get_settings()
-        settings.clear()
-        classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
-        settings.configure_plugins([{"name": cls.__name__} for cls in classes])
-        settings.disable_filters("detect_secrets.filters.common.is_invalid_file")
+        self._configure()
         self._plugins = get_plugins()
         unknown = {type(p).__name__ for p in self._plugins} - PREFILTERED_PLUGINS
         if unknown:  # a detect-secrets upgrade added a plugin the pre-filter knows nothing of
@@ -236,12 +231,37 @@ class Engine:
         self.settings_key = self._settings_key()
 
     @staticmethod
+    def _configure() -> None:
+        from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+        from detect_secrets.settings import get_settings
+
+        settings = get_settings()
+        settings.clear()
+        classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
+        settings.configure_plugins([{"name": cls.__name__} for cls in classes])
+        settings.disable_filters("detect_secrets.filters.common.is_invalid_file")
+        _path_is_scanned.cache_clear()
+
+    def activate(self) -> None:
+        """Re-assert the engine's detect-secrets settings (process-global in detect-secrets):
+        code that used `detect_secrets.settings.default_settings()` meanwhile restores its own
+        on exit, with `is_invalid_file` back on."""
+        from detect_secrets.settings import get_settings
+
+        if self.settings_key != self._settings_key() or \
+                "detect_secrets.filters.common.is_invalid_file" in get_settings().filters:
+            self._configure()
+            self._judged.clear()
+
+    @staticmethod
     def _settings_key() -> str:
         from detect_secrets.__version__ import VERSION
         from detect_secrets.settings import get_settings
 
+        settings = get_settings()
         blob = json.dumps({"engine": ENGINE_VERSION, "detect_secrets": VERSION,
-                           "settings": get_settings().json(), "max_line": MAX_LINE_CHARS},
+                           "plugins": sorted(settings.plugins),
+                           "filters": sorted(settings.filters), "max_line": MAX_LINE_CHARS},
                           sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -310,6 +330,7 @@ class Engine:
 
     def scan_lines(self, path: str, lines: list[str]) -> Iterator[tuple[int, RawHit]]:
         """Judge whole-file content (1-based line numbers), with real previous lines."""
+        self.activate()
         if not self.path_is_scanned(path):
             return
         for index, line in enumerate(lines):

@@ -140,6 +140,7 @@ def scan_repository(repo: str, options: ScanOptions, *, base: str | None = None,
     if head_sha is None:
         raise MissingRevision(f"head revision {head!r} is not in this clone")
     engine = engine or Engine()
+    engine.activate()
     scan = RepoScan(head=head_sha, shallow=is_shallow(top))
     say = progress or (lambda _msg: None)
     diff_hits: list[AddedHit] = []
@@ -376,6 +377,14 @@ def _classify(repo: str, head: str, engine: Engine, options: ScanOptions,
     kept.sort(key=lambda r: (order[r.origin], r.where.path, r.where.line, r.type,
                              r.hashed_secret))
     return kept
+
+
+def baseline_entries(scan: RepoScan, options: ScanOptions) -> set[tuple[str, str, str]]:
+    """(path, type, hash) of every reportable hit of a history scan (for `launchgate
+    baseline`): each type detect-secrets gives a value, at each path it was added."""
+    return {(h.path, h.type, h.hashed_secret) for h in scan.raw_history
+            if not h.noise and h.path != options.baseline
+            and not path_matches(h.path, options.exclude_paths)}
 
 
 def _merge_same_lines(records: list[tuple[SecretRecord, list[AddedHit]]]
