@@ -261,9 +261,8 @@ def _cmd_secrets(args: argparse.Namespace) -> int:
 
 
 def _cmd_baseline(args: argparse.Namespace) -> int:
-    from launchgate.secrets.baseline import baseline_document, load_baseline
+    from launchgate.secrets.baseline import baseline_document, known_hashes, load_baseline
     from launchgate.secrets.engine import Engine
-    from launchgate.secrets.baseline import known_hashes
     from launchgate.secrets.scan import (
         ScanOptions,
         baseline_entries,
