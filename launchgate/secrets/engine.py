@@ -80,7 +80,8 @@ _CS_CORES: tuple[tuple[bytes, tuple[str, ...]], ...] = (
     (rb"A3T|ABIA|ACCA|AKIA|ASIA", ("AWSKeyDetector",)),
     (rb"AccountKey=", ("AzureStorageKeyDetector",)),
     (rb"://[^:/?#\[\]@!$&'()*+,;=\s]+:[^:/?#\[\]@!$&'()*+,;=\s]+@", ("BasicAuthDetector",)),
-    (rb"\." + _W + rb"{6}\." + _W + rb"{27}", ("DiscordBotTokenDetector",)),
+    # 6 characters are 6 to 24 bytes (UTF-8 spends up to 4 bytes on a Unicode digit)
+    (rb"\." + _W + rb"{6,24}\." + _W + rb"{27}", ("DiscordBotTokenDetector",)),
     (rb"gh[pousr]_", ("GitHubTokenDetector",)),
     (rb"gl[a-z]{2,5}-", ("GitLabTokenDetector",)),
     (rb"GR1348941", ("GitLabTokenDetector",)),
