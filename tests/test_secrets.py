@@ -122,7 +122,7 @@ def test_cache_rescans_only_new_commits(repo_copy, tmp_path, monkeypatch):
     again = scan_repository(str(repo_copy), ScanOptions(), engine=ENGINE)
     assert again.stats.cache_hits == 8 and again.stats.lines_scanned == 0
     assert [r.hashed_secret for r in again.records] == [r.hashed_secret for r in first.records]
-    (repo_copy / "late.py").write_text('api_key = "Hq4Lm8Vz1Kd7Np3Rb6"\n')
+    (repo_copy / "late.py").write_text('api_key = "Hq4Lm8Vz1Kd7Np3Rb6"\n')  # pragma: allowlist secret
     commit(repo_copy, "c8 late", 9)
     third = scan_repository(str(repo_copy), ScanOptions(), engine=ENGINE)
     assert third.stats.cache_hits == 8 and third.stats.lines_scanned == 1
@@ -194,7 +194,7 @@ def test_big_binary_and_non_utf8_files(tmp_path):
         f"{{password:p{i}}}" for i in range(100_000)) + "];\n")  # 1.6 MB, needs judging
     (repo / "blob.bin").write_bytes(bytes(range(256)) * 64)
     (repo / "latin1.py").write_bytes(
-        'caf\xe9 = 1\npassword = "Qm7#vL2$pX9wRt4k"\n'.encode("latin-1"))
+        'caf\xe9 = 1\npassword = "Qm7#vL2$pX9wRt4k"\n'.encode("latin-1"))  # pragma: allowlist secret
     commit(repo, "odd files", 1)
     scan = scan_repository(str(repo), ScanOptions(cache=str(tmp_path / "c")), engine=ENGINE)
     assert scan.stats.long_lines_skipped == 1  # forms.min.js: named in the summary
@@ -208,3 +208,13 @@ def test_scan_text_for_bundles_uses_the_engine():
     hits = scan_text('const k="AKIAZ3MPLE7Q2W4R6T8Y";\nconst x = 1;\n', "app.js")
     assert [(h.type, h.line) for h in hits] == [("AWS Access Key", 1)]
     assert scan_text("var a = 1;\n", "app.js") == ()
+
+
+def test_demo_shows_a_blocker_in_the_change_and_a_secret_in_history(tmp_path):
+    result = run_cli("demo", "--output", str(tmp_path / "demo"))
+    assert result.code == 1, result.output
+    report = json.loads((tmp_path / "demo" / "report.json").read_text())
+    found = {(f["id"], f["severity"], f["location"]["path"]) for f in report["findings"]}
+    assert ("secrets.in-diff", "blocker", "billing.py") in found
+    assert ("secrets.in-history", "important", "settings.py") in found
+    assert "secrets.in-diff" in (tmp_path / "demo" / "report.md").read_text()

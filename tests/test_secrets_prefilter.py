@@ -99,11 +99,11 @@ def test_every_entropy_hit_passes_the_prefilter(data):
 
 def test_known_shapes_and_common_code():
     hits = {
-        'aws = "AKIAIOSFODNN7EXAMPLE"': "AWSKeyDetector",
-        "password: hunter2-Correct-Horse": "KeywordDetector",
-        'token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"': "JwtTokenDetector",
-        "-----BEGIN RSA PRIVATE KEY-----": "PrivateKeyDetector",
-        "url = 'https://user:pa55word@example.com/x'": "BasicAuthDetector",
+        'aws = "AKIAIOSFODNN7EXAMPLE"': "AWSKeyDetector",  # pragma: allowlist secret
+        "password: hunter2-Correct-Horse": "KeywordDetector",  # pragma: allowlist secret
+        'token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"': "JwtTokenDetector",  # pragma: allowlist secret
+        "-----BEGIN RSA PRIVATE KEY-----": "PrivateKeyDetector",  # pragma: allowlist secret
+        "url = 'https://user:pa55word@example.com/x'": "BasicAuthDetector",  # pragma: allowlist secret
         "server = 8.8.8.8": "IPPublicDetector",
         "PASSWORD = 'x'": "KeywordDetector",
         "pa\u017f\u017fword = 'abc'": "KeywordDetector",   # long s: IGNORECASE equates it with s
@@ -118,7 +118,7 @@ def test_known_shapes_and_common_code():
 def test_judge_matches_detect_secrets_on_a_line():
     from detect_secrets.core.scan import _process_line_based_plugins
 
-    line = 'db_password = "Zq8vK2mN5pR7tW1x"'
+    line = 'db_password = "Zq8vK2mN5pR7tW1x"'  # pragma: allowlist secret
     mine = {(h.type, h.hashed_secret) for h in ENGINE.judge("app.py", line)}
     theirs = {(s.type, s.secret_hash)
               for s in _process_line_based_plugins([(1, line)], filename="app.py")}

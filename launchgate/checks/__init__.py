@@ -17,7 +17,7 @@ CHECK_ORDER: tuple[str, ...] = (
 )
 
 _IMPLEMENTATIONS: dict[str, str] = {
-    "secrets": "launchgate.checks.secrets:SecretsCheck",
+    "secrets": "launchgate.checks.secrets:SecretsCheck",  # pragma: allowlist secret
     "smoke": "launchgate.checks.smoke:SmokeCheck",
 }
 

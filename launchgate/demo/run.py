@@ -23,6 +23,8 @@ def demo_config(url: str) -> dict[str, object]:
         # The demo app lives on loopback; a real gate refuses private targets by default.
         "allow_private_targets": True,
         "checks": {
+            # run against the sample repo (sample-repo/, base main, head feature)
+            "secrets": {"diff": True, "history": True},
             "smoke": {"steps": DEMO_STEPS},
         },
     }
@@ -31,6 +33,7 @@ def demo_config(url: str) -> dict[str, object]:
 def run_demo(output: Path, *, quiet: bool = False) -> int:
     from launchgate.config import load_config
     from launchgate.demo.app import DemoServer
+    from launchgate.demo.sample_repo import build_sample_repo
     from launchgate.progress import Progress
     from launchgate.redact import Redactor
     from launchgate.render.markdown import render_markdown
@@ -42,6 +45,7 @@ def run_demo(output: Path, *, quiet: bool = False) -> int:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
+    sample, base, head = build_sample_repo(output / "sample-repo")
     with DemoServer() as app:
         config_path = output / ".launchgate.yml"
         config_path.write_text(yaml.safe_dump(demo_config(app.url), sort_keys=False),
@@ -49,8 +53,8 @@ def run_demo(output: Path, *, quiet: bool = False) -> int:
         config = load_config(config_path)
         progress = Progress(quiet=quiet, redactor=Redactor(config.secret_values))
         progress.info(f"launchgate demo: an admin app is running at {app.url}")
-        report = run_gate(config, Target(url=config.url, repo=str(output.resolve())),
-                          progress=progress)
+        target = Target(url=config.url, repo=str(sample.resolve()), base=base, head=head)
+        report = run_gate(config, target, progress=progress)
     data = report.to_json()
     (output / "report.json").write_text(report.dumps(), encoding="utf-8")
     (output / "report.md").write_text(render_markdown(data), encoding="utf-8")

@@ -89,7 +89,7 @@ _CS_CORES: tuple[tuple[bytes, tuple[str, ...]], ...] = (
     (rb"-us[0-9]", ("MailchimpDetector",)),
     (rb"_authToken=", ("NpmDetector",)),
     (rb"T3BlbkFJ", ("OpenAIDetector",)),
-    (rb"PRIVATE KEY|PuTTY-User-Key-File-2", ("PrivateKeyDetector",)),
+    (rb"PRIVATE KEY|PuTTY-User-Key-File-2", ("PrivateKeyDetector",)),  # pragma: allowlist secret
     (rb"pypi-AgE", ("PypiTokenDetector",)),
     (rb"SG\.", ("SendGridDetector",)),
     (rb"sq0csp-", ("SquareOAuthDetector",)),
@@ -282,22 +282,35 @@ class Engine:
         empty previous line (see `allowlisted_by_previous`). `plugins` are the plugins whose
         pre-filter core the line contains (computed when not given): the others cannot flag
         it. Memoized: identical added lines of one path are judged once."""
+        hits, allowlisted = self._judged_line(path, line, plugins)
+        return () if allowlisted else hits
+
+    def judge_ignoring_pragmas(self, path: str, line: str) -> tuple[tuple[RawHit, ...], bool]:
+        """(hits as if the line had no `pragma: allowlist secret`, whether it has one)."""
+        return self._judged_line(path, line, None)
+
+    def _judged_line(self, path: str, line: str, plugins: frozenset[str] | None
+                     ) -> tuple[tuple[RawHit, ...], bool]:
         key = (path, line)
         cached = self._judged.get(key)
         if cached is None:
             names = plugins_for_line(line) if plugins is None else plugins
-            cached = self._judge(path, line, names) if names else ()
+            cached = self._judge(path, line, names) if names else ((), False)
             if len(self._judged) > 200_000:
                 self._judged.clear()
             self._judged[key] = cached
         return cached
 
-    def _judge(self, path: str, raw_line: str, names: frozenset[str]) -> tuple[RawHit, ...]:
+    def _judge(self, path: str, raw_line: str, names: frozenset[str]
+               ) -> tuple[tuple[RawHit, ...], bool]:
         # detect-secrets' _process_line_based_plugins for one line, with the plugins that can
         # match it. Its line filters short-circuit the whole line, so running them only when a
-        # plugin found something gives the same answer.
+        # plugin found something gives the same answer. The allowlist filter is kept apart so
+        # that a secret allowlisted at head can be told from one deleted since.
         from detect_secrets.core.scan import _is_filtered_out, _scan_line
+        from detect_secrets.settings import get_filters
         from detect_secrets.util.code_snippet import get_code_snippet
+        from detect_secrets.util.inject import call_function_with_arguments
 
         line = raw_line.rstrip()
         context = get_code_snippet(lines=[raw_line], line_number=1)
@@ -315,10 +328,18 @@ class Engine:
                 noise = noise_reason(path, line, value)
                 hits[(secret.type, secret.secret_hash)] = RawHit(secret.type,
                                                                   secret.secret_hash, noise)
-        if hits and _is_filtered_out(required_filter_parameters=["line"], filename=path,
-                                     line=line, context=context):
-            return ()
-        return tuple(sorted(hits.values(), key=lambda h: (h.type, h.hashed_secret)))
+        if not hits:
+            return (), False
+        allowlisted = False
+        for line_filter in get_filters():
+            if "line" not in line_filter.injectable_variables:
+                continue
+            if call_function_with_arguments(line_filter, filename=path, line=line,
+                                            context=context):
+                if not line_filter.path.endswith("is_line_allowlisted"):
+                    return (), False
+                allowlisted = True
+        return tuple(sorted(hits.values(), key=lambda h: (h.type, h.hashed_secret))), allowlisted
 
     @staticmethod
     def allowlisted_by_previous(path: str, line: str, previous: str) -> bool:
@@ -331,34 +352,21 @@ class Engine:
 
     def scan_lines(self, path: str, lines: list[str]) -> Iterator[tuple[int, RawHit]]:
         """Judge whole-file content (1-based line numbers), with real previous lines."""
+        for line_no, hit, allowlisted in self.scan_lines_with_pragmas(path, lines):
+            if not allowlisted:
+                yield line_no, hit
+
+    def scan_lines_with_pragmas(self, path: str, lines: list[str]
+                                ) -> Iterator[tuple[int, RawHit, bool]]:
+        """Like scan_lines, but also yields allowlisted hits, flagged."""
         self.activate()
         if not self.path_is_scanned(path):
             return
         for index, line in enumerate(lines):
             if len(line) > MAX_LINE_CHARS:
                 continue
-            hits = self.judge(path, line)
-            if hits and index and self.allowlisted_by_previous(path, line, lines[index - 1]):
-                continue
+            hits, allowlisted = self.judge_ignoring_pragmas(path, line)
+            if hits and not allowlisted and index:
+                allowlisted = self.allowlisted_by_previous(path, line, lines[index - 1])
             for hit in hits:
-                yield index + 1, hit
-
-
-@lru_cache(maxsize=65536)
-def _path_is_scanned(path: str) -> bool:
-    from detect_secrets.core.scan import _is_filtered_out
-
-    return not _is_filtered_out(required_filter_parameters=["filename"], filename=path)
-
-
-def noise_reason(path: str, line: str, value: str) -> str:
-    """Why a detect-secrets hit is a well-known non-secret ("" when it may be real)."""
-    if os.path.basename(path) in _EXTRA_LOCKFILES:
-        return "lockfile"
-    if _SRI.match(value) or (_SRI_LINE.search(line) and value.startswith(("sha256-", "sha384-",
-                                                                          "sha512-"))):
-        return "sri-hash"
-    lowered = value.lower()
-    if any(word in lowered for word in _PLACEHOLDER_WORDS) or len(set(lowered)) <= 2:
-        return "placeholder"
-    return ""
+                yield index + 1, hit, allowlisted

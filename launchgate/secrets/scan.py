@@ -366,6 +366,8 @@ def _classify(repo: str, head: str, engine: Engine, options: ScanOptions,
     for key, hits in groups.items():
         if key in in_diff:
             continue
+        if key in at_head and at_head[key] is None:
+            continue  # still at head, on a line the team allowlisted
         head_place = at_head.get(key)
         if head_place is not None:
             where = replace(min(hits, key=_date_key), path=head_place[0], line=head_place[1])
@@ -426,9 +428,10 @@ def _record(key: tuple[str, str], origin: str, where: AddedHit, hits: list[Added
 
 
 def _present_at_head(repo: str, head: str, engine: Engine, paths: set[str]
-                     ) -> dict[tuple[str, str], tuple[str, int]]:
-    """(type, hash) -> (path, line) for the secrets still in these files at head."""
-    found: dict[tuple[str, str], tuple[str, int]] = {}
+                     ) -> dict[tuple[str, str], tuple[str, int] | None]:
+    """(type, hash) -> (path, line) for the secrets still in these files at head; None for
+    the ones still there but marked `pragma: allowlist secret` (accepted, not reported)."""
+    found: dict[tuple[str, str], tuple[str, int] | None] = {}
     blobs = read_blobs(repo, {f"{head}:{p}" for p in paths})
     for spec in sorted(blobs):
         content = blobs[spec]
@@ -436,6 +439,10 @@ def _present_at_head(repo: str, head: str, engine: Engine, paths: set[str]
             continue
         path = spec[len(head) + 1:]
         lines = content.decode("utf-8", errors="replace").splitlines()
-        for line_no, hit in engine.scan_lines(path, lines):
-            found.setdefault((hit.type, hit.hashed_secret), (path, line_no))
+        for line_no, hit, allowlisted in engine.scan_lines_with_pragmas(path, lines):
+            key = (hit.type, hit.hashed_secret)
+            if allowlisted:
+                found.setdefault(key, None)
+            elif found.get(key) is None:
+                found[key] = (path, line_no)
     return found
