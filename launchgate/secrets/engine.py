@@ -228,7 +228,7 @@ class Engine:
         unknown = {type(p).__name__ for p in self._plugins} - PREFILTERED_PLUGINS
         if unknown:  # a detect-secrets upgrade added a plugin the pre-filter knows nothing of
             raise RuntimeError(f"no pre-filter for detect-secrets plugin(s) {sorted(unknown)}")
-        self._judged: dict[tuple[str, str], tuple[RawHit, ...]] = {}
+        self._judged: dict[tuple[str, str], tuple[tuple[RawHit, ...], bool]] = {}
         self.settings_key = self._settings_key()
 
     @staticmethod
@@ -370,3 +370,23 @@ class Engine:
                 allowlisted = self.allowlisted_by_previous(path, line, lines[index - 1])
             for hit in hits:
                 yield index + 1, hit, allowlisted
+
+
+@lru_cache(maxsize=65536)
+def _path_is_scanned(path: str) -> bool:
+    from detect_secrets.core.scan import _is_filtered_out
+
+    return not _is_filtered_out(required_filter_parameters=["filename"], filename=path)
+
+
+def noise_reason(path: str, line: str, value: str) -> str:
+    """Why a detect-secrets hit is a well-known non-secret ("" when it may be real)."""
+    if os.path.basename(path) in _EXTRA_LOCKFILES:
+        return "lockfile"
+    if _SRI.match(value) or (_SRI_LINE.search(line) and value.startswith(("sha256-", "sha384-",
+                                                                          "sha512-"))):
+        return "sri-hash"
+    lowered = value.lower()
+    if any(word in lowered for word in _PLACEHOLDER_WORDS) or len(set(lowered)) <= 2:
+        return "placeholder"
+    return ""
