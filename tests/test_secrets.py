@@ -218,3 +218,18 @@ def test_demo_shows_a_blocker_in_the_change_and_a_secret_in_history(tmp_path):
     assert ("secrets.in-diff", "blocker", "billing.py") in found
     assert ("secrets.in-history", "important", "settings.py") in found
     assert "secrets.in-diff" in (tmp_path / "demo" / "report.md").read_text()
+
+
+def test_secret_allowlisted_later_is_not_a_history_finding(repo_copy, tmp_path):
+    value = "ghp_" + "Q7w" * 12  # generated shape, not a real token
+    (repo_copy / "client.py").write_text(f'TOKEN = "{value}"\n')
+    commit(repo_copy, "add client", 10)
+    before = scan_repository(str(repo_copy), ScanOptions(cache=str(tmp_path / "c")),
+                             engine=ENGINE)
+    assert "client.py" in {r.where.path for r in before.records}
+    (repo_copy / "client.py").write_text(f'TOKEN = "{value}"  # pragma: allowlist secret\n')
+    commit(repo_copy, "mark the test token", 11)
+    after = scan_repository(str(repo_copy), ScanOptions(cache=str(tmp_path / "c")),
+                            engine=ENGINE)
+    assert "client.py" not in {r.where.path for r in after.records}
+    assert "client.py" not in {r.introduced.path for r in after.records}

@@ -122,6 +122,8 @@ QUOTED_PREFILTER = re.compile(rb"(['\"])([" + _B64 + rb"]{9,})\1")
 MIN_DISTINCT_HEX = 9      # entropy > 3.0 bits needs more than 2**3 distinct characters
 MIN_DISTINCT_B64 = 23     # entropy > 4.5 bits needs more than 2**4.5 distinct characters
 
+_PRAGMA_COMMENT = re.compile(r"\s*(?:#|//|/\*|--|<!--|')[ \t]*pragma: ?allowlist[ -]secret.*$")
+
 # Well-known non-secrets that detect-secrets flags (reported as noise, never as findings).
 _SRI = re.compile(r"^sha(?:256|384|512)-[A-Za-z0-9+/]{43,86}={0,2}$")
 _SRI_LINE = re.compile(r"integrity\s*[=:]", re.IGNORECASE)
@@ -334,8 +336,12 @@ class Engine:
         for line_filter in get_filters():
             if "line" not in line_filter.injectable_variables:
                 continue
-            if call_function_with_arguments(line_filter, filename=path, line=line,
-                                            context=context):
+            try:
+                filtered = call_function_with_arguments(line_filter, filename=path, line=line,
+                                                        context=context)
+            except TypeError:  # needs `secret` too: detect-secrets skips it here as well
+                continue
+            if filtered:
                 if not line_filter.path.endswith("is_line_allowlisted"):
                     return (), False
                 allowlisted = True
@@ -366,6 +372,13 @@ class Engine:
             if len(line) > MAX_LINE_CHARS:
                 continue
             hits, allowlisted = self.judge_ignoring_pragmas(path, line)
+            if not hits and "allowlist" in line:
+                # A trailing pragma comment can change what detect-secrets captures (or
+                # hide the value from the keyword rules): judge the line without it.
+                bare = _PRAGMA_COMMENT.sub("", line)
+                if bare != line:
+                    hits = self.judge_ignoring_pragmas(path, bare)[0]
+                    allowlisted = bool(hits)
             if hits and not allowlisted and index:
                 allowlisted = self.allowlisted_by_previous(path, line, lines[index - 1])
             for hit in hits:
