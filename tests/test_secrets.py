@@ -122,7 +122,8 @@ def test_cache_rescans_only_new_commits(repo_copy, tmp_path, monkeypatch):
     again = scan_repository(str(repo_copy), ScanOptions(), engine=ENGINE)
     assert again.stats.cache_hits == 8 and again.stats.lines_scanned == 0
     assert [r.hashed_secret for r in again.records] == [r.hashed_secret for r in first.records]
-    (repo_copy / "late.py").write_text('api_key = "Hq4Lm8Vz1Kd7Np3Rb6"\n')  # pragma: allowlist secret
+    late = 'api_key = "Hq4Lm8Vz1Kd7Np3Rb6"\n'  # pragma: allowlist secret
+    (repo_copy / "late.py").write_text(late)
     commit(repo_copy, "c8 late", 9)
     third = scan_repository(str(repo_copy), ScanOptions(), engine=ENGINE)
     assert third.stats.cache_hits == 8 and third.stats.lines_scanned == 1
@@ -193,8 +194,8 @@ def test_big_binary_and_non_utf8_files(tmp_path):
     (repo / "forms.min.js").write_text("var f=[" + ",".join(
         f"{{password:p{i}}}" for i in range(100_000)) + "];\n")  # 1.6 MB, needs judging
     (repo / "blob.bin").write_bytes(bytes(range(256)) * 64)
-    (repo / "latin1.py").write_bytes(
-        'caf\xe9 = 1\npassword = "Qm7#vL2$pX9wRt4k"\n'.encode("latin-1"))  # pragma: allowlist secret
+    text = 'caf\xe9 = 1\npassword = "Qm7#vL2$pX9wRt4k"\n'  # pragma: allowlist secret
+    (repo / "latin1.py").write_bytes(text.encode("latin-1"))
     commit(repo, "odd files", 1)
     scan = scan_repository(str(repo), ScanOptions(cache=str(tmp_path / "c")), engine=ENGINE)
     assert scan.stats.long_lines_skipped == 1  # forms.min.js: named in the summary

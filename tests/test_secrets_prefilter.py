@@ -101,9 +101,11 @@ def test_known_shapes_and_common_code():
     hits = {
         'aws = "AKIAIOSFODNN7EXAMPLE"': "AWSKeyDetector",  # pragma: allowlist secret
         "password: hunter2-Correct-Horse": "KeywordDetector",  # pragma: allowlist secret
-        'token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"': "JwtTokenDetector",  # pragma: allowlist secret
+        'jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"':  # pragma: allowlist secret
+        "JwtTokenDetector",
         "-----BEGIN RSA PRIVATE KEY-----": "PrivateKeyDetector",  # pragma: allowlist secret
-        "url = 'https://user:pa55word@example.com/x'": "BasicAuthDetector",  # pragma: allowlist secret
+        "url = 'https://user:pa55word@example.com/x'":  # pragma: allowlist secret
+        "BasicAuthDetector",
         "server = 8.8.8.8": "IPPublicDetector",
         "PASSWORD = 'x'": "KeywordDetector",
         "pa\u017f\u017fword = 'abc'": "KeywordDetector",   # long s: IGNORECASE equates it with s
