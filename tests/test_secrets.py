@@ -234,3 +234,23 @@ def test_secret_allowlisted_later_is_not_a_history_finding(repo_copy, tmp_path):
                             engine=ENGINE)
     assert "client.py" not in {r.where.path for r in after.records}
     assert "client.py" not in {r.introduced.path for r in after.records}
+
+
+def test_odd_paths_renames_and_crlf(tmp_path):
+    repo = tmp_path / "paths"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    odd = repo / "dir with space" / 'na\u00efve "q"\tx.py'
+    odd.parent.mkdir()
+    value = "AKIA" + "Z7Q2" * 4  # generated shape, not a real key
+    odd.write_bytes(f'KEY = "{value}"\r\n'.encode())
+    commit(repo, "odd path", 1)
+    git(repo, "mv", "dir with space", "moved")
+    (repo / "moved" / odd.name).write_bytes(f'KEY = "{value}"\r\nOTHER = 1\r\n'.encode())
+    commit(repo, "rename and edit", 2)
+    scan = scan_repository(str(repo), ScanOptions(cache=str(tmp_path / "c")), engine=ENGINE)
+    # without rename detection a moved file is added again: its lines are seen at both paths
+    assert {h.path for h in scan.raw_history} == {f"dir with space/{odd.name}",
+                                                  f"moved/{odd.name}"}
+    [record] = scan.records
+    assert record.origin == "head" and record.where.path == f"moved/{odd.name}"

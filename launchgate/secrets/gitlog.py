@@ -6,6 +6,8 @@ each block is handled on its own, in worker processes when there is a lot of it.
 not parsed line by line in Python: the engine's pre-filter runs over the whole block (C-speed
 regex scans), and only the few candidate lines are placed (commit, path, line number) and
 judged. `-U0` keeps context lines out; every `+` line inside a hunk is an added line.
+`--no-renames`: a moved file's lines count as added at its new path too, so a secret that
+lives on under a new name is still found there at head.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from launchgate.secrets.engine import MAX_LINE_CHARS, Engine, candidate_lines
 
 COMMIT_MARK = "\x00commit "
 LOG_FORMAT = "--format=%x00commit %H %aI"
-DIFF_OPTIONS = ("-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "-M",
+DIFF_OPTIONS = ("-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
                 "--diff-merges=off")
 _HUNK = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 _OCTAL = re.compile(rb"\\([0-7]{3})")
@@ -192,6 +194,8 @@ def _target_path(data: bytes, section: int, hunk: int) -> str | None:
         return None
     line_end = header.find(b"\n", at + 1)
     raw = header[at + 5:line_end if line_end >= 0 else len(header)]
+    if raw.endswith(b"\t"):  # git ends the name with a tab when it contains a space
+        raw = raw[:-1]
     if raw == b"/dev/null":
         return None
     if raw.startswith(b'"') and raw.endswith(b'"'):
