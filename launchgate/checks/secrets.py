@@ -19,10 +19,10 @@ from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, C
 from launchgate.report import Finding, Location, Severity, make_finding
 
 NAME = "secrets"
-ROTATE = ("Treat it as leaked: revoke or rotate it at the provider first (deleting it from the "
-          "code does not un-leak it), then load it from the environment or a secret manager.")
-ACCEPT = ("If it is not a secret, mark the line with `pragma: allowlist secret` or accept it "
-          "with `launchgate baseline`.")
+ROTATE = ("Revoke or rotate it at the provider first (once pushed it is leaked; deleting it "
+          "does not undo that), then load it from the environment or a secret manager.")
+ACCEPT = ("Not a secret? Mark the line with a 'pragma: allowlist secret' comment, or accept "
+          "it with 'launchgate baseline'.")
 
 
 class SecretsCheck:
@@ -122,7 +122,7 @@ def _finding(record: Any, history_severity: Severity) -> Finding:
         title = f"{record.type} in git history, deleted since"
         detail = (f"{record.type} added in {since} at {place} and deleted later; anyone with "
                   f"a clone still has it. {fingerprint}{more}")
-        remedy = f"Rotate it. {ROTATE} {ACCEPT}"
+        remedy = f"{ROTATE} Rewriting history is optional once it is rotated. {ACCEPT}"
     location = Location(path=where.path, line=where.line, commit=where.commit)
     return make_finding(NAME, slug, severity, title, detail=detail, remedy=remedy,
                         location=location, key=f"{record.type}:{record.hashed_secret}")
@@ -134,8 +134,8 @@ def _shallow_finding() -> Finding:
         "Shallow clone: git history was not fully scanned for secrets",
         detail=("The repository is a shallow clone, so commits before its boundary were not "
                 "read; a secret added and deleted there would go unseen."),
-        remedy=("Check out the full history: `actions/checkout` with `fetch-depth: 0` "
-                "(or `git fetch --unshallow`)."))
+        remedy=("Check out the full history: actions/checkout with 'fetch-depth: 0' "
+                "(or run 'git fetch --unshallow')."))
 
 
 def _summary(scan: Any, diff: bool, history: bool, diff_wanted_no_base: bool) -> str:

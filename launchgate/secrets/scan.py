@@ -110,9 +110,15 @@ def open_repo(repo: str) -> str:
     """The repository's top level, or RepoError."""
     if not Path(repo).is_dir():
         raise RepoError(f"{repo}: no such directory")
-    proc = subprocess.run(["git", "-C", repo, "rev-parse", "--show-toplevel"],
-                          capture_output=True, text=True)
+    try:
+        proc = subprocess.run(["git", "-C", repo, "rev-parse", "--show-toplevel"],
+                              capture_output=True, text=True)
+    except FileNotFoundError:
+        raise GitError("git is not installed (needed to scan the repository)") from None
     if proc.returncode != 0:
+        if "dubious ownership" in proc.stderr:
+            raise GitError(f"git refuses {repo}: it is owned by another user; run "
+                           f"'git config --global --add safe.directory {repo}'")
         raise RepoError(f"{repo} is not a git repository")
     top = proc.stdout.strip()
     if not resolve(top, "HEAD"):
