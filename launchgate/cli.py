@@ -226,8 +226,15 @@ def _require_git_repo(repo: str) -> None:
 
     if not Path(repo).is_dir():
         raise UsageError(f"--repo {repo}: no such directory")
-    probe = subprocess.run(["git", "-C", repo, "rev-parse", "--git-dir"], capture_output=True)
+    try:
+        probe = subprocess.run(["git", "-C", repo, "rev-parse", "--git-dir"],
+                               capture_output=True, text=True)
+    except FileNotFoundError:
+        raise UsageError("git is not installed") from None
     if probe.returncode != 0:
+        if "dubious ownership" in probe.stderr:
+            raise UsageError(f"--repo {repo}: git refuses it (owned by another user); run "
+                             f"'git config --global --add safe.directory {repo}'")
         raise UsageError(f"--repo {repo}: not a git repository")
 
 
