@@ -111,10 +111,8 @@ def fast_import_stream(commits: int, seed: int, nextline_rate: float) -> bytes:
             for _ in range(rng.randint(1, 8)):
                 if lines and rng.random() < 0.25:
                     del lines[rng.randrange(len(lines))]
-                if rng.random() < 0.08:
-                    text = secret_line(rng)
-                else:
-                    text = rng.choice(CODE).format(i=i)
+                text = (secret_line(rng) if rng.random() < 0.08
+                        else rng.choice(CODE).format(i=i))
                 if rng.random() < nextline_rate:
                     text = "# pragma: allowlist nextline secret"
                 lines.insert(rng.randint(0, len(lines)), text)
