@@ -254,3 +254,19 @@ def test_odd_paths_renames_and_crlf(tmp_path):
                                                   f"moved/{odd.name}"}
     [record] = scan.records
     assert record.origin == "head" and record.where.path == f"moved/{odd.name}"
+
+
+def test_blocks_split_inside_a_huge_commit_give_the_same_hits(fixture_repo):
+    import io
+    from dataclasses import astuple
+
+    from launchgate.secrets.gitlog import log_command, parse_block, read_blocks
+
+    log = subprocess.run(log_command(str(fixture_repo.path), ("feature",)),
+                         capture_output=True, check=True).stdout
+    whole = parse_block(ENGINE, log).hits
+    blocks = list(read_blocks(io.BytesIO(log), block_bytes=64))
+    assert len(blocks) > 8
+    assert max(len(b) for b in blocks) < 4 * 64 + 1024
+    pieces = [h for block in blocks for h in parse_block(ENGINE, block).hits]
+    assert sorted(map(astuple, pieces)) == sorted(map(astuple, whole)) and whole

@@ -90,7 +90,9 @@ def log_command(repo: str, revs: Iterable[str] = ("HEAD",), *, stdin: bool = Fal
 
 
 def read_blocks(stream: IO[bytes], block_bytes: int = 1 << 21) -> Iterator[bytes]:
-    """Split a `git log` byte stream into blocks of whole commits (about `block_bytes` each)."""
+    """Split a `git log` byte stream into blocks of whole commits (about `block_bytes` each).
+    One huge commit is split between files instead, its header line repeated at the start of
+    the next block, so memory stays bounded by a few blocks (and the longest single file)."""
     mark = COMMIT_MARK.encode()
     pending = b""
     read = stream.read
@@ -102,10 +104,15 @@ def read_blocks(stream: IO[bytes], block_bytes: int = 1 << 21) -> Iterator[bytes
         if len(pending) < block_bytes:
             continue
         cut = pending.rfind(mark)
-        if cut <= 0:
-            continue
-        yield pending[:cut]
-        pending = pending[cut:]
+        if cut > 0:
+            yield pending[:cut]
+            pending = pending[cut:]
+        elif len(pending) >= 4 * block_bytes and pending.startswith(mark):
+            split = pending.rfind(b"\ndiff --git ")
+            header = pending[:pending.find(b"\n") + 1]
+            if split > len(header):
+                yield pending[:split + 1]
+                pending = header + pending[split + 1:]
     if pending:
         yield pending
 
