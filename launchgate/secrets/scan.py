@@ -10,11 +10,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 from launchgate.errors import LaunchgateError
 from launchgate.secrets.baseline import known_hashes, load_baseline
@@ -226,13 +228,29 @@ def _parse_in_worker(data: bytes) -> BlockResult:
 
 def _run_log(cmd: list[str], stdin: str | None, engine: Engine, workers: int,
              stats: ScanStats, total: int, say: Progress) -> list[BlockResult]:
+    # stderr goes to a file, not a pipe: a chatty git can never block on it
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=errors)
+        assert proc.stdout is not None
+        if stdin and proc.stdin is not None:
+            proc.stdin.write(stdin.encode())
+            proc.stdin.close()
+        try:
+            results = _collect_blocks(proc.stdout, engine, workers, stats, total, say)
+        finally:
+            proc.stdout.close()
+            code = proc.wait()
+        errors.seek(0)
+        err = errors.read().decode(errors="replace").strip()
+    if code != 0:
+        raise GitError(err.splitlines()[-1] if err else "git log failed")
+    return results
+
+
+def _collect_blocks(stream: IO[bytes], engine: Engine, workers: int, stats: ScanStats,
+                    total: int, say: Progress) -> list[BlockResult]:
     global _WORKER_ENGINE
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout is not None
-    if stdin and proc.stdin is not None:
-        proc.stdin.write(stdin.encode())
-        proc.stdin.close()
     results: list[BlockResult] = []
     done = 0
 
@@ -244,28 +262,22 @@ def _run_log(cmd: list[str], stdin: str | None, engine: Engine, workers: int,
         say(f"secrets: history {done:,}/{total:,} commits, "
             f"{stats.bytes_scanned / 1e6:,.1f} MB read")
 
+    if workers <= 1:
+        for block in read_blocks(stream):
+            collect(parse_block(engine, block))
+        return results
+    _WORKER_ENGINE = engine  # inherited by the forked workers
     try:
-        if workers <= 1:
-            for block in read_blocks(proc.stdout):
-                collect(parse_block(engine, block))
-        else:
-            _WORKER_ENGINE = engine  # inherited by the forked workers
-            context = multiprocessing.get_context("fork")
-            with context.Pool(workers) as pool:
-                pending = []
-                for block in read_blocks(proc.stdout):
-                    pending.append(pool.apply_async(_parse_in_worker, (block,)))
-                    while len(pending) > 2 * workers:  # bounded: never the whole history
-                        collect(pending.pop(0).get())
-                for item in pending:
-                    collect(item.get())
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pending = []
+            for block in read_blocks(stream):
+                pending.append(pool.apply_async(_parse_in_worker, (block,)))
+                while len(pending) > 2 * workers:  # bounded: never the whole history
+                    collect(pending.pop(0).get())
+            for item in pending:
+                collect(item.get())
     finally:
         _WORKER_ENGINE = None
-        proc.stdout.close()
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        code = proc.wait()
-    if code != 0:
-        raise GitError(err.strip().splitlines()[-1] if err.strip() else "git log failed")
     return results
 
 
