@@ -270,3 +270,18 @@ def test_blocks_split_inside_a_huge_commit_give_the_same_hits(fixture_repo):
     assert max(len(b) for b in blocks) < 4 * 64 + 1024
     pieces = [h for block in blocks for h in parse_block(ENGINE, block).hits]
     assert sorted(map(astuple, pieces)) == sorted(map(astuple, whole)) and whole
+
+
+def test_worker_pool_gives_the_same_hits(fixture_repo, tmp_path, monkeypatch):
+    from launchgate.secrets import gitlog, scan
+
+    single = scan_repository(str(fixture_repo.path), ScanOptions(cache=str(tmp_path / "a")),
+                             engine=ENGINE)
+    monkeypatch.setattr(scan, "POOL_MIN_COMMITS", 0)
+    real_read_blocks = gitlog.read_blocks
+    monkeypatch.setattr(scan, "read_blocks", lambda s: real_read_blocks(s, block_bytes=512))
+    pooled = scan_repository(str(fixture_repo.path),
+                             ScanOptions(cache=str(tmp_path / "b"), workers=2), engine=ENGINE)
+    assert sorted(map(str, pooled.raw_history)) == sorted(map(str, single.raw_history))
+    assert [r.hashed_secret for r in pooled.records] == \
+        [r.hashed_secret for r in single.records]
