@@ -200,7 +200,7 @@ def _scan_history(repo: str, head: str, engine: Engine, options: ScanOptions, sc
     if new:
         stdin = len(new) < len(reachable)
         cmd = log_command(repo, (head,), stdin=stdin)
-        workers = options.workers or os.cpu_count() or 1
+        workers = options.workers or _usable_cores()
         if len(new) < POOL_MIN_COMMITS:
             workers = 1
         results = _run_log(cmd, "\n".join(new) + "\n" if stdin else None, engine, workers,
@@ -216,6 +216,14 @@ def _scan_history(repo: str, head: str, engine: Engine, options: ScanOptions, sc
             scan.notes.append(problem)
     wanted = set(reachable)
     return [h for h in cache.hits if h.commit in wanted]
+
+
+def _usable_cores() -> int:
+    """Cores this process may run on (a CI container often allows fewer than it sees)."""
+    try:
+        return max(1, min(8, len(os.sched_getaffinity(0))))
+    except AttributeError:  # not on Linux
+        return max(1, min(8, os.cpu_count() or 1))
 
 
 _WORKER_ENGINE: Engine | None = None
