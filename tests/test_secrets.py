@@ -285,3 +285,15 @@ def test_worker_pool_gives_the_same_hits(fixture_repo, tmp_path, monkeypatch):
     assert sorted(map(str, pooled.raw_history)) == sorted(map(str, single.raw_history))
     assert [r.hashed_secret for r in pooled.records] == \
         [r.hashed_secret for r in single.records]
+
+
+def test_history_severity_is_configurable(fixture_repo, tmp_path):
+    config = _config(tmp_path, history_severity="later", exclude_paths=["vendor"],
+                     cache=str(tmp_path / "c"))
+    out = tmp_path / "r.json"
+    result = run_cli("check", "--repo", str(fixture_repo.path), "--config", str(config),
+                     "--only", "secrets", "--head", "main", "--json", str(out))
+    report = json.loads(out.read_text())
+    assert {(f["id"], f["severity"]) for f in report["findings"]} == {
+        ("secrets.in-head", "blocker"), ("secrets.in-history", "later")}
+    assert result.code == 1
