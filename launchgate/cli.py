@@ -36,6 +36,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_gate_options(check)
     check.set_defaults(handler=_cmd_check)
 
+    secrets = commands.add_parser("secrets", help="scan a git diff and/or history for secrets")
+    secrets.add_argument("--config", metavar="PATH",
+                         help="config file (default: .launchgate.yml in --repo, if present)")
+    secrets.add_argument("--repo", metavar="PATH", default=".", help="git repository")
+    secrets.add_argument("--base", metavar="REV", help="scan the lines added in BASE..HEAD")
+    secrets.add_argument("--head", metavar="REV", help="head of the change (default: HEAD)")
+    secrets.add_argument("--history", action="store_true",
+                         help="scan every commit reachable from head (default without --base)")
+    secrets.add_argument("--json", metavar="PATH", help="write the JSON report here")
+    secrets.add_argument("--quiet", action="store_true", help="print only the verdict line")
+    secrets.set_defaults(handler=_cmd_secrets)
+
+    baseline = commands.add_parser(
+        "baseline", help="accept the current secret findings (writes a detect-secrets baseline)")
+    baseline.add_argument("--config", metavar="PATH", help="config file")
+    baseline.add_argument("--repo", metavar="PATH", default=".", help="git repository")
+    baseline.add_argument("--output", metavar="PATH",
+                          help="baseline file (default: checks.secrets.baseline in --repo)")
+    baseline.set_defaults(handler=_cmd_baseline)
+
     demo = commands.add_parser("demo", help="run the whole gate against a built-in local app")
     demo.add_argument("--output", default="launchgate-demo", metavar="DIR",
                       help="where to write the demo's config, report.json and report.md")
@@ -200,6 +220,95 @@ def _shown_url(url: str | None) -> str | None:
     from launchgate.config import redact_url
 
     return redact_url(url) if url else None
+
+
+# --- secrets / baseline ---------------------------------------------------------------------
+
+def _repo_config(args: argparse.Namespace, overrides: dict[str, Any]) -> Any:
+    from launchgate.config import find_config, load_config
+
+    path = args.config
+    if path is None:
+        path = find_config(args.repo)
+    elif not Path(path).is_file():
+        raise UsageError(f"config file not found: {path}")
+    return load_config(path, overrides=overrides)
+
+
+def _require_git_repo(repo: str) -> None:
+    import subprocess
+
+    if not Path(repo).is_dir():
+        raise UsageError(f"--repo {repo}: no such directory")
+    try:
+        probe = subprocess.run(["git", "-C", repo, "rev-parse", "--git-dir"],
+                               capture_output=True, text=True)
+    except FileNotFoundError:
+        raise UsageError("git is not installed") from None
+    if probe.returncode != 0:
+        if "dubious ownership" in probe.stderr:
+            raise UsageError(f"--repo {repo}: git refuses it (owned by another user); run "
+                             f"'git config --global --add safe.directory {repo}'")
+        raise UsageError(f"--repo {repo}: not a git repository")
+
+
+def _cmd_secrets(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from launchgate.progress import Progress
+    from launchgate.render.text import render_text
+    from launchgate.report import Target
+    from launchgate.runner import run_gate
+
+    ensure_writable(args.json, "--json")
+    if args.head and not args.base and not args.history:
+        raise UsageError("--head needs --base (diff mode) or --history")
+    history = args.history or not args.base
+    config = _repo_config(args, {"checks.secrets.diff": bool(args.base),
+                                 "checks.secrets.history": history,
+                                 "checks.secrets.enabled": True})
+    _require_git_repo(args.repo)
+    progress = Progress(quiet=args.quiet)
+    target = Target(repo=str(Path(args.repo).resolve()), base=args.base, head=args.head)
+    report = run_gate(config, target, only=("secrets",), progress=progress)
+    report = replace(report, checks=tuple(c for c in report.checks if c.name == "secrets"))
+    write_outputs(report, json_path=args.json)
+    data = report.to_json()
+    if args.quiet:
+        print(render_text(data).splitlines()[0])
+    else:
+        print(render_text(data, color=sys.stdout.isatty()), end="")
+    return report.exit_code
+
+
+def _cmd_baseline(args: argparse.Namespace) -> int:
+    from launchgate.secrets.baseline import baseline_document, known_hashes, load_baseline
+    from launchgate.secrets.engine import Engine
+    from launchgate.secrets.scan import (
+        ScanOptions,
+        baseline_entries,
+        open_repo,
+        scan_repository,
+    )
+
+    config = _repo_config(args, {})
+    settings = config.checks.secrets
+    _require_git_repo(args.repo)
+    top = open_repo(args.repo)
+    relative = settings.baseline or ".secrets.baseline"
+    output = Path(args.output) if args.output else Path(top) / relative
+    ensure_writable(str(output), "--output")
+    engine = Engine()
+    options = ScanOptions(diff=False, history=True, baseline=relative,
+                          exclude_paths=tuple(settings.exclude_paths), cache=settings.cache)
+    scan = scan_repository(top, options, engine=engine)
+    entries = sorted(baseline_entries(scan, options))
+    existing = load_baseline(output)
+    new = {h for _p, _t, h in entries} - known_hashes(existing)
+    output.write_text(baseline_document(entries, existing, engine.settings_json()),
+                      encoding="utf-8")
+    print(f"launchgate: {len(new)} new secret(s) accepted; baseline written to {output}")
+    return 0
 
 
 # --- demo -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,13 @@ class CliResult:
 
 def run_cli(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None,
             timeout: float = 120) -> CliResult:
-    """Run `python -m launchgate ARGS` from this checkout (not an installed copy)."""
+    """Run `python -m launchgate ARGS` from this checkout (not an installed copy).
+
+    Without `cwd` it runs in an empty scratch directory, so a gate never scans this project's
+    own git repository by accident (`--repo` defaults to the working directory)."""
+    if cwd is None:
+        with tempfile.TemporaryDirectory(prefix="launchgate-cwd-") as scratch:
+            return run_cli(*args, cwd=scratch, env=env, timeout=timeout)
     full_env = {**os.environ, **(env or {})}
     full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
     full_env.pop("LAUNCHGATE_DEBUG", None)

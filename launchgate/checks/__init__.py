@@ -17,6 +17,7 @@ CHECK_ORDER: tuple[str, ...] = (
 )
 
 _IMPLEMENTATIONS: dict[str, str] = {
+    "secrets": "launchgate.checks.secrets:SecretsCheck",  # pragma: allowlist secret
     "smoke": "launchgate.checks.smoke:SmokeCheck",
     "tls": "launchgate.checks.tls:TlsCheck",
     "redirects": "launchgate.checks.redirects:RedirectsCheck",

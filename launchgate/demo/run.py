@@ -22,7 +22,11 @@ DEMO_CA_FILE = "demo-ca.pem"
 
 def demo_config(url: str, connect_to: dict[str, str] | None = None,
                 dns: dict[str, object] | None = None) -> dict[str, object]:
-    checks: dict[str, object] = {"smoke": {"steps": DEMO_STEPS}}
+    checks: dict[str, object] = {
+        # run against the sample repo (sample-repo/, base main, head feature)
+        "secrets": {"diff": True, "history": True},
+        "smoke": {"steps": DEMO_STEPS},
+    }
     if dns:
         checks["dns"] = dns
     config: dict[str, object] = {
@@ -49,6 +53,7 @@ def _web_checks() -> dict[str, object]:
 
 def run_demo(output: Path, *, quiet: bool = False) -> int:
     from launchgate.config import load_config
+    from launchgate.demo.sample_repo import build_sample_repo
     from launchgate.demo.tls import DemoFront
     from launchgate.progress import Progress
     from launchgate.redact import Redactor
@@ -63,6 +68,7 @@ def run_demo(output: Path, *, quiet: bool = False) -> int:
         raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
     from launchgate.demo.dnsdemo import demo_dns_config, demo_dns_server
 
+    sample, base, head = build_sample_repo(output / "sample-repo")
     with DemoFront(output / DEMO_CA_FILE) as app, demo_dns_server() as dns_server:
         config_path = output / ".launchgate.yml"
         settings = demo_config(app.url, app.connect_to(),
@@ -72,8 +78,8 @@ def run_demo(output: Path, *, quiet: bool = False) -> int:
         progress = Progress(quiet=quiet, redactor=Redactor(config.secret_values))
         progress.info(f"launchgate demo: an admin app is running at {app.url} (HTTPS with a "
                       f"local CA, {output / DEMO_CA_FILE}; reached through connect_to)")
-        report = run_gate(config, Target(url=config.url, repo=str(output.resolve())),
-                          progress=progress)
+        target = Target(url=config.url, repo=str(sample.resolve()), base=base, head=head)
+        report = run_gate(config, target, progress=progress)
     data = report.to_json()
     (output / "report.json").write_text(report.dumps(), encoding="utf-8")
     (output / "report.md").write_text(render_markdown(data), encoding="utf-8")

@@ -1,12 +1,17 @@
 """Scan a piece of text (a fetched JS bundle, an HTML page, a source map) for secrets with
-detect-secrets' default plugins and filters. Returns hits without their values."""
+detect-secrets' default plugins and filters, through the same fast engine as the git scans.
+Returns hits without their values; well-known non-secrets (SRI hashes, placeholders) are left
+out, and so are lines over the engine's length limit."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from launchgate.secrets.engine import Engine
+
+_ENGINE: list[Engine] = []
 
 
 @dataclass(frozen=True)
@@ -20,19 +25,13 @@ class SecretHit:
 
 
 def scan_text(text: str, filename: str = "bundle.js") -> tuple[SecretHit, ...]:
-    """Scan `text` as if it were a file named `filename` (the suffix picks detect-secrets'
-    filters, e.g. for .js, .json, .lock)."""
-    from detect_secrets.core.secrets_collection import SecretsCollection
-    from detect_secrets.settings import default_settings
+    """Scan `text` as if it were a file named `filename` (the name picks detect-secrets'
+    keyword rules and filters, e.g. for .js, .json, .lock)."""
+    from launchgate.secrets.engine import Engine
 
-    suffix = PurePosixPath(filename).suffix[:16] or ".txt"
-    with tempfile.TemporaryDirectory(prefix="launchgate-scan-") as tmp:
-        path = os.path.join(tmp, "scanned" + suffix)
-        with open(path, "w", encoding="utf-8", errors="replace") as handle:
-            handle.write(text)
-        with default_settings():
-            collection = SecretsCollection(root=tmp)
-            collection.scan_file(os.path.basename(path))
-        hits = {(s.type, s.line_number or 0, s.secret_hash)
-                for _name, s in collection}
+    if not _ENGINE:
+        _ENGINE.append(Engine())
+    hits = {(hit.type, line, hit.hashed_secret)
+            for line, hit in _ENGINE[0].scan_lines(filename, text.splitlines())
+            if not hit.noise}
     return tuple(SecretHit(type=t, line=line, hashed_secret=h) for t, line, h in sorted(hits))

@@ -1,0 +1,405 @@
+"""detect-secrets' judgement, fast: a provable pre-filter in front of the real plugins/filters.
+
+Exactness by construction: every line that survives the pre-filter is judged by detect-secrets
+1.5.0 itself (its default plugins and filters, called through its own `_scan_line` and
+`_is_filtered_out`, verification off). The pre-filter only decides which lines are worth that
+cost, and it passes every line any default plugin could flag:
+
+* each regex-based plugin's pattern has a *necessary core* below (a literal prefix, or the
+  plugin's own shape reduced to something cheap); a line the plugin flags contains that core.
+  Case-insensitive plugins get case-insensitive cores; `\\w`/`\\d` are used as (Unicode)
+  supersets of the plugins' character classes;
+* the high-entropy plugins only look at quoted runs of their charset (`(['"])([cs]+)\\1`), and
+  Shannon entropy is at most log2(distinct characters): more than 3.0 bits (hex) needs 9
+  distinct characters, more than 4.5 bits (base64) needs 23. So a line needs a quoted run of
+  base64-charset characters with at least 9 distinct ones (hex is a subset of that charset).
+
+`tests/test_secrets_prefilter.py` pins the plugin/filter set (a new detect-secrets fails it)
+and checks the property with generated strings for every plugin regex.
+
+Deliberate differences from calling `detect_secrets.core.scan.scan_diff` on a patch:
+* `common.is_invalid_file` is disabled: history paths are usually not in the working tree;
+* `pragma: allowlist nextline secret` is judged against the real previous line of the file
+  (scan_diff indexes its context by target line number into the list of *added* lines, so it
+  only honours the pragma in brand-new files); the caller supplies that previous line.
+
+On top of the judgement, `noise_reason` marks well-known non-secrets (SRI integrity hashes,
+obvious placeholders, lockfiles detect-secrets does not know): the check does not report them,
+but they stay visible to the parity benchmark and in the metrics.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+ENGINE_VERSION = "1"
+
+# Lines longer than this (minified bundles, generated data) are not judged: detect-secrets
+# needs seconds per megabyte on them; they are counted and named in the summary instead.
+MAX_LINE_CHARS = 1_000_000
+
+# KeywordDetector's denylist (lower-case; searched in ASCII-lower-cased bytes, so the one
+# non-ASCII letter is spelled in both cases).
+_KEYWORDS = (
+    rb"api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|priv_?key|"
+    rb"private_?key|client_?key|db_?pass|database_?pass|key_?pass|password|passwd|pwd|secret|"
+    rb"contrase(?:\xc3\xb1|\xc3\x91)a|contrasena"
+)
+# The pre-filter works on the raw UTF-8 bytes of git's output, where a Unicode character is
+# 1-4 bytes: a Unicode class of the plugins (\w, \d, case-insensitive letters) is widened to
+# its ASCII part plus any non-ASCII byte, which accepts a superset.
+_W = rb"[\w\x80-\xff-]"
+# Case-insensitive plugins: literal triggers (fast scans of the lower-cased bytes), then the
+# triggered line is checked against the verifying patterns, each necessary for its plugins.
+_CI_TRIGGERS = (rb"key", rb"pass", rb"pw", rb"secret", rb"contrase", rb"token")
+_CI_VERIFY: tuple[tuple[bytes, tuple[str, ...]], ...] = (
+    (_KEYWORDS, ("KeywordDetector", "IbmCosHmacDetector")),   # IbmCosHmac needs "secret"
+    # keyword, operator, long value: Cloudant (24/64), IBM Cloud IAM (44), SoftLayer (64)
+    (rb"(?:key|pwd|pw|password|pass|token)[\"']?\]?[ =:>]+[\"']?" + _W + rb"{24}",
+     ("CloudantDetector", "IbmCloudIamDetector", "SoftlayerDetector")),
+)
+# Case-insensitive plugins with a literal core of their own (searched in lower-cased bytes).
+_CI_CORES: tuple[tuple[bytes, tuple[str, ...]], ...] = (
+    (rb"aws", ("AWSKeyDetector",)),                            # secret access key form
+    (rb"cloudant\.com", ("CloudantDetector",)),
+    (rb"softlayer.{1,4}com/soap", ("SoftlayerDetector",)),     # the plugin's unescaped dots
+    (rb"xox[abposr]-", ("SlackDetector",)),
+    (rb"hooks\.slack\.com/services/", ("SlackDetector",)),
+)
+# Case-sensitive plugins (and case-free cores), searched in the raw bytes.
+_CS_CORES: tuple[tuple[bytes, tuple[str, ...]], ...] = (
+    (rb"\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]", ("IPPublicDetector",)),
+    (rb"AKC|AP[0-9A-F\x80-\xff]", ("ArtifactoryDetector",)),
+    (rb"A3T|ABIA|ACCA|AKIA|ASIA", ("AWSKeyDetector",)),
+    (rb"AccountKey=", ("AzureStorageKeyDetector",)),
+    (rb"://[^:/?#\[\]@!$&'()*+,;=\s]+:[^:/?#\[\]@!$&'()*+,;=\s]+@", ("BasicAuthDetector",)),
+    # 6 characters are 6 to 24 bytes (UTF-8 spends up to 4 bytes on a Unicode digit)
+    (rb"\." + _W + rb"{6,24}\." + _W + rb"{27}", ("DiscordBotTokenDetector",)),
+    (rb"gh[pousr]_", ("GitHubTokenDetector",)),
+    (rb"gl[a-z]{2,5}-", ("GitLabTokenDetector",)),
+    (rb"GR1348941", ("GitLabTokenDetector",)),
+    (rb"eyJ", ("JwtTokenDetector",)),
+    (rb"-us[0-9]", ("MailchimpDetector",)),
+    (rb"_authToken=", ("NpmDetector",)),
+    (rb"T3BlbkFJ", ("OpenAIDetector",)),
+    (rb"PRIVATE KEY|PuTTY-User-Key-File-2", ("PrivateKeyDetector",)),  # pragma: allowlist secret
+    (rb"pypi-AgE", ("PypiTokenDetector",)),
+    (rb"SG\.", ("SendGridDetector",)),
+    (rb"sq0csp-", ("SquareOAuthDetector",)),
+    (rb"k_live_", ("StripeDetector",)),
+    (rb":(?<=[0-9\x80-\xff]{8}:)", ("TelegramBotTokenDetector",)),
+    (rb"AC[a-z0-9]{32}", ("TwilioKeyDetector",)),
+    (rb"SK[a-z0-9]{32}", ("TwilioKeyDetector",)),
+)
+# Python's IGNORECASE equates these non-ASCII letters with ASCII ones (U+0130 and U+0131
+# with i, U+017F with s, U+212A with k); bytes.lower() does not, so a line holding one is a
+# candidate for every case-insensitive plugin.
+_FOLD_SPECIAL = tuple(re.compile(re.escape(c)) for c in
+                      (b"\xc4\xb0", b"\xc4\xb1", b"\xc5\xbf", b"\xe2\x84\xaa"))
+ENTROPY_PLUGINS = ("Base64HighEntropyString", "HexHighEntropyString")
+_CI_PLUGINS = frozenset(n for _c, names in _CI_VERIFY + _CI_CORES for n in names)
+PREFILTERED_PLUGINS = frozenset(
+    [n for _c, names in _CI_VERIFY + _CI_CORES + _CS_CORES for n in names]
+    + list(ENTROPY_PLUGINS))
+
+# Each core is searched on its own: an alternation of them defeats the regex engine's
+# literal-prefix scan and runs several times slower.
+_TRIGGERS = tuple(re.compile(t) for t in _CI_TRIGGERS)
+_VERIFIERS = tuple((re.compile(c), frozenset(n)) for c, n in _CI_VERIFY)
+CI_PREFILTERS = tuple((re.compile(c), frozenset(n)) for c, n in _CI_CORES)
+CS_PREFILTERS = tuple((re.compile(c), frozenset(n)) for c, n in _CS_CORES)
+_ENTROPY = frozenset(ENTROPY_PLUGINS)
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+_B64 = rb"A-Za-z0-9+/\-_="
+QUOTED_PREFILTER = re.compile(rb"(['\"])([" + _B64 + rb"]{9,})\1")
+MIN_DISTINCT_HEX = 9      # entropy > 3.0 bits needs more than 2**3 distinct characters
+MIN_DISTINCT_B64 = 23     # entropy > 4.5 bits needs more than 2**4.5 distinct characters
+
+_PRAGMA_COMMENT = re.compile(r"\s*(?:#|//|/\*|--|<!--|')[ \t]*pragma: ?allowlist[ -]secret.*$")
+
+# Well-known non-secrets that detect-secrets flags (reported as noise, never as findings).
+_SRI = re.compile(r"^sha(?:256|384|512)-[A-Za-z0-9+/]{43,86}={0,2}$")
+_SRI_LINE = re.compile(r"integrity\s*[=:]", re.IGNORECASE)
+_PLACEHOLDER_WORDS = ("example", "placeholder", "changeme", "change_me", "change-me", "your_",
+                      "your-", "yourpassword", "dummy", "redacted", "xxxx", "****", "todo",
+                      "replace_me", "replace-me", "fixme", "fake")
+_EXTRA_LOCKFILES = frozenset({"pnpm-lock.yaml", "npm-shrinkwrap.json", "uv.lock", "go.sum",
+                              "bun.lock", "mix.lock", "pubspec.lock", "flake.lock",
+                              "gradle.lockfile", "Package.resolved", "conda-lock.yml"})
+
+
+@dataclass(frozen=True)
+class RawHit:
+    """One secret detect-secrets reports on a line: type and sha1 (never the value);
+    `noise` names why launchgate does not report it ("" when it is reported)."""
+
+    type: str
+    hashed_secret: str
+    noise: str = ""
+
+
+def could_contain_secret(line: str) -> bool:
+    """The pre-filter for one line: False only when no enabled plugin can flag it."""
+    return bool(plugins_for_line(line))
+
+
+def plugins_for_line(line: str) -> frozenset[str]:
+    """The plugins whose necessary core occurs in `line` (the only ones worth running)."""
+    found = candidate_lines(line.encode("utf-8", errors="surrogatepass").replace(b"\n", b" "))
+    return next(iter(found.values())) if found else frozenset()
+
+
+def _entropy_candidate(run: bytes) -> bool:
+    distinct = set(run)
+    if len(distinct) >= MIN_DISTINCT_B64:
+        return True
+    return len(distinct) >= MIN_DISTINCT_HEX and distinct <= _HEX
+
+
+def candidate_lines(data: bytes) -> dict[int, frozenset[str]]:
+    """Start offset of each line of `data` (UTF-8) that passes the pre-filter -> the plugins
+    whose core it contains. No core matches across a newline, so a match marks one line."""
+    found: dict[int, frozenset[str]] = {}
+    rfind = data.rfind
+    find = data.find
+
+    def mark(position: int, names: frozenset[str]) -> int:
+        start = rfind(b"\n", 0, position) + 1
+        previous = found.get(start)
+        found[start] = names if previous is None else previous | names
+        return start
+
+    folded = data.lower()
+    triggered: set[int] = set()
+    for trigger in _TRIGGERS:
+        for match in trigger.finditer(folded):
+            triggered.add(rfind(b"\n", 0, match.start()) + 1)
+    for start in triggered:
+        end = find(b"\n", start)
+        end = len(data) if end < 0 else end
+        for regex, names in _VERIFIERS:
+            if regex.search(folded, start, end):
+                mark(start, names)
+    for haystack, regexes in ((folded, CI_PREFILTERS), (data, CS_PREFILTERS)):
+        for regex, names in regexes:
+            for match in regex.finditer(haystack):
+                mark(match.start(), names)
+    for special in _FOLD_SPECIAL:
+        for match in special.finditer(data):
+            mark(match.start(), _CI_PLUGINS)
+    pos = 0
+    search = QUOTED_PREFILTER.search
+    while True:
+        quoted = search(data, pos)
+        if quoted is None:
+            break
+        if _entropy_candidate(quoted.group(2)):
+            mark(quoted.start(), _ENTROPY)
+            line_end = find(b"\n", quoted.start())
+            pos = len(data) if line_end < 0 else line_end + 1
+        else:
+            pos = quoted.start() + 1  # overlapping starts: a later quote may open another run
+    return found
+
+
+def path_matches(path: str, globs: tuple[str, ...]) -> bool:
+    """`exclude_paths` semantics: fnmatch on the repo-relative path (`*` crosses `/`), or on
+    any leading directory (so `vendor` and `vendor/*` both exclude the tree)."""
+    if not globs:
+        return False
+    parts = path.split("/")
+    prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    return any(fnmatch.fnmatchcase(p, g) for g in globs for p in prefixes)
+
+
+class Engine:
+    """detect-secrets 1.5.0's default plugins and filters, configured once per process."""
+
+    def __init__(self) -> None:
+        from detect_secrets.settings import get_plugins
+
+        self._configure()
+        self._plugins = get_plugins()
+        unknown = {type(p).__name__ for p in self._plugins} - PREFILTERED_PLUGINS
+        if unknown:  # a detect-secrets upgrade added a plugin the pre-filter knows nothing of
+            raise RuntimeError(f"no pre-filter for detect-secrets plugin(s) {sorted(unknown)}")
+        self._judged: dict[tuple[str, str], tuple[tuple[RawHit, ...], bool]] = {}
+        self.settings_key = self._settings_key()
+
+    @staticmethod
+    def _configure() -> None:
+        from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+        from detect_secrets.settings import get_settings
+
+        settings = get_settings()
+        settings.clear()
+        classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
+        settings.configure_plugins([{"name": cls.__name__} for cls in classes])
+        settings.disable_filters("detect_secrets.filters.common.is_invalid_file")
+        _path_is_scanned.cache_clear()
+
+    def activate(self) -> None:
+        """Re-assert the engine's detect-secrets settings (process-global in detect-secrets):
+        code that used `detect_secrets.settings.default_settings()` meanwhile restores its own
+        on exit, with `is_invalid_file` back on."""
+        from detect_secrets.settings import get_settings
+
+        if self.settings_key != self._settings_key() or \
+                "detect_secrets.filters.common.is_invalid_file" in get_settings().filters:
+            self._configure()
+            self._judged.clear()
+
+    @staticmethod
+    def _settings_key() -> str:
+        from detect_secrets.__version__ import VERSION
+        from detect_secrets.settings import get_settings
+
+        settings = get_settings()
+        blob = json.dumps({"engine": ENGINE_VERSION, "detect_secrets": VERSION,
+                           "plugins": sorted(settings.plugins),
+                           "filters": sorted(settings.filters), "max_line": MAX_LINE_CHARS},
+                          sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    @staticmethod
+    def settings_json() -> dict[str, object]:
+        from detect_secrets.settings import get_settings
+
+        data: dict[str, object] = get_settings().json()
+        return data
+
+    def path_is_scanned(self, path: str) -> bool:
+        return _path_is_scanned(path)
+
+    def judge(self, path: str, line: str,
+              plugins: frozenset[str] | None = None) -> tuple[RawHit, ...]:
+        """Secrets detect-secrets reports on `line` of a file named `path`, judged with an
+        empty previous line (see `allowlisted_by_previous`). `plugins` are the plugins whose
+        pre-filter core the line contains (computed when not given): the others cannot flag
+        it. Memoized: identical added lines of one path are judged once."""
+        hits, allowlisted = self._judged_line(path, line, plugins)
+        return () if allowlisted else hits
+
+    def judge_ignoring_pragmas(self, path: str, line: str) -> tuple[tuple[RawHit, ...], bool]:
+        """(hits as if the line had no `pragma: allowlist secret`, whether it has one)."""
+        return self._judged_line(path, line, None)
+
+    def _judged_line(self, path: str, line: str, plugins: frozenset[str] | None
+                     ) -> tuple[tuple[RawHit, ...], bool]:
+        key = (path, line)
+        cached = self._judged.get(key)
+        if cached is None:
+            names = plugins_for_line(line) if plugins is None else plugins
+            cached = self._judge(path, line, names) if names else ((), False)
+            if len(self._judged) > 200_000:
+                self._judged.clear()
+            self._judged[key] = cached
+        return cached
+
+    def _judge(self, path: str, raw_line: str, names: frozenset[str]
+               ) -> tuple[tuple[RawHit, ...], bool]:
+        # detect-secrets' _process_line_based_plugins for one line, with the plugins that can
+        # match it. Its line filters short-circuit the whole line, so running them only when a
+        # plugin found something gives the same answer. The allowlist filter is kept apart so
+        # that a secret allowlisted at head can be told from one deleted since.
+        from detect_secrets.core.scan import _is_filtered_out, _scan_line
+        from detect_secrets.settings import get_filters
+        from detect_secrets.util.code_snippet import get_code_snippet
+        from detect_secrets.util.inject import call_function_with_arguments
+
+        line = raw_line.rstrip()
+        context = get_code_snippet(lines=[raw_line], line_number=1)
+        hits: dict[tuple[str, str], RawHit] = {}
+        for plugin in self._plugins:
+            if type(plugin).__name__ not in names:
+                continue
+            for secret in _scan_line(plugin=plugin, filename=path, line=line, line_number=1,
+                                     context=context):
+                if _is_filtered_out(required_filter_parameters=["context"],
+                                    filename=secret.filename, secret=secret.secret_value,
+                                    plugin=plugin, line=line, context=context):
+                    continue
+                value = secret.secret_value or ""
+                noise = noise_reason(path, line, value)
+                hits[(secret.type, secret.secret_hash)] = RawHit(secret.type,
+                                                                  secret.secret_hash, noise)
+        if not hits:
+            return (), False
+        allowlisted = False
+        for line_filter in get_filters():
+            if "line" not in line_filter.injectable_variables:
+                continue
+            try:
+                filtered = call_function_with_arguments(line_filter, filename=path, line=line,
+                                                        context=context)
+            except TypeError:  # needs `secret` too: detect-secrets skips it here as well
+                continue
+            if filtered:
+                if not line_filter.path.endswith("is_line_allowlisted"):
+                    return (), False
+                allowlisted = True
+        return tuple(sorted(hits.values(), key=lambda h: (h.type, h.hashed_secret))), allowlisted
+
+    @staticmethod
+    def allowlisted_by_previous(path: str, line: str, previous: str) -> bool:
+        """`pragma: allowlist nextline secret` on the line before (detect-secrets' own regex)."""
+        from detect_secrets.filters.allowlist import is_line_allowlisted
+        from detect_secrets.util.code_snippet import get_code_snippet
+
+        context = get_code_snippet(lines=[previous, line], line_number=2)
+        return bool(is_line_allowlisted(path, line.rstrip(), context))
+
+    def scan_lines(self, path: str, lines: list[str]) -> Iterator[tuple[int, RawHit]]:
+        """Judge whole-file content (1-based line numbers), with real previous lines."""
+        for line_no, hit, allowlisted in self.scan_lines_with_pragmas(path, lines):
+            if not allowlisted:
+                yield line_no, hit
+
+    def scan_lines_with_pragmas(self, path: str, lines: list[str]
+                                ) -> Iterator[tuple[int, RawHit, bool]]:
+        """Like scan_lines, but also yields allowlisted hits, flagged."""
+        self.activate()
+        if not self.path_is_scanned(path):
+            return
+        for index, line in enumerate(lines):
+            if len(line) > MAX_LINE_CHARS:
+                continue
+            hits, allowlisted = self.judge_ignoring_pragmas(path, line)
+            if not hits and "allowlist" in line:
+                # A trailing pragma comment can change what detect-secrets captures (or
+                # hide the value from the keyword rules): judge the line without it.
+                bare = _PRAGMA_COMMENT.sub("", line)
+                if bare != line:
+                    hits = self.judge_ignoring_pragmas(path, bare)[0]
+                    allowlisted = bool(hits)
+            if hits and not allowlisted and index:
+                allowlisted = self.allowlisted_by_previous(path, line, lines[index - 1])
+            for hit in hits:
+                yield index + 1, hit, allowlisted
+
+
+@lru_cache(maxsize=65536)
+def _path_is_scanned(path: str) -> bool:
+    from detect_secrets.core.scan import _is_filtered_out
+
+    return not _is_filtered_out(required_filter_parameters=["filename"], filename=path)
+
+
+def noise_reason(path: str, line: str, value: str) -> str:
+    """Why a detect-secrets hit is a well-known non-secret ("" when it may be real)."""
+    if os.path.basename(path) in _EXTRA_LOCKFILES:
+        return "lockfile"
+    if _SRI.match(value) or (_SRI_LINE.search(line) and value.startswith(("sha256-", "sha384-",
+                                                                          "sha512-"))):
+        return "sri-hash"
+    lowered = value.lower()
+    if any(word in lowered for word in _PLACEHOLDER_WORDS) or len(set(lowered)) <= 2:
+        return "placeholder"
+    return ""

@@ -1,0 +1,233 @@
+"""Streaming `git log -p` / `git diff` reader: added lines -> detect-secrets hits.
+
+The history is never held in memory: git's output is read in blocks of whole commits (split
+at the NUL-prefixed commit headers our `--format` writes; NUL never occurs in a text diff), and
+each block is handled on its own, in worker processes when there is a lot of it. A block is
+not parsed line by line in Python: the engine's pre-filter runs over the whole block (C-speed
+regex scans), and only the few candidate lines are placed (commit, path, line number) and
+judged. `-U0` keeps context lines out; every `+` line inside a hunk is an added line.
+`--no-renames`: a moved file's lines count as added at its new path too, so a secret that
+lives on under a new name is still found there at head.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+from launchgate.secrets.engine import MAX_LINE_CHARS, Engine, candidate_lines
+
+COMMIT_MARK = "\x00commit "
+LOG_FORMAT = "--format=%x00commit %H %aI"
+DIFF_OPTIONS = ("-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
+                "--diff-merges=off")
+_HUNK = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+_OCTAL = re.compile(rb"\\([0-7]{3})")
+
+
+@dataclass(frozen=True)
+class AddedHit:
+    """A secret on a line added by `commit` (never the value)."""
+
+    commit: str
+    date: str
+    path: str
+    line: int
+    type: str
+    hashed_secret: str
+    noise: str = ""
+
+
+@dataclass(frozen=True)
+class PreviousLineQuery:
+    """A hit on the first added line of a hunk: its real previous line is unchanged text that
+    is not in the diff; the caller looks it up for `pragma: allowlist nextline secret`."""
+
+    hit_index: int
+    commit: str
+    path: str
+    line: int
+    content: str
+
+
+@dataclass
+class BlockResult:
+    commits: list[tuple[str, str]] = field(default_factory=list)
+    hits: list[AddedHit] = field(default_factory=list)
+    queries: list[PreviousLineQuery] = field(default_factory=list)
+    lines: int = 0
+    bytes: int = 0
+    candidates: int = 0
+    long_lines: int = 0
+
+
+def git(repo: str, *args: str, input: str | None = None, check: bool = True) -> str:
+    proc = subprocess.run(["git", "-C", repo, "-c", "core.quotepath=off", *args],
+                          capture_output=True, text=True, input=input,
+                          encoding="utf-8", errors="replace")
+    if check and proc.returncode != 0:
+        raise GitError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip()
+                       else f"git {args[0]} failed")
+    return proc.stdout
+
+
+class GitError(Exception):
+    """A git command failed (message is git's last stderr line; never contains file data)."""
+
+
+def log_command(repo: str, revs: Iterable[str] = ("HEAD",), *, stdin: bool = False) -> list[str]:
+    cmd = ["git", "-C", repo, "-c", "core.quotepath=off", "-c", "diff.noprefix=false",
+           "-c", "diff.mnemonicPrefix=false", "log", *DIFF_OPTIONS, LOG_FORMAT]
+    if stdin:
+        cmd += ["--no-walk=unsorted", "--stdin"]
+    else:
+        cmd += [*revs, "--"]
+    return cmd
+
+
+def read_blocks(stream: IO[bytes], block_bytes: int = 1 << 21) -> Iterator[bytes]:
+    """Split a `git log` byte stream into blocks of whole commits (about `block_bytes` each).
+    One huge commit is split between files instead, its header line repeated at the start of
+    the next block, so memory stays bounded by a few blocks (and the longest single file)."""
+    mark = COMMIT_MARK.encode()
+    pending = b""
+    read = stream.read
+    while True:
+        chunk = read(block_bytes)
+        if not chunk:
+            break
+        pending += chunk
+        if len(pending) < block_bytes:
+            continue
+        cut = pending.rfind(mark)
+        if cut > 0:
+            yield pending[:cut]
+            pending = pending[cut:]
+        elif len(pending) >= 4 * block_bytes and pending.startswith(mark):
+            split = pending.rfind(b"\ndiff --git ")
+            header = pending[:pending.find(b"\n") + 1]
+            if split > len(header):
+                yield pending[:split + 1]
+                pending = header + pending[split + 1:]
+    if pending:
+        yield pending
+
+
+def parse_block(engine: Engine, data: bytes) -> BlockResult:
+    """Judge the added lines of one block of `git log -p -U0` output (raw bytes; only the
+    candidate lines and their paths are decoded, as UTF-8 with replacement characters)."""
+    result = BlockResult(bytes=len(data))
+    starts = [m.start() for m in re.finditer(re.escape(COMMIT_MARK.encode()), data)]
+    for pos in starts:
+        header_end = data.find(b"\n", pos)
+        header = data[pos + len(COMMIT_MARK):header_end].decode("utf-8", errors="replace")
+        sha, _, date = header.partition(" ")
+        result.commits.append((sha, date.strip()))
+    result.lines = data.count(b"\n+") - data.count(b"\n+++ ")
+    candidates = candidate_lines(data)
+    result.candidates = len(candidates)
+    paths: dict[int, str | None] = {}
+    for start in sorted(candidates):
+        _judge_candidate(engine, data, start, candidates[start], starts, result, paths)
+    return result
+
+
+def _judge_candidate(engine: Engine, data: bytes, start: int, plugins: frozenset[str],
+                     commit_starts: list[int], result: BlockResult,
+                     paths: dict[int, str | None]) -> None:
+    if not data.startswith(b"+", start):
+        return
+    section = data.rfind(b"\ndiff --git ", 0, start)
+    hunk = data.rfind(b"\n@@ ", 0, start)
+    if section < 0 or hunk < section:
+        return  # a `+++ b/path` header line, not an added line
+    index = bisect.bisect_right(commit_starts, start) - 1
+    if index < 0:
+        return
+    if section in paths:
+        path = paths[section]
+    else:
+        path = paths[section] = _target_path(data, section, hunk)
+    if path is None or not engine.path_is_scanned(path):
+        return
+    end = data.find(b"\n", start)
+    end = len(data) if end < 0 else end
+    if end - start > MAX_LINE_CHARS:
+        result.long_lines += 1
+        return
+    content = data[start + 1:end].decode("utf-8", errors="replace")
+    hits = engine.judge(path, content, plugins)
+    if not hits:
+        return
+    hunk_end = data.find(b"\n", hunk + 1)
+    match = _HUNK.match(data, hunk + 1, hunk_end)
+    if match is None:
+        return
+    before = data.count(b"\n+", hunk_end, start)
+    line_no = int(match.group(1)) + before
+    commit, date = result.commits[index]
+    if before:
+        previous = _previous_added_line(data, start)
+        if previous is not None and engine.allowlisted_by_previous(path, content, previous):
+            return
+    first = len(result.hits)
+    result.hits.extend(AddedHit(commit, date, path, line_no, h.type, h.hashed_secret, h.noise)
+                       for h in hits)
+    if not before and line_no > 1:
+        result.queries.append(PreviousLineQuery(first, commit, path, line_no, content))
+
+
+def _previous_added_line(data: bytes, start: int) -> str | None:
+    end = start - 1
+    while end > 0:
+        begin = data.rfind(b"\n", 0, end) + 1
+        if data.startswith(b"\\", begin):  # "\ No newline at end of file"
+            end = begin - 1
+            continue
+        if not data.startswith(b"+", begin):
+            return None
+        return data[begin + 1:end].decode("utf-8", errors="replace")
+    return None
+
+
+def _target_path(data: bytes, section: int, hunk: int) -> str | None:
+    header = data[section:hunk]
+    at = header.find(b"\n+++ ")
+    if at < 0:
+        return None
+    line_end = header.find(b"\n", at + 1)
+    raw = header[at + 5:line_end if line_end >= 0 else len(header)]
+    if raw.endswith(b"\t"):  # git ends the name with a tab when it contains a space
+        raw = raw[:-1]
+    if raw == b"/dev/null":
+        return None
+    if raw.startswith(b'"') and raw.endswith(b'"'):
+        path = _unquote(raw[1:-1])
+    else:
+        path = raw.decode("utf-8", errors="replace")
+    return path[2:] if path.startswith("b/") else path
+
+
+def _unquote(raw: bytes) -> str:
+    """git's C-style path quoting (only used for paths with control characters or quotes)."""
+    escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f",
+               "v": "\v", "r": "\r"}
+    out = bytearray()
+    i = 0
+    while i < len(raw):
+        if raw[i:i + 1] == b"\\" and i + 1 < len(raw):
+            octal = _OCTAL.match(raw, i)
+            if octal:
+                out.append(int(octal.group(1), 8))
+                i += 4
+                continue
+            out += escapes.get(chr(raw[i + 1]), chr(raw[i + 1])).encode()
+            i += 2
+            continue
+        out.append(raw[i])
+        i += 1
+    return out.decode("utf-8", errors="replace")

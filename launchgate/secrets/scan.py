@@ -1,0 +1,474 @@
+"""Scan a repository: the change (`base..head`, merge-base aware) and the whole history.
+
+Every hit is classified once per secret (type + hash): added in the change -> `diff`; still
+in the file at head -> `head`; only in history -> `history`. Excluded paths, the baseline's
+known hashes, allowlist pragmas and well-known non-secrets never become records.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from launchgate.errors import LaunchgateError
+from launchgate.secrets.baseline import known_hashes, load_baseline
+from launchgate.secrets.cache import HistoryCache, cache_dir
+from launchgate.secrets.engine import Engine, path_matches
+from launchgate.secrets.gitlog import (
+    COMMIT_MARK,
+    DIFF_OPTIONS,
+    AddedHit,
+    BlockResult,
+    GitError,
+    git,
+    log_command,
+    parse_block,
+    read_blocks,
+)
+
+# Below this many new commits the history is small: one process beats forking a pool.
+POOL_MIN_COMMITS = 300
+
+
+class RepoError(LaunchgateError):
+    """The path is not a usable git repository (not a repo, no commits)."""
+
+
+class MissingRevision(LaunchgateError):
+    """A revision (usually the PR base) is not in this clone."""
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    diff: bool = True
+    history: bool = True
+    baseline: str | None = ".secrets.baseline"
+    exclude_paths: tuple[str, ...] = ()
+    cache: str | None = None
+    workers: int = 0  # 0: all cores
+
+
+@dataclass(frozen=True)
+class SecretRecord:
+    """One secret (never its value): where it is shown, and where else it was added."""
+
+    type: str              # the most specific type (see `types` for all)
+    hashed_secret: str
+    origin: str            # "diff" | "head" | "history"
+    where: AddedHit        # the location shown (head/diff location, or the introducing commit)
+    introduced: AddedHit   # the oldest commit that added it
+    occurrences: int = 1
+    types: tuple[str, ...] = ()
+
+    @property
+    def fingerprint(self) -> str:
+        return self.hashed_secret[:10]
+
+
+@dataclass
+class ScanStats:
+    commits_scanned: int = 0
+    cache_hits: int = 0
+    lines_scanned: int = 0
+    bytes_scanned: int = 0
+    candidates_judged: int = 0
+    noise_ignored: int = 0
+    baseline_known: int = 0
+    long_lines_skipped: int = 0
+    duration_s: float = 0.0
+
+    def to_json(self) -> dict[str, int | float]:
+        return {"commits_scanned": self.commits_scanned, "cache_hits": self.cache_hits,
+                "lines_scanned": self.lines_scanned, "bytes_scanned": self.bytes_scanned,
+                "candidates_judged": self.candidates_judged,
+                "noise_ignored": self.noise_ignored, "baseline_known": self.baseline_known,
+                "long_lines_skipped": self.long_lines_skipped,
+                "duration_s": round(self.duration_s, 3)}
+
+
+@dataclass
+class RepoScan:
+    records: list[SecretRecord] = field(default_factory=list)
+    stats: ScanStats = field(default_factory=ScanStats)
+    shallow: bool = False
+    head: str = ""
+    merge_base: str | None = None
+    notes: list[str] = field(default_factory=list)
+    raw_history: list[AddedHit] = field(default_factory=list)
+
+
+Progress = Callable[[str], None]
+
+
+def open_repo(repo: str) -> str:
+    """The repository's top level, or RepoError."""
+    if not Path(repo).is_dir():
+        raise RepoError(f"{repo}: no such directory")
+    try:
+        proc = subprocess.run(["git", "-C", repo, "rev-parse", "--show-toplevel"],
+                              capture_output=True, text=True)
+    except FileNotFoundError:
+        raise GitError("git is not installed (needed to scan the repository)") from None
+    if proc.returncode != 0:
+        if "dubious ownership" in proc.stderr:
+            raise GitError(f"git refuses {repo}: it is owned by another user; run "
+                           f"'git config --global --add safe.directory {repo}'")
+        raise RepoError(f"{repo} is not a git repository")
+    top = proc.stdout.strip()
+    if not resolve(top, "HEAD"):
+        raise RepoError(f"{top}: the repository has no commits yet")
+    return top
+
+
+def resolve(repo: str, rev: str) -> str | None:
+    proc = subprocess.run(["git", "-C", repo, "rev-parse", "--verify", "--quiet",
+                           "--end-of-options", f"{rev}^{{commit}}"],
+                          capture_output=True, text=True)
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def is_shallow(repo: str) -> bool:
+    return git(repo, "rev-parse", "--is-shallow-repository").strip() == "true"
+
+
+def scan_repository(repo: str, options: ScanOptions, *, base: str | None = None,
+                    head: str | None = None, progress: Progress | None = None,
+                    engine: Engine | None = None) -> RepoScan:
+    started = time.monotonic()
+    top = open_repo(repo)
+    head_sha = resolve(top, head or "HEAD")
+    if head_sha is None:
+        raise MissingRevision(f"head revision {head!r} is not in this clone")
+    engine = engine or Engine()
+    engine.activate()
+    scan = RepoScan(head=head_sha, shallow=is_shallow(top))
+    say = progress or (lambda _msg: None)
+    diff_hits: list[AddedHit] = []
+    if options.diff and base:
+        base_sha = resolve(top, base)
+        if base_sha is None:
+            raise MissingRevision(
+                f"base revision {base!r} is not in this clone"
+                + (" (shallow clone: check out with fetch-depth: 0)" if scan.shallow else ""))
+        diff_hits = _scan_diff(top, base_sha, head_sha, engine, scan)
+    history_hits: list[AddedHit] = []
+    if options.history:
+        history_hits = _scan_history(top, head_sha, engine, options, scan, say)
+        scan.raw_history = history_hits
+    scan.records = _classify(top, head_sha, engine, options, diff_hits, history_hits, scan)
+    scan.stats.duration_s = time.monotonic() - started
+    return scan
+
+
+# --- diff -----------------------------------------------------------------------------------
+
+def _scan_diff(repo: str, base: str, head: str, engine: Engine, scan: RepoScan
+               ) -> list[AddedHit]:
+    merge_base = git(repo, "merge-base", base, head, check=False).strip() or base
+    scan.merge_base = merge_base
+    proc = subprocess.run(["git", "-C", repo, "-c", "core.quotepath=off", "-c",
+                           "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false", "diff",
+                           *[o for o in DIFF_OPTIONS if o != "--diff-merges=off"],
+                           merge_base, head, "--"], capture_output=True)
+    if proc.returncode != 0:
+        raise GitError(proc.stderr.decode(errors="replace").strip().splitlines()[-1:]
+                       or "git diff failed")
+    date = git(repo, "log", "-1", "--format=%aI", head).strip()
+    block = f"{COMMIT_MARK}{head} {date}\n".encode() + proc.stdout
+    result = parse_block(engine, block)
+    _count(scan.stats, result)
+    return _resolve_previous_lines(repo, engine, result)
+
+
+# --- history --------------------------------------------------------------------------------
+
+def _scan_history(repo: str, head: str, engine: Engine, options: ScanOptions, scan: RepoScan,
+                  say: Progress) -> list[AddedHit]:
+    reachable = git(repo, "rev-list", head, "--").split()
+    cache = HistoryCache.load(cache_dir(repo, options.cache), engine.settings_key)
+    new = [c for c in reachable if c not in cache.scanned]
+    scan.stats.cache_hits = len(reachable) - len(new)
+    scan.stats.commits_scanned = len(reachable)
+    if new:
+        stdin = len(new) < len(reachable)
+        cmd = log_command(repo, (head,), stdin=stdin)
+        workers = options.workers or _usable_cores()
+        if len(new) < POOL_MIN_COMMITS:
+            workers = 1
+        results = _run_log(cmd, "\n".join(new) + "\n" if stdin else None, engine, workers,
+                           scan.stats, len(new), say)
+        found: list[AddedHit] = []
+        scanned: list[str] = []
+        for result in results:
+            found.extend(_resolve_previous_lines(repo, engine, result))
+            scanned.extend(sha for sha, _date in result.commits)
+        cache.add(scanned, found)
+        problem = cache.save()
+        if problem:
+            scan.notes.append(problem)
+    wanted = set(reachable)
+    return [h for h in cache.hits if h.commit in wanted]
+
+
+def _usable_cores() -> int:
+    """Cores this process may run on (a CI container often allows fewer than it sees)."""
+    try:
+        return max(1, min(8, len(os.sched_getaffinity(0))))
+    except AttributeError:  # not on Linux
+        return max(1, min(8, os.cpu_count() or 1))
+
+
+_WORKER_ENGINE: Engine | None = None
+
+
+def _parse_in_worker(data: bytes) -> BlockResult:
+    assert _WORKER_ENGINE is not None
+    return parse_block(_WORKER_ENGINE, data)
+
+
+def _run_log(cmd: list[str], stdin: str | None, engine: Engine, workers: int,
+             stats: ScanStats, total: int, say: Progress) -> list[BlockResult]:
+    # stderr goes to a file, not a pipe: a chatty git can never block on it
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=errors)
+        assert proc.stdout is not None
+        if stdin and proc.stdin is not None:
+            proc.stdin.write(stdin.encode())
+            proc.stdin.close()
+        try:
+            results = _collect_blocks(proc.stdout, engine, workers, stats, total, say)
+        finally:
+            proc.stdout.close()
+            code = proc.wait()
+        errors.seek(0)
+        err = errors.read().decode(errors="replace").strip()
+    if code != 0:
+        raise GitError(err.splitlines()[-1] if err else "git log failed")
+    return results
+
+
+def _collect_blocks(stream: IO[bytes], engine: Engine, workers: int, stats: ScanStats,
+                    total: int, say: Progress) -> list[BlockResult]:
+    global _WORKER_ENGINE
+    results: list[BlockResult] = []
+    done = 0
+
+    def collect(result: BlockResult) -> None:
+        nonlocal done
+        _count(stats, result)
+        results.append(result)
+        done += len(result.commits)
+        say(f"secrets: history {done:,}/{total:,} commits, "
+            f"{stats.bytes_scanned / 1e6:,.1f} MB read")
+
+    if workers <= 1:
+        for block in read_blocks(stream):
+            collect(parse_block(engine, block))
+        return results
+    _WORKER_ENGINE = engine  # inherited by the forked workers
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pending = []
+            for block in read_blocks(stream):
+                pending.append(pool.apply_async(_parse_in_worker, (block,)))
+                while len(pending) > 2 * workers:  # bounded: never the whole history
+                    collect(pending.pop(0).get())
+            for item in pending:
+                collect(item.get())
+    finally:
+        _WORKER_ENGINE = None
+    return results
+
+
+def _count(stats: ScanStats, result: BlockResult) -> None:
+    stats.lines_scanned += result.lines
+    stats.bytes_scanned += result.bytes
+    stats.candidates_judged += result.candidates
+    stats.long_lines_skipped += result.long_lines
+
+
+# --- previous lines for `allowlist nextline` -------------------------------------------------
+
+def _resolve_previous_lines(repo: str, engine: Engine, result: BlockResult) -> list[AddedHit]:
+    if not result.queries:
+        return result.hits
+    blobs = read_blobs(repo, {f"{q.commit}:{q.path}" for q in result.queries})
+    dropped: set[int] = set()
+    for query in result.queries:
+        content = blobs.get(f"{query.commit}:{query.path}")
+        if content is None:
+            continue
+        lines = content.decode("utf-8", errors="replace").splitlines()
+        if query.line - 2 < len(lines) and engine.allowlisted_by_previous(
+                query.path, query.content, lines[query.line - 2]):
+            first = query.hit_index
+            hit = result.hits[first]
+            index = first
+            while index < len(result.hits) and result.hits[index].commit == hit.commit and \
+                    result.hits[index].path == hit.path and result.hits[index].line == hit.line:
+                dropped.add(index)
+                index += 1
+    return [h for i, h in enumerate(result.hits) if i not in dropped]
+
+
+def read_blobs(repo: str, specs: Iterable[str]) -> dict[str, bytes | None]:
+    """`git cat-file --batch` for `rev:path` specs; None for missing objects."""
+    ordered = sorted(specs)
+    if not ordered:
+        return {}
+    proc = subprocess.run(["git", "-C", repo, "cat-file", "--batch"],
+                          input="".join(s + "\n" for s in ordered).encode(),
+                          capture_output=True)
+    out = proc.stdout
+    blobs: dict[str, bytes | None] = {}
+    pos = 0
+    for spec in ordered:
+        end = out.find(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            blobs[spec] = out[pos:pos + size]
+            pos += size + 1
+        else:
+            blobs[spec] = None
+            if len(header) == 3:  # a tree or other object: skip its body
+                pos += int(header[2]) + 1
+    return blobs
+
+
+# --- classification -------------------------------------------------------------------------
+
+def _date_key(hit: AddedHit) -> tuple[datetime, str]:
+    try:
+        return datetime.fromisoformat(hit.date), hit.commit
+    except ValueError:
+        return datetime.max, hit.commit
+
+
+def _classify(repo: str, head: str, engine: Engine, options: ScanOptions,
+              diff_hits: list[AddedHit], history_hits: list[AddedHit],
+              scan: RepoScan) -> list[SecretRecord]:
+    baseline_path = options.baseline
+    known = known_hashes(load_baseline(Path(repo) / baseline_path)) if baseline_path else \
+        frozenset()
+
+    def keep(hit: AddedHit) -> bool:
+        if path_matches(hit.path, options.exclude_paths) or hit.path == baseline_path:
+            return False
+        if hit.noise:
+            scan.stats.noise_ignored += 1
+            return False
+        if hit.hashed_secret in known:
+            scan.stats.baseline_known += 1
+            return False
+        return True
+
+    # One record per secret, keyed like detect-secrets keys them: type + hash of the value.
+    groups: dict[tuple[str, str], list[AddedHit]] = {}
+    in_diff: dict[tuple[str, str], list[AddedHit]] = {}
+    for hit in diff_hits:
+        if keep(hit):
+            in_diff.setdefault((hit.type, hit.hashed_secret), []).append(hit)
+    for hit in history_hits:
+        if keep(hit):
+            groups.setdefault((hit.type, hit.hashed_secret), []).append(hit)
+    at_head = _present_at_head(repo, head, engine,
+                               {h.path for key, hits in groups.items() if key not in in_diff
+                                for h in hits})
+    records: list[tuple[SecretRecord, list[AddedHit]]] = []
+    for key, shown in in_diff.items():
+        hits = groups.get(key, []) + shown
+        records.append((_record(key, "diff", min(shown, key=_place), hits), hits))
+    for key, hits in groups.items():
+        if key in in_diff:
+            continue
+        if key in at_head and at_head[key] is None:
+            continue  # still at head, on a line the team allowlisted
+        head_place = at_head.get(key)
+        if head_place is not None:
+            where = replace(min(hits, key=_date_key), path=head_place[0], line=head_place[1])
+            records.append((_record(key, "head", where, hits), hits))
+        else:
+            records.append((_record(key, "history", min(hits, key=_date_key), hits), hits))
+    kept = _merge_same_lines(records)
+    order = {"diff": 0, "head": 1, "history": 2}
+    kept.sort(key=lambda r: (order[r.origin], r.where.path, r.where.line, r.type,
+                             r.hashed_secret))
+    return kept
+
+
+def baseline_entries(scan: RepoScan, options: ScanOptions) -> set[tuple[str, str, str]]:
+    """(path, type, hash) of every reportable hit of a history scan (for `launchgate
+    baseline`): each type detect-secrets gives a value, at each path it was added."""
+    return {(h.path, h.type, h.hashed_secret) for h in scan.raw_history
+            if not h.noise and h.path != options.baseline
+            and not path_matches(h.path, options.exclude_paths)}
+
+
+def _merge_same_lines(records: list[tuple[SecretRecord, list[AddedHit]]]
+                      ) -> list[SecretRecord]:
+    """detect-secrets reports one value under several types (a GitHub token is also a
+    high-entropy string). A record whose every line is also a line of a more specific
+    record is folded into it ("also detected as")."""
+    places = [{(h.commit, h.path, h.line) for h in hits} for _r, hits in records]
+    ranked = sorted(range(len(records)), key=lambda i: _type_rank(records[i][0].type))
+    kept: dict[int, SecretRecord] = {}
+    for i in ranked:
+        record = records[i][0]
+        host = next((j for j in kept if places[i] <= places[j]), None)
+        if host is None:
+            kept[i] = record
+        elif record.type not in kept[host].types:
+            kept[host] = replace(kept[host], types=(*kept[host].types, record.type))
+    return list(kept.values())
+
+
+_GENERIC_TYPES = ("Secret Keyword", "Base64 High Entropy String", "Hex High Entropy String")
+
+
+def _type_rank(secret_type: str) -> tuple[int, str]:
+    """Named detectors first, then keyword, then entropy: the most telling name is shown."""
+    return (_GENERIC_TYPES.index(secret_type) + 1 if secret_type in _GENERIC_TYPES else 0,
+            secret_type)
+
+
+def _place(hit: AddedHit) -> tuple[str, int]:
+    return hit.path, hit.line
+
+
+def _record(key: tuple[str, str], origin: str, where: AddedHit, hits: list[AddedHit]
+            ) -> SecretRecord:
+    introduced = min(hits, key=_date_key)
+    places = len({(h.path, h.line, h.commit) for h in hits})
+    return SecretRecord(key[0], key[1], origin, where, introduced, places, (key[0],))
+
+
+def _present_at_head(repo: str, head: str, engine: Engine, paths: set[str]
+                     ) -> dict[tuple[str, str], tuple[str, int] | None]:
+    """(type, hash) -> (path, line) for the secrets still in these files at head; None for
+    the ones still there but marked `pragma: allowlist secret` (accepted, not reported)."""
+    found: dict[tuple[str, str], tuple[str, int] | None] = {}
+    blobs = read_blobs(repo, {f"{head}:{p}" for p in paths})
+    for spec in sorted(blobs):
+        content = blobs[spec]
+        if content is None or b"\x00" in content[:8192]:
+            continue
+        path = spec[len(head) + 1:]
+        lines = content.decode("utf-8", errors="replace").splitlines()
+        for line_no, hit, allowlisted in engine.scan_lines_with_pragmas(path, lines):
+            key = (hit.type, hit.hashed_secret)
+            if allowlisted:
+                found.setdefault(key, None)
+            elif found.get(key) is None:
+                found[key] = (path, line_no)
+    return found

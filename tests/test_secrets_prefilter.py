@@ -1,0 +1,127 @@
+"""The pre-filter never hides a line detect-secrets would flag.
+
+The engine's module docstring gives the argument (each core is necessary for its plugin);
+these tests pin the premises (plugin/filter set, case-folding table) and check the property
+with strings generated from every plugin's own regexes, placed in varied lines and files.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from launchgate.secrets.engine import (
+    PREFILTERED_PLUGINS,
+    Engine,
+    could_contain_secret,
+    plugins_for_line,
+)
+
+ENGINE = Engine()
+FILENAMES = ("app.py", "main.go", "config.yaml", "settings.ini", "index.js", "notes.txt",
+             "Dockerfile", "App.java", "site.php", "data.json", "deploy.sh", "x.cs")
+FILLER = st.text(alphabet=string.printable.replace("\n", "").replace("\r", "")
+                 .replace("\x0b", "").replace("\x0c", "") + "éü€ſİ", max_size=12)
+
+
+def _plugins():
+    from detect_secrets.settings import get_plugins
+
+    return get_plugins()
+
+
+def _regexes(plugin):
+    from detect_secrets.plugins import keyword
+
+    if type(plugin).__name__ == "KeywordDetector":
+        return [r for table in keyword.REGEX_BY_FILETYPE.values() for r in table] + \
+            list(keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
+    return list(getattr(plugin, "denylist", ()))
+
+
+def test_plugin_and_filter_set_is_the_one_the_prefilter_was_derived_for():
+    from detect_secrets.settings import get_filters
+
+    names = {type(p).__name__ for p in _plugins()}
+    assert names == PREFILTERED_PLUGINS
+    assert len(names) == 27
+    filters = {f.path.rsplit(".", 1)[-1]: set(f.injectable_variables) for f in get_filters()}
+    assert "is_invalid_file" not in filters
+    # Only the allowlist filter looks at context (the previous line), which the engine
+    # supplies separately; nothing else depends on neighbouring lines.
+    assert [n for n, params in filters.items() if "context" in params] == ["is_line_allowlisted"]
+
+
+def test_case_folding_table_is_complete():
+    """Every non-ASCII character re.IGNORECASE equates with a letter of a case-insensitive
+    core is in the engine's special table (or is ñ/Ñ, spelled out in the keyword core)."""
+    letter = re.compile("[a-zñ]", re.IGNORECASE)
+    odd = {chr(cp) for cp in range(0x80, 0x110000)
+           if not 0xD800 <= cp < 0xE000 and letter.fullmatch(chr(cp))}
+    assert odd == {"\u0130", "\u0131", "\u017f", "\u212a", "ñ", "Ñ"}
+
+
+def _check(plugin, filename: str, line: str) -> None:
+    found = plugin.analyze_line(filename=filename, line=line.rstrip(), line_number=1)
+    if found:
+        assert type(plugin).__name__ in plugins_for_line(line), (type(plugin).__name__, line)
+        assert could_contain_secret(line)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_every_regex_plugin_hit_passes_the_prefilter(data):
+    plugins = [p for p in _plugins() if _regexes(p)]
+    plugin = data.draw(st.sampled_from(plugins))
+    regex = data.draw(st.sampled_from(_regexes(plugin)))
+    core = data.draw(st.from_regex(regex, fullmatch=False).filter(lambda s: "\n" not in s))
+    line = data.draw(FILLER) + core + data.draw(FILLER)
+    _check(plugin, data.draw(st.sampled_from(FILENAMES)), line)
+
+
+B64 = string.ascii_letters + string.digits + "+/-_="
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_every_entropy_hit_passes_the_prefilter(data):
+    alphabet = data.draw(st.sampled_from([B64, string.hexdigits, string.digits + "abcdef"]))
+    value = data.draw(st.text(alphabet=alphabet, min_size=8, max_size=60))
+    quote = data.draw(st.sampled_from(["'", '"']))
+    line = data.draw(FILLER) + quote + value + quote + data.draw(FILLER)
+    for plugin in _plugins():
+        if "HighEntropy" in type(plugin).__name__:
+            _check(plugin, "app.py", line)
+
+
+def test_known_shapes_and_common_code():
+    hits = {
+        'aws = "AKIAIOSFODNN7EXAMPLE"': "AWSKeyDetector",  # pragma: allowlist secret
+        "password: hunter2-Correct-Horse": "KeywordDetector",  # pragma: allowlist secret
+        'jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"':  # pragma: allowlist secret
+        "JwtTokenDetector",
+        "-----BEGIN RSA PRIVATE KEY-----": "PrivateKeyDetector",  # pragma: allowlist secret
+        "url = 'https://user:pa55word@example.com/x'":  # pragma: allowlist secret
+        "BasicAuthDetector",
+        "server = 8.8.8.8": "IPPublicDetector",
+        "PASSWORD = 'x'": "KeywordDetector",
+        "pa\u017f\u017fword = 'abc'": "KeywordDetector",   # long s: IGNORECASE equates it with s
+    }
+    for line, plugin in hits.items():
+        assert plugin in plugins_for_line(line), line
+    for line in ("def main():", "    return render_template('index.html', user=user)",
+                 "import os", "for i in range(10):", "# a comment about caching"):
+        assert not could_contain_secret(line), line
+
+
+def test_judge_matches_detect_secrets_on_a_line():
+    from detect_secrets.core.scan import _process_line_based_plugins
+
+    line = 'db_password = "Zq8vK2mN5pR7tW1x"'  # pragma: allowlist secret
+    mine = {(h.type, h.hashed_secret) for h in ENGINE.judge("app.py", line)}
+    theirs = {(s.type, s.secret_hash)
+              for s in _process_line_based_plugins([(1, line)], filename="app.py")}
+    assert mine == theirs and mine
