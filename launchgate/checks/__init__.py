@@ -18,6 +18,7 @@ CHECK_ORDER: tuple[str, ...] = (
 
 _IMPLEMENTATIONS: dict[str, str] = {
     "smoke": "launchgate.checks.smoke:SmokeCheck",
+    "load": "launchgate.checks.load:LoadCheck",
 }
 
 
