@@ -208,7 +208,7 @@ def _latency_findings(load: LoadConfig, total: Summary, measured: Sequence[Sampl
 
     numbers = (f"p95 {_ms(total.p95_ms)}, p50 {_ms(total.p50_ms)}, p99 {_ms(total.p99_ms)}, "
                f"max {_ms(total.max_ms)} over {total.requests} requests with {load.users} "
-               "concurrent users.")
+               "concurrent users." + _slowest_route(measured))
     if over(load.p95_blocker_ms):
         return [make_finding(
             NAME, "p95-over-budget", Severity.BLOCKER,
@@ -220,6 +220,14 @@ def _latency_findings(load: LoadConfig, total: Summary, measured: Sequence[Sampl
             f"p95 latency {_ms(total.p95_ms)} is above the {load.p95_target_ms:g} ms target",
             detail=numbers, remedy=SLOW_REMEDY, location=location)]
     return []
+
+
+def _slowest_route(measured: Sequence[Sample]) -> str:
+    routes = {name: summarize(got) for name, got in by_route(measured).items()}
+    if len(routes) < 2:
+        return ""
+    name, worst = max(routes.items(), key=lambda item: item[1].p95_ms or 0.0)
+    return f" Slowest route: {name} (p95 {_ms(worst.p95_ms)}, {worst.requests} requests)."
 
 
 def _route_findings(load: LoadConfig, measured: Sequence[Sample], enough: bool, url: str,

@@ -46,8 +46,9 @@ def wait_until_ready(http: HttpContext, url: str, timeout_s: float,
                                      f"answered {response.status_code}")
                 reason = f"answered {response.status_code}"
             waited = time.monotonic() - started
-            if time.monotonic() + PROBE_INTERVAL_S > deadline:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 return Readiness(False, waited, reason)
             if on_wait:
                 on_wait(waited, reason)
-            time.sleep(PROBE_INTERVAL_S)
+            time.sleep(min(PROBE_INTERVAL_S, remaining))
