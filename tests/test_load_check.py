@@ -266,3 +266,36 @@ def test_waits_for_a_preview_that_comes_up_late(tmp_path):
     status, ids, metrics = load_result(report)
     assert (status, ids) == ("passed", []), report["checks"]
     assert metrics["requests"] >= 20
+
+
+def test_a_worker_from_another_runner_joins_with_master_host(server, tmp_path, monkeypatch):
+    """LAUNCHGATE_LOAD_MASTER_BIND on the gate; `launchgate.load.remote_worker` elsewhere (here:
+    another process with the same config). Its samples reach the gate like a local worker's."""
+    import os
+    import subprocess
+    import sys
+
+    from launchgate.load.process import _free_port  # a free loopback port for the master
+
+    port = _free_port()
+    monkeypatch.setenv("LAUNCHGATE_LOAD_MASTER_BIND", f"127.0.0.1:{port}")
+    url = f"http://127.0.0.1:{server.port}/fast"
+    config = tmp_path / "worker.yml"
+    config.write_text(json.dumps({"url": url, "allow_private_targets": True}), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "launchgate.load.remote_worker", "--config", str(config),
+         "--master-host", "127.0.0.1", "--master-port", str(port)],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        report = gate(tmp_path, url, {"min_samples": 30, "workers": 1, "users": 3,
+                                      "duration": "2s"})
+        worker_exit = worker.wait(timeout=20)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    status, ids, metrics = load_result(report)
+    assert (status, ids) == ("passed", []), report["checks"]
+    assert worker_exit == 0
+    assert server.paths["/fast"] == metrics["requests"] + metrics["samples_excluded_warmup"] + 1

@@ -53,6 +53,7 @@ NOTE = ("Closed-loop test: each of the {users} users waits for an answer before 
         "making them slow (coordinated omission): real users arriving during a stall would "
         "see worse than this p95. Max and p99 are shown for that reason.")
 REQUEST_TIMEOUT_S = 30.0
+WORKERS_TIMEOUT_S = 30.0
 SLOW_REMEDY = ("Profile the slowest route under concurrent use (N+1 queries, missing indexes, "
                "synchronous calls to other services, no connection pooling), or cache it; "
                "then re-run the gate. If the budget is wrong for this route, set a per-route "
@@ -79,8 +80,8 @@ class LoadCheck:
         if not ready.ready:
             return CheckOutcome((_unreachable(url, load, ready.reason, location),),
                                 f"{host} did not answer within {load.ready_timeout:g}s")
-        endpoint = _vetted_endpoint(ctx.http, host, port)
-        plan = build_plan(ctx, parts, endpoint, load)
+        endpoint = vetted_endpoint(ctx.http, host, port)
+        plan = build_plan(load, ctx.http, parts, endpoint)
         ctx.progress.info(f"  load: {load.users} users for {load.duration:g}s against {host} "
                           f"({len(plan.routes)} route(s), warm-up {load.warmup:g}s)")
         try:
@@ -101,7 +102,8 @@ def _refuse_private(http: HttpContext, host: str, port: int) -> None:
         pass  # not resolvable yet: the readiness wait decides
 
 
-def _vetted_endpoint(http: HttpContext, host: str, port: int) -> Endpoint:
+def vetted_endpoint(http: HttpContext, host: str, port: int) -> Endpoint:
+    """The one address the load generator may connect to (connect_to applied, guard passed)."""
     try:
         endpoints = http.resolve(host, port)
     except PrivateTargetError as exc:
@@ -120,22 +122,23 @@ def default_routes(parts: urllib.parse.SplitResult) -> tuple[LoadRoute, ...]:
     return (LoadRoute(name=path, path=path),)
 
 
-def build_plan(ctx: CheckContext, parts: urllib.parse.SplitResult, endpoint: Endpoint,
-               load: LoadConfig) -> Plan:
+def build_plan(load: LoadConfig, http: HttpContext, parts: urllib.parse.SplitResult,
+               endpoint: Endpoint) -> Plan:
     connect_port = endpoint.port
     if endpoint.via_connect_to:
-        connect_port = int(ctx.http.connect_to[f"{endpoint.host}:{endpoint.port}"]
+        connect_port = int(http.connect_to[f"{endpoint.host}:{endpoint.port}"]
                            .rpartition(":")[2])
     netloc = parts.netloc.rpartition("@")[2]
     routes = load.routes or default_routes(parts)
     return Plan(
         base_url=f"{parts.scheme}://{netloc}", host=endpoint.host, port=endpoint.port,
         connect_host=endpoint.address, connect_port=connect_port, users=load.users,
-        spawn_rate=load.spawn_rate, duration_s=load.duration, headers=dict(ctx.http.headers),
+        spawn_rate=load.spawn_rate, duration_s=load.duration, headers=dict(http.headers),
         routes=tuple(PlanRoute(name=r.name, method=r.method, path=r.path, weight=r.weight,
                                headers=dict(r.headers), json=r.json) for r in routes),
-        verify=ctx.http.ca_bundle or True, request_timeout_s=REQUEST_TIMEOUT_S,
-        user_agent=USER_AGENT, workers=load.workers)
+        verify=http.ca_bundle or True, request_timeout_s=REQUEST_TIMEOUT_S,
+        user_agent=USER_AGENT, workers=load.workers,
+        workers_timeout_s=max(WORKERS_TIMEOUT_S, load.ready_timeout))
 
 
 def _tick(ctx: CheckContext, load: LoadConfig, result: RunResult, elapsed: float) -> None:

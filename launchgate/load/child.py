@@ -27,13 +27,13 @@ import urllib3.util.connection as urllib3_connection
 from locust import HttpUser, constant, events
 from locust.env import Environment
 from locust.log import setup_logging
+from locust.rpc import Message
 from locust.runners import Runner
 
 from launchgate.load.plan import Plan, PlanRoute
 
 SAMPLES_MESSAGE = "launchgate_samples"
 FLUSH_INTERVAL_S = 0.2
-WORKERS_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 5.0
 
 del locust
@@ -140,12 +140,11 @@ def run_driver(plan: Plan, env: Environment, shipper: SampleShipper, writer: Sam
                role: str, bind_host: str, bind_port: int) -> int:
     if role == "master":
         runner: Runner = env.create_master_runner(bind_host, bind_port)
-        deadline = time.monotonic() + WORKERS_TIMEOUT_S
-        while runner.worker_count < plan.workers:  # type: ignore[attr-defined]
+        deadline = time.monotonic() + plan.workers_timeout_s
+        while (connected := runner.worker_count) < plan.workers:  # type: ignore[attr-defined]
             if time.monotonic() > deadline:
-                writer.event("fatal", msg=f"only {runner.worker_count} of {plan.workers} "  # type: ignore[attr-defined]
-                                          f"Locust workers connected within "
-                                          f"{WORKERS_TIMEOUT_S:g}s")
+                writer.event("fatal", msg=f"only {connected} of {plan.workers} Locust workers "
+                                          f"connected within {plan.workers_timeout_s:g}s")
                 runner.quit()
                 return 2
             gevent.sleep(0.1)
@@ -159,11 +158,16 @@ def run_driver(plan: Plan, env: Environment, shipper: SampleShipper, writer: Sam
     runner.start(plan.users, spawn_rate=plan.spawn_rate)
     gevent.sleep(plan.duration_s)
     writer.event("end", t=time.time())
+    workers = list(getattr(runner, "clients", {}))
     runner.stop()
     if role == "master":
         # stop() returned once the workers reported no users; their last samples were sent
         # before that report, on the same ordered channel. A moment to process them:
         gevent.sleep(0.5)
+        # A stopped worker leaves the master's list until it re-announces itself (after
+        # stop_timeout), so runner.quit() would not reach it: tell each one directly.
+        for worker_id in workers:
+            runner.server.send_to_client(Message("quit", None, worker_id))  # type: ignore[attr-defined]
     shipper.flush()
     runner.quit()
     writer.event("done")

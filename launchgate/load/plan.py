@@ -39,6 +39,7 @@ class Plan:
     request_timeout_s: float = 30.0
     user_agent: str = "launchgate"
     workers: int = 0
+    workers_timeout_s: float = 30.0   # how long the master waits for every worker to connect
 
     def dumps(self) -> str:
         return json.dumps(asdict(self))

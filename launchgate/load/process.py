@@ -22,6 +22,9 @@ from launchgate.load.plan import Plan
 from launchgate.load.stats import Sample
 
 CHILD_MODULE = "launchgate.load.child"
+# Set on the gate's machine to let Locust workers on other runners join (docs/load.md): the
+# master binds HOST:PORT instead of a private loopback port and starts no local workers.
+MASTER_BIND_ENV = "LAUNCHGATE_LOAD_MASTER_BIND"
 # Room for interpreter and Locust start-up, workers connecting, and the final flush.
 STARTUP_GRACE_S = 45.0
 
@@ -108,7 +111,9 @@ def combined_ca_bundle(ca_bundle: str, directory: Path) -> str:
     return str(path)
 
 
-def _spawn(args: list[str], plan_json: str, stderr: IO[bytes]) -> subprocess.Popen[bytes]:
+def spawn_child(args: list[str], plan_json: str, stderr: IO[bytes] | None
+                ) -> subprocess.Popen[bytes]:
+    """`python -m launchgate.load.child ARGS`, the plan on its stdin."""
     proc = subprocess.Popen([sys.executable, "-m", CHILD_MODULE, *args], stdin=subprocess.PIPE,
                             stdout=subprocess.DEVNULL, stderr=stderr, env=_child_env(),
                             start_new_session=True)
@@ -116,6 +121,17 @@ def _spawn(args: list[str], plan_json: str, stderr: IO[bytes]) -> subprocess.Pop
     proc.stdin.write(plan_json.encode("utf-8"))
     proc.stdin.close()
     return proc
+
+
+def master_bind() -> tuple[str, int] | None:
+    """HOST:PORT from LAUNCHGATE_LOAD_MASTER_BIND, or None (local workers on loopback)."""
+    value = os.environ.get(MASTER_BIND_ENV, "").strip()
+    if not value:
+        return None
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise LoadRunError(f"{MASTER_BIND_ENV} must be HOST:PORT, e.g. 0.0.0.0:5557")
+    return host.strip("[]"), int(port)
 
 
 def run_load(plan: Plan, *, on_tick: Callable[[RunResult, float], None] | None = None,
@@ -138,18 +154,20 @@ def _run(plan: Plan, directory: Path, on_tick: Callable[[RunResult, float], None
     procs: list[subprocess.Popen[bytes]] = []
     logs: list[Path] = []
     try:
+        remote = master_bind() if plan.workers else None
         if plan.workers:
-            port = _free_port()
-            role_args = ["master", "--out", str(out), "--master-port", str(port)]
+            host, port = remote or ("127.0.0.1", _free_port())
+            role_args = ["master", "--out", str(out), "--master-bind-host", host,
+                         "--master-port", str(port)]
         else:
             port, role_args = 0, ["local", "--out", str(out)]
         logs.append(directory / "driver.log")
         with logs[-1].open("wb") as log:
-            procs.append(_spawn(role_args, plan_json, log))
-        for index in range(plan.workers):
+            procs.append(spawn_child(role_args, plan_json, log))
+        for index in range(0 if remote else plan.workers):
             logs.append(directory / f"worker{index}.log")
             with logs[-1].open("wb") as log:
-                procs.append(_spawn(["worker", "--master-port", str(port)], plan_json, log))
+                procs.append(spawn_child(["worker", "--master-port", str(port)], plan_json, log))
         _wait(procs[0], tail, plan, on_tick, tick_s)
     finally:
         _stop(procs)
@@ -164,11 +182,11 @@ def _run(plan: Plan, directory: Path, on_tick: Callable[[RunResult, float], None
 def _wait(driver: subprocess.Popen[bytes], tail: _Tail, plan: Plan,
           on_tick: Callable[[RunResult, float], None] | None, tick_s: float) -> None:
     started = time.monotonic()
-    deadline = started + plan.duration_s + STARTUP_GRACE_S
+    limit = plan.duration_s + STARTUP_GRACE_S + (plan.workers_timeout_s if plan.workers else 0)
+    deadline = started + limit
     while driver.poll() is None:
         if time.monotonic() > deadline:
-            raise LoadRunError(f"the load generator did not finish within "
-                               f"{plan.duration_s + STARTUP_GRACE_S:g}s")
+            raise LoadRunError(f"the load generator did not finish within {limit:g}s")
         time.sleep(tick_s)
         tail.read()
         if on_tick and tail.result.started_at is not None:
