@@ -128,10 +128,10 @@ def build_plan(load: LoadConfig, http: HttpContext, parts: urllib.parse.SplitRes
     if endpoint.via_connect_to:
         connect_port = int(http.connect_to[f"{endpoint.host}:{endpoint.port}"]
                            .rpartition(":")[2])
-    netloc = parts.netloc.rpartition("@")[2]
     routes = load.routes or default_routes(parts)
     return Plan(
-        base_url=f"{parts.scheme}://{netloc}", host=endpoint.host, port=endpoint.port,
+        # user:password in the URL stays: Locust turns it into basic auth, like the probe.
+        base_url=f"{parts.scheme}://{parts.netloc}", host=endpoint.host, port=endpoint.port,
         connect_host=endpoint.address, connect_port=connect_port, users=load.users,
         spawn_rate=load.spawn_rate, duration_s=load.duration, headers=dict(http.headers),
         routes=tuple(PlanRoute(name=r.name, method=r.method, path=r.path, weight=r.weight,
