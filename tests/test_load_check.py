@@ -3,7 +3,9 @@ loopback. Each run is a few seconds; min_samples is lowered to match."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import socket
 import ssl
 import threading
@@ -97,7 +99,13 @@ def server():
         thread.join(timeout=5)
 
 
-def gate(tmp_path: Path, url: str, load: dict[str, Any], **top: Any) -> dict[str, Any]:
+class FakeTty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def gate(tmp_path: Path, url: str, load: dict[str, Any], progress: Progress | None = None,
+         **top: Any) -> dict[str, Any]:
     """Run the real gate (load only) with a config file; return the v1 report."""
     config = {"url": url, "allow_private_targets": True, **top,
               "checks": {"load": {"users": 10, "duration": "3s", "warmup": "0.5s",
@@ -105,7 +113,7 @@ def gate(tmp_path: Path, url: str, load: dict[str, Any], **top: Any) -> dict[str
     path = tmp_path / ".launchgate.yml"
     path.write_text(json.dumps(config), encoding="utf-8")
     report = run_gate(load_config(path), Target(url=url), only=["load"],
-                      progress=Progress(quiet=True))
+                      progress=progress or Progress(quiet=True))
     return report.to_json()
 
 
@@ -116,7 +124,9 @@ def load_result(report: dict[str, Any]) -> tuple[str, list[str], dict[str, Any]]
 
 
 def test_fast_route_passes_with_exact_metrics(server, tmp_path):
-    report = gate(tmp_path, f"http://127.0.0.1:{server.port}/fast", {"min_samples": 50})
+    terminal = FakeTty()
+    report = gate(tmp_path, f"http://127.0.0.1:{server.port}/fast", {"min_samples": 50},
+                  progress=Progress(terminal))
     status, ids, metrics = load_result(report)
     assert (status, ids, report["verdict"]) == ("passed", [], "pass")
     assert metrics["requests"] >= 50
@@ -127,6 +137,10 @@ def test_fast_route_passes_with_exact_metrics(server, tmp_path):
     assert "coordinated omission" in metrics["note"]
     # Every request the server saw is one sample (warm-up included), plus the readiness probe.
     assert server.paths["/fast"] == metrics["requests"] + metrics["samples_excluded_warmup"] + 1
+    # Live progress on a terminal: elapsed, requests, then the current p95 after the warm-up.
+    updates = re.findall(r"load: \ds/3s · \d+ requests · (warm-up|p95 \d+ ms)",
+                         terminal.getvalue())
+    assert len(updates) >= 2 and updates[-1].startswith("p95"), terminal.getvalue()
 
 
 def test_half_second_route_is_important(server, tmp_path):
