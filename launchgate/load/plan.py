@@ -35,7 +35,7 @@ class Plan:
     duration_s: float
     headers: dict[str, str]
     routes: tuple[PlanRoute, ...]
-    verify: str | bool = True     # True: system roots; a path: a combined CA bundle
+    verify: str | bool = True     # True: system roots; a path: extra roots added to them
     request_timeout_s: float = 30.0
     user_agent: str = "launchgate"
     workers: int = 0

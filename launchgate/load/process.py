@@ -96,21 +96,6 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def combined_ca_bundle(ca_bundle: str, directory: Path) -> str:
-    """System roots plus the configured extra roots (requests' `verify` replaces, not adds)."""
-    try:
-        import certifi
-        roots = Path(certifi.where()).read_text(encoding="utf-8")
-    except (ImportError, OSError):
-        import ssl
-        cafile = ssl.get_default_verify_paths().cafile
-        roots = Path(cafile).read_text(encoding="utf-8") if cafile else ""
-    path = directory / "ca-bundle.pem"
-    path.write_text(roots + "\n" + Path(ca_bundle).read_text(encoding="utf-8"),
-                    encoding="utf-8")
-    return str(path)
-
-
 def spawn_child(args: list[str], plan_json: str, stderr: IO[bytes] | None
                 ) -> subprocess.Popen[bytes]:
     """`python -m launchgate.load.child ARGS`, the plan on its stdin."""
@@ -138,11 +123,7 @@ def run_load(plan: Plan, *, on_tick: Callable[[RunResult, float], None] | None =
              tick_s: float = 1.0, workdir: Path | None = None) -> RunResult:
     """Run the plan to completion (bounded) and return every sample it produced."""
     with tempfile.TemporaryDirectory(prefix="launchgate-load-", dir=workdir) as tmp:
-        directory = Path(tmp)
-        if isinstance(plan.verify, str):
-            from dataclasses import replace
-            plan = replace(plan, verify=combined_ca_bundle(plan.verify, directory))
-        return _run(plan, directory, on_tick, tick_s)
+        return _run(plan, Path(tmp), on_tick, tick_s)
 
 
 def _run(plan: Plan, directory: Path, on_tick: Callable[[RunResult, float], None] | None,

@@ -12,11 +12,8 @@ worker's. The gate's side is enabled with LAUNCHGATE_LOAD_MASTER_BIND (see docs/
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
-import tempfile
 import urllib.parse
-from pathlib import Path
 
 import httpcore
 
@@ -24,7 +21,7 @@ from launchgate.checks.base import CheckCannotRun
 from launchgate.checks.load import build_plan, vetted_endpoint
 from launchgate.config import load_config
 from launchgate.errors import ConfigError
-from launchgate.load.process import combined_ca_bundle, spawn_child
+from launchgate.load.process import spawn_child
 from launchgate.net import http_context_from_config
 
 
@@ -52,16 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"launchgate: {exc}", file=sys.stderr)
         return 2
     plan = build_plan(config.checks.load, http, parts, endpoint)
-    with tempfile.TemporaryDirectory(prefix="launchgate-worker-") as tmp:
-        if isinstance(plan.verify, str):
-            plan = dataclasses.replace(plan, verify=combined_ca_bundle(plan.verify, Path(tmp)))
-        proc = spawn_child(["worker", "--master-host", args.master_host,
-                            "--master-port", str(args.master_port)], plan.dumps(), None)
-        try:
-            return proc.wait()
-        except KeyboardInterrupt:
-            proc.terminate()
-            return proc.wait()
+    proc = spawn_child(["worker", "--master-host", args.master_host,
+                        "--master-port", str(args.master_port)], plan.dumps(), None)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        return proc.wait()
 
 
 if __name__ == "__main__":
