@@ -99,12 +99,15 @@ def _free_port() -> int:
 def spawn_child(args: list[str], plan_json: str, stderr: IO[bytes] | None
                 ) -> subprocess.Popen[bytes]:
     """`python -m launchgate.load.child ARGS`, the plan on its stdin."""
-    proc = subprocess.Popen([sys.executable, "-m", CHILD_MODULE, *args], stdin=subprocess.PIPE,
+    # -P: never let the current directory shadow the launchgate that runs the gate.
+    proc = subprocess.Popen([sys.executable, "-P", "-m", CHILD_MODULE, *args],
+                            stdin=subprocess.PIPE,
                             stdout=subprocess.DEVNULL, stderr=stderr, env=_child_env(),
                             start_new_session=True)
     assert proc.stdin is not None
-    proc.stdin.write(plan_json.encode("utf-8"))
-    proc.stdin.close()
+    with contextlib.suppress(BrokenPipeError):  # it died at once: its exit code says why
+        proc.stdin.write(plan_json.encode("utf-8"))
+        proc.stdin.close()
     return proc
 
 
