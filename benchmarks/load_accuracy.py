@@ -144,6 +144,12 @@ def render(data: dict[str, Any]) -> str:
         "over raw samples, client and server alike. error = client p95 - server p95 (this is "
         "the generator's overhead at p95); allowed = max(5 ms, 3% of the server p95).",
         "",
+        "launchgate rows run the check's own code path (`launchgate.load.process.run_load`: the "
+        "Locust child with FastHttpUser, raw samples, nearest-rank p95). The error also holds "
+        "what the server does before its clock starts (accept, parse the request line) and the "
+        "loopback hops, so it is an upper bound of the generator's own cost; `hey` (Go) on the "
+        "same server shows that floor. Both measure the same seeded schedule (same seed).",
+        "",
         "| level | client | client p95 | server p95 | error | allowed | requests (client/server) "
         "| within |",
         "|---:|---|---:|---:|---:|---:|---:|---|",
