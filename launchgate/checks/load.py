@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 import httpcore
 
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
-from launchgate.config import LoadConfig, LoadRoute
+from launchgate.config import LoadConfig, LoadRoute, redact_url
 from launchgate.load.plan import Plan, PlanRoute
 from launchgate.load.process import LoadRunError, RunResult, run_load
 from launchgate.load.readiness import wait_until_ready
@@ -71,14 +71,18 @@ class LoadCheck:
         parts = urllib.parse.urlsplit(url)
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        location = Location(url=url, host=host)
+        shown = redact_url(url)  # user:password in a URL never reaches the report
+        location = Location(url=shown, host=host)
         _refuse_private(ctx.http, host, port)
-        ready = wait_until_ready(
-            ctx.http, url, load.ready_timeout,
-            on_wait=lambda waited, why: ctx.progress.update(
-                f"load: waiting for {host} to answer ({why}), {waited:.0f}s"))
+        try:
+            ready = wait_until_ready(
+                ctx.http, url, load.ready_timeout,
+                on_wait=lambda waited, why: ctx.progress.update(
+                    f"load: waiting for {host} to answer ({why}), {waited:.0f}s"))
+        except PrivateTargetError as exc:
+            raise CheckCannotRun(f"{exc} (no load was sent)") from None
         if not ready.ready:
-            return CheckOutcome((_unreachable(url, load, ready.reason, location),),
+            return CheckOutcome((_unreachable(shown, load, ready.reason, location),),
                                 f"{host} did not answer within {load.ready_timeout:g}s")
         endpoint = vetted_endpoint(ctx.http, host, port)
         plan = build_plan(load, ctx.http, parts, endpoint)
@@ -90,7 +94,7 @@ class LoadCheck:
             raise CheckCannotRun(f"load test failed: {exc}") from None
         finally:
             ctx.progress.done()
-        return judge(load, result, url, host)
+        return judge(load, result, shown, host)
 
 
 def _refuse_private(http: HttpContext, host: str, port: int) -> None:
