@@ -166,3 +166,20 @@ def test_per_route_budgets_and_error_rate_are_judged_per_route():
     assert route_finding.location.path == "/export"
     error = next(f for f in outcome.findings if f.id == "load.error-rate")
     assert "10× HTTP 503" in error.detail
+
+
+def test_the_gate_never_imports_locust_or_gevent():
+    """Locust's gevent monkey-patching must stay in the child process."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; import launchgate.checks.load, launchgate.load.process, "
+            "launchgate.load.readiness, launchgate.load.remote_worker; "
+            "print(sorted(m for m in ('gevent', 'locust', 'geventhttpclient') "
+            "if m in sys.modules))")
+    root = str(Path(__file__).resolve().parent.parent)
+    out = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True,
+                         env={"PYTHONPATH": root, "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.strip() == "[]"
