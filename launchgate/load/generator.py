@@ -65,7 +65,7 @@ def pin_connections(plan: Plan) -> None:
     ConnectionPool.after_connect = after_connect  # type: ignore[method-assign,assignment]
 
 
-def _route_task(route: PlanRoute, timeout_s: float) -> Any:
+def _route_task(route: PlanRoute) -> Any:
     def run(user: FastHttpUser) -> None:
         kwargs: dict[str, Any] = {"name": route.name}
         if route.headers:
@@ -78,7 +78,7 @@ def _route_task(route: PlanRoute, timeout_s: float) -> Any:
 
 
 def make_user_class(plan: Plan) -> type[FastHttpUser]:
-    tasks = {_route_task(r, plan.request_timeout_s): r.weight for r in plan.routes}
+    tasks = {_route_task(r): r.weight for r in plan.routes}
 
     def ssl_context() -> Any:
         context = gevent.ssl.create_default_context()
