@@ -24,6 +24,7 @@ _IMPLEMENTATIONS: dict[str, str] = {
     "headers": "launchgate.checks.headers:HeadersCheck",
     "exposure": "launchgate.checks.exposure:ExposureCheck",
     "dns": "launchgate.checks.dns:DnsCheck",
+    "load": "launchgate.checks.load:LoadCheck",
 }
 
 

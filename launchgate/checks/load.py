@@ -1,0 +1,321 @@
+"""load: a short Locust load test with `users` concurrent users against the preview, judged on
+the exact p95 (DESIGN.md §4, §6).
+
+Flow: refuse a private target up front (the guard, unless allow_private_targets), wait
+(bounded by `ready_timeout`) until the preview answers, resolve and vet the one address the
+load generator may connect to, run Locust in a child process (launchgate.load.child) for
+`duration`, and judge the raw samples that started after the `warmup`.
+
+Findings (default severities):
+  load.unreachable             blocker    the preview never answered within ready_timeout
+  load.p95-over-budget         blocker    p95 above p95_blocker_ms
+  load.p95-over-target         important  p95 above p95_target_ms (and not above the budget)
+  load.error-rate              blocker    failed requests above max_error_rate
+  load.route-p95-over-budget   blocker    a route's p95 above its own p95_blocker_ms
+  load.route-p95-over-target   important  a route's p95 above its own p95_target_ms
+  load.throughput-collapse     important  the last third of the run served < half the first's
+Fewer than `min_samples` samples is inconclusive (check error), unless the samples already prove
+a problem (e.g. enough slow ones that the p95 is over budget whatever the missing ones are).
+
+ctx.facts: this check neither reads nor writes facts.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import httpcore
+
+from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
+from launchgate.config import LoadConfig, LoadRoute, redact_url
+from launchgate.load.plan import Plan, PlanRoute
+from launchgate.load.process import LoadRunError, RunResult, run_load
+from launchgate.load.readiness import wait_until_ready
+from launchgate.load.stats import (
+    Sample,
+    Summary,
+    by_route,
+    must_exceed,
+    split_warmup,
+    summarize,
+    throughput_collapse,
+)
+from launchgate.net import USER_AGENT, Endpoint, HttpContext, PrivateTargetError
+from launchgate.report import Finding, Location, Severity, make_finding
+
+NAME = "load"
+PERCENTILE_METHOD = "nearest-rank over raw per-request samples"
+NOTE = ("Closed-loop test: each of the {users} users waits for an answer before sending the "
+        "next request, so a stall delays the requests that would have followed it instead of "
+        "making them slow (coordinated omission): real users arriving during a stall would "
+        "see worse than this p95. Max and p99 are shown for that reason.")
+REQUEST_TIMEOUT_S = 30.0
+WORKERS_TIMEOUT_S = 30.0
+SLOW_REMEDY = ("Profile the slowest route under concurrent use (N+1 queries, missing indexes, "
+               "synchronous calls to other services, no connection pooling), or cache it; "
+               "then re-run the gate. If the budget is wrong for this route, set a per-route "
+               "p95 budget in checks.load.routes.")
+
+
+class LoadCheck:
+    name: ClassVar[str] = NAME
+
+    def run(self, ctx: CheckContext) -> CheckOutcome:
+        url = ctx.config.url
+        if not url:
+            raise CheckSkipped("no url configured")
+        load = ctx.config.checks.load
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        shown = redact_url(url)  # user:password in a URL never reaches the report
+        location = Location(url=shown, host=host)
+        _refuse_private(ctx.http, host, port)
+        try:
+            ready = wait_until_ready(
+                ctx.http, url, load.ready_timeout,
+                on_wait=lambda waited, why: ctx.progress.update(
+                    f"load: waiting for {host} to answer ({why}), {waited:.0f}s"))
+        except PrivateTargetError as exc:
+            raise CheckCannotRun(f"{exc} (no load was sent)") from None
+        if not ready.ready:
+            return CheckOutcome((_unreachable(shown, load, ready.reason, location),),
+                                f"{host} did not answer within {load.ready_timeout:g}s")
+        endpoint = vetted_endpoint(ctx.http, host, port)
+        plan = build_plan(load, ctx.http, parts, endpoint)
+        ctx.progress.info(f"  load: {load.users} users for {load.duration:g}s against {host} "
+                          f"({len(plan.routes)} route(s), warm-up {load.warmup:g}s)")
+        try:
+            result = run_load(plan, on_tick=lambda r, t: _tick(ctx, load, r, t))
+        except LoadRunError as exc:
+            raise CheckCannotRun(f"load test failed: {exc}") from None
+        finally:
+            ctx.progress.done()
+        return judge(load, result, shown, host)
+
+
+def _refuse_private(http: HttpContext, host: str, port: int) -> None:
+    try:
+        http.resolve(host, port)
+    except PrivateTargetError as exc:
+        raise CheckCannotRun(f"{exc} (no load was sent)") from None
+    except httpcore.ConnectError:
+        pass  # not resolvable yet: the readiness wait decides
+
+
+def vetted_endpoint(http: HttpContext, host: str, port: int) -> Endpoint:
+    """The one address the load generator may connect to (connect_to applied, guard passed)."""
+    try:
+        endpoints = http.resolve(host, port)
+    except PrivateTargetError as exc:
+        raise CheckCannotRun(f"{exc} (no load was sent)") from None
+    except httpcore.ConnectError as exc:
+        raise CheckCannotRun(f"cannot resolve {host}: {exc}") from None
+    if not endpoints:
+        raise CheckCannotRun(f"cannot resolve {host}")
+    return endpoints[0]
+
+
+def default_routes(parts: urllib.parse.SplitResult) -> tuple[LoadRoute, ...]:
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return (LoadRoute(name=path, path=path),)
+
+
+def build_plan(load: LoadConfig, http: HttpContext, parts: urllib.parse.SplitResult,
+               endpoint: Endpoint) -> Plan:
+    connect_port = endpoint.port
+    if endpoint.via_connect_to:
+        connect_port = int(http.connect_to[f"{endpoint.host}:{endpoint.port}"]
+                           .rpartition(":")[2])
+    routes = load.routes or default_routes(parts)
+    return Plan(
+        # user:password in the URL stays: Locust turns it into basic auth, like the probe.
+        base_url=f"{parts.scheme}://{parts.netloc}", host=endpoint.host, port=endpoint.port,
+        connect_host=endpoint.address, connect_port=connect_port, users=load.users,
+        spawn_rate=load.spawn_rate, duration_s=load.duration, headers=dict(http.headers),
+        routes=tuple(PlanRoute(name=r.name, method=r.method, path=r.path, weight=r.weight,
+                               headers=dict(r.headers), json=r.json) for r in routes),
+        verify=http.ca_bundle or True, request_timeout_s=REQUEST_TIMEOUT_S,
+        user_agent=USER_AGENT, workers=load.workers,
+        workers_timeout_s=max(WORKERS_TIMEOUT_S, load.ready_timeout))
+
+
+def _tick(ctx: CheckContext, load: LoadConfig, result: RunResult, elapsed: float) -> None:
+    assert result.started_at is not None
+    measured, _ = split_warmup(result.samples, result.started_at + load.warmup)
+    p95 = summarize(measured).p95_ms
+    phase = "warm-up" if elapsed < load.warmup else (
+        f"p95 {p95:.0f} ms" if p95 is not None else "p95 -")
+    ctx.progress.update(f"load: {min(elapsed, load.duration):.0f}s/{load.duration:g}s · "
+                        f"{len(result.samples)} requests · {phase}")
+
+
+# --- judging -----------------------------------------------------------------------------------
+
+def judge(load: LoadConfig, result: RunResult, url: str, host: str) -> CheckOutcome:
+    """Findings, summary and metrics from the raw samples of one run."""
+    if result.started_at is None or result.ended_at is None:
+        raise CheckCannotRun("the load generator reported no start and end time")
+    measure_from = result.started_at + load.warmup
+    measured, excluded = split_warmup(result.samples, measure_from)
+    window_s = max(result.ended_at - measure_from, 1e-9)
+    total = summarize(measured)
+    metrics = _metrics(load, total, measured, excluded, window_s)
+    location = Location(url=url, host=host)
+    enough = total.requests >= load.min_samples
+    findings = _latency_findings(load, total, measured, enough, location)
+    findings += _route_findings(load, measured, enough, url, host)
+    error = _error_finding(load, total, measured, enough, location)
+    if error:
+        findings.append(error)
+    if not enough and not findings:
+        raise CheckCannotRun(
+            f"inconclusive: only {total.requests} request(s) after the {load.warmup:g}s "
+            f"warm-up, fewer than min_samples ({load.min_samples}); run longer "
+            f"(checks.load.duration) or lower min_samples", metrics=metrics)
+    if enough:
+        collapse = throughput_collapse(measured, measure_from, result.ended_at)
+        if collapse:
+            findings.append(make_finding(
+                NAME, "throughput-collapse", Severity.IMPORTANT,
+                f"Throughput collapsed during the run: {collapse.first_rps:.1f} → "
+                f"{collapse.last_rps:.1f} requests/s",
+                detail=f"The last third of the measured window served under half the "
+                       f"requests per second of the first third with the same {load.users} "
+                       "users: the app degrades under sustained use (queues, leaks, locks, "
+                       "exhausted pools) rather than settling.",
+                remedy="Look for resources that run out under steady load: database "
+                       "connection pools, worker threads, memory, rate limits.",
+                location=location))
+    return CheckOutcome(tuple(findings), _summary(load, total, enough), metrics)
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} ms" if value >= 100 else f"{value:.1f} ms"
+
+
+def _summary(load: LoadConfig, total: Summary, enough: bool) -> str:
+    text = (f"p95 {_ms(total.p95_ms)} over {total.requests} requests "
+            f"(target {load.p95_target_ms:g} ms, blocker {load.p95_blocker_ms:g} ms), "
+            f"{total.error_rate:.1%} errors")
+    return text if enough else text + f"; short run (< {load.min_samples} samples)"
+
+
+def _latency_findings(load: LoadConfig, total: Summary, measured: Sequence[Sample],
+                      enough: bool, location: Location) -> list[Finding]:
+    def over(threshold: float) -> bool:
+        if enough:
+            return total.p95_ms is not None and total.p95_ms > threshold
+        return must_exceed(threshold, measured, load.min_samples)
+
+    numbers = (f"p95 {_ms(total.p95_ms)}, p50 {_ms(total.p50_ms)}, p99 {_ms(total.p99_ms)}, "
+               f"max {_ms(total.max_ms)} over {total.requests} requests with {load.users} "
+               "concurrent users." + _slowest_route(measured))
+    if over(load.p95_blocker_ms):
+        return [make_finding(
+            NAME, "p95-over-budget", Severity.BLOCKER,
+            f"p95 latency {_ms(total.p95_ms)} is above the {load.p95_blocker_ms:g} ms "
+            "launch budget", detail=numbers, remedy=SLOW_REMEDY, location=location)]
+    if over(load.p95_target_ms):
+        return [make_finding(
+            NAME, "p95-over-target", Severity.IMPORTANT,
+            f"p95 latency {_ms(total.p95_ms)} is above the {load.p95_target_ms:g} ms target",
+            detail=numbers, remedy=SLOW_REMEDY, location=location)]
+    return []
+
+
+def _slowest_route(measured: Sequence[Sample]) -> str:
+    routes = {name: summarize(got) for name, got in by_route(measured).items()}
+    if len(routes) < 2:
+        return ""
+    name, worst = max(routes.items(), key=lambda item: item[1].p95_ms or 0.0)
+    return f" Slowest route: {name} (p95 {_ms(worst.p95_ms)}, {worst.requests} requests)."
+
+
+def _route_findings(load: LoadConfig, measured: Sequence[Sample], enough: bool, url: str,
+                    host: str) -> list[Finding]:
+    findings: list[Finding] = []
+    samples = by_route(measured)
+    for route in load.routes:
+        got = samples.get(route.name, [])
+        summary = summarize(got)
+        location = Location(url=urllib.parse.urljoin(url, route.path), host=host,
+                            path=route.path)
+        budgets = ((route.p95_blocker_ms, "route-p95-over-budget", Severity.BLOCKER, "budget"),
+                   (route.p95_target_ms, "route-p95-over-target", Severity.IMPORTANT, "target"))
+        for budget, slug, severity, word in budgets:
+            if budget is None:
+                continue
+            over = (summary.p95_ms is not None and summary.p95_ms > budget) if enough else \
+                must_exceed(budget, got, max(1, load.min_samples * len(got)
+                                             // max(1, len(measured))))
+            if over:
+                findings.append(make_finding(
+                    NAME, slug, severity,
+                    f"{route.name}: p95 {_ms(summary.p95_ms)} is above its {budget:g} ms "
+                    f"{word}",
+                    detail=f"{route.method} {route.path}: p95 {_ms(summary.p95_ms)}, max "
+                           f"{_ms(summary.max_ms)} over {summary.requests} requests.",
+                    remedy=SLOW_REMEDY, location=location, key=route.name))
+                break
+    return findings
+
+
+def _error_finding(load: LoadConfig, total: Summary, measured: Sequence[Sample], enough: bool,
+                   location: Location) -> Finding | None:
+    denominator = total.requests if enough else max(total.requests, load.min_samples)
+    if denominator == 0 or total.failures / denominator <= load.max_error_rate:
+        return None
+    reasons = Counter(s.error or f"HTTP {s.status}" for s in measured if not s.ok)
+    top = "; ".join(f"{count}× {why}" for why, count in reasons.most_common(3))
+    return make_finding(
+        NAME, "error-rate", Severity.BLOCKER,
+        f"{total.error_rate:.1%} of requests failed under load (limit "
+        f"{load.max_error_rate:.1%})",
+        detail=f"{total.failures} of {total.requests} requests failed. Most common: {top}.",
+        remedy="Fix the failing requests (server errors under concurrent use, timeouts, "
+               "rate limits, missing auth headers for the load test); see the routes table.",
+        location=location)
+
+
+def _unreachable(url: str, load: LoadConfig, reason: str, location: Location) -> Finding:
+    return make_finding(
+        NAME, "unreachable", Severity.BLOCKER,
+        f"The preview did not answer within {load.ready_timeout:g}s",
+        detail=f"{url}: {reason}. No load test was run.",
+        remedy="Check that the preview deployment finished and is reachable from CI (and "
+               "that protection-bypass headers are configured); raise checks.load."
+               "ready_timeout if previews take longer to come up.",
+        location=location)
+
+
+def _metrics(load: LoadConfig, total: Summary, measured: Sequence[Sample], excluded: int,
+             window_s: float) -> dict[str, Any]:
+    routes = []
+    for name, samples in by_route(measured).items():
+        summary = summarize(samples)
+        routes.append({"name": name, "requests": summary.requests,
+                       "failures": summary.failures, "error_rate": round(summary.error_rate, 4),
+                       "rps": round(summary.requests / window_s, 2),
+                       **_percentiles(summary)})
+    return {
+        "users": load.users, "duration_s": load.duration, "warmup_s": load.warmup,
+        "measured_s": round(window_s, 2), "workers": load.workers,
+        "requests": total.requests, "failures": total.failures,
+        "error_rate": round(total.error_rate, 4), "rps": round(total.requests / window_s, 2),
+        **_percentiles(total), "routes": routes, "samples_excluded_warmup": excluded,
+        "min_samples": load.min_samples, "percentile_method": PERCENTILE_METHOD,
+        "note": NOTE.format(users=load.users),
+    }
+
+
+def _percentiles(summary: Summary) -> dict[str, float | None]:
+    def r(v: float | None) -> float | None:
+        return None if v is None else round(v, 1)
+    return {"p50_ms": r(summary.p50_ms), "p95_ms": r(summary.p95_ms),
+            "p99_ms": r(summary.p99_ms), "max_ms": r(summary.max_ms)}

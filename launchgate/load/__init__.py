@@ -1,0 +1,11 @@
+"""The load test behind `checks.load`: a Locust child process (never imported into the gate),
+the plan it runs, raw per-request samples streamed back, and exact statistics over them.
+
+- `plan.py`          the JSON plan the gate hands the child (target, routes, timing), on stdin
+- `child.py`         `python -m launchgate.load.child ROLE`: patches gevent, then runs...
+- `generator.py`     ...Locust as a library: local, master or worker; ships raw samples
+- `process.py`       the gate's side: start the child(ren), tail the samples, report progress
+- `readiness.py`     wait (bounded) until the preview answers
+- `stats.py`         exact (nearest-rank) percentiles, per-route summaries, collapse detection
+- `remote_worker.py` a worker on another runner joining the gate's master (docs/load.md)
+"""

@@ -1,0 +1,223 @@
+"""The Locust side of the load check, run as `python -m launchgate.load.child ROLE` in a child
+process of the gate (Locust's gevent monkey-patching must never touch the gate itself); child.py
+patches the standard library first, then runs main() from here.
+
+Roles: `local` (one process runs every user), `master` (dispatches users to workers and
+collects their samples) and `worker` (runs users, ships samples to the master). The plan comes
+on stdin (see plan.py). Every request becomes one raw sample; samples reach the process that
+owns the output file through Locust's own custom messages (in-process for `local`, over the
+master/worker channel otherwise), so workers on other machines report exactly like local ones.
+
+Output: JSON lines appended to `--out`, flushed as they come so the gate can tail them:
+`{"e":"start","t":epoch}`, `{"e":"s","b":[[start, route, ms, ok, status, error], ...]}`,
+`{"e":"end","t":epoch}`, or `{"e":"fatal","msg":"..."}`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import socket
+import sys
+import time
+from typing import Any, TextIO
+
+import gevent
+import gevent.socket
+import gevent.ssl
+from geventhttpclient.connectionpool import ConnectionPool
+from locust import FastHttpUser, constant, events
+from locust.env import Environment
+from locust.log import setup_logging
+from locust.rpc import Message
+from locust.runners import Runner
+
+from launchgate.load.plan import Plan, PlanRoute
+
+SAMPLES_MESSAGE = "launchgate_samples"
+FLUSH_INTERVAL_S = 0.2
+STOP_TIMEOUT_S = 5.0
+
+
+def _target(host: str, port: int) -> tuple[str, int]:
+    return host.lower().strip("[]").rstrip("."), int(port)
+
+
+def pin_connections(plan: Plan) -> None:
+    """Every connection goes to the vetted address, and only the target host is ever loaded:
+    a redirect to another host fails instead of sending load somewhere unconfigured."""
+    target = _target(plan.host, plan.port)
+
+    def resolve(pool: ConnectionPool) -> list[Any]:
+        host, port = pool._connection_host, pool._connection_port
+        if _target(host, port) != target:
+            raise ConnectionRefusedError(
+                f"launchgate loads only {plan.host}:{plan.port}; refused {host}:{port}")
+        return list(gevent.socket.getaddrinfo(plan.connect_host, plan.connect_port, 0,
+                                              socket.SOCK_STREAM, socket.IPPROTO_TCP))
+
+    def after_connect(pool: ConnectionPool, sock: Any) -> None:
+        # Nagle + delayed ACK would add ~40 ms to requests sent in more than one write.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    ConnectionPool._resolve = resolve  # type: ignore[method-assign,assignment]
+    ConnectionPool.after_connect = after_connect  # type: ignore[method-assign,assignment]
+
+
+def _route_task(route: PlanRoute) -> Any:
+    def run(user: FastHttpUser) -> None:
+        kwargs: dict[str, Any] = {"name": route.name}
+        if route.headers:
+            kwargs["headers"] = route.headers
+        if route.json is not None:
+            kwargs["json"] = route.json
+        user.client.request(route.method, route.path, **kwargs)
+    run.__name__ = f"route_{route.name}"
+    return run
+
+
+def make_user_class(plan: Plan) -> type[FastHttpUser]:
+    tasks = {_route_task(r): r.weight for r in plan.routes}
+
+    def ssl_context() -> Any:
+        context = gevent.ssl.create_default_context()
+        if isinstance(plan.verify, str):
+            context.load_verify_locations(cafile=plan.verify)
+        return context
+
+    # FastHttpUser (geventhttpclient): a few times less client CPU per request than requests,
+    # which keeps the generator's own share of the measured latency small on a busy runner.
+    # Closed loop without think time: each user sends its next request as soon as the
+    # previous one answered, the most load a team of `users` can put on the app.
+    return type("LaunchgateUser", (FastHttpUser,), {
+        "host": plan.base_url, "wait_time": constant(0), "tasks": tasks,
+        "insecure": False, "ssl_context_factory": staticmethod(ssl_context),
+        "network_timeout": plan.request_timeout_s, "connection_timeout": 10.0,
+        "max_redirects": 10, "concurrency": 1,
+        "default_headers": {"User-Agent": plan.user_agent, **plan.headers}})
+
+
+class SampleShipper:
+    """Buffers this process's samples and ships them in batches as a custom message."""
+
+    def __init__(self) -> None:
+        self.buffer: list[list[Any]] = []
+        self.runner: Runner | None = None
+
+    def on_request(self, request_type: str, name: str, response_time: float,
+                   response_length: int, response: Any = None, exception: Any = None,
+                   start_time: float | None = None, **_: Any) -> None:
+        status = int(getattr(response, "status_code", 0) or 0)
+        error = None if exception is None else _describe(exception)
+        self.buffer.append([start_time or time.time() - response_time / 1000, name,
+                            round(float(response_time), 3), exception is None, status, error])
+
+    def flush(self) -> None:
+        if self.buffer and self.runner is not None:
+            batch, self.buffer = self.buffer, []
+            self.runner.send_message(SAMPLES_MESSAGE, batch)
+
+    def loop(self) -> None:
+        while True:
+            gevent.sleep(FLUSH_INTERVAL_S)
+            self.flush()
+
+
+def _describe(exception: Any) -> str:
+    text = str(exception).splitlines()[0] if str(exception) else ""
+    return f"{type(exception).__name__}: {text}"[:200]
+
+
+class SampleWriter:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def event(self, kind: str, **data: Any) -> None:
+        self.out.write(json.dumps({"e": kind, **data}) + "\n")
+        self.out.flush()
+
+    def on_samples(self, environment: Environment, msg: Any, **_: Any) -> None:
+        self.event("s", b=msg.data)
+
+
+def run_worker(plan: Plan, env: Environment, shipper: SampleShipper, master_host: str,
+               master_port: int) -> int:
+    runner = env.create_worker_runner(master_host, master_port)
+    shipper.runner = runner
+    env.events.test_stop.add_listener(lambda **_: shipper.flush())
+    gevent.spawn(shipper.loop)
+    runner.greenlet.join()
+    return 0
+
+
+def run_driver(plan: Plan, env: Environment, shipper: SampleShipper, writer: SampleWriter,
+               role: str, bind_host: str, bind_port: int) -> int:
+    if role == "master":
+        runner: Runner = env.create_master_runner(bind_host, bind_port)
+        deadline = time.monotonic() + plan.workers_timeout_s
+        while (connected := runner.worker_count) < plan.workers:  # type: ignore[attr-defined]
+            if time.monotonic() > deadline:
+                writer.event("fatal", msg=f"only {connected} of {plan.workers} Locust workers "
+                                          f"connected within {plan.workers_timeout_s:g}s")
+                runner.quit()
+                return 2
+            gevent.sleep(0.1)
+    else:
+        runner = env.create_local_runner()
+        env.events.test_stop.add_listener(lambda **_: shipper.flush())
+        shipper.runner = runner
+        gevent.spawn(shipper.loop)
+    runner.register_message(SAMPLES_MESSAGE, writer.on_samples)
+    writer.event("start", t=time.time())
+    runner.start(plan.users, spawn_rate=plan.spawn_rate)
+    gevent.sleep(plan.duration_s)
+    writer.event("end", t=time.time())
+    workers = list(getattr(runner, "clients", {}))
+    runner.stop()
+    if role == "master":
+        # stop() returned once the workers reported no users; their last samples were sent
+        # before that report, on the same ordered channel. A moment to process them:
+        gevent.sleep(0.5)
+        # A stopped worker leaves the master's list until it re-announces itself (after
+        # stop_timeout), so runner.quit() would not reach it: tell each one directly.
+        for worker_id in workers:
+            runner.server.send_to_client(Message("quit", None, worker_id))  # type: ignore[attr-defined]
+    shipper.flush()
+    runner.quit()
+    writer.event("done")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m launchgate.load.child")
+    parser.add_argument("role", choices=("local", "master", "worker"))
+    parser.add_argument("--out", help="samples file (local, master)")
+    parser.add_argument("--master-host", default="127.0.0.1")
+    parser.add_argument("--master-port", type=int, default=5557)
+    parser.add_argument("--master-bind-host", default="127.0.0.1")
+    args = parser.parse_args(argv)
+    setup_logging("WARNING")
+    logging.getLogger("locust").setLevel(logging.ERROR)
+    plan = Plan.loads(sys.stdin.read())
+    pin_connections(plan)
+    # Users finish the request in flight when the run stops (bounded), so the app under test
+    # sees no aborted connections and the last requests still count.
+    env = Environment(user_classes=[make_user_class(plan)], host=plan.base_url, events=events,
+                      stop_timeout=STOP_TIMEOUT_S)
+    shipper = SampleShipper()
+    env.events.request.add_listener(shipper.on_request)
+    if args.role == "worker":
+        return run_worker(plan, env, shipper, args.master_host, args.master_port)
+    if not args.out:
+        parser.error("--out is required for local and master")
+    with open(args.out, "a", encoding="utf-8") as out:
+        writer = SampleWriter(out)
+        try:
+            return run_driver(plan, env, shipper, writer, args.role, args.master_bind_host,
+                              args.master_port)
+        except Exception as exc:  # reported to the gate as a line, never a traceback
+            writer.event("fatal", msg=_describe(exc))
+            return 2
+
+

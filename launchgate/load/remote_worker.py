@@ -1,0 +1,62 @@
+"""A Locust worker on another runner, joining the gate's master:
+
+    python -m launchgate.load.remote_worker --config .launchgate.yml --master-host GATE_HOST \\
+        [--master-port 5557] [--url URL]
+
+It builds the same plan as the gate from the same config (and the same environment variables
+for `${VAR}` headers), resolves and vets the target itself (private-target guard, connect_to),
+then runs `launchgate.load.child worker`, whose samples travel to the master like a local
+worker's. The gate's side is enabled with LAUNCHGATE_LOAD_MASTER_BIND (see docs/load.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import urllib.parse
+
+import httpcore
+
+from launchgate.checks.base import CheckCannotRun
+from launchgate.checks.load import build_plan, vetted_endpoint
+from launchgate.config import load_config
+from launchgate.errors import ConfigError
+from launchgate.load.process import spawn_child
+from launchgate.net import http_context_from_config
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m launchgate.load.remote_worker")
+    parser.add_argument("--config", default=".launchgate.yml")
+    parser.add_argument("--url", help="the app under test (overrides the config's url)")
+    parser.add_argument("--master-host", required=True)
+    parser.add_argument("--master-port", type=int, default=5557)
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config, overrides={"url": args.url} if args.url else None)
+    except ConfigError as exc:
+        print(f"launchgate: {exc}", file=sys.stderr)
+        return 2
+    if not config.url:
+        print("launchgate: no url configured (set url: or pass --url)", file=sys.stderr)
+        return 2
+    http = http_context_from_config(config)
+    parts = urllib.parse.urlsplit(config.url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        endpoint = vetted_endpoint(http, parts.hostname or "", port)
+    except (CheckCannotRun, httpcore.ConnectError) as exc:
+        print(f"launchgate: {exc}", file=sys.stderr)
+        return 2
+    plan = build_plan(config.checks.load, http, parts, endpoint)
+    proc = spawn_child(["worker", "--master-host", args.master_host,
+                        "--master-port", str(args.master_port)], plan.dumps(), None)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        return proc.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

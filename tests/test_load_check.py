@@ -1,0 +1,315 @@
+"""The load check end to end: real Locust runs (a child process) against real servers on
+loopback. Each run is a few seconds; min_samples is lowered to match."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import socket
+import ssl
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trustme
+
+from launchgate.config import load_config
+from launchgate.progress import Progress
+from launchgate.report import Target
+from launchgate.runner import run_gate
+from tests.conftest import assert_no_secret
+
+DELAYS = {"/fast": 0.0, "/half": 0.5, "/second": 1.0}
+BYPASS = "bypass-7f3a9c1e5b2d4f6a8c0e"
+
+
+class LoadHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: LoadServer
+
+    def setup(self) -> None:
+        super().setup()
+        # Nagle + delayed ACK would add ~40 ms to small responses (DESIGN.md §9).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        self.server.record(path, self.headers.get("Host", ""),
+                           self.headers.get("X-Bypass", ""))
+        time.sleep(DELAYS.get(path, 0.0))
+        status = 500 if path == "/error" else 200 if path in DELAYS or path == "/" else 404
+        body = b'{"ok": true}'
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class LoadServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, tls: ssl.SSLContext | None = None, *, listen: bool = True) -> None:
+        super().__init__(("127.0.0.1", 0), LoadHandler, bind_and_activate=False)
+        self.server_bind()
+        if listen:  # else: the port is taken but refuses connections until server_activate()
+            self.server_activate()
+        if tls:
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
+        self.lock = threading.Lock()
+        self.paths: Counter[str] = Counter()
+        self.hosts: Counter[str] = Counter()
+        self.bypass: Counter[str] = Counter()
+
+    def record(self, path: str, host: str, bypass: str) -> None:
+        with self.lock:
+            self.paths[path] += 1
+            self.hosts[host] += 1
+            self.bypass[bypass] += 1
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client closing early is not a test failure
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+
+@pytest.fixture
+def server():
+    srv = LoadServer()
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield srv
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(timeout=5)
+
+
+class FakeTty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def gate(tmp_path: Path, url: str, load: dict[str, Any], progress: Progress | None = None,
+         **top: Any) -> dict[str, Any]:
+    """Run the real gate (load only) with a config file; return the v1 report."""
+    config = {"url": url, "allow_private_targets": True, **top,
+              "checks": {"load": {"users": 10, "duration": "3s", "warmup": "0.5s",
+                                  "ready_timeout": "2s", **load}}}
+    path = tmp_path / ".launchgate.yml"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    report = run_gate(load_config(path), Target(url=url), only=["load"],
+                      progress=progress or Progress(quiet=True))
+    return report.to_json()
+
+
+def load_result(report: dict[str, Any]) -> tuple[str, list[str], dict[str, Any]]:
+    (check,) = [c for c in report["checks"] if c["name"] == "load"]
+    return check["status"], [f["id"] for f in report["findings"]], \
+        report["metrics"].get("load", {})
+
+
+def test_fast_route_passes_with_exact_metrics(server, tmp_path):
+    terminal = FakeTty()
+    report = gate(tmp_path, f"http://127.0.0.1:{server.port}/fast", {"min_samples": 50},
+                  progress=Progress(terminal))
+    status, ids, metrics = load_result(report)
+    assert (status, ids, report["verdict"]) == ("passed", [], "pass")
+    assert metrics["requests"] >= 50
+    assert metrics["p95_ms"] < 300
+    assert metrics["failures"] == 0
+    assert metrics["samples_excluded_warmup"] > 0
+    assert metrics["routes"][0]["name"] == "/fast"
+    assert "coordinated omission" in metrics["note"]
+    # Every request the server saw is one sample (warm-up included), plus the readiness probe.
+    assert server.paths["/fast"] == metrics["requests"] + metrics["samples_excluded_warmup"] + 1
+    # Live progress on a terminal: elapsed, requests, then the current p95 after the warm-up.
+    updates = re.findall(r"load: \ds/3s · \d+ requests · (warm-up|p95 \d+ ms)",
+                         terminal.getvalue())
+    assert len(updates) >= 2 and updates[-1].startswith("p95"), terminal.getvalue()
+
+
+def test_half_second_route_is_important(server, tmp_path):
+    report = gate(tmp_path, f"http://127.0.0.1:{server.port}/", {
+        "min_samples": 30, "routes": [{"name": "monthly report", "path": "/half"}]})
+    status, ids, metrics = load_result(report)
+    assert ids == ["load.p95-over-target"]
+    assert status == "passed" and report["verdict"] == "pass"  # important does not fail
+    assert 500 <= metrics["p95_ms"] < 800
+    assert report["findings"][0]["severity"] == "important"
+    assert metrics["routes"][0]["name"] == "monthly report"
+
+
+def test_one_second_route_is_a_blocker(server, tmp_path):
+    report = gate(tmp_path, f"http://127.0.0.1:{server.port}/second", {"min_samples": 15})
+    status, ids, metrics = load_result(report)
+    assert ids == ["load.p95-over-budget"]
+    assert (status, report["verdict"]) == ("failed", "fail")
+    assert metrics["p95_ms"] >= 1000
+
+
+def test_server_errors_trip_the_error_rate(server, tmp_path):
+    report = gate(tmp_path, f"http://127.0.0.1:{server.port}/", {
+        "min_samples": 30, "duration": "2s", "p95_target_ms": 5000, "p95_blocker_ms": 9000,
+        "routes": [{"name": "ok", "path": "/fast", "weight": 1},
+                   {"name": "broken", "path": "/error", "weight": 1}]})
+    status, ids, metrics = load_result(report)
+    assert ids == ["load.error-rate"]
+    assert (status, report["verdict"]) == ("failed", "fail")
+    assert 0.3 < metrics["error_rate"] < 0.7
+    by_name = {r["name"]: r for r in metrics["routes"]}
+    assert by_name["broken"]["failures"] == by_name["broken"]["requests"] > 0
+    assert by_name["ok"]["failures"] == 0
+    assert "HTTP 500" in report["findings"][0]["detail"] or "500" in \
+        report["findings"][0]["detail"]
+
+
+def test_dead_port_is_a_clear_blocker(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # bound, never listening: connections are refused
+        started = time.monotonic()
+        report = gate(tmp_path, f"http://127.0.0.1:{port}/", {"ready_timeout": "1s"})
+    status, ids, _ = load_result(report)
+    assert ids == ["load.unreachable"]
+    assert (status, report["verdict"]) == ("failed", "fail")
+    assert report["findings"][0]["severity"] == "blocker"
+    assert "did not answer within 1s" in report["findings"][0]["title"]
+    assert "refused" in report["findings"][0]["detail"].lower()
+    assert 1.0 <= time.monotonic() - started < 10  # it waited, boundedly
+
+
+def test_private_target_is_refused_without_sending_a_request(server, cli, tmp_path):
+    result = cli("check", "--url", f"http://127.0.0.1:{server.port}/fast", "--only", "load",
+                 "--json", str(tmp_path / "r.json"))
+    assert result.code == 3, result.output
+    report = json.loads((tmp_path / "r.json").read_text())
+    status, ids, _ = load_result(report)
+    assert (status, ids) == ("error", [])
+    summary = next(c["summary"] for c in report["checks"] if c["name"] == "load")
+    assert "allow_private_targets" in summary and "loopback" in summary
+    assert "Traceback" not in result.output
+    assert sum(server.paths.values()) == 0
+
+
+def test_too_few_samples_is_inconclusive_not_a_pass(server, tmp_path):
+    report = gate(tmp_path, f"http://127.0.0.1:{server.port}/fast",
+                  {"min_samples": 1_000_000, "duration": "1.5s"})
+    status, ids, metrics = load_result(report)
+    assert (status, ids, report["verdict"]) == ("error", [], "error")
+    summary = next(c["summary"] for c in report["checks"] if c["name"] == "load")
+    assert "inconclusive" in summary and "min_samples" in summary
+    assert metrics["requests"] > 0  # the metrics of the short run are still reported
+
+
+def test_https_connect_to_headers_and_route_budget(tmp_path):
+    """The real host name for Host/SNI/verification while connecting to the mapped address;
+    the bypass header on every request and nowhere in the report; a per-route budget."""
+    ca = trustme.CA()
+    cert = ca.issue_cert("app.example.test")
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(tls)
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    srv = LoadServer(tls)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        report = gate(
+            tmp_path, "https://app.example.test/", {
+                "min_samples": 20, "duration": "2.5s",
+                "routes": [{"name": "clients", "path": "/fast", "weight": 3},
+                           {"name": "report", "path": "/half", "p95_target_ms": 200}]},
+            headers={"X-Bypass": BYPASS}, ca_bundle=str(tmp_path / "ca.pem"),
+            connect_to={"app.example.test:443": f"127.0.0.1:{srv.port}"})
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(timeout=5)
+    _status, ids, metrics = load_result(report)
+    assert "load.route-p95-over-target" in ids, report["checks"]
+    finding = next(f for f in report["findings"] if f["id"] == "load.route-p95-over-target")
+    assert finding["location"]["path"] == "/half"
+    assert metrics["failures"] == 0
+    assert set(srv.hosts) == {"app.example.test"}
+    assert set(srv.bypass) == {BYPASS}
+    assert srv.paths["/fast"] > srv.paths["/half"] > 0
+    assert_no_secret(json.dumps(report), BYPASS, where="the report")
+
+
+def test_workers_mode_delivers_every_sample(server, tmp_path):
+    report = gate(tmp_path, f"http://127.0.0.1:{server.port}/fast",
+                  {"min_samples": 50, "workers": 2, "users": 4, "duration": "2.5s"})
+    status, ids, metrics = load_result(report)
+    assert (status, ids) == ("passed", []), report["checks"]
+    assert metrics["workers"] == 2
+    assert server.paths["/fast"] == metrics["requests"] + metrics["samples_excluded_warmup"] + 1
+
+
+def test_waits_for_a_preview_that_comes_up_late(tmp_path):
+    srv = LoadServer(listen=False)
+
+    def come_up_late() -> None:
+        time.sleep(1.5)
+        srv.server_activate()
+        srv.serve_forever(poll_interval=0.05)
+
+    thread = threading.Thread(target=come_up_late, daemon=True)
+    thread.start()
+    try:
+        report = gate(tmp_path, f"http://127.0.0.1:{srv.port}/fast",
+                      {"min_samples": 20, "duration": "1.5s", "ready_timeout": "10s"})
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(timeout=5)
+    status, ids, metrics = load_result(report)
+    assert (status, ids) == ("passed", []), report["checks"]
+    assert metrics["requests"] >= 20
+
+
+def test_a_worker_from_another_runner_joins_with_master_host(server, tmp_path, monkeypatch):
+    """LAUNCHGATE_LOAD_MASTER_BIND on the gate; `launchgate.load.remote_worker` elsewhere (here:
+    another process with the same config). Its samples reach the gate like a local worker's."""
+    import os
+    import subprocess
+    import sys
+
+    from launchgate.load.process import _free_port  # a free loopback port for the master
+
+    port = _free_port()
+    monkeypatch.setenv("LAUNCHGATE_LOAD_MASTER_BIND", f"127.0.0.1:{port}")
+    url = f"http://127.0.0.1:{server.port}/fast"
+    config = tmp_path / "worker.yml"
+    config.write_text(json.dumps({"url": url, "allow_private_targets": True}), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "launchgate.load.remote_worker", "--config", str(config),
+         "--master-host", "127.0.0.1", "--master-port", str(port)],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        report = gate(tmp_path, url, {"min_samples": 30, "workers": 1, "users": 3,
+                                      "duration": "2s"})
+        worker_exit = worker.wait(timeout=20)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    status, ids, metrics = load_result(report)
+    assert (status, ids) == ("passed", []), report["checks"]
+    assert worker_exit == 0
+    assert server.paths["/fast"] == metrics["requests"] + metrics["samples_excluded_warmup"] + 1
