@@ -184,7 +184,8 @@ class Config:
         return urllib.parse.urlsplit(self.url).hostname if self.url else None
 
     def dns_hosts(self) -> tuple[str, ...]:
-        """`checks.dns.hosts`, defaulting to every host named elsewhere in the config."""
+        """`checks.dns.hosts`, defaulting to every host named elsewhere in the config, except
+        `exposure.staging_hosts`: a staging host that does not resolve publicly is right."""
         if self.checks.dns.hosts:
             return self.checks.dns.hosts
         named: list[str] = []
@@ -194,7 +195,6 @@ class Config:
                 named.append(host)
         named += [_strip_port(h) for h in self.checks.tls.hosts]
         named += [_strip_port(h) for h in self.checks.redirects.hosts]
-        named += [_strip_port(h) for h in self.checks.exposure.staging_hosts]
         return tuple(dict.fromkeys(h.lower().rstrip(".") for h in named if not _is_ip(h)))
 
 
