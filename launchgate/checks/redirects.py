@@ -115,7 +115,16 @@ def _follow(client: httpx.Client, entry: str, allowed: set[str]) -> Chain:
             if 300 <= response.status_code < 400:
                 chain.end = "no-location"
             return chain
-        location = urllib.parse.urljoin(url, response.headers.get("location", ""))
+        raw_location = response.headers.get("location", "")
+        try:
+            location = urllib.parse.urljoin(url, raw_location)
+            httpx.URL(location)
+            urllib.parse.urlsplit(location).port  # noqa: B018 - ValueError for a bad port
+        except (ValueError, httpx.InvalidURL):
+            chain.hops.append((url, response.status_code, raw_location))
+            chain.end, chain.final_url, chain.final_status = "error", raw_location, None
+            chain.error = f"its Location header is not a valid URL ({raw_location[:100]!r})"
+            return chain
         chain.hops.append((url, response.status_code, location))
         if location in seen or len(chain.hops) >= HARD_LIMIT:
             chain.end, chain.final_url = "loop", location
