@@ -13,6 +13,8 @@ few seconds cannot hold a check for minutes.
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
 import typing
 import urllib.parse
@@ -90,6 +92,34 @@ def credential_hosts(config: Config) -> frozenset[str]:
     return frozenset(h for h in (host_of(u) for u in (config.url,
                                                       config.checks.redirects.canonical) if u)
                      if h)
+
+
+LOCAL_PREVIEW_REASON = ("plain-http local preview: TLS and the https redirect are checked on "
+                        "https or public URLs")
+
+
+def is_local_preview(http: net.HttpContext, url: str | None) -> bool:
+    """A plain-http `url` whose host is, or resolves only to, loopback/private addresses (a
+    local or CI preview). A host mapped by `connect_to` is a real name checked before its DNS
+    cutover, so it is never a local preview."""
+    if not url:
+        return False
+    parts = urllib.parse.urlsplit(url)
+    host = (parts.hostname or "").rstrip(".")
+    if parts.scheme.lower() != "http" or not host:
+        return False
+    try:
+        port = parts.port or 80
+    except ValueError:
+        return False
+    if f"{host}:{port}" in http.connect_to:
+        return False
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return False
+    addresses = {ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos}
+    return bool(addresses) and not any(a.is_global for a in addresses)
 
 
 def join(base: str, path: str) -> str:

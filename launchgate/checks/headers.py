@@ -140,7 +140,7 @@ def _hsts(value: str | None, url: str, location: Location, min_age: int) -> list
         return [_finding("hsts-missing", Severity.IMPORTANT,
                          "HSTS is disabled (max-age=0)",
                          "Strict-Transport-Security: max-age=0 tells browsers to forget the "
-                         "https-only rule: HSTS is switched off, and a first visit over http "
+                         "https-only rule: HSTS is disabled, and a first visit over http "
                          "can be intercepted before the redirect to https.",
                          remedy, location)]
     if max_age < min_age:
