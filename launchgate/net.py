@@ -179,6 +179,10 @@ class GuardedBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+def _deadline_message() -> str:
+    return f"the response was not complete after {RESPONSE_DEADLINE_S:g} s"
+
+
 class _DeadlineStream(httpcore.NetworkStream):
     """A connection whose reads share one deadline per request: it starts when the request
     is written and ends RESPONSE_DEADLINE_S later, whatever the pace of the bytes."""
@@ -188,13 +192,19 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._deadline: float | None = None
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        capped = False
         if self._deadline is not None:
             left = self._deadline - time.monotonic()
             if left <= 0:
-                raise httpcore.ReadTimeout(
-                    f"the response was not complete after {RESPONSE_DEADLINE_S:g} s")
-            timeout = left if timeout is None else min(timeout, left)
-        return self._inner.read(max_bytes, timeout)
+                raise httpcore.ReadTimeout(_deadline_message())
+            capped = timeout is None or left < timeout
+            timeout = left if capped else timeout
+        try:
+            return self._inner.read(max_bytes, timeout)
+        except httpcore.ReadTimeout:
+            if capped:
+                raise httpcore.ReadTimeout(_deadline_message()) from None
+            raise
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self._deadline = time.monotonic() + RESPONSE_DEADLINE_S
