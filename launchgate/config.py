@@ -184,7 +184,8 @@ class Config:
         return urllib.parse.urlsplit(self.url).hostname if self.url else None
 
     def dns_hosts(self) -> tuple[str, ...]:
-        """`checks.dns.hosts`, defaulting to every host named elsewhere in the config."""
+        """`checks.dns.hosts`, defaulting to every host named elsewhere in the config, except
+        `exposure.staging_hosts`: a staging host that does not resolve publicly is right."""
         if self.checks.dns.hosts:
             return self.checks.dns.hosts
         named: list[str] = []
@@ -194,7 +195,6 @@ class Config:
                 named.append(host)
         named += [_strip_port(h) for h in self.checks.tls.hosts]
         named += [_strip_port(h) for h in self.checks.redirects.hosts]
-        named += [_strip_port(h) for h in self.checks.exposure.staging_hosts]
         return tuple(dict.fromkeys(h.lower().rstrip(".") for h in named if not _is_ip(h)))
 
 
@@ -219,11 +219,15 @@ class _Loc:
         self.file = file
         self.lines: dict[str, int] = {}
         self.secrets: set[str] = set()
+        # Dotted key -> the `${VAR}` names its value was built from (for error messages).
+        self.env_refs: dict[str, list[str]] = {}
         # Keys set from the command line, each with the flag that set it (`--set`, `--url`).
         self.overridden: dict[str, str] = {}
 
     def error(self, key: str, message: str) -> ConfigError:
-        """An error at `key`, located at its own line or the nearest parent's."""
+        """An error at `key`, located at its own line or the nearest parent's. A value read
+        from the environment is never shown: it reads "the value of ${VAR}" instead."""
+        message = self.scrub(key, message)
         for dotted, flag in self.overridden.items():
             if key == dotted or key.startswith(dotted + ".") or key.startswith(dotted + "["):
                 if flag == "--set":
@@ -236,6 +240,31 @@ class _Loc:
                 break
             probe, line = parent, self.lines.get(parent)
         return ConfigError(message, file=self.file, line=line, key=key or None)
+
+
+    def scrub(self, key: str, message: str) -> str:
+        names = self.env_refs.get(key) or [n for k, refs in self.env_refs.items()
+                                           if key.startswith(k) for n in refs]
+        label = "the value of " + (", ".join(f"${{{n}}}" for n in names) if names
+                                   else "an environment variable")
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            for form in dict.fromkeys((repr(secret)[1:-1], secret)):
+                if not form:
+                    continue
+                for quote in ("'", '"'):  # any length, when it is the whole quoted value
+                    message = message.replace(f"{quote}{form}{quote}", f"<{label}>")
+                if len(form) >= MIN_SCRUB_LENGTH:
+                    message = message.replace(form, f"<{label}>")
+                # Values are shown cut at 40 characters: a cut secret is still a secret.
+                for size in range(min(len(form) - 1, 60), MIN_SCRUB_LENGTH - 1, -1):
+                    cut = form[:size]
+                    message = message.replace(cut + "'", f"<{label}>'")
+                    message = message.replace(cut + '"', f'<{label}>"')
+        return message
+
+
+# Shorter environment values are only hidden where they form a whole quoted value.
+MIN_SCRUB_LENGTH = 4
 
 
 def find_config(repo: str | Path) -> Path | None:
@@ -373,6 +402,7 @@ def _expand_env(value: Any, key: str, env: Mapping[str, str], loc: _Loc) -> Any:
             if name not in env:
                 raise loc.error(key, f"environment variable ${{{name}}} is not set")
             loc.secrets.add(env[name])
+            loc.env_refs.setdefault(key, []).append(name)
             return env[name]
         return _ENV_REF.sub(substitute, value)
     return value
@@ -500,6 +530,11 @@ def _coerce_mapping(args: tuple[Any, ...], value: Any, key: str, kind: str | Non
                 if not isinstance(part, str) or not _HOSTPORT.match(part):
                     raise loc.error(child, f"expected 'host:port' as {label}, e.g. "
                                            "\"example.com:443\": \"127.0.0.1:8443\"")
+                if not 0 < int(part.rsplit(":", 1)[1]) < 65536:
+                    raise loc.error(child, f"the port of the {label} must be 1..65535, got "
+                                           f"{part!r}")
+        if kind == "secret-values":
+            _check_header(str(name), item, child, loc)
         out[str(name)] = _coerce(value_type, item, child, {}, loc)
     return out
 
@@ -520,8 +555,8 @@ def _coerce_str(value: Any, key: str, kind: str | None, loc: _Loc) -> str:
         return validate_url(text, lambda msg: loc.error(key, msg))
     if kind == "fail-on" and text not in FAIL_ON_CHOICES:
         raise loc.error(key, f"expected one of {', '.join(FAIL_ON_CHOICES)}; got {text!r}")
-    if kind == "path" and not text.startswith("/"):
-        raise loc.error(key, f"expected a path starting with '/', got {text!r}")
+    if kind == "path":
+        _check_path(text, key, loc)
     if kind == "method" and text.upper() not in {"GET", "POST", "PUT", "PATCH", "DELETE",
                                                  "HEAD", "OPTIONS"}:
         raise loc.error(key, f"expected an HTTP method such as GET or POST, got {text!r}")
@@ -535,6 +570,39 @@ def _coerce_str(value: Any, key: str, kind: str | None, loc: _Loc) -> str:
     if kind == "tls-version" and text not in ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"):
         raise loc.error(key, f"expected TLSv1.2 or TLSv1.3 (or TLSv1, TLSv1.1), got {text!r}")
     return text
+
+
+def _check_path(text: str, key: str, loc: _Loc) -> None:
+    """A path on the app's own origin: `//host/x`, `/\\host/x` (browsers read `\\` as `/`)
+    and control characters or whitespace (urllib drops tabs and newlines, which turns
+    `/\t/host` into `//host`) could lead the gate to another host."""
+    if not text.startswith("/"):
+        raise loc.error(key, f"expected a path starting with '/', got {text!r}")
+    if text.startswith(("//", "/\\")):
+        raise loc.error(key, f"expected a path on the app's own host, got {text!r} (a "
+                             "path starting with '//' or '/\\' names another host)")
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        raise loc.error(key, f"expected a path without spaces or control characters, got "
+                             f"{text!r} (write a space as %20)")
+    base = "http://launchgate.invalid"
+    if urllib.parse.urlsplit(urllib.parse.urljoin(base, text)).netloc != base[7:]:
+        raise loc.error(key, f"expected a path on the app's own host, got {text!r}")
+
+
+# RFC 7230 token characters: what a header name may contain.
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
+def _check_header(name: str, value: Any, key: str, loc: _Loc) -> None:
+    """Names are RFC 7230 tokens; values printable ASCII (httpx refuses anything else, so a
+    bad value would fail every request). The value is never shown: it may be a secret."""
+    if not _HEADER_NAME.match(name):
+        raise loc.error(key, "expected a header name made of letters, digits and "
+                             "!#$%&'*+.^_`|~- (no spaces, colons or other characters)")
+    if isinstance(value, str) and any(not (" " <= ch <= "~" or ch == "\t") for ch in value):
+        raise loc.error(key, "a header value must be printable ASCII on one line (no line "
+                             "breaks, control characters or letters such as 'ä'); the value "
+                             "is not shown")
 
 
 def _valid_nameserver(text: str) -> bool:
@@ -584,10 +652,15 @@ def parse_duration(value: Any, key: str, loc: _Loc) -> float:
 
 def validate_url(text: str, error: typing.Callable[[str], Exception]) -> str:
     """An absolute http(s) URL with a host; anything else is refused with a clear message."""
+    import httpx  # here, not at the top: the CLI starts faster without it
+    if any(ch.isspace() or not ch.isprintable() for ch in text.strip()):
+        raise error(f"invalid URL {redact_url(text)!r}: it contains spaces or control "
+                    "characters (write a space as %20)")
     try:
         parts = urllib.parse.urlsplit(text.strip())
         port = parts.port
-    except ValueError as exc:
+        httpx.URL(text.strip())
+    except (ValueError, httpx.InvalidURL) as exc:
         raise error(f"invalid URL {redact_url(text)!r}: {exc}") from None
     if parts.scheme not in ("http", "https"):
         raise error(f"invalid URL {redact_url(text)!r}: only http:// and https:// are supported")

@@ -7,6 +7,11 @@ certificate verification and the Host header) and the private-target guard: unle
 routable (loopback, private, link-local, cloud metadata, ...). The guard runs on the address the
 socket actually connects to, for every hop, so a redirect or a DNS answer cannot lead the gate
 somewhere it was not allowed to go.
+
+Every request also has a total deadline (`RESPONSE_DEADLINE_S`, from sending the request to the
+last byte read): the per-read timeout alone lets a server that drips a byte every few seconds
+hold a check for minutes. Only `gzip, deflate` are accepted: bodies are decoded with a bound in
+`web.read_limited` (brotli is not asked for).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import ssl
+import time
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +31,9 @@ from launchgate import __version__
 
 USER_AGENT = f"launchgate/{__version__} (+launch-readiness gate)"
 DEFAULT_TIMEOUT_S = 10.0
+# Total time for one response (headers and body), whatever the server's pace.
+RESPONSE_DEADLINE_S = 15.0
+ACCEPT_ENCODING = "gzip, deflate"
 
 
 class PrivateTargetError(httpcore.ConnectError):
@@ -119,7 +128,7 @@ class HttpContext:
                verify: bool = True) -> httpx.Client:
         """`verify=False` is for probes that ask "can the public reach this?" (a staging
         host with a broken certificate is still reachable); never for reading facts."""
-        headers = {"User-Agent": USER_AGENT}
+        headers = {"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING}
         if send_headers:
             headers.update(self.headers)
         transport = GuardedTransport(self, self.ssl_context() if verify
@@ -154,8 +163,8 @@ class GuardedBackend(httpcore.NetworkBackend):
             if endpoint.via_connect_to:
                 target_port = _split_hostport(self._context.connect_to[f"{host}:{port}"])[1]
             try:
-                return self._inner.connect_tcp(endpoint.address, target_port, timeout,
-                                               local_address, socket_options)
+                return _DeadlineStream(self._inner.connect_tcp(
+                    endpoint.address, target_port, timeout, local_address, socket_options))
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last_error = exc
         assert last_error is not None
@@ -168,6 +177,48 @@ class GuardedBackend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
+
+
+def _deadline_message() -> str:
+    return f"the response was not complete after {RESPONSE_DEADLINE_S:g} s"
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose reads share one deadline per request: it starts when the request
+    is written and ends RESPONSE_DEADLINE_S later, whatever the pace of the bytes."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+        self._deadline: float | None = None
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        capped = False
+        if self._deadline is not None:
+            left = self._deadline - time.monotonic()
+            if left <= 0:
+                raise httpcore.ReadTimeout(_deadline_message())
+            capped = timeout is None or left < timeout
+            timeout = left if capped else timeout
+        try:
+            return self._inner.read(max_bytes, timeout)
+        except httpcore.ReadTimeout:
+            if capped:
+                raise httpcore.ReadTimeout(_deadline_message()) from None
+            raise
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._deadline = time.monotonic() + RESPONSE_DEADLINE_S
+        self._inner.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self._inner.get_extra_info(info)
 
 
 class GuardedTransport(httpx.HTTPTransport):
@@ -199,7 +250,8 @@ def describe_http_error(exc: BaseException) -> str:
     if isinstance(exc, httpx.ConnectTimeout):
         return "timed out while connecting"
     if isinstance(exc, httpx.ReadTimeout):
-        return "timed out waiting for the response"
+        return ("timed out waiting for the response" +
+                (f" ({exc})" if "not complete after" in str(exc) else ""))
     if isinstance(exc, httpx.TooManyRedirects):
         return "too many redirects"
     message = str(exc) or type(exc).__name__

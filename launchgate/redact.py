@@ -1,10 +1,13 @@
 """Removes configured secret values (headers, `${VAR}` values, URL credentials) from every
-string of a report before anything renders it, and from progress lines."""
+string of a report before anything renders it, and from progress lines. Each value is also
+matched in the forms a server reflects it in: URL-encoded (`quote`, `quote_plus`) and base64."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import re
+import urllib.parse
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,10 +19,25 @@ MIN_SECRET_LENGTH = 4
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")
 
 
+def encoded_forms(secret: str) -> set[str]:
+    """The value as written and as it shows up when a server reflects it in a URL or a
+    header: percent-encoded (path and query styles), form-encoded (`+` for space) and
+    base64 (a token echoed in a Basic-style header or a cookie)."""
+    forms = {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote(secret),
+             urllib.parse.quote_plus(secret)}
+    forms |= {f.lower() for f in forms if "%" in f}  # %2f as well as %2F
+    raw = secret.encode("utf-8", errors="surrogateescape")
+    forms |= {base64.b64encode(raw).decode("ascii").rstrip("="),
+              base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")}
+    return forms
+
+
 class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        values = {s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}
-        self._values = sorted(values, key=len, reverse=True)
+        values = {form for s in secrets if s and len(s) >= MIN_SECRET_LENGTH
+                  for form in encoded_forms(s)}
+        self._values = sorted((v for v in values if len(v) >= MIN_SECRET_LENGTH),
+                              key=len, reverse=True)
 
     def text(self, value: str) -> str:
         for secret in self._values:

@@ -3,17 +3,29 @@ exposure). The checks never import each other; what they have in common lives he
 
 Hosts in the config may carry a port (`example.com:8443`); an origin is `scheme://host[:port]`
 with the default port left out, lower-cased, so two spellings of one origin compare equal.
+
+Bodies are read raw and decompressed here, bounded (`read_limited`): httpx would inflate each
+network chunk whole, so a compression bomb could take hundreds of MB. Only gzip and deflate are
+asked for and decoded; any other encoding is kept as received (bounded, undecoded). Every body
+read also has a total deadline (`net.RESPONSE_DEADLINE_S`) so a server that drips a byte every
+few seconds cannot hold a check for minutes.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+import time
+import typing
 import urllib.parse
-from collections.abc import Iterable, Mapping
+import zlib
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import httpx
 
+from launchgate import net
 from launchgate.config import Config
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -73,20 +85,111 @@ def canonical_url(config: Config) -> str | None:
     return config.checks.redirects.canonical or config.url
 
 
+def credential_hosts(config: Config) -> frozenset[str]:
+    """The hosts that get the configured headers (and whose redirects a page fetch follows):
+    exactly the hosts of `url` and `checks.redirects.canonical`. A subdomain, a CDN or an SSO
+    provider never sees a bypass token or an Authorization header."""
+    return frozenset(h for h in (host_of(u) for u in (config.url,
+                                                      config.checks.redirects.canonical) if u)
+                     if h)
+
+
+LOCAL_PREVIEW_REASON = ("plain-http local preview: TLS and the https redirect are checked on "
+                        "https or public URLs")
+
+
+def is_local_preview(http: net.HttpContext, url: str | None) -> bool:
+    """A plain-http `url` whose host is, or resolves only to, loopback/private addresses (a
+    local or CI preview). A host mapped by `connect_to` is a real name checked before its DNS
+    cutover, so it is never a local preview."""
+    if not url:
+        return False
+    parts = urllib.parse.urlsplit(url)
+    host = (parts.hostname or "").rstrip(".")
+    if parts.scheme.lower() != "http" or not host:
+        return False
+    try:
+        port = parts.port or 80
+    except ValueError:
+        return False
+    if f"{host}:{port}" in http.connect_to:
+        return False
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return False
+    addresses = {ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos}
+    return bool(addresses) and not any(a.is_global for a in addresses)
+
+
 def join(base: str, path: str) -> str:
     return urllib.parse.urljoin(base, path)
 
 
-def read_limited(response: httpx.Response, limit: int = MAX_PAGE_BYTES) -> bytes:
-    """The body of a streamed response, cut at `limit` bytes."""
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size >= limit:
+def join_path(base: str, path: str) -> str:
+    """`base` + a configured path; ValueError unless the result stays on the base's origin
+    (config refuses `//host/...` already; this is the second lock)."""
+    url = urllib.parse.urljoin(base, path)
+    if origin(url) != origin(base):
+        raise ValueError(f"path {path!r} leads away from {origin(base)}")
+    return url
+
+
+class BodyTimeout(httpx.ReadTimeout):
+    """The body did not arrive within the total deadline."""
+
+
+class _Inflater:
+    """gzip / deflate decoding with bounded output per call (zlib's max_length)."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding.strip().lower()
+        self._obj: typing.Any = None
+        self._raw_fallback = False
+        if self.encoding in ("gzip", "x-gzip"):
+            self._obj = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif self.encoding == "deflate":
+            self._obj = zlib.decompressobj(zlib.MAX_WBITS)
+            self._raw_fallback = True  # some servers send raw deflate without the zlib header
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        if room <= 0:  # max_length=0 would mean "unbounded"
+            return b""
+        if self._obj is None:
+            return data[:room]
+        try:
+            out = self._obj.decompress(data, room)
+        except zlib.error:
+            if not self._raw_fallback:
+                raise
+            self._raw_fallback = False
+            self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
+            out = self._obj.decompress(data, room)
+        self._raw_fallback = False
+        return bytes(out)
+
+
+def read_limited(response: httpx.Response, limit: int = MAX_PAGE_BYTES,
+                 deadline_s: float | None = None) -> bytes:
+    """The body of a streamed response, decoded (gzip/deflate) and cut at `limit` bytes,
+    within `deadline_s` seconds (default `net.RESPONSE_DEADLINE_S`). Raises BodyTimeout
+    after the deadline and httpx.DecodingError for a corrupt compressed body."""
+    total = net.RESPONSE_DEADLINE_S if deadline_s is None else deadline_s
+    deadline = time.monotonic() + total
+    inflater = _Inflater(response.headers.get("content-encoding", ""))
+    out = bytearray()
+    for chunk in response.iter_raw():
+        try:
+            out += inflater.feed(chunk, limit - len(out))
+        except zlib.error as exc:
+            raise httpx.DecodingError(f"corrupt {inflater.encoding} body: {exc}",
+                                      request=response.request) from None
+        if len(out) >= limit:
             break
-    return b"".join(chunks)[:limit]
+        if time.monotonic() > deadline:
+            raise BodyTimeout(f"the response body was not complete after {total:g} s",
+                              request=response.request)
+    return bytes(out[:limit])
 
 
 def decode(body: bytes, response: httpx.Response) -> str:
@@ -128,7 +231,7 @@ class _RefParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k.lower(): v or "" for k, v in attrs}
         if tag == "base" and values.get("href"):
-            self.base = urllib.parse.urljoin(self.base, values["href"])
+            self.base = _absolute(self.base, values["href"]) or self.base
         for attr in _REF_ATTRS.get(tag, ()):
             raw = values.get(attr, "").strip()
             if not raw:
@@ -137,8 +240,9 @@ class _RefParser(HTMLParser):
                 if attr == "srcset" else [raw]
             for candidate in candidates:
                 if candidate and not candidate.startswith(("data:", "javascript:", "#")):
-                    self.refs.append(PageRef(tag, attr, urllib.parse.urljoin(self.base, candidate),
-                                             values.get("rel", "").lower()))
+                    url = _absolute(self.base, candidate)
+                    if url:  # one malformed reference is skipped, not the rest of the page
+                        self.refs.append(PageRef(tag, attr, url, values.get("rel", "").lower()))
         if tag == "script" and not values.get("src"):
             self._in_script, self._script = True, []
 
@@ -152,6 +256,16 @@ class _RefParser(HTMLParser):
             text = "".join(self._script)
             if text.strip():
                 self.inline.append(text)
+
+
+def _absolute(base: str, ref: str) -> str | None:
+    """`ref` resolved against `base`, or None when it is not a valid URL (`http://[oops`)."""
+    try:
+        url = urllib.parse.urljoin(base, ref)
+        urllib.parse.urlsplit(url).port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return None
+    return url
 
 
 def parse_page(html: str, base_url: str) -> PageLinks:
@@ -188,6 +302,7 @@ class Page:
     response: httpx.Response
     body: bytes
     history: tuple[httpx.Response, ...]  # the redirect responses before it
+    not_followed: str = ""  # why the final response, a redirect, was not followed
 
     @property
     def text(self) -> str:
@@ -197,21 +312,47 @@ class Page:
         return (*self.history, self.response)
 
 
-def fetch_page(client: httpx.Client, url: str, *, max_hops: int = 10,
-               limit: int = MAX_PAGE_BYTES, headers: Mapping[str, str] | None = None) -> Page:
-    """GET `url`, following redirects only while they stay on the same host (a redirect to
-    an SSO provider or another site is where the page ends). httpx errors propagate."""
+MAX_HOPS = 10
+
+
+def fetch_page(client: httpx.Client, url: str, *, max_hops: int = MAX_HOPS,
+               limit: int = MAX_PAGE_BYTES, headers: Mapping[str, str] | None = None,
+               method: str = "GET", hosts: Collection[str] | None = None) -> Page:
+    """`method` `url`, following redirects only while they stay on `hosts` (default: the
+    url's own host); a redirect to an SSO provider or another site, a malformed Location or
+    the hop limit is where the page ends (the redirect response is the final answer, and
+    `not_followed` says why). httpx errors propagate; the body is bounded (`read_limited`)."""
     history: list[httpx.Response] = []
-    host = host_of(url)
+    allowed = {h.lower() for h in hosts} if hosts else {host_of(url)}
     while True:
-        with client.stream("GET", url, headers=headers) as response:
+        with client.stream(method, url, headers=headers) as response:
             body = read_limited(response, limit)
         location = response.headers.get("location")
-        if not response.is_redirect or not location or len(history) >= max_hops:
+        if not response.is_redirect or not location:
             return Page(url, response, body, tuple(history))
-        target = urllib.parse.urljoin(url, location)
-        if host_of(target) != host or urllib.parse.urlsplit(target).scheme not in (
-                "http", "https"):
-            return Page(url, response, body, tuple(history))
+        target, why = _redirect_target(url, location, allowed)
+        if target is None or len(history) >= max_hops:
+            why = why or f"the hop limit ({max_hops}) was reached"
+            return Page(url, response, body, tuple(history), why)
         history.append(response)
+        if response.status_code == 303 or (response.status_code in (301, 302)
+                                           and method not in ("GET", "HEAD")):
+            method = "GET"  # what browsers do
         url = target
+
+
+def _redirect_target(url: str, location: str, allowed: Collection[str]
+                     ) -> tuple[str | None, str]:
+    """The absolute URL a redirect leads to, or None and why it is not followed."""
+    try:
+        target = urllib.parse.urljoin(url, location)
+        httpx.URL(target)
+        urllib.parse.urlsplit(target).port  # noqa: B018 - raises ValueError for a bad port
+    except (ValueError, httpx.InvalidURL):
+        return None, f"its Location header is not a valid URL ({location[:100]!r})"
+    if urllib.parse.urlsplit(target).scheme not in ("http", "https"):
+        return None, f"it leads to a non-web URL ({target[:100]})"
+    if host_of(target) not in allowed:
+        return None, (f"it leads to another host ({origin(target)}); launchgate sends "
+                      "requests only to the configured host(s)")
+    return target, ""

@@ -79,6 +79,21 @@ def test_email_scenarios(knot, domain, expected):
     assert graded(check(knot, domain).findings) == expected
 
 
+def test_include_ending_in_plus_all_is_a_blocker(knot):
+    outcome = check(knot, "spf-include-plusall.test")
+    assert graded(outcome.findings) == {"dns.spf-plus-all": "blocker"}
+    assert "_open.spf-include-plusall.test" in outcome.findings[0].detail
+
+
+def test_missing_dmarc_is_important_even_without_email(knot):
+    outcome = check(knot, "dangling.test", hosts=(), sends_email=False, selectors=())
+    assert graded(outcome.findings) == {}
+    outcome = check(knot, "test", hosts=(), sends_email=False, selectors=())
+    finding = next(f for f in outcome.findings if f.id == "dns.dmarc-missing")
+    assert finding.severity.value == "important"
+    assert "p=reject" in finding.remedy
+
+
 def test_spf_lookup_count_through_nested_includes_is_reported(knot):
     outcome = check(knot, "spf-lookups.test")
     assert outcome.metrics is not None and outcome.metrics["spf_lookups"] == 11

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import urllib.parse
 
 from launchgate.config import load_config
 from launchgate.redact import REDACTED, Redactor
@@ -84,3 +85,33 @@ def test_redactor_text():
     assert redactor.text("see https://bob:pw@example.com/x") == \
         f"see https://{REDACTED}@example.com/x"
     assert redactor.value({"k": ["s3cr3t-value", 1, None]}) == {"k": [REDACTED, 1, None]}
+
+
+def test_reflected_url_encoded_secret_is_redacted_everywhere(cli, tmp_path):
+    """A value with `+/= ` comes back from /bounce form-encoded in the redirect's query."""
+    bypass = f"tok+en/{secrets.token_hex(8)}= x{secrets.token_hex(8)}=="
+    config = tmp_path / ".launchgate.yml"
+    with EchoServer() as app:
+        config.write_text(f"url: {app.url}\nallow_private_targets: true\n"
+                          "headers: {x-vercel-protection-bypass: \"${BYPASS}\"}\n" + STEPS)
+        result, texts = run_gate(cli, tmp_path, "--config", str(config),
+                                 env={"BYPASS": bypass})
+    assert result.code == 1, result.stderr
+    forms = {bypass, urllib.parse.quote_plus(bypass), urllib.parse.quote(bypass, safe=""),
+             urllib.parse.quote(bypass)}
+    for where, text in texts.items():
+        for form in forms:
+            assert_no_secret(text, form, where=where)
+    report = json.loads(texts["--json"])
+    bounce = next(f for f in report["findings"] if f["title"].startswith("bounce"))
+    assert "/landing?seen=" in bounce["detail"] and REDACTED in bounce["detail"]
+
+
+def test_redactor_matches_encoded_forms():
+    secret = "a+b/c= d&e"
+    redactor = Redactor([secret])
+    for form in (urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret),
+                 urllib.parse.quote(secret), urllib.parse.quote(secret, safe="").lower(),
+                 base64.b64encode(secret.encode()).decode()):
+        assert redactor.text(f"x {form} y") in (f"x {REDACTED} y", f"x {REDACTED}= y",
+                                                f"x {REDACTED}== y"), form

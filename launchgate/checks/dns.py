@@ -212,14 +212,19 @@ class _Run:
         name = f"_dmarc.{self.domain}"
         _, texts = self.client.txt(name)
         records = [t for t in texts if dmarc.is_dmarc(t)]
-        severity = IMPORTANT if self.cfg.sends_email else LATER
         if not records:
+            # Important whether or not the domain sends mail: without a policy anyone can
+            # spoof it; a domain that sends nothing should say so with p=reject.
+            remedy = (f'Publish TXT at {name}: "v=DMARC1; p=none; '
+                      f'rua=mailto:dmarc@{self.domain}", read the reports, then move to '
+                      "p=quarantine or p=reject." if self.cfg.sends_email else
+                      f'The domain sends no mail: publish TXT at {name}: "v=DMARC1; '
+                      'p=reject;" (with SPF "v=spf1 -all") so receivers reject forgeries.')
             self.findings.append(_finding(
-                "dmarc-missing", severity, f"no DMARC record for {self.domain}",
+                "dmarc-missing", IMPORTANT, f"no DMARC record for {self.domain}",
                 f"{name} has no v=DMARC1 record: receivers have no policy for mail that "
-                "fails SPF and DKIM, and you get no reports of spoofing.",
-                f'Publish TXT at {name}: "v=DMARC1; p=none; rua=mailto:dmarc@{self.domain}", '
-                "read the reports, then move to p=quarantine or p=reject.", self.domain))
+                "fails SPF and DKIM, and you get no reports of spoofing.", remedy,
+                self.domain))
             return
         if len(records) > 1:
             self.findings.append(_finding(
@@ -417,6 +422,14 @@ def _all_findings(report: SpfReport) -> list[Finding]:
         return [_finding("spf-plus-all", BLOCKER, f"SPF of {domain} allows every server (+all)",
                          "+all authorises the whole internet to send mail as the domain.",
                          "End the record with -all (or ~all while rolling out).", domain)]
+    if report.plus_all_includes:
+        names = ", ".join(dict.fromkeys(report.plus_all_includes))
+        return [_finding("spf-plus-all", BLOCKER,
+                         f"SPF of {domain} allows every server (an include ends with +all)",
+                         f"The included record of {names} ends with +all: the include matches "
+                         "every sender, so the whole internet may send mail as the domain.",
+                         f"Remove include:{names.split(', ')[0]} (or have its owner end it "
+                         "with -all / ~all).", domain)]
     if qualifier == "?":
         return [_finding("spf-neutral-all", IMPORTANT, f"SPF of {domain} ends with ?all",
                          "?all (neutral) says nothing about servers not listed: forged mail "

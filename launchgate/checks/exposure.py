@@ -14,7 +14,8 @@
 - Mixed content on the https page (`url`): http:// scripts, stylesheets, frames, forms ->
   blocker; http:// images and media -> important.
 - Secrets in client-side code (`scan_bundles`): the page's inline scripts, its same-site
-  scripts and their source maps (bounded count and size) are scanned with the secrets engine
+  scripts and their source maps (bounded count and size; the configured headers go only to the
+  exact configured hosts, never to other subdomains) are scanned with the secrets engine
   (detect-secrets' plugins). Hits -> blocker with type, URL, line and a short fingerprint,
   never the value. Entropy-only detectors are ignored here: minified bundles are full of
   hashes and inline images that look random.
@@ -28,6 +29,7 @@ import dataclasses
 import json
 import re
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -37,7 +39,18 @@ from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, C
 from launchgate.net import PrivateTargetError, describe_http_error, is_refused
 from launchgate.report import Finding, Location, Severity, make_finding
 from launchgate.secrets.textscan import SecretHit, scan_text
-from launchgate.web import Page, PageLinks, fetch_page, host_of, parse_page, same_site, split_host
+from launchgate.web import (
+    Page,
+    PageLinks,
+    credential_hosts,
+    fetch_page,
+    host_of,
+    join,
+    join_path,
+    parse_page,
+    same_site,
+    split_host,
+)
 
 CHECK = "exposure"
 PROBE_ORIGIN = "https://launchgate-cors-probe.invalid"
@@ -93,14 +106,18 @@ class ExposureCheck:
         with anonymous.client() as client:
             for path in settings.protected_paths:
                 ctx.progress.update(f"exposure: {path} without credentials")
-                findings += _protected(client, urllib.parse.urljoin(url, path), path, tally)
+                findings += _protected(client, _join(url, path), path, tally)
             for path in settings.cors_paths:
                 ctx.progress.update(f"exposure: CORS on {path}")
-                findings += _cors(client, urllib.parse.urljoin(url, path), path, tally)
+                findings += _cors(client, _join(url, path), path, tally)
         parts.append(f"{len(settings.protected_paths)} protected path(s), "
                      f"{len(settings.cors_paths)} CORS path(s)")
-        with ctx.http.client() as client:
-            page = _get(client, url, tally)
+        trusted = credential_hosts(ctx.config)
+        with ctx.http.client() as client, ctx.http.client(send_headers=False) as bare:
+            def client_for(target: str) -> httpx.Client:
+                return client if host_of(target) in trusted else bare
+
+            page = _get(client_for(url), url, tally)
             if page is None:
                 return findings
             links = parse_page(page.text, page.url)
@@ -109,10 +126,17 @@ class ExposureCheck:
                 ctx.progress.update("exposure: scanning client-side bundles")
                 site_hosts = {host_of(u) for u in (url, page.url,
                                                    ctx.config.checks.redirects.canonical) if u}
-                scanned, found = _bundles(client, page, links, site_hosts)
+                scanned, found = _bundles(client_for, page, links, site_hosts)
                 findings += found
                 parts.append(f"{scanned} client-side file(s) scanned")
         return findings
+
+
+def _join(url: str, path: str) -> str:
+    try:
+        return join_path(url, path)
+    except ValueError as exc:
+        raise CheckCannotRun(str(exc)) from None
 
 
 def _get(client: httpx.Client, url: str, tally: Tally, **kwargs: Any) -> Page | None:
@@ -223,14 +247,13 @@ def _mixed_content(page: Page, links: PageLinks) -> list[Finding]:
             f"https page loads {len(active)} script(s)/frame(s)/form(s) over http",
             "Browsers block them (the page breaks), and where they load, a network attacker "
             "controls the page: " + ", ".join(active[:5]),
-            "Load every script, stylesheet, frame and form target over https.", page.url,
-            ",".join(active)))
+            "Load every script, stylesheet, frame and form target over https.", page.url))
     if passive:
         findings.append(_finding(
             "mixed-content-passive", Severity.IMPORTANT,
             f"https page loads {len(passive)} image(s)/media over http",
             "The padlock degrades and the content can be swapped: " + ", ".join(passive[:5]),
-            "Serve images and media over https.", page.url, ",".join(passive)))
+            "Serve images and media over https.", page.url))
     return findings
 
 
@@ -249,15 +272,15 @@ class _Budget:
         return True
 
 
-def _bundles(client: httpx.Client, page: Page, links: PageLinks, site_hosts: set[str]
-             ) -> tuple[int, list[Finding]]:
+def _bundles(client_for: Callable[[str], httpx.Client], page: Page, links: PageLinks,
+             site_hosts: set[str]) -> tuple[int, list[Finding]]:
     findings = _scan(page.text, "page.html", page.url)  # inline scripts included
     budget = _Budget(files=1, bytes=len(page.body))
     scripts = [r.url for r in links.refs if r.tag == "script" and same_site(r.url, site_hosts)]
     for script_url in dict.fromkeys(scripts):
         if not budget.take(0):
             break
-        script = _fetch_text(client, script_url)
+        script = _fetch_text(client_for(script_url), script_url)
         if script is None:
             continue
         text, response = script
@@ -265,7 +288,7 @@ def _bundles(client: httpx.Client, page: Page, links: PageLinks, site_hosts: set
         findings += _scan(text, _filename(script_url, ".js"), script_url)
         map_url = _source_map_url(text, response, script_url)
         if map_url and same_site(map_url, site_hosts) and budget.take(0):
-            source_map = _fetch_text(client, map_url)
+            source_map = _fetch_text(client_for(map_url), map_url)
             if source_map is not None:
                 budget.bytes += len(source_map[0])
                 findings += _scan_source_map(source_map[0], map_url)
@@ -293,7 +316,10 @@ def _source_map_url(text: str, response: httpx.Response, script_url: str) -> str
     ref = header or (matches[-1] if matches else None)
     if not ref or ref.startswith("data:"):
         return None
-    return urllib.parse.urljoin(script_url, ref)
+    try:
+        return join(script_url, ref)
+    except ValueError:
+        return None  # a malformed reference: nothing to fetch
 
 
 def _scan_source_map(text: str, map_url: str) -> list[Finding]:

@@ -1,12 +1,16 @@
 """headers: the security and delivery headers of the canonical page (`checks.redirects.
-canonical`, else `url`), fetched with the configured headers, same-host redirects followed.
+canonical`, else `url`), same-host redirects followed. The configured headers are sent only to
+the exact configured hosts (`url`, `canonical`); same-site assets on other subdomains are fetched
+without them.
 
-- HSTS missing -> important; max-age under `hsts_min_max_age` -> later; present but not
-  preload-eligible (hstspreload.org: max-age >= 31536000, includeSubDomains, preload) -> later.
+- HSTS missing or disabled (max-age=0) -> important; max-age under `hsts_min_max_age` -> later;
+  present but not preload-eligible (hstspreload.org: max-age >= 31536000, includeSubDomains,
+  preload) -> later.
 - CSP, X-Content-Type-Options: nosniff, clickjacking protection (CSP frame-ancestors or
   X-Frame-Options), Referrer-Policy missing -> later each.
 - Cookies set on the way (redirect hops included): a session cookie without Secure -> blocker,
-  without HttpOnly -> important; other cookies without Secure or SameSite -> later. Only
+  without HttpOnly -> important (anti-CSRF cookies such as XSRF-TOKEN/csrftoken are not session
+  cookies: scripts must read them); other cookies without Secure or SameSite -> later. Only
   cookie NAMES are ever shown, never values.
 - Text responses over 1 KB without compression -> later; same-site scripts and stylesheets
   (the first few) without a cache lifetime -> later.
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -30,6 +35,7 @@ from launchgate.report import Finding, Location, Severity, make_finding
 from launchgate.web import (
     Page,
     canonical_url,
+    credential_hosts,
     fetch_page,
     host_of,
     is_text_type,
@@ -43,6 +49,8 @@ COMPRESSION_MIN_BYTES = 1024
 MAX_ASSETS = 5
 MAX_ASSET_BYTES = 5_000_000
 SESSION_COOKIE = re.compile(r"sess|sid|auth|token|jwt|remember|login", re.IGNORECASE)
+# Anti-CSRF cookies (XSRF-TOKEN, csrftoken) must be readable by scripts: not session cookies.
+CSRF_COOKIE = re.compile(r"csrf|xsrf", re.IGNORECASE)
 _MAX_AGE = re.compile(r"(?:^|[\s,])(?:s-)?max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
@@ -73,13 +81,15 @@ class HeadersCheck:
         if not url:
             raise CheckSkipped("no url or checks.redirects.canonical configured")
         ctx.progress.update(f"headers: {url}")
-        with ctx.http.client() as client:
+        trusted = credential_hosts(ctx.config)
+        with ctx.http.client() as client, ctx.http.client(send_headers=False) as bare:
             try:
-                page = fetch_page(client, url)
+                page = fetch_page(client if host_of(url) in trusted else bare, url)
             except httpx.HTTPError as exc:
                 raise CheckCannotRun(f"{url}: {describe_http_error(exc)}") from None
             findings = self._page_findings(ctx, page)
-            findings += _asset_findings(client, page)
+            findings += _asset_findings(
+                lambda u: client if host_of(u) in trusted else bare, page)
         facts = ctx.facts.setdefault("http.response_headers", {})
         facts[host_of(page.url)] = {k.lower(): v for k, v in page.response.headers.items()
                                     if k.lower() != "set-cookie"}
@@ -126,6 +136,13 @@ def _hsts(value: str | None, url: str, location: Location, min_age: int) -> list
                          "link) can be intercepted before the redirect to https.",
                          remedy, location)]
     max_age = int(match.group(1))
+    if max_age == 0:
+        return [_finding("hsts-missing", Severity.IMPORTANT,
+                         "HSTS is disabled (max-age=0)",
+                         "Strict-Transport-Security: max-age=0 tells browsers to forget the "
+                         "https-only rule: HSTS is disabled, and a first visit over http "
+                         "can be intercepted before the redirect to https.",
+                         remedy, location)]
     if max_age < min_age:
         return [_finding("hsts-short-max-age", Severity.LATER,
                          f"HSTS max-age is short ({max_age} s)",
@@ -190,7 +207,7 @@ def _cookies(page: Page, location: Location) -> list[Finding]:
 
 def _cookie_findings(cookie: Cookie, location: Location) -> list[Finding]:
     findings: list[Finding] = []
-    session = bool(SESSION_COOKIE.search(cookie.name))
+    session = bool(SESSION_COOKIE.search(cookie.name)) and not CSRF_COOKIE.search(cookie.name)
     name = cookie.name
     if session and "secure" not in cookie.attributes:
         findings.append(_finding(
@@ -235,7 +252,9 @@ def _compression(response: httpx.Response, body: bytes, url: str, location: Loca
                      "CDN.", location, url)]
 
 
-def _asset_findings(client: httpx.Client, page: Page) -> list[Finding]:
+def _asset_findings(client_for: Callable[[str], httpx.Client], page: Page) -> list[Finding]:
+    """Same-site assets (subdomains included) are fetched, but with the configured headers
+    only on the exact configured hosts (`client_for`)."""
     links = parse_page(page.text, page.url)
     host = host_of(page.url)
     assets = [r.url for r in links.refs
@@ -245,7 +264,7 @@ def _asset_findings(client: httpx.Client, page: Page) -> list[Finding]:
     findings: list[Finding] = []
     for url in assets:
         try:
-            asset = fetch_page(client, url, max_hops=3, limit=MAX_ASSET_BYTES)
+            asset = fetch_page(client_for(url), url, max_hops=3, limit=MAX_ASSET_BYTES)
         except httpx.HTTPError:
             continue  # a broken asset is the smoke/exposure checks' business
         if asset.response.status_code != 200:
@@ -263,6 +282,7 @@ def _asset_findings(client: httpx.Client, page: Page) -> list[Finding]:
             "No Cache-Control max-age on: " + ", ".join(uncached[:5]) +
             ". Every page view downloads them again.",
             "Serve fingerprinted assets with `Cache-Control: public, max-age=31536000, "
-            "immutable`.", Location(url=page.url, host=host),
-            ",".join(sorted(uncached))))
+            "immutable`.", Location(url=page.url, host=host)))
+        # The fingerprint is the page and the kind, not the asset list: hashed asset names
+        # change with every build, the finding does not.
     return findings

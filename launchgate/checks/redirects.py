@@ -8,9 +8,11 @@ important. The canonical origin is `checks.redirects.canonical`, else the origin
 
 Hosts default to the url's host and the canonical host. A host written with a port
 (`app.example.com:8443`) uses that port for https; http is always tried on port 80. A
-plain-http `url` (a local preview) is entered only as written. A chain is
-followed only while it stays on configured hosts: a hop to anywhere else (an SSO provider, a
-CDN) ends the chain there without sending it a request.
+plain-http `url` is entered only as written; one on a loopback/private address (a local or CI
+preview, not mapped by connect_to) skips the check unless `checks.redirects.hosts` is set. A
+chain is followed only while it stays on configured hosts: a hop to anywhere else (an SSO
+provider, a CDN) ends the chain there without sending it a request. A Location header that is
+not a valid URL ends the chain as a broken hop (blocker).
 """
 
 from __future__ import annotations
@@ -24,7 +26,16 @@ import httpx
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
 from launchgate.net import describe_http_error, is_refused
 from launchgate.report import Finding, Location, Severity, make_finding
-from launchgate.web import HostPort, canonical_url, host_of, origin, split_host, url_hostport
+from launchgate.web import (
+    LOCAL_PREVIEW_REASON,
+    HostPort,
+    canonical_url,
+    host_of,
+    is_local_preview,
+    origin,
+    split_host,
+    url_hostport,
+)
 
 CHECK = "redirects"
 # Browsers give up after 20 redirects; so does the gate.
@@ -49,6 +60,9 @@ class RedirectsCheck:
         canonical = canonical_url(ctx.config)
         if not canonical:
             raise CheckSkipped("no url or checks.redirects.canonical configured")
+        if not ctx.config.checks.redirects.hosts and all(
+                is_local_preview(ctx.http, u) for u in (ctx.config.url, canonical) if u):
+            raise CheckSkipped(LOCAL_PREVIEW_REASON)
         canonical_origin = origin(canonical)
         entries = _entries(ctx, canonical)
         allowed = {host_of(u) for u in (canonical, ctx.config.url, *entries) if u}
@@ -115,7 +129,16 @@ def _follow(client: httpx.Client, entry: str, allowed: set[str]) -> Chain:
             if 300 <= response.status_code < 400:
                 chain.end = "no-location"
             return chain
-        location = urllib.parse.urljoin(url, response.headers.get("location", ""))
+        raw_location = response.headers.get("location", "")
+        try:
+            location = urllib.parse.urljoin(url, raw_location)
+            httpx.URL(location)
+            urllib.parse.urlsplit(location).port  # noqa: B018 - ValueError for a bad port
+        except (ValueError, httpx.InvalidURL):
+            chain.hops.append((url, response.status_code, raw_location))
+            chain.end, chain.final_url, chain.final_status = "error", raw_location, None
+            chain.error = f"its Location header is not a valid URL ({raw_location[:100]!r})"
+            return chain
         chain.hops.append((url, response.status_code, location))
         if location in seen or len(chain.hops) >= HARD_LIMIT:
             chain.end, chain.final_url = "loop", location

@@ -11,6 +11,9 @@ pinned to TLS 1.0 / 1.1 (`@SECLEVEL=0`, or OpenSSL 3 would not even offer them).
 Facts written: `ctx.facts["tls.certificates"] = {host: {"issuer_org", "issuer_cn",
 "subject_cn", "sans", "not_before", "not_after", "days_left", "protocol", "verified"}}`
 (the dns check reads the issuer for CAA).
+
+A plain-http `url` on a loopback/private address (a local or CI preview) without
+`checks.tls.hosts` is skipped: there is no TLS to check there.
 """
 
 from __future__ import annotations
@@ -30,7 +33,13 @@ from cryptography.x509.oid import NameOID
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
 from launchgate.net import HttpContext, PrivateTargetError
 from launchgate.report import Finding, Location, Severity, make_finding
-from launchgate.web import HostPort, split_host, url_hostport
+from launchgate.web import (
+    LOCAL_PREVIEW_REASON,
+    HostPort,
+    is_local_preview,
+    split_host,
+    url_hostport,
+)
 
 CHECK = "tls"
 _VERSIONS = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1,
@@ -67,6 +76,8 @@ class TlsCheck:
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
         hosts = _hosts(ctx)
+        if not hosts and is_local_preview(ctx.http, ctx.config.url):
+            raise CheckSkipped(LOCAL_PREVIEW_REASON)
         if not hosts:
             raise CheckSkipped("no https url or checks.tls.hosts configured")
         findings: list[Finding] = []

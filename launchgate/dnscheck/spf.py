@@ -193,6 +193,7 @@ class SpfReport:
     include_errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     includes: list[str] = field(default_factory=list)
+    plus_all_includes: list[str] = field(default_factory=list)  # included records ending +all
     capped: bool = False
 
     @property
@@ -282,7 +283,11 @@ class SpfWalker:
         if term.name == "include":
             terms = self._child(report, target, term, path)
             if terms is not None:
-                self._evaluate(report, target, terms, (*path, target))
+                # An included `+all` matches every sender, so the include itself passes all
+                # mail: the including record authorises the whole internet too.
+                qualifier, _ = self._evaluate(report, target, terms, (*path, target))
+                if qualifier == "+":
+                    report.plus_all_includes.append(target)
         elif term.name == "a":
             v4, v6 = self.client.lookup(target, "A"), self.client.lookup(target, "AAAA")
             self._void(report, target, v4.void and v6.void)
