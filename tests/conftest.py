@@ -55,3 +55,22 @@ def assert_no_secret(text: str, secret: str, *, where: str = "output") -> None:
     if leaked:
         pytest.fail(f"a secret value (or a 12-character piece of it) appears in {where}",
                     pytrace=False)
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    result: CliResult
+    output: Path
+    report: dict
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """`launchgate demo` run once per session (it includes a short real load test)."""
+    import json
+
+    output = tmp_path_factory.mktemp("demo") / "out"
+    result = run_cli("demo", "--output", str(output))
+    report = json.loads((output / "report.json").read_text()) if (output / "report.json").exists() \
+        else {}
+    return DemoRun(result, output, report)

@@ -211,14 +211,14 @@ def test_scan_text_for_bundles_uses_the_engine():
     assert scan_text("var a = 1;\n", "app.js") == ()
 
 
-def test_demo_shows_a_blocker_in_the_change_and_a_secret_in_history(tmp_path):
-    result = run_cli("demo", "--output", str(tmp_path / "demo"))
-    assert result.code == 1, result.output
-    report = json.loads((tmp_path / "demo" / "report.json").read_text())
+def test_demo_shows_a_blocker_in_the_change_and_a_secret_in_history(demo_run):
+    assert demo_run.result.code == 0, demo_run.result.output
+    report = demo_run.report
+    assert report["verdict"] == "fail"
     found = {(f["id"], f["severity"], f["location"]["path"]) for f in report["findings"]}
     assert ("secrets.in-diff", "blocker", "billing.py") in found
     assert ("secrets.in-history", "important", "settings.py") in found
-    assert "secrets.in-diff" in (tmp_path / "demo" / "report.md").read_text()
+    assert "secrets.in-diff" in (demo_run.output / "report.md").read_text()
 
 
 def test_secret_allowlisted_later_is_not_a_history_finding(repo_copy, tmp_path):

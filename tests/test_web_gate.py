@@ -56,15 +56,14 @@ def test_failing_site_never_leaks_values(lab, cli, tmp_path):
         assert_no_secret(everything, secret, where="the CLI outputs")
 
 
-def test_demo_serves_https_through_connect_to(cli, tmp_path):
-    result = cli("demo", "--output", str(tmp_path / "demo"), "--quiet")
-    report = json.loads((tmp_path / "demo" / "report.json").read_text())
+def test_demo_serves_https_through_connect_to(demo_run):
+    result, report = demo_run.result, demo_run.report
     statuses = {c["name"]: c["status"] for c in report["checks"]}
     assert {statuses[n] for n in WEB.split(",")} == {"passed"}, result.output
     assert statuses["smoke"] == "passed"
     assert report["target"]["url"] == "https://app.demo.test/"
-    assert (tmp_path / "demo" / "demo-ca.pem").read_text().startswith("-----BEGIN CERTIFICATE")
-    assert not list((tmp_path / "demo").glob("*.key"))  # keys never land in the output
+    assert (demo_run.output / "demo-ca.pem").read_text().startswith("-----BEGIN CERTIFICATE")
+    assert not list(demo_run.output.glob("*.key"))  # keys never land in the output
     assert "headers.hsts-missing" in {f["id"] for f in report["findings"]}
 
 

@@ -1,0 +1,33 @@
+"""`launchgate demo` runs every check against its own local app, repo and DNS, and stops all it
+started: the embedded default a new user sees first."""
+
+from __future__ import annotations
+
+from launchgate import checks as registry
+
+
+def test_demo_runs_every_check_and_reports(demo_run):
+    assert demo_run.result.code == 0, demo_run.result.output
+    assert "Traceback" not in demo_run.result.output
+    statuses = {c["name"]: c["status"] for c in demo_run.report["checks"]}
+    assert set(statuses) == set(registry.CHECK_ORDER)
+    assert "skipped" not in statuses.values() and "error" not in statuses.values()
+    assert demo_run.report["verdict"] == "fail"
+    assert "launchgate FAIL" in demo_run.result.stdout
+    assert (demo_run.output / "report.md").read_text().startswith("## ❌ launchgate")
+
+
+def test_demo_load_test_sees_the_slow_report(demo_run):
+    load = demo_run.report["metrics"]["load"]
+    assert load["users"] == 10
+    assert 300 < load["p95_ms"] < 800  # the 0.45 s monthly report: important, not a blocker
+    slow = {r["name"]: r for r in load["routes"]}["monthly report"]
+    assert slow["p50_ms"] >= 450
+    ids = {(f["id"], f["severity"]) for f in demo_run.report["findings"]}
+    assert ("load.p95-over-target", "important") in ids
+
+
+def test_demo_shows_the_deployment_map(demo_run):
+    rows = demo_run.report["metrics"]["dns"]["deployment_map"]
+    assert rows and all(set(row) >= {"part", "where"} for row in rows)
+    assert "Deployment map" in (demo_run.output / "report.md").read_text()
