@@ -187,14 +187,17 @@ def test_gzip_body_is_decoded_and_bounded(hostile):
     assert body == bytes(1_000_000)
 
 
+# Peak RSS from /proc/self/status VmHWM, which belongs to this process image: getrusage's
+# ru_maxrss survives fork+exec on Linux and would report the (large) pytest parent's peak.
 _RSS_PROBE = """
-import json, resource, sys
+import json, re, sys
 from launchgate import net
 from launchgate.web import fetch_page
 with net.HttpContext(allow_private_targets=True).client() as client:
     page = fetch_page(client, sys.argv[1])
-print(json.dumps({"body": len(page.body), "rss_mb": resource.getrusage(
-    resource.RUSAGE_SELF).ru_maxrss / 1024}))
+with open("/proc/self/status") as status:
+    hwm_kb = int(re.search(r"VmHWM:\\s+(\\d+) kB", status.read()).group(1))
+print(json.dumps({"body": len(page.body), "rss_mb": hwm_kb / 1024}))
 """
 
 
