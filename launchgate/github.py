@@ -184,9 +184,8 @@ class GitHubClient:
                 _, data = self._gh.requester.requestJsonAndCheck("GET", "/user")
                 self._identity = ("id", data["id"])
             except GithubException as exc:
-                if exc.status not in (401, 403, 404) or isinstance(
-                        exc, RateLimitExceededException):
-                    raise
+                if exc.status not in (401, 403, 404) or self._retry_wait(exc, 1) is not None:
+                    raise  # a rate limit or a server error: retried, never guessed
                 self._identity = ("app", None)
         return self._identity
 
