@@ -598,6 +598,7 @@ def test_crash_after_the_final_status_keeps_the_verdict(tmp_path, app, github, m
     env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request",
                      "pull_request.json")
     monkeypatch.setenv("LAUNCHGATE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HOME", env["HOME"])  # `git config --global` runs in-process here
     monkeypatch.chdir(workspace)
     stream = _FailsOnceAfterTheVerdict(github)
     code = action.main(env, out=stream)
