@@ -10,6 +10,9 @@ import sys
 if __name__ == "__main__":
     try:
         from launchgate.action import main
+    except KeyboardInterrupt:  # cancelled (SIGINT) before main() installed its handlers
+        print("::error title=launchgate::the run was cancelled while starting")
+        sys.exit(3)
     except Exception as exc:  # a broken install must still end the step with a clear line
         print(f"::error title=launchgate::cannot start: {type(exc).__name__}: {exc}")
         sys.exit(3)

@@ -8,6 +8,10 @@ Always written: the job summary, step outputs, annotations, and the JSON/SARIF/m
 under `launchgate-report/` in the workspace. With a token that can write: a `pending` status,
 then the final status on the head commit, and one sticky PR comment. A read-only token (fork
 PRs) degrades to summary + annotations + log. The exit code follows the verdict.
+
+A cancellation (SIGINT, then SIGTERM) or a crash before the verdict is published ends in an
+`error` status and `verdict=error`; once the comment and final status are out, the verdict
+stands and a later failure is only a warning.
 """
 
 from __future__ import annotations
@@ -113,16 +117,19 @@ class Event:
     head: str | None = None
     pull_number: int | None = None
     url: str | None = None   # the preview URL a deployment_status event carries
+    url_source: str = ""     # where `url` came from, for error messages
     find_pull: bool = False  # deployment_status: look the PR up through the commit
     skip_reason: str | None = None
+    fork: bool = False       # pull_request.head.repo.fork: a read-only token is expected
 
 
 def parse_event(name: str, payload: Mapping[str, Any], github_sha: str | None) -> Event:
     if name in ("pull_request", "pull_request_target"):
         pull = payload.get("pull_request") or {}
         head = (pull.get("head") or {}).get("sha") or github_sha
+        fork = ((pull.get("head") or {}).get("repo") or {}).get("fork") is True
         return Event(name, head, base=(pull.get("base") or {}).get("sha"), head=head,
-                     pull_number=pull.get("number") or payload.get("number"))
+                     pull_number=pull.get("number") or payload.get("number"), fork=fork)
     if name == "push":
         after = payload.get("after") or github_sha
         before = payload.get("before")
@@ -138,8 +145,10 @@ def parse_event(name: str, payload: Mapping[str, Any], github_sha: str | None) -
         if state != "success":
             return Event(name, None, skip_reason=f"the deployment state is {state!r}; "
                                                  "launchgate runs once it is 'success'")
-        url = status.get("environment_url") or status.get("target_url") or None
-        return Event(name, sha, head=sha, url=url, find_pull=True)
+        source = "environment_url" if status.get("environment_url") else "target_url"
+        url = status.get(source) or None
+        return Event(name, sha, head=sha, url=url, url_source=f"the deployment's {source}",
+                     find_pull=True)
     if name == "workflow_run":
         # Publishing a fork PR's report from a trusted workflow (see docs/action.md).
         workflow_run = payload.get("workflow_run") or {}
@@ -221,8 +230,9 @@ class Publisher:
     replaces `pending`. Other failures are logged as warnings."""
 
     def __init__(self, client: Any, sha: str | None, context: str, target_url: str | None,
-                 log: Callable[[str], None]) -> None:
+                 log: Callable[[str], None], *, fork: bool = False) -> None:
         self.client = client
+        self.fork = fork
         self.sha = sha
         self.context = context
         self.target_url = target_url
@@ -245,7 +255,8 @@ class Publisher:
         if not self.can_comment:
             return
         result: list[str] = []
-        if self._call(lambda: result.append(self.client.upsert_comment(number, body)),
+        if self._call(lambda: result.append(self.client.upsert_comment(number, body,
+                                                                       context=self.context)),
                       forbidden=self._cannot_comment):
             self._log(f"launchgate: {result[0]} the verdict comment on #{number}")
 
@@ -266,16 +277,28 @@ class Publisher:
 
     def _read_only_token(self, exc: Exception) -> None:
         self.can_status = self.can_comment = False
+        if self.fork:
+            why = ("This is expected for pull requests from forks: the verdict is in the job "
+                   "summary, the annotations and this log only. See the workflow_run pattern "
+                   "in the launchgate docs to comment on fork PRs.")
+        else:
+            why = ("Add `statuses: write` (and `pull-requests: write` for the comment) to the "
+                   "workflow's permissions, or pass a github-token that has them. The verdict "
+                   "is in the job summary, the annotations and this log only.")
         self._log(f"::warning::launchgate: the token cannot write to this repository ({exc}). "
-                  "This is expected for pull requests from forks: the verdict is in the job "
-                  "summary, the annotations and this log only. See the workflow_run pattern "
-                  "in the launchgate docs to comment on fork PRs.")
+                  + why)
 
     def _cannot_comment(self, exc: Exception) -> None:
         self.can_comment = False
         self._log(f"::warning::launchgate: the token cannot comment on this pull request "
                   f"({exc}). Add `pull-requests: write` to the workflow's permissions (for "
                   "fork PRs, see the workflow_run pattern in the launchgate docs).")
+
+    def hurry(self) -> None:
+        """After a cancellation the runner kills the container within seconds: one quick try
+        for the `error` status instead of the usual backoff."""
+        if self.client is not None:
+            self.client.hurry()
 
     def _call(self, action: Callable[[], Any],
               forbidden: Callable[[Exception], None] | None = None) -> bool:
@@ -300,12 +323,26 @@ class Publisher:
 # --- the run ----------------------------------------------------------------------------------
 
 class Cancelled(BaseException):
-    """SIGTERM: the job was cancelled or timed out (the runner stops the container). A
-    BaseException, like KeyboardInterrupt, so that no check's error handling swallows it."""
+    """SIGINT or SIGTERM: the job was cancelled or timed out. A BaseException, like
+    KeyboardInterrupt, so that no check's error handling swallows it."""
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise Cancelled("the run was cancelled")
+# GitHub cancels a container step with SIGINT, then SIGTERM 7.5 s later, then SIGKILL. As PID 1
+# in a container Python would ignore SIGTERM, and SIGINT would end in a KeyboardInterrupt
+# traceback: both become Cancelled, which ends in an `error` status.
+CANCEL_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _ignore_cancel_signals() -> None:
+    for sig in CANCEL_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+
+
+def _on_cancel(signum: int, frame: object) -> None:
+    # Only the first signal interrupts: the SIGTERM that follows the SIGINT must not cut
+    # short the `error` status being posted.
+    _ignore_cancel_signals()
+    raise Cancelled(signal.Signals(signum).name)
 
 
 @dataclass
@@ -315,6 +352,10 @@ class Run:
     workspace: Path
     log: Callable[[str], None]
     outputs: dict[str, str] = field(default_factory=dict)
+    publisher: Publisher | None = None
+    # The verdict's exit code once the comment and final status were published: a crash or
+    # cancellation after that point keeps the verdict instead of overriding it with `error`.
+    decided: int | None = None
 
 
 def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int:
@@ -329,10 +370,29 @@ def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int
               workspace=Path(env.get("GITHUB_WORKSPACE") or os.getcwd()).resolve(), log=log)
     run.outputs = {"verdict": "error", "blockers": "0", "important": "0", "later": "0",
                    "p95-ms": "", "report": "", "sarif": ""}
-    publisher: Publisher | None = None
-    # As PID 1 in a container, Python would ignore SIGTERM and be killed 10 s later, leaving
-    # the status pending; raising here turns a cancellation into an `error` status.
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous = {sig: signal.signal(sig, _on_cancel) for sig in CANCEL_SIGNALS}
+    try:
+        try:
+            return _guarded(run)
+        except (Cancelled, KeyboardInterrupt):  # also when it hit the error handling itself
+            return _cancelled(run)
+    finally:
+        if run.publisher and run.publisher.client is not None:
+            run.publisher.client.close()
+        try:
+            write_outputs(env.get("GITHUB_OUTPUT"), run.outputs)
+        except OSError as exc:
+            log(f"::warning::launchgate: could not write step outputs: {exc.strerror}")
+        if signal.getsignal(signal.SIGTERM) is _on_cancel:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        # else: cancelled; the process is ending and a later SIGTERM must not kill it first.
+
+
+def _guarded(run: Run) -> int:
+    """The run, with every expected failure turned into a log line, an `error` status (unless
+    the verdict was already published) and an exit code; never a traceback."""
+    env, log = run.env, run.log
     try:
         event = _read_event(env)
         if event.skip_reason:
@@ -340,39 +400,44 @@ def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int
             run.outputs["verdict"] = "skipped"
             return 0
         publish_only = bool(_input(env, "report"))
-        publisher = _publisher(run, event, statuses=not publish_only)
+        run.publisher = _publisher(run, event, statuses=not publish_only)
         if publish_only:
-            return _publish_existing(run, event, publisher)
-        publisher.status("pending", "launchgate is checking this commit…")
-        return _gate(run, event, publisher)
+            return _publish_existing(run, event, run.publisher)
+        run.publisher.status("pending", "launchgate is checking this commit…")
+        return _gate(run, event, run.publisher)
     except LaunchgateError as exc:
         message = str(exc).splitlines()[0]
         log(f"::error title=launchgate configuration::{escape_data(message)}")
-        if publisher:
-            publisher.status("error", f"configuration error: {message}")
+        if run.publisher:
+            run.publisher.status("error", f"configuration error: {message}")
         return EXIT_USAGE
-    except Cancelled:
-        log("::error title=launchgate::the run was cancelled before the gate finished")
-        if publisher:
-            publisher.status("error", "launchgate was cancelled before it finished")
-        return EXIT_ERROR
     except Exception as exc:  # the last line of defence: no traceback, no hanging pending
         if env.get("LAUNCHGATE_DEBUG"):
             raise
         first = str(exc).splitlines()[0][:300] if str(exc) else ""
-        log(f"::error title=launchgate internal error::{escape_data(type(exc).__name__)}: "
-            f"{escape_data(first)}")
-        if publisher:
-            publisher.status("error", f"launchgate internal error: {type(exc).__name__}")
+        what = f"{escape_data(type(exc).__name__)}: {escape_data(first)}"
+        if run.decided is not None:
+            log(f"::warning title=launchgate internal error::{what} (after the verdict was "
+                "published; the verdict stands)")
+            return run.decided
+        log(f"::error title=launchgate internal error::{what}")
+        if run.publisher:
+            run.publisher.status("error", f"launchgate internal error: {type(exc).__name__}")
         return EXIT_ERROR
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        if publisher and publisher.client is not None:
-            publisher.client.close()
-        try:
-            write_outputs(env.get("GITHUB_OUTPUT"), run.outputs)
-        except OSError as exc:
-            log(f"::warning::launchgate: could not write step outputs: {exc.strerror}")
+
+
+def _cancelled(run: Run) -> int:
+    _ignore_cancel_signals()
+    if run.decided is not None:
+        run.log("::warning title=launchgate::cancelled after the verdict was published; "
+                "the verdict stands")
+        return run.decided
+    run.log("::error title=launchgate::the run was cancelled before the gate finished")
+    run.outputs["verdict"] = "error"
+    if run.publisher:
+        run.publisher.hurry()
+        run.publisher.status("error", "launchgate was cancelled before it finished")
+    return EXIT_ERROR
 
 
 def _read_event(env: Mapping[str, str]) -> Event:
@@ -408,7 +473,7 @@ def _publisher(run: Run, event: Event, *, statuses: bool = True) -> Publisher:
         run.log("launchgate: no github-token or GITHUB_REPOSITORY: no commit status or PR "
                 "comment; the verdict is in the job summary and this log.")
     return Publisher(client, event.sha if statuses else None, status_context(env),
-                     _run_url(env), run.log)
+                     _run_url(env), run.log, fork=event.fork)
 
 
 def _mark_safe_directory(workspace: Path, log: Callable[[str], None]) -> None:
@@ -420,6 +485,29 @@ def _mark_safe_directory(workspace: Path, log: Callable[[str], None]) -> None:
     except (OSError, subprocess.SubprocessError) as exc:
         log(f"::warning::launchgate: could not mark {workspace} as a safe git directory: "
             f"{type(exc).__name__}")
+
+
+def _git_ok(workspace: Path, *args: str) -> bool:
+    try:
+        return subprocess.run(["git", "-C", str(workspace), *args], capture_output=True,
+                              timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def _push_base(run: Run, event: Event) -> str | None:
+    """A push's `before` that is not a commit in the clone (a force-push replaced it, or the
+    checkout is shallow) is treated like a new branch's: no base, history scan only."""
+    if event.name != "push" or not event.base:
+        return event.base
+    if not _git_ok(run.workspace, "rev-parse", "--git-dir"):
+        return event.base  # not a repository: the secrets check skips itself
+    if _git_ok(run.workspace, "cat-file", "-e", f"{event.base}^{{commit}}"):
+        return event.base
+    run.log(f"launchgate: the push's previous head {event.base[:12]} is not a commit in this "
+            "clone (a force-push, or a shallow checkout): scanning as for a new branch, "
+            "without a base (history scan only).")
+    return None
 
 
 def _load_config(run: Run, inputs: Inputs, event: Event) -> Any:
@@ -436,18 +524,23 @@ def _load_config(run: Run, inputs: Inputs, event: Event) -> Any:
     url = inputs.url or event.url
     if url:
         overrides["url"] = url
+    flags = {"url": "input url" if inputs.url else (event.url_source or "input url"),
+             "fail_on": "input fail-on", "checks.load.users": "input users",
+             "checks.load.duration": "input duration",
+             "checks.load.p95_blocker_ms": "input p95-budget-ms",
+             "checks.load.p95_target_ms": "input p95-budget-ms"}
     if inputs.fail_on:
         overrides["fail_on"] = inputs.fail_on
     if inputs.users is not None:
         overrides["checks.load.users"] = inputs.users
     if inputs.duration:
         overrides["checks.load.duration"] = inputs.duration
-    config = load_config(path, env=run.env, overrides=overrides)
+    config = load_config(path, env=run.env, overrides=overrides, flags=flags)
     if inputs.p95_budget_ms is not None:
         overrides["checks.load.p95_blocker_ms"] = inputs.p95_budget_ms
         if config.checks.load.p95_target_ms > inputs.p95_budget_ms:
             overrides["checks.load.p95_target_ms"] = inputs.p95_budget_ms
-        config = load_config(path, env=run.env, overrides=overrides)
+        config = load_config(path, env=run.env, overrides=overrides, flags=flags)
     return config
 
 
@@ -464,7 +557,7 @@ def _gate(run: Run, event: Event, publisher: Publisher) -> int:
     config = _load_config(run, inputs, event)
     redactor = Redactor({*config.secret_values, inputs.token})
     target = Target(url=redact_url(config.url) if config.url else None,
-                    repo=str(run.workspace), base=event.base, head=event.head)
+                    repo=str(run.workspace), base=_push_base(run, event), head=event.head)
     run.log(f"launchgate {__version__}: {event.name or 'manual'} run on "
             f"{(event.head or 'the workspace')[:12]}, target {target.url or 'none'}")
     with _commands_stopped(run):
@@ -509,9 +602,11 @@ def _publish(run: Run, event: Event, inputs: Inputs, publisher: Publisher, repor
     if inputs.comment and number is not None:
         pointer = (f"The full verdict is in the [job summary]({run_url})." if run_url
                    else "The full verdict is in the job summary.")
-        body = fit_comment(render_markdown(data, marker=True, run_url=run_url), pointer)
+        body = fit_comment(render_markdown(data, marker=True, run_url=run_url,
+                                           context=publisher.context), pointer)
         publisher.comment(int(number), body)
     publisher.status(_STATE[data["verdict"]], status_description(data))
+    run.decided = report.exit_code
     with _commands_stopped(run):
         run.out.write(render_text(data))
         run.out.flush()
@@ -595,7 +690,7 @@ def _pull_from_artifact(path: Path, sha: str, publisher: Publisher) -> int | Non
 def _publish_existing(run: Run, event: Event, publisher: Publisher) -> int:
     """`report` input: post the PR comment from a report made elsewhere; never a status."""
     from launchgate.github import fit_comment
-    from launchgate.render.markdown import COMMENT_MARKER, render_markdown
+    from launchgate.render.markdown import comment_marker, render_markdown
 
     inputs = read_inputs(run.env)
     path = run.workspace / inputs.report
@@ -619,8 +714,9 @@ def _publish_existing(run: Run, event: Event, publisher: Publisher) -> int:
         run.log("launchgate: no pull request found for this report; nothing to publish.")
         return 0
     if inputs.comment:
-        body = render_markdown(data, marker=True, run_url=run_url)
-        body = body.replace(f"{COMMENT_MARKER}\n", f"{COMMENT_MARKER}\n{UNTRUSTED_NOTE}", 1)
+        marker = comment_marker(publisher.context)
+        body = render_markdown(data, marker=True, run_url=run_url, context=publisher.context)
+        body = body.replace(f"{marker}\n", f"{marker}\n{UNTRUSTED_NOTE}", 1)
         publisher.comment(int(number), fit_comment(body, "The full verdict is in the "
                                                          "pull request's workflow run."))
     return 0

@@ -8,10 +8,18 @@ retried unit "find the marker across all pages, then edit or create", so a retry
 ambiguous failure finds the comment it created and edits it instead.
 
 A 403 that is not a rate limit (a fork PR's read-only token) raises `WriteForbidden` at once.
+
+Whose comment is ours: the body must START with the marker of our status context, and the
+author must be the token's own identity. `GET /user` names it for a user token (PAT): the
+author's id must match. An installation token (the workflow's GITHUB_TOKEN, a GitHub App
+token) cannot call `/user` (403): then the author must be a GitHub App account (`type` "Bot",
+login ending in `[bot]`), normally `github-actions[bot]`. A human's comment is never edited,
+even when it quotes the marker.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +29,11 @@ import github
 import requests
 from github import Auth, GithubException, RateLimitExceededException
 
-from launchgate.render.markdown import COMMENT_MARKER
+from launchgate.render.markdown import (
+    DEFAULT_CONTEXT,
+    LEGACY_MARKER,
+    comment_marker,
+)
 
 T = TypeVar("T")
 
@@ -55,15 +67,27 @@ def truncate_description(text: str) -> str:
     return line[: MAX_DESCRIPTION_CHARS - 1].rstrip() + "…"
 
 
+_DETAILS_OPEN = re.compile(r"<details[\s>]", re.IGNORECASE)
+_DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+CLOSE_DETAILS = "\n\n</details>"
+
+
 def fit_comment(body: str, pointer: str, limit: int = MAX_COMMENT_CHARS) -> str:
     """Cut a comment body below GitHub's limit at a line break, ending with `pointer`
-    (where to read the rest). Bodies under the limit are returned unchanged."""
+    (where to read the rest). A `<details>` block left open by the cut is closed first, or
+    the pointer would be hidden inside it. Bodies under the limit are returned unchanged."""
     if len(body) < limit:
         return body
     tail = f"\n\n---\n**Truncated.** {pointer}\n"
     room = limit - len(tail) - 1
-    cut = body.rfind("\n", 0, room)
-    return body[: cut if cut > 0 else room] + tail
+    while True:
+        cut = body.rfind("\n", 0, room)
+        head = body[: cut if cut > 0 else room]
+        still_open = len(_DETAILS_OPEN.findall(head)) - len(_DETAILS_CLOSE.findall(head))
+        closing = CLOSE_DETAILS * max(still_open, 0)
+        if len(head) + len(closing) + len(tail) < limit:
+            return head + closing + tail
+        room -= len(closing)
 
 
 class GitHubClient:
@@ -82,9 +106,14 @@ class GitHubClient:
         self._policy = policy or RetryPolicy()
         self._log = log
         self._sleep = sleep
+        self._identity: tuple[str, Any] | None = None
 
     def close(self) -> None:
         self._gh.close()
+
+    def hurry(self) -> None:
+        """Two quick attempts per call from now on (the job is being cancelled)."""
+        self._policy = RetryPolicy(attempts=2, base_delay_s=0.5, max_delay_s=0.5)
 
     # --- statuses ---------------------------------------------------------------------------
 
@@ -125,15 +154,20 @@ class GitHubClient:
 
     # --- the sticky comment -----------------------------------------------------------------
 
-    def upsert_comment(self, number: int, body: str) -> str:
-        """Create or edit the one comment carrying COMMENT_MARKER; returns "created" or
-        "updated". The lookup is repeated on every attempt (see the module docstring)."""
-        if COMMENT_MARKER not in body:
-            body = f"{COMMENT_MARKER}\n{body}"
+    def upsert_comment(self, number: int, body: str, *,
+                       context: str = DEFAULT_CONTEXT) -> str:
+        """Create or edit our one comment starting with the marker of `context`; returns
+        "created" or "updated". The lookup is repeated on every attempt (see the module
+        docstring)."""
+        marker = comment_marker(context)
+        if not body.startswith(marker):
+            body = f"{marker}\n{body}"
+        markers = (marker, LEGACY_MARKER) if context == DEFAULT_CONTEXT else (marker,)
+        identity = self._with_retries("read the token's identity", self._whoami)
         issue = self._repo.get_issue(number)
 
         def write() -> str:
-            existing = self._find_marked(issue)
+            existing = self._find_marked(issue, markers, identity)
             if existing is not None:
                 if existing.body != body:
                     existing.edit(body)
@@ -142,11 +176,24 @@ class GitHubClient:
             return "created"
         return self._with_retries("write the pull request comment", write)
 
+    def _whoami(self) -> tuple[str, Any]:
+        """("id", n) for a user token; ("app", None) for an installation token, which
+        cannot call /user."""
+        if self._identity is None:
+            try:
+                _, data = self._gh.requester.requestJsonAndCheck("GET", "/user")
+                self._identity = ("id", data["id"])
+            except GithubException as exc:
+                if exc.status not in (401, 403, 404) or self._retry_wait(exc, 1) is not None:
+                    raise  # a rate limit or a server error: retried, never guessed
+                self._identity = ("app", None)
+        return self._identity
+
     @staticmethod
-    def _find_marked(issue: Any) -> Any:
-        """The first comment with the marker, reading every page (the oldest wins)."""
+    def _find_marked(issue: Any, markers: tuple[str, ...], identity: tuple[str, Any]) -> Any:
+        """Our first comment starting with a marker, reading every page (the oldest wins)."""
         for comment in issue.get_comments():
-            if COMMENT_MARKER in (comment.body or ""):
+            if (comment.body or "").startswith(markers) and _is_ours(comment.user, identity):
                 return comment
         return None
 
@@ -186,6 +233,16 @@ class GitHubClient:
 
     def _backoff(self, attempt: int) -> float:
         return min(self._policy.base_delay_s * 2 ** (attempt - 1), self._policy.max_delay_s)
+
+
+def _is_ours(user: Any, identity: tuple[str, Any]) -> bool:
+    if user is None:
+        return False
+    kind, value = identity
+    if kind == "id":
+        return bool(user.id == value)
+    login = str(user.login or "")
+    return user.type == "Bot" and login.endswith("[bot]")
 
 
 def _rate_limit_wait(headers: dict[str, str], fallback: float) -> float:

@@ -72,8 +72,11 @@ def write_workspace(workspace: Path, url: str | None, *, steps: list[dict[str, A
 
 def action_env(tmp: Path, workspace: Path, api_url: str, token: str, event: str,
                event_file: str, *, url_in_event: str = "", inputs: dict[str, str] | None = None,
-               extra: dict[str, str] | None = None, root: Path = ROOT) -> dict[str, str]:
-    payload = (EVENTS / event_file).read_text(encoding="utf-8").replace("__URL__", url_in_event)
+               extra: dict[str, str] | None = None, root: Path = ROOT,
+               payload_json: dict[str, Any] | None = None) -> dict[str, str]:
+    """`payload_json` replaces the payload read from `event_file` (e.g. with real SHAs)."""
+    payload = (json.dumps(payload_json) if payload_json is not None else
+               (EVENTS / event_file).read_text(encoding="utf-8").replace("__URL__", url_in_event))
     event_path = tmp / f"event-{event_file}"
     event_path.write_text(payload, encoding="utf-8")
     home = tmp / "home"

@@ -187,3 +187,18 @@ def test_fake_server_validates_bodies_against_github_schemas(github):
     assert len(github.violations) == 2
     anonymous = httpx.post(url, json={"state": "success"})
     assert anonymous.status_code == 401
+
+
+def test_cut_inside_details_closes_it_before_the_pointer():
+    body = (f"{COMMENT_MARKER}\n## verdict\n\n<details><summary><b>Worth doing later</b>"
+            "</summary>\n\n" + "\n".join(f"- later {i} " + "y" * 80 for i in range(2000))
+            + "\n\n</details>\n")
+    fitted = fit_comment(body, "The full verdict is in the job summary.")
+    assert len(fitted) < MAX_COMMENT_CHARS
+    head, _, tail = fitted.rpartition("**Truncated.**")
+    assert "job summary" in tail
+    assert head.count("<details>") == head.count("</details>") == 1
+    assert head.rstrip().removesuffix("---").rstrip().endswith("</details>")
+    closed = body[: 70_000].replace("- later", "- ok")  # nothing open at the cut: no extra tag
+    assert fit_comment(closed.replace("<details>", "").replace("</details>", ""),
+                       "p").count("</details>") == 0

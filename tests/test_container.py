@@ -2,8 +2,10 @@
 (vfs storage, chroot isolation: no Docker engine, no Docker Hub) builds it on a local Debian
 base image made by debootstrap (cached, see tests/containerbase.py), then runs the image's own
 entrypoint against the fake GitHub server and the demo app on loopback (chroot isolation shares
-the host's network). The workspace is mounted at /github/workspace and owned by another uid,
-as on a runner, so git's safe.directory handling is exercised too.
+the host's network). As on a runner, the workspace is mounted at /github/workspace and owned by
+another uid (so git's safe.directory handling is exercised too) and HOME is /github/home, a
+mounted directory. The workspace is a real repository whose pull request adds a secret: the
+secrets check runs inside the image with real base/head SHAs.
 
 Slow on the first run (debootstrap + image build: minutes); later runs reuse the base image.
 """
@@ -12,7 +14,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
+import string
 import subprocess
 import time
 import uuid
@@ -24,7 +28,7 @@ from launchgate.demo.app import DemoServer
 from launchgate.render.markdown import COMMENT_MARKER
 from tests import containerbase
 from tests.actionharness import (
-    HEAD_SHA,
+    EVENTS,
     ROOT,
     action_env,
     load_report,
@@ -44,11 +48,12 @@ def _require(tool: str) -> None:
         f"{tool} is missing: run scripts/install-test-deps"
 
 
-def _git(workspace: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(workspace), *args], check=True, capture_output=True,
-                   timeout=60, env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL":
-                                    "t@example.com", "GIT_COMMITTER_NAME": "t",
-                                    "GIT_COMMITTER_EMAIL": "t@example.com"})
+def _git(workspace: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(workspace), *args], check=True, capture_output=True,
+                          timeout=60, text=True,
+                          env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL":
+                               "t@example.com", "GIT_COMMITTER_NAME": "t",
+                               "GIT_COMMITTER_EMAIL": "t@example.com"}).stdout.strip()
 
 
 @pytest.fixture(scope="module")
@@ -98,36 +103,63 @@ def test_image_runs_the_action_against_fake_github(tmp_path, image, container):
         _git(workspace, "init", "-q", "-b", "main")
         _git(workspace, "add", ".launchgate.yml")
         _git(workspace, "commit", "-q", "-m", "config")
+        base = _git(workspace, "rev-parse", "HEAD")
+        secret = "AKIA" + "".join(random.choice(string.ascii_uppercase + string.digits)
+                                  for _ in range(16))
+        (workspace / "settings.py").write_text(f"DEBUG = False\nAWS_KEY = '{secret}'\n",
+                                               encoding="utf-8")
+        _git(workspace, "add", "settings.py")
+        _git(workspace, "commit", "-q", "-m", "settings")
+        head = _git(workspace, "rev-parse", "HEAD")
         subprocess.run(["chown", "-R", f"{RUNNER_UID}:{RUNNER_UID}", str(workspace)],
                        check=True)
+        home = tmp_path / "github-home"  # the runner mounts its own HOME at /github/home
+        home.mkdir()
+        payload = json.loads((EVENTS / "pull_request.json").read_text(encoding="utf-8"))
+        payload["pull_request"]["base"]["sha"] = base
+        payload["pull_request"]["head"]["sha"] = head
         env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request",
-                         "pull_request.json")
+                         "pull_request.json", payload_json=payload,
+                         inputs={"checks": "smoke,secrets"})
         inner = {k: v for k, v in env.items() if k not in ("PATH", "PYTHONPATH", "HOME")}
         inner["GITHUB_WORKSPACE"] = "/github/workspace"
+        inner["HOME"] = "/github/home"
+        mounts = ["-v", f"{workspace}:/github/workspace", "-v", f"{home}:/github/home"]
         entrypoint = _entrypoint(image)
         assert entrypoint == ["/opt/launchgate/bin/python", "/app/entrypoint.py"]
         command = [*containerbase.buildah_args(), "run", "--isolation", "chroot",
-                   "--workingdir", "/github/workspace",
-                   "-v", f"{workspace}:/github/workspace", "-v", f"{tmp_path}:{tmp_path}",
+                   "--workingdir", "/github/workspace", *mounts, "-v", f"{tmp_path}:{tmp_path}",
                    *[arg for k, v in inner.items() for arg in ("--env", f"{k}={v}")],
                    container, "--", *entrypoint]
         started = time.monotonic()
         result = run_entrypoint(env, workspace, command=command, timeout=600)
         print(f"container run: {time.monotonic() - started:.1f}s")
-        assert result.code == 0, result.log[-4000:]
+        assert result.code == 1, result.log[-4000:]
         assert "Traceback" not in result.log
-        assert result.outputs["verdict"] == "pass"
-        assert "launchgate: **PASS**" in result.summary
-        assert load_report(workspace)["checks"][-1]["name"] == "load"
-        assert [s["state"] for s in github.statuses(HEAD_SHA)] == ["pending", "success"]
+        assert result.outputs["verdict"] == "fail"
+        assert "launchgate: **FAIL**" in result.summary
+        report = load_report(workspace)
+        assert report["checks"][-1]["name"] == "load"
+        assert {c["name"]: c["status"] for c in report["checks"]}["smoke"] == "passed"
+        assert [f["id"] for f in report["findings"]] == ["secrets.in-diff"]
+        assert "::error file=settings.py,line=2,title=launchgate secrets.in-diff::" in result.log
+        assert (workspace / ".launchgate-cache" / "secrets").is_dir()
+        assert [s["state"] for s in github.statuses(head)] == ["pending", "failure"]
         assert len([c for c in github.comments(7) if COMMENT_MARKER in c["body"]]) == 1
         assert github.violations == []
         for request in github.requests:
             assert_no_secret(request.body, TOKEN, where="a request body")
+            assert_no_secret(request.body, secret, where="a request body")
         assert_no_secret(result.log, TOKEN, where="the log")
-        # The entrypoint marked the runner-owned workspace safe: git reads it as root.
-        git = containerbase.buildah("run", "--isolation", "chroot", "-v",
-                                    f"{workspace}:/github/workspace", container, "--", "git",
+        assert_no_secret(result.log, secret, where="the log")
+        assert_no_secret(result.summary, secret, where="the summary")
+        # The entrypoint marked the runner-owned workspace safe in $HOME/.gitconfig, in the
+        # mounted home: git reads the workspace as root with that HOME.
+        gitconfig = (home / ".gitconfig").read_text(encoding="utf-8")
+        assert "directory = /github/workspace" in gitconfig
+        git = containerbase.buildah("run", "--isolation", "chroot", *mounts,
+                                    "--env", "HOME=/github/home", container, "--", "git",
                                     "-C", "/github/workspace", "rev-parse", "HEAD",
                                     check=False, timeout=300)
         assert git.returncode == 0, git.stderr
+        assert git.stdout.strip() == head

@@ -8,7 +8,20 @@ from typing import Any
 
 import jinja2
 
-COMMENT_MARKER = "<!-- launchgate:verdict -->"
+DEFAULT_CONTEXT = "launchgate"
+# Older versions marked every verdict comment with this, whatever the status context; it is
+# still recognised for the default context so their comment keeps being edited in place.
+LEGACY_MARKER = "<!-- launchgate:verdict -->"
+
+
+def comment_marker(context: str = DEFAULT_CONTEXT) -> str:
+    """The hidden first line of the sticky comment, one per status context, so that several
+    runs on one pull request (preview and production, two apps) keep separate comments."""
+    safe = re.sub(r"[^A-Za-z0-9._/-]", "_", context) or DEFAULT_CONTEXT
+    return f"<!-- launchgate:verdict:{safe} -->"
+
+
+COMMENT_MARKER = comment_marker()
 
 _ESCAPES = {"\\": "\\\\", "&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "`": "\\`",
             "@": "&#64;", "#": "&#35;", "[": "\\[", "]": "\\]", "*": "\\*", "_": "\\_",
@@ -48,9 +61,10 @@ def _environment() -> jinja2.Environment:
 
 
 def render_markdown(report: Mapping[str, Any], *, marker: bool = False,
-                    run_url: str | None = None) -> str:
-    """Render a `launchgate.report/v1` document. `marker` adds the sticky-comment marker."""
+                    run_url: str | None = None, context: str = DEFAULT_CONTEXT) -> str:
+    """Render a `launchgate.report/v1` document. `marker` starts it with the sticky-comment
+    marker of status context `context`."""
     template = _environment().get_template("verdict.md.j2")
     body = template.render(r=report, run_url=run_url)
     body = re.sub(r"\n{3,}", "\n\n", body)
-    return f"{COMMENT_MARKER}\n{body}" if marker else body
+    return f"{comment_marker(context)}\n{body}" if marker else body

@@ -31,6 +31,7 @@ OPERATIONS = (
     "issues/list-comments",
     "issues/create-comment",
     "issues/update-comment",
+    "users/get-authenticated",
 )
 OUT = Path(__file__).with_name("schemas.json")
 

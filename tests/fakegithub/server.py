@@ -7,6 +7,11 @@ from `@octokit/openapi` by `regenerate_schemas.py`); the limits the description 
 enforced as GitHub does (status description <= 140, comment body <= 65,536 characters -> 422).
 URLs in responses are built from the server's own address: PyGithub asserts that they share
 the base URL's host and port.
+
+Users are real accounts: humans are `type: User` with their own ids; logins ending in `[bot]`
+are GitHub App accounts (`type: Bot`). By default the token is an installation token like the
+workflow's GITHUB_TOKEN: `GET /user` answers 403 and its comments are by `github-actions[bot]`.
+With `token_user` it is a user token (PAT) for that account: `GET /user` names it.
 """
 
 from __future__ import annotations
@@ -29,6 +34,15 @@ MAX_COMMENT = 65_536
 SECONDARY_LIMIT = ("You have exceeded a secondary rate limit. Please wait a few minutes before "
                    "you try again.")
 FORBIDDEN = "Resource not accessible by integration"
+ACTIONS_BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
+
+
+def user_json(login: str) -> dict[str, Any]:
+    """A stable account for `login`: an App account for `...[bot]`, else a human."""
+    if login == ACTIONS_BOT["login"]:
+        return dict(ACTIONS_BOT)
+    uid = 100_000 + int.from_bytes(login.encode()[:6].ljust(6, b"\0"), "big") % 900_000
+    return {"login": login, "id": uid, "type": "Bot" if login.endswith("[bot]") else "User"}
 
 
 def _template_regex(template: str) -> re.Pattern[str]:
@@ -72,8 +86,10 @@ class State:
 
 class FakeGitHub:
     def __init__(self, repository: str = "acme/admin", token: str = "ghs_faketoken",
-                 max_per_page: int = 100, prefix: str = "") -> None:
+                 max_per_page: int = 100, prefix: str = "",
+                 token_user: str | None = None) -> None:
         self.repository = repository
+        self.token_user = token_user  # None: an installation token (GITHUB_TOKEN)
         self.prefix = prefix  # "/api/v3" serves like GitHub Enterprise Server
         self.token = token
         self.max_per_page = max_per_page
@@ -113,6 +129,7 @@ class FakeGitHub:
                 self.state.commit_pulls.setdefault(head_sha, []).append(number)
 
     def add_comment(self, number: int, body: str, login: str = "someone") -> dict[str, Any]:
+        """A comment by `login` (a human unless it ends in `[bot]`)."""
         with self.lock:
             return self._create_comment(number, body, login)
 
@@ -152,7 +169,7 @@ class FakeGitHub:
                    "url": f"{self.repo_url()}/issues/comments/{cid}",
                    "html_url": f"{self.url}/{self.repository}/pull/{number}#issuecomment-{cid}",
                    "issue_url": f"{self.repo_url()}/issues/{number}",
-                   "user": {"login": login, "id": 41898282, "type": "Bot"},
+                   "user": user_json(login),
                    "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
         self.state.comments.setdefault(number, []).append(comment)
         return comment
@@ -219,6 +236,10 @@ class _Handler(BaseHTTPRequestHandler):
                 fake.violations.append(f"unknown operation {self.command} {parts.path}")
             return 404, {"message": "Not Found"}, {}
         op_id, params, op = operation
+        if op_id == "users/get-authenticated":
+            if fake.token_user is None:
+                return 403, {"message": FORBIDDEN}, {}
+            return 200, user_json(fake.token_user), {}
         owner, repo = params[0], params[1]
         if f"{owner}/{repo}" != fake.repository:
             return 404, {"message": "Not Found"}, {}
@@ -270,7 +291,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return 422, {"message": "Validation Failed",
                              "errors": [{"message": "Body is too long (maximum is 65536 "
                                                     "characters)"}]}, {}
-            comment = fake._create_comment(int(args[0]), body["body"], "github-actions[bot]")
+            comment = fake._create_comment(int(args[0]), body["body"],
+                                           fake.token_user or ACTIONS_BOT["login"])
             if fake.faults.comment_write_delay_s:
                 delay, fake.faults.comment_write_delay_s = fake.faults.comment_write_delay_s, 0
                 fake.lock.release()  # answer late without blocking other requests
