@@ -314,8 +314,8 @@ def test_whitelist_pragma_is_an_allowlist(tmp_path):
 # 10. The two-character placeholder rule leaves short real values alone ----------------------
 
 def test_short_values_are_not_placeholders(tmp_path):
-    assert noise_reason("app.py", 'password = "q9"', "q9") == ""
-    assert noise_reason("app.py", 'password = "aa"', "aa") == ""
+    assert noise_reason("app.py", 'password = "q9"', "q9") == ""  # pragma: allowlist secret
+    assert noise_reason("app.py", 'password = "aa"', "aa") == ""  # pragma: allowlist secret
     assert noise_reason("app.py", 'password = "xxxxxxxx"', "xxxxxxxx") == "placeholder"
     repo = _repo(tmp_path)
     (repo / "app.py").write_text('password = "q9"\n')
@@ -340,3 +340,16 @@ def test_diff_without_merge_base_says_so(tmp_path):
     report = json.loads(out.read_text())
     assert "no merge-base" in report["checks"][0]["summary"]
     assert [f["id"] for f in report["findings"]] == ["secrets.in-diff"]
+
+
+def test_unusable_baseline_settings_are_a_clear_error(tmp_path):
+    repo = _repo(tmp_path)
+    (repo / "a.py").write_text("x = 1\n")
+    (repo / ".secrets.baseline").write_text(json.dumps({
+        "version": "1.5.0", "plugins_used": [{"name": "NoSuchDetector"}],
+        "filters_used": [], "results": {}}))
+    commit(repo, "a", 1)
+    result = run_cli("secrets", "--repo", str(repo))
+    assert result.code == 3, result.output
+    assert "unknown or custom plugin(s) NoSuchDetector" in result.output
+    assert "internal error" not in result.output

@@ -342,8 +342,15 @@ class Engine:
         from detect_secrets.settings import get_plugins
 
         self._source = _settings_source(baseline)
-        self._configure()
-        self._plugins = get_plugins()
+        try:
+            self._configure()
+            self._plugins = get_plugins()
+        except (TypeError, ValueError, KeyError, ImportError, OSError) as exc:
+            # e.g. a plugin this detect-secrets does not have, a limit out of range
+            Engine()  # leave detect-secrets configured with the defaults
+            raise EngineSettingsError(
+                "the baseline's detect-secrets settings cannot be used: "
+                + (str(exc)[:200] or _unknown_plugins(self._source))) from None
         unknown = {type(p).__name__ for p in self._plugins} - PREFILTERED_PLUGINS
         if unknown:  # a custom plugin, or a detect-secrets upgrade the pre-filter predates
             raise EngineSettingsError(
@@ -554,6 +561,15 @@ class Engine:
                 allowlisted = self.allowlisted_by_previous(path, line, lines[index - 1])
             for hit in hits:
                 yield index + 1, hit, allowlisted
+
+
+def _unknown_plugins(source: dict[str, Any]) -> str:
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+    known = {cls.__name__ for cls in get_mapping_from_secret_type_to_class().values()}
+    names = [str(p.get("name")) for p in source.get("plugins_used", [])
+             if p.get("name") not in known or "path" in p]
+    return f"unknown or custom plugin(s) {', '.join(names)}" if names else "invalid settings"
 
 
 def _hit_order(hit: RawHit) -> tuple[str, str, str]:
