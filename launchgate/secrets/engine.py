@@ -566,7 +566,8 @@ class Engine:
 def _unknown_plugins(source: dict[str, Any]) -> str:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-    known = {cls.__name__ for cls in get_mapping_from_secret_type_to_class().values()}
+    classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
+    known = {cls.__name__ for cls in classes}
     names = [str(p.get("name")) for p in source.get("plugins_used", [])
              if p.get("name") not in known or "path" in p]
     return f"unknown or custom plugin(s) {', '.join(names)}" if names else "invalid settings"
