@@ -1,24 +1,34 @@
 """detect-secrets' judgement, fast: a provable pre-filter in front of the real plugins/filters.
 
 Exactness by construction: every line that survives the pre-filter is judged by detect-secrets
-1.5.0 itself (its default plugins and filters, called through its own `_scan_line` and
-`_is_filtered_out`, verification off). The pre-filter only decides which lines are worth that
-cost, and it passes every line any default plugin could flag:
+1.5.0 itself (its default plugins and filters, or those a repository's baseline configures,
+called through its own `_scan_line` and `_is_filtered_out`, verification off). The
+pre-filter only decides which lines are worth that cost, and it passes every line any
+enabled plugin could flag:
 
 * each regex-based plugin's pattern has a *necessary core* below (a literal prefix, or the
   plugin's own shape reduced to something cheap); a line the plugin flags contains that core.
   Case-insensitive plugins get case-insensitive cores; `\\w`/`\\d` are used as (Unicode)
   supersets of the plugins' character classes;
 * the high-entropy plugins only look at quoted runs of their charset (`(['"])([cs]+)\\1`), and
-  Shannon entropy is at most log2(distinct characters): more than 3.0 bits (hex) needs 9
-  distinct characters, more than 4.5 bits (base64) needs 23. So a line needs a quoted run of
-  base64-charset characters with at least 9 distinct ones (hex is a subset of that charset).
+  Shannon entropy is at most log2(distinct characters): more than L bits needs more than 2**L
+  distinct characters (23 for base64 at 4.5, 9 for hex at 3.0; one fewer is allowed for
+  float rounding). Charsets and limits are read from the configured plugin objects
+  (`Prefilter.for_plugins`), never retyped, so a charset change in detect-secrets or a
+  baseline's own limit cannot make the pre-filter unsound.
+
+Lines over MAX_LINE_CHARS are judged in overlapping tiles around the pre-filter's matches
+(`Engine._judge_long`). Each hit also carries `value_id`, a salted sha256 of the whole
+secret (`secret_id`): detect-secrets' hash covers only what a regex captures (every GitHub
+token hashes as sha1("ghp")), so it cannot tell secrets apart.
 
 `tests/test_secrets_prefilter.py` pins the plugin/filter set (a new detect-secrets fails it)
 and checks the property with generated strings for every plugin regex.
 
 Deliberate differences from calling `detect_secrets.core.scan.scan_diff` on a patch:
 * `common.is_invalid_file` is disabled: history paths are usually not in the working tree;
+* a baseline's empty `plugins_used` / `filters_used` list means the defaults (detect-secrets
+  would scan with no plugin and pass);
 * `pragma: allowlist nextline secret` is judged against the real previous line of the file
   (scan_diff indexes its context by target line number into the list of *added* lines, so it
   only honours the pragma in brand-new files); the caller supplies that previous line.
