@@ -353,3 +353,21 @@ def test_unusable_baseline_settings_are_a_clear_error(tmp_path):
     assert result.code == 3, result.output
     assert "unknown or custom plugin(s) NoSuchDetector" in result.output
     assert "internal error" not in result.output
+
+
+def test_value_identity_is_the_whole_token_but_not_the_variable_name():
+    engine = Engine()
+    first, second = _ghp(), _ghp()
+
+    def ids(line: str) -> set[str]:
+        return {h.value_id for h in engine.judge("app.py", line) if h.type == "GitHub Token"}
+
+    assert ids(f"a: {first}") != ids(f"a: {second}")
+    assert ids(f"a: {first}") == ids(f"other_name: {first}")
+    secret = _rand(40, ALNUM + "/+")
+
+    def aws_ids(line: str) -> set[str]:
+        return {h.value_id for h in engine.judge("app.py", line) if h.type == "AWS Access Key"}
+
+    one, other = aws_ids(f'aws_secret_key = "{secret}"'), aws_ids(f'AWS_TOKEN = "{secret}"')
+    assert one and one == other

@@ -407,6 +407,7 @@ class Engine:
         settings = get_settings()
         blob = json.dumps({"engine": ENGINE_VERSION, "launchgate": __version__,
                            "rules": RULES_DIGEST, "detect_secrets": VERSION,
+                           "value_id": [_SECRET_ID_SALT.decode(), _MIN_OWN_VALUE],
                            "plugins": settings.plugins, "filters": settings.filters,
                            "max_line": MAX_LINE_CHARS,
                            "window": [WINDOW_CHARS, WINDOW_OVERLAP]},
@@ -608,22 +609,35 @@ def _settings_source(baseline: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _full_values(plugin: object, line: str, value: str) -> str:
-    """What tells two secrets of one type apart. Plugins whose regex captures only a prefix
-    (every GitHub token's detect-secrets value is "ghp") get the whole matches that captured
-    `value` on this line; for the others the value is the whole secret."""
+    """What tells two secrets of one type apart. When a plugin's regex captures only a leading
+    prefix of the secret (every GitHub token's detect-secrets value is "ghp") or a very short
+    part of it, the whole matches that captured `value` on this line; otherwise the value (so
+    the same key under another variable name stays the same secret)."""
     denylist = getattr(plugin, "denylist", None)
     if not denylist or type(plugin).__name__ == "KeywordDetector":
         return value
-    whole = sorted({m.group(0) for regex in denylist for m in regex.finditer(line)
-                    if value in (m.groups() or (m.group(0),))})
-    return "\0".join(whole) if whole else value
+    whole: set[str] = set()
+    for regex in denylist:
+        for match in regex.finditer(line):
+            for group in range(1, (match.re.groups or 0) + 1):
+                if match.group(group) != value:
+                    continue
+                if match.start(group) == match.start() or len(value) < _MIN_OWN_VALUE:
+                    whole.add(match.group(0))
+    return "\0".join(sorted(whole)) if whole else value
+
+
+# A captured value shorter than this is not taken to identify a secret on its own.
+_MIN_OWN_VALUE = 8
 
 
 def secret_id(value: str) -> str:
     """A salted sha256 of a secret's full value, to group and fingerprint secrets. Computed in
     memory; only this hash is stored (in the cache), never the value."""
-    return hashlib.sha256(b"launchgate.secret-id.v1\0" + value.encode("utf-8",
-                                                                    "surrogatepass")).hexdigest()
+    return hashlib.sha256(_SECRET_ID_SALT + value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_SECRET_ID_SALT = b"launchgate.secret-id.v1\0"
 
 
 @lru_cache(maxsize=65536)
