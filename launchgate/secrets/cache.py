@@ -1,9 +1,10 @@
 """The cache of scanned commits, so a re-run only reads the commits it has not seen.
 
 A commit's added lines never change, so its hits are keyed by commit SHA; the file name
-carries the engine's settings key (engine version, detect-secrets version, plugin and filter
-settings), so any change there starts a fresh cache. Exclusions and the baseline are applied
-after the cache, so changing them needs no rescan. Where it lives (first that applies):
+carries the engine's settings key (engine and launchgate versions, a digest of launchgate's
+rule tables, the detect-secrets version, and the plugin and filter settings, a baseline's
+included), so any change there starts a fresh cache. Exclusions and the baseline's entries are
+applied after the cache, so changing them needs no rescan. Where it lives (first that applies):
 `checks.secrets.cache` (relative to the repository), `$LAUNCHGATE_CACHE_DIR/secrets` (the Action
 sets it to `$GITHUB_WORKSPACE/.launchgate-cache` for actions/cache), else `.git/launchgate/`.
 The file holds hashes and locations, never a secret value (the per-value id is a salted
