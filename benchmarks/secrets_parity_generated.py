@@ -30,7 +30,15 @@ sys.path.insert(0, str(ROOT))
 A = string.ascii_letters + string.digits
 U = string.ascii_uppercase + string.digits
 HEX = "0123456789abcdef"
-B64 = A + "+/"
+
+
+def _plugin_charset() -> str:
+    from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
+
+    return str(Base64HighEntropyString().charset)
+
+
+B64 = _plugin_charset()  # the plugin's own charset, backslash included
 PATHS = ["app.py", "settings.py", "src/client.js", "src/api.ts", "config/app.yaml",
          "config/db.ini", "deploy/.env", "main.go", "App.java", "README.md", "data.json",
          "site/index.html", "scripts/run.sh", "Dockerfile", "lib/util.rb", "web/x.php",
@@ -90,7 +98,10 @@ def secret_line(rng: random.Random) -> str:
         lambda: f'secret = "${{SECRET_{rng.randint(1, 9)}}}"',
         lambda: f'PASSWORD = "{r(rng, A, 12)}"\r',
         lambda: f'contrase\u00f1a = "{r(rng, A, 14)}"',
-        lambda: f'integrity="sha384-{r(rng, B64, 64)}"',
+        lambda: f'integrity="sha384-{r(rng, A + "+/", 64)}"',
+        lambda: f'PEM = "{r(rng, A + "+/", 30)}\\n{r(rng, A + "+/", 30)}\\n{r(rng, A, 8)}"',
+        lambda: f'token = "{r(rng, A, 20)}"  # pragma: whitelist secret',
+        lambda: f'pw = "{r(rng, A, 2)}"',
     ]
     return rng.choice(shapes)()
 
@@ -218,7 +229,8 @@ def render(r: dict) -> str:
 
 Run {r['date']}: {r['commits']:,} generated commits (seed {r['seed']}), {r['added_lines']:,}
 added lines in 20 files of many languages, with every detect-secrets plugin's shape,
-near-misses, pragmas, placeholders, templates, SRI hashes, non-ASCII text and CRLF.
+near-misses, pragmas (incl. `whitelist`), placeholders, templates, SRI hashes, escaped
+strings, non-ASCII text and CRLF.
 
 - detect-secrets 1.5.0 (`scan_diff` per commit): **{r['reference_hits']}** hits in
   {r['detect_secrets_s']} s

@@ -282,7 +282,7 @@ def _cmd_secrets(args: argparse.Namespace) -> int:
 
 
 def _cmd_baseline(args: argparse.Namespace) -> int:
-    from launchgate.secrets.baseline import baseline_document, known_hashes, load_baseline
+    from launchgate.secrets.baseline import baseline_document, load_baseline
     from launchgate.secrets.engine import Engine
     from launchgate.secrets.scan import (
         ScanOptions,
@@ -298,16 +298,16 @@ def _cmd_baseline(args: argparse.Namespace) -> int:
     relative = settings.baseline or ".secrets.baseline"
     output = Path(args.output) if args.output else Path(top) / relative
     ensure_writable(str(output), "--output")
-    engine = Engine()
+    existing = load_baseline(output)
+    engine = Engine(existing)  # an existing baseline's settings decide, as detect-secrets does
     options = ScanOptions(diff=False, history=True, baseline=relative,
                           exclude_paths=tuple(settings.exclude_paths), cache=settings.cache)
     scan = scan_repository(top, options, engine=engine)
-    entries = sorted(baseline_entries(scan, options))
-    existing = load_baseline(output)
-    new = {h for _p, _t, h in entries} - known_hashes(existing)
-    output.write_text(baseline_document(entries, existing, engine.settings_json()),
-                      encoding="utf-8")
-    print(f"launchgate: {len(new)} new secret(s) accepted; baseline written to {output}")
+    # every finding, including the ones the existing baseline already lists
+    entries = baseline_entries(scan, options)
+    text, added = baseline_document(entries, existing, engine.settings_json())
+    output.write_text(text, encoding="utf-8")
+    print(f"launchgate: {added} new secret(s) accepted; baseline written to {output}")
     return 0
 
 

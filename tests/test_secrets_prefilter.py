@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from launchgate.secrets.engine import (
     PREFILTERED_PLUGINS,
     Engine,
+    Prefilter,
     could_contain_secret,
     plugins_for_line,
 )
@@ -82,19 +83,55 @@ def test_every_regex_plugin_hit_passes_the_prefilter(data):
     _check(plugin, data.draw(st.sampled_from(FILENAMES)), line)
 
 
-B64 = string.ascii_letters + string.digits + "+/-_="
+def _entropy_plugins(limits=None):
+    from detect_secrets.plugins.high_entropy_strings import (
+        Base64HighEntropyString,
+        HexHighEntropyString,
+    )
+
+    limits = limits or {}
+    return [cls(**({"limit": limits[cls.__name__]} if cls.__name__ in limits else {}))
+            for cls in (Base64HighEntropyString, HexHighEntropyString)]
+
+
+# Every character each entropy plugin accepts, read from the plugin itself (a charset typed
+# here by hand is how the backslash went missing once).
+CHARSETS = [p.charset for p in _entropy_plugins()]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_every_entropy_hit_passes_the_prefilter(data):
-    alphabet = data.draw(st.sampled_from([B64, string.hexdigits, string.digits + "abcdef"]))
+    alphabet = data.draw(st.sampled_from([*CHARSETS, string.digits + "abcdef"]))
     value = data.draw(st.text(alphabet=alphabet, min_size=8, max_size=60))
     quote = data.draw(st.sampled_from(["'", '"']))
     line = data.draw(FILLER) + quote + value + quote + data.draw(FILLER)
     for plugin in _plugins():
         if "HighEntropy" in type(plugin).__name__:
             _check(plugin, "app.py", line)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_entropy_prefilter_is_sound_for_any_limit_a_baseline_sets(data):
+    limits = {"Base64HighEntropyString": data.draw(st.floats(0.5, 5.5)),
+              "HexHighEntropyString": data.draw(st.floats(0.5, 4.0))}
+    plugins = _entropy_plugins(limits)
+    prefilter = Prefilter.for_plugins(plugins)
+    plugin = data.draw(st.sampled_from(plugins))
+    value = data.draw(st.text(alphabet=plugin.charset, min_size=1, max_size=40))
+    quote = data.draw(st.sampled_from(["'", '"']))
+    line = data.draw(FILLER) + quote + value + quote + data.draw(FILLER)
+    if plugin.analyze_line(filename="app.py", line=line.rstrip(), line_number=1):
+        assert type(plugin).__name__ in plugins_for_line(line, prefilter), limits
+
+
+def test_entropy_rules_are_the_plugins_charsets():
+    rules = {r.name: r for r in Prefilter.for_plugins(_entropy_plugins()).entropy}
+    for plugin in _entropy_plugins():
+        assert rules[type(plugin).__name__].charset == frozenset(plugin.charset.encode())
+    assert rules["Base64HighEntropyString"].min_distinct <= 23
+    assert rules["HexHighEntropyString"].min_distinct <= 9
 
 
 def test_known_shapes_and_common_code():

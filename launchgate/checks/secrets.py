@@ -127,7 +127,7 @@ def _finding(record: Any, history_severity: Severity) -> Finding:
         remedy = f"{ROTATE} Rewriting history is optional once it is rotated. {ACCEPT}"
     location = Location(path=where.path, line=where.line, commit=where.commit)
     return make_finding(NAME, slug, severity, title, detail=detail, remedy=remedy,
-                        location=location, key=f"{record.type}:{record.hashed_secret}")
+                        location=location, key=record.key)
 
 
 def _shallow_finding() -> Finding:
@@ -156,9 +156,9 @@ def _summary(scan: Any, diff: bool, history: bool, diff_wanted_no_base: bool) ->
         parts.append(f"{stats.lines_scanned:,} added lines in the change")
     if diff_wanted_no_base:
         parts.append("diff part skipped: no base revision")
-    if stats.long_lines_skipped:
-        parts.append(f"{stats.long_lines_skipped} line(s) over 1,000,000 characters "
-                     "(minified or generated) not judged")
+    if stats.long_lines_windowed:
+        parts.append(f"{stats.long_lines_windowed} line(s) over 1,000,000 characters "
+                     "(minified or generated) judged around each candidate")
     if scan.notes:
         parts.extend(scan.notes)
     return "; ".join(parts)

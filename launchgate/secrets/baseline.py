@@ -1,9 +1,15 @@
-"""detect-secrets baselines: read the hashes a repo already accepted, write a slim one.
+"""detect-secrets baselines: read the entries a repo already accepted, extend one safely.
 
-A secret whose sha1 is in the repository's `.secrets.baseline` is known and not reported
-again (detect-secrets' own rule). `write_baseline` produces the detect-secrets 1.5.0 format in
-its `--slim` shape (no timestamp, no line numbers), sorted, so two runs give the same bytes
-and a re-run over an unchanged repo causes no churn.
+A secret is known when the repository's `.secrets.baseline` holds an entry with the same
+file name, type and sha1 (detect-secrets' own rule: it compares PotentialSecret objects, whose
+identity is exactly that triple). The baseline's settings (`plugins_used`, `filters_used`)
+configure the engine (see `Engine(baseline)`).
+
+`baseline_document` never damages an existing baseline: its top-level keys, settings and
+every key of every existing entry (`is_secret`, `line_number`, ...) are kept as they are; new
+entries are only appended, in detect-secrets' `--slim` shape (no line numbers), sorted, so a
+re-run over an unchanged repository writes the same bytes. A new baseline gets the engine's
+settings and the detect-secrets version.
 """
 
 from __future__ import annotations
@@ -29,44 +35,53 @@ def load_baseline(path: Path) -> dict[str, Any] | None:
         raise BaselineError(f"{path}: not a readable detect-secrets baseline ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("results", {}), dict):
         raise BaselineError(f"{path}: not a detect-secrets baseline (no `results` mapping)")
+    for key in ("plugins_used", "filters_used"):
+        if key in data and not (isinstance(data[key], list)
+                                and all(isinstance(x, dict) for x in data[key])):
+            raise BaselineError(f"{path}: `{key}` is not a list of settings")
     return data
 
 
-def known_hashes(data: dict[str, Any] | None) -> frozenset[str]:
+def known_entries(data: dict[str, Any] | None) -> frozenset[tuple[str, str, str]]:
+    """(filename, type, hashed_secret) of every entry: what detect-secrets matches on."""
     if not data:
         return frozenset()
-    return frozenset(entry["hashed_secret"]
-                     for entries in data.get("results", {}).values() if isinstance(entries, list)
-                     for entry in entries
-                     if isinstance(entry, dict) and isinstance(entry.get("hashed_secret"), str))
+    return frozenset(
+        (str(entry.get("filename", path)), entry["type"], entry["hashed_secret"])
+        for path, entries in data.get("results", {}).items() if isinstance(entries, list)
+        for entry in entries
+        if isinstance(entry, dict) and isinstance(entry.get("hashed_secret"), str)
+        and isinstance(entry.get("type"), str))
 
 
 def baseline_document(entries: Iterable[tuple[str, str, str]],
                       existing: dict[str, Any] | None,
-                      settings: dict[str, Any]) -> str:
-    """`entries` are (path, type, hashed secret); entries of an existing baseline are kept."""
+                      settings: dict[str, Any]) -> tuple[str, int]:
+    """(the baseline text, how many entries are new). `entries` are (path, type, hashed
+    secret) of the current findings; an existing baseline is extended, never rewritten."""
     from detect_secrets.__version__ import VERSION
 
-    results: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}
-    for path, entry_list in (existing or {}).get("results", {}).items():
-        for old in entry_list if isinstance(entry_list, list) else ():
-            if isinstance(old, dict) and "hashed_secret" in old and "type" in old:
-                _put(results, path, old["type"], old["hashed_secret"],
-                     bool(old.get("is_verified", False)))
-    for path, secret_type, hashed in entries:
-        _put(results, path, secret_type, hashed, False)
-    document = {
-        "version": VERSION,
-        "plugins_used": settings["plugins_used"],
-        "filters_used": settings["filters_used"],
-        "results": {path: [results[path][key] for key in sorted(results[path])]
-                    for path in sorted(results)},
-    }
-    return json.dumps(document, indent=2, sort_keys=False) + "\n"
-
-
-def _put(results: dict[str, dict[tuple[str, str], dict[str, Any]]], path: str,
-         secret_type: str, hashed: str, verified: bool) -> None:
-    results.setdefault(path, {}).setdefault((hashed, secret_type), {
-        "type": secret_type, "filename": path, "hashed_secret": hashed,
-        "is_verified": verified})
+    if existing:
+        document = dict(existing)
+    else:
+        document = {"version": VERSION, "plugins_used": settings["plugins_used"],
+                    "filters_used": settings["filters_used"], "results": {}}
+    old_results = document.get("results") or {}
+    known = known_entries(existing)
+    additions: dict[str, list[dict[str, Any]]] = {}
+    for path, secret_type, hashed in sorted(set(entries)):
+        if (path, secret_type, hashed) in known:
+            continue
+        additions.setdefault(path, []).append({"type": secret_type, "filename": path,
+                                               "hashed_secret": hashed,
+                                               "is_verified": False})
+    results: dict[str, Any] = {}
+    for path in sorted(set(old_results) | set(additions)):
+        kept = old_results.get(path)
+        if path not in additions:
+            results[path] = kept
+        else:
+            results[path] = (list(kept) if isinstance(kept, list) else []) + additions[path]
+    document["results"] = results
+    added = sum(len(v) for v in additions.values())
+    return json.dumps(document, indent=2) + "\n", added

@@ -1,12 +1,15 @@
 """The cache of scanned commits, so a re-run only reads the commits it has not seen.
 
 A commit's added lines never change, so its hits are keyed by commit SHA; the file name
-carries the engine's settings key (engine version, detect-secrets version, plugin and filter
-settings), so any change there starts a fresh cache. Exclusions and the baseline are applied
-after the cache, so changing them needs no rescan. Where it lives (first that applies):
+carries the engine's settings key (engine and launchgate versions, a digest of launchgate's
+rule tables, the detect-secrets version, and the plugin and filter settings, a baseline's
+included), so any change there starts a fresh cache. Exclusions and the baseline's entries are
+applied after the cache, so changing them needs no rescan. Where it lives (first that applies):
 `checks.secrets.cache` (relative to the repository), `$LAUNCHGATE_CACHE_DIR/secrets` (the Action
 sets it to `$GITHUB_WORKSPACE/.launchgate-cache` for actions/cache), else `.git/launchgate/`.
-The file holds hashes and locations, never a secret value.
+The file holds hashes and locations, never a secret value (the per-value id is a salted
+sha256, see `engine.secret_id`). A cache that cannot be read or is not what this version
+wrote (wrong shape, truncated, garbage) counts as empty; the scan notes it in one line.
 """
 
 from __future__ import annotations
@@ -14,12 +17,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import astuple, dataclass, field
+from dataclasses import astuple, dataclass, field, fields
 from pathlib import Path
 
 from launchgate.secrets.gitlog import AddedHit, git
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def cache_dir(repo: str, configured: str | None) -> Path:
@@ -34,6 +37,14 @@ def cache_dir(repo: str, configured: str | None) -> Path:
     return base / "launchgate"
 
 
+def _hit(row: object) -> AddedHit:
+    if not isinstance(row, list) or len(row) != len(fields(AddedHit)) or \
+            not all(isinstance(x, str) for i, x in enumerate(row) if i != 3) or \
+            not isinstance(row[3], int):
+        raise ValueError("bad hit row")
+    return AddedHit(*row)
+
+
 @dataclass
 class HistoryCache:
     path: Path
@@ -41,18 +52,34 @@ class HistoryCache:
     scanned: set[str] = field(default_factory=set)
     hits: list[AddedHit] = field(default_factory=list)
 
+    problem: str = ""
+
     @classmethod
     def load(cls, directory: Path, settings_key: str) -> HistoryCache:
         path = directory / f"secrets-history-{settings_key}.json"
         cache = cls(path=path, settings_key=settings_key)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") != CACHE_FORMAT or data.get("settings_key") != settings_key:
-                return cache
-            cache.scanned = set(data["scanned"])
-            cache.hits = [AddedHit(*row) for row in data["hits"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            return cls(path=path, settings_key=settings_key)  # unreadable: start afresh
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cache
+        except (OSError, ValueError) as exc:
+            cache.problem = f"cache {path.name} unreadable ({type(exc).__name__}); rescanned"
+            return cache
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or \
+                    data.get("settings_key") != settings_key:
+                raise ValueError("not a cache of this version")
+            scanned = data["scanned"]
+            if not isinstance(scanned, list) or not all(isinstance(c, str) for c in scanned):
+                raise ValueError("bad commit list")
+            hits = [_hit(row) for row in data["hits"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            cache.problem = (f"cache {path.name} invalid ({str(exc)[:60] or type(exc).__name__})"
+                             "; rescanned")
+            return cache
+        cache.scanned = set(scanned)
+        cache.hits = hits
         return cache
 
     def add(self, commits: list[str], hits: list[AddedHit]) -> None:

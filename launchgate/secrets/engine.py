@@ -1,24 +1,34 @@
 """detect-secrets' judgement, fast: a provable pre-filter in front of the real plugins/filters.
 
 Exactness by construction: every line that survives the pre-filter is judged by detect-secrets
-1.5.0 itself (its default plugins and filters, called through its own `_scan_line` and
-`_is_filtered_out`, verification off). The pre-filter only decides which lines are worth that
-cost, and it passes every line any default plugin could flag:
+1.5.0 itself (its default plugins and filters, or those a repository's baseline configures,
+called through its own `_scan_line` and `_is_filtered_out`, verification off). The
+pre-filter only decides which lines are worth that cost, and it passes every line any
+enabled plugin could flag:
 
 * each regex-based plugin's pattern has a *necessary core* below (a literal prefix, or the
   plugin's own shape reduced to something cheap); a line the plugin flags contains that core.
   Case-insensitive plugins get case-insensitive cores; `\\w`/`\\d` are used as (Unicode)
   supersets of the plugins' character classes;
 * the high-entropy plugins only look at quoted runs of their charset (`(['"])([cs]+)\\1`), and
-  Shannon entropy is at most log2(distinct characters): more than 3.0 bits (hex) needs 9
-  distinct characters, more than 4.5 bits (base64) needs 23. So a line needs a quoted run of
-  base64-charset characters with at least 9 distinct ones (hex is a subset of that charset).
+  Shannon entropy is at most log2(distinct characters): more than L bits needs more than 2**L
+  distinct characters (23 for base64 at 4.5, 9 for hex at 3.0; one fewer is allowed for
+  float rounding). Charsets and limits are read from the configured plugin objects
+  (`Prefilter.for_plugins`), never retyped, so a charset change in detect-secrets or a
+  baseline's own limit cannot make the pre-filter unsound.
+
+Lines over MAX_LINE_CHARS are judged in overlapping tiles around the pre-filter's matches
+(`Engine._judge_long`). Each hit also carries `value_id`, a salted sha256 of the whole
+secret (`secret_id`): detect-secrets' hash covers only what a regex captures (every GitHub
+token hashes as sha1("ghp")), so it cannot tell secrets apart.
 
 `tests/test_secrets_prefilter.py` pins the plugin/filter set (a new detect-secrets fails it)
 and checks the property with generated strings for every plugin regex.
 
 Deliberate differences from calling `detect_secrets.core.scan.scan_diff` on a patch:
 * `common.is_invalid_file` is disabled: history paths are usually not in the working tree;
+* a baseline's empty `plugins_used` / `filters_used` list means the defaults (detect-secrets
+  would scan with no plugin and pass);
 * `pragma: allowlist nextline secret` is judged against the real previous line of the file
   (scan_diff indexes its context by target line number into the list of *added* lines, so it
   only honours the pragma in brand-new files); the caller supplies that previous line.
@@ -33,16 +43,20 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import math
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-ENGINE_VERSION = "1"
+from launchgate.errors import LaunchgateError
 
-# Lines longer than this (minified bundles, generated data) are not judged: detect-secrets
-# needs seconds per megabyte on them; they are counted and named in the summary instead.
+ENGINE_VERSION = "2"
+
+# Lines longer than this (minified bundles, generated data) are judged in windows around each
+# pre-filter match: detect-secrets needs seconds per megabyte on the whole line.
 MAX_LINE_CHARS = 1_000_000
 
 # KeywordDetector's denylist (lower-case; searched in ASCII-lower-cased bytes, so the one
@@ -116,13 +130,13 @@ _VERIFIERS = tuple((re.compile(c), frozenset(n)) for c, n in _CI_VERIFY)
 CI_PREFILTERS = tuple((re.compile(c), frozenset(n)) for c, n in _CI_CORES)
 CS_PREFILTERS = tuple((re.compile(c), frozenset(n)) for c, n in _CS_CORES)
 _ENTROPY = frozenset(ENTROPY_PLUGINS)
-_HEX = frozenset(b"0123456789abcdefABCDEF")
-_B64 = rb"A-Za-z0-9+/\-_="
-QUOTED_PREFILTER = re.compile(rb"(['\"])([" + _B64 + rb"]{9,})\1")
-MIN_DISTINCT_HEX = 9      # entropy > 3.0 bits needs more than 2**3 distinct characters
-MIN_DISTINCT_B64 = 23     # entropy > 4.5 bits needs more than 2**4.5 distinct characters
+# Default entropy limits (the plugins' own defaults; a baseline may set others).
+DEFAULT_LIMITS = {"Base64HighEntropyString": 4.5, "HexHighEntropyString": 3.0}
 
-_PRAGMA_COMMENT = re.compile(r"\s*(?:#|//|/\*|--|<!--|')[ \t]*pragma: ?allowlist[ -]secret.*$")
+# detect-secrets accepts `allowlist` and the older `whitelist` in a same-line pragma.
+_PRAGMA_COMMENT = re.compile(
+    r"\s*(?:#|//|/\*|--|<!--|')[ \t]*pragma: ?(?:allow|white)list[ -]secret.*$")
+_PRAGMA_WORDS = ("allowlist", "whitelist")
 
 # Well-known non-secrets that detect-secrets flags (reported as noise, never as findings).
 _SRI = re.compile(r"^sha(?:256|384|512)-[A-Za-z0-9+/]{43,86}={0,2}$")
@@ -133,6 +147,19 @@ _PLACEHOLDER_WORDS = ("example", "placeholder", "changeme", "change_me", "change
 _EXTRA_LOCKFILES = frozenset({"pnpm-lock.yaml", "npm-shrinkwrap.json", "uv.lock", "go.sum",
                               "bun.lock", "mix.lock", "pubspec.lock", "flake.lock",
                               "gradle.lockfile", "Package.resolved", "conda-lock.yml"})
+# A value made of one or two distinct characters ("xxxxxxxx", "abababab") is a placeholder,
+# but only from this length on: a short password like "q9" is real (detect-secrets has no such
+# rule at all; launchgate keeps as close to it as it can).
+_PLACEHOLDER_MIN_LEN = 4
+
+
+# Every rule table above, hashed into the cache key: changing a rule starts a fresh cache
+# without anyone remembering to bump ENGINE_VERSION.
+RULES_DIGEST = hashlib.sha256(repr((
+    _KEYWORDS, _CI_TRIGGERS, _CI_VERIFY, _CI_CORES, _CS_CORES,
+    [p.pattern for p in _FOLD_SPECIAL], _PRAGMA_COMMENT.pattern, _SRI.pattern,
+    _SRI_LINE.pattern, _PLACEHOLDER_WORDS, sorted(_EXTRA_LOCKFILES), _PLACEHOLDER_MIN_LEN,
+)).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -143,70 +170,153 @@ class RawHit:
     type: str
     hashed_secret: str
     noise: str = ""
+    value_id: str = ""      # secret_id(): tells apart values detect-secrets hashes alike
 
 
-def could_contain_secret(line: str) -> bool:
+@dataclass(frozen=True)
+class EntropyRule:
+    """One high-entropy plugin as the pre-filter sees it: its own charset (read from the
+    plugin instance, never retyped) and the fewest distinct characters that can exceed its
+    limit (Shannon entropy is at most log2(distinct characters))."""
+
+    name: str
+    charset: frozenset[int]
+    min_distinct: int
+
+
+@dataclass(frozen=True)
+class Prefilter:
+    """The pre-filter's entropy part for one plugin configuration."""
+
+    entropy: tuple[EntropyRule, ...]
+    quoted: re.Pattern[bytes]
+    min_run: int
+
+    @classmethod
+    def for_plugins(cls, plugins: list[object]) -> Prefilter:
+        rules = []
+        for plugin in plugins:
+            charset = getattr(plugin, "charset", None)
+            limit = getattr(plugin, "entropy_limit", None)
+            if charset is None or limit is None:
+                continue
+            rules.append(EntropyRule(type(plugin).__name__, frozenset(charset.encode("ascii")),
+                                     min_distinct_for(float(limit))))
+        union = sorted(frozenset().union(*(r.charset for r in rules)))
+        if not rules:
+            return cls((), re.compile(rb"(?!)"), 1)
+        char_class = re.escape(bytes(union))
+        min_run = min(r.min_distinct for r in rules)
+        quoted = re.compile(rb"(['\"])([" + char_class + rb"]{" + str(min_run).encode()
+                            + rb",})\1")
+        return cls(tuple(rules), quoted, min_run)
+
+    def entropy_plugins(self, run: bytes) -> frozenset[str]:
+        distinct = set(run)
+        return frozenset(r.name for r in self.entropy
+                         if len(distinct) >= r.min_distinct and distinct <= r.charset)
+
+    def key(self) -> list[object]:
+        return [[r.name, bytes(sorted(r.charset)).decode(), r.min_distinct]
+                for r in self.entropy]
+
+
+def min_distinct_for(limit: float) -> int:
+    """Fewest distinct characters whose entropy can exceed `limit` bits (a hair lower than
+    exact, so a float rounding can never make the bound unsound)."""
+    return max(1, math.floor(2 ** limit * (1 - 1e-9)) + 1)
+
+
+@lru_cache(maxsize=1)
+def default_prefilter() -> Prefilter:
+    from detect_secrets.plugins.high_entropy_strings import (
+        Base64HighEntropyString,
+        HexHighEntropyString,
+    )
+
+    return Prefilter.for_plugins([Base64HighEntropyString(), HexHighEntropyString()])
+
+
+def could_contain_secret(line: str, prefilter: Prefilter | None = None) -> bool:
     """The pre-filter for one line: False only when no enabled plugin can flag it."""
-    return bool(plugins_for_line(line))
+    return bool(plugins_for_line(line, prefilter))
 
 
-def plugins_for_line(line: str) -> frozenset[str]:
+def plugins_for_line(line: str, prefilter: Prefilter | None = None) -> frozenset[str]:
     """The plugins whose necessary core occurs in `line` (the only ones worth running)."""
-    found = candidate_lines(line.encode("utf-8", errors="surrogatepass").replace(b"\n", b" "))
+    found = candidate_lines(line.encode("utf-8", errors="surrogatepass").replace(b"\n", b" "),
+                            prefilter)
     return next(iter(found.values())) if found else frozenset()
 
 
-def _entropy_candidate(run: bytes) -> bool:
-    distinct = set(run)
-    if len(distinct) >= MIN_DISTINCT_B64:
-        return True
-    return len(distinct) >= MIN_DISTINCT_HEX and distinct <= _HEX
-
-
-def candidate_lines(data: bytes) -> dict[int, frozenset[str]]:
+def candidate_lines(data: bytes, prefilter: Prefilter | None = None
+                    ) -> dict[int, frozenset[str]]:
     """Start offset of each line of `data` (UTF-8) that passes the pre-filter -> the plugins
     whose core it contains. No core matches across a newline, so a match marks one line."""
     found: dict[int, frozenset[str]] = {}
     rfind = data.rfind
-    find = data.find
 
-    def mark(position: int, names: frozenset[str]) -> int:
+    def mark(position: int, names: frozenset[str]) -> None:
         start = rfind(b"\n", 0, position) + 1
         previous = found.get(start)
         found[start] = names if previous is None else previous | names
-        return start
 
+    for position, _end, names in _core_matches(data, prefilter or default_prefilter(),
+                                               whole_lines=True):
+        mark(position, names)
+    return found
+
+
+def candidate_spans(data: bytes, prefilter: Prefilter | None = None
+                    ) -> list[tuple[int, int, frozenset[str]]]:
+    """(start, end, plugins) of every pre-filter match in `data` (one long line): the places
+    a plugin could flag, for judging a huge line in windows."""
+    return list(_core_matches(data, prefilter or default_prefilter(), whole_lines=False))
+
+
+def _core_matches(data: bytes, prefilter: Prefilter, whole_lines: bool
+                  ) -> Iterator[tuple[int, int, frozenset[str]]]:
+    rfind = data.rfind
+    find = data.find
     folded = data.lower()
-    triggered: set[int] = set()
-    for trigger in _TRIGGERS:
-        for match in trigger.finditer(folded):
-            triggered.add(rfind(b"\n", 0, match.start()) + 1)
-    for start in triggered:
-        end = find(b"\n", start)
-        end = len(data) if end < 0 else end
+    if whole_lines:
+        triggered: set[int] = set()
+        for trigger in _TRIGGERS:
+            for match in trigger.finditer(folded):
+                triggered.add(rfind(b"\n", 0, match.start()) + 1)
+        for start in triggered:
+            end = find(b"\n", start)
+            end = len(data) if end < 0 else end
+            for regex, names in _VERIFIERS:
+                if regex.search(folded, start, end):
+                    yield start, end, names
+    else:
         for regex, names in _VERIFIERS:
-            if regex.search(folded, start, end):
-                mark(start, names)
+            for match in regex.finditer(folded):
+                yield match.start(), match.end(), names
     for haystack, regexes in ((folded, CI_PREFILTERS), (data, CS_PREFILTERS)):
         for regex, names in regexes:
             for match in regex.finditer(haystack):
-                mark(match.start(), names)
+                yield match.start(), match.end(), names
     for special in _FOLD_SPECIAL:
         for match in special.finditer(data):
-            mark(match.start(), _CI_PLUGINS)
+            yield match.start(), match.end(), _CI_PLUGINS
     pos = 0
-    search = QUOTED_PREFILTER.search
+    search = prefilter.quoted.search
     while True:
         quoted = search(data, pos)
         if quoted is None:
             break
-        if _entropy_candidate(quoted.group(2)):
-            mark(quoted.start(), _ENTROPY)
-            line_end = find(b"\n", quoted.start())
-            pos = len(data) if line_end < 0 else line_end + 1
+        names = prefilter.entropy_plugins(quoted.group(2))
+        if names:
+            yield quoted.start(), quoted.end(), names
+            if whole_lines:
+                line_end = find(b"\n", quoted.start())
+                pos = len(data) if line_end < 0 else line_end + 1
+                continue
+            pos = quoted.end() - 1  # the closing quote may open the next run
         else:
             pos = quoted.start() + 1  # overlapping starts: a later quote may open another run
-    return found
 
 
 def path_matches(path: str, globs: tuple[str, ...]) -> bool:
@@ -219,53 +329,89 @@ def path_matches(path: str, globs: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(p, g) for g in globs for p in prefixes)
 
 
-class Engine:
-    """detect-secrets 1.5.0's default plugins and filters, configured once per process."""
+class EngineSettingsError(LaunchgateError):
+    """A baseline asks for detect-secrets settings the engine cannot honour exactly."""
 
-    def __init__(self) -> None:
+
+# A line over MAX_LINE_CHARS is cut into tiles of WINDOW_CHARS bytes that overlap by
+# WINDOW_OVERLAP; each tile holding a pre-filter match is judged as a line of its own. Only a
+# quoted high-entropy run can be longer than the overlap: it gets a window of its own.
+WINDOW_CHARS = 8192
+WINDOW_OVERLAP = 1024
+
+
+class Engine:
+    """detect-secrets 1.5.0's plugins and filters, configured once per process.
+
+    `baseline`: a detect-secrets baseline whose settings to honour the way `detect-secrets-hook
+    --baseline` does (`plugins_used`: only those plugins, with their limits; `filters_used`:
+    its regex exclusions and other filters). Without one: every default plugin and filter.
+    """
+
+    def __init__(self, baseline: dict[str, Any] | None = None) -> None:
         from detect_secrets.settings import get_plugins
 
-        self._configure()
-        self._plugins = get_plugins()
+        self._source = _settings_source(baseline)
+        try:
+            self._configure()
+            self._plugins = get_plugins()
+        except (TypeError, ValueError, KeyError, ImportError, OSError) as exc:
+            # e.g. a plugin this detect-secrets does not have, a limit out of range
+            Engine()  # leave detect-secrets configured with the defaults
+            raise EngineSettingsError(
+                "the baseline's detect-secrets settings cannot be used: "
+                + (str(exc)[:200] or _unknown_plugins(self._source))) from None
         unknown = {type(p).__name__ for p in self._plugins} - PREFILTERED_PLUGINS
-        if unknown:  # a detect-secrets upgrade added a plugin the pre-filter knows nothing of
-            raise RuntimeError(f"no pre-filter for detect-secrets plugin(s) {sorted(unknown)}")
+        if unknown:  # a custom plugin, or a detect-secrets upgrade the pre-filter predates
+            raise EngineSettingsError(
+                f"no pre-filter for detect-secrets plugin(s) {sorted(unknown)}")
+        self.prefilter = Prefilter.for_plugins(list(self._plugins))
         self._judged: dict[tuple[str, str], tuple[tuple[RawHit, ...], bool]] = {}
         self.settings_key = self._settings_key()
 
-    @staticmethod
-    def _configure() -> None:
-        from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-        from detect_secrets.settings import get_settings
+    def configured_like(self, baseline: dict[str, Any] | None) -> bool:
+        """Whether this engine already honours `baseline`'s settings."""
+        return self._source == _settings_source(baseline)
 
-        settings = get_settings()
-        settings.clear()
-        classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
-        settings.configure_plugins([{"name": cls.__name__} for cls in classes])
-        settings.disable_filters("detect_secrets.filters.common.is_invalid_file")
+    def _configure(self) -> None:
+        from detect_secrets.filters import regex
+        from detect_secrets.settings import (
+            cache_bust,
+            configure_settings_from_baseline,
+            get_settings,
+        )
+
+        cache_bust()  # also replaces the settings singleton: configure the new one after
+        for cached in (regex._get_line_exclusion_regex, regex._get_file_exclusion_regex,
+                       regex._get_secret_exclusion_regex):
+            cached.cache_clear()
+        get_settings().clear()
+        configure_settings_from_baseline(self._source)
+        get_settings().disable_filters("detect_secrets.filters.common.is_invalid_file")
         _path_is_scanned.cache_clear()
 
     def activate(self) -> None:
         """Re-assert the engine's detect-secrets settings (process-global in detect-secrets):
-        code that used `detect_secrets.settings.default_settings()` meanwhile restores its own
-        on exit, with `is_invalid_file` back on."""
-        from detect_secrets.settings import get_settings
-
-        if self.settings_key != self._settings_key() or \
-                "detect_secrets.filters.common.is_invalid_file" in get_settings().filters:
+        another engine, or code that used `detect_secrets.settings.default_settings()`,
+        may have changed them meanwhile."""
+        if self.settings_key != self._settings_key():
             self._configure()
             self._judged.clear()
 
-    @staticmethod
-    def _settings_key() -> str:
+    def _settings_key(self) -> str:
         from detect_secrets.__version__ import VERSION
         from detect_secrets.settings import get_settings
 
+        from launchgate import __version__
+
         settings = get_settings()
-        blob = json.dumps({"engine": ENGINE_VERSION, "detect_secrets": VERSION,
-                           "plugins": sorted(settings.plugins),
-                           "filters": sorted(settings.filters), "max_line": MAX_LINE_CHARS},
-                          sort_keys=True)
+        blob = json.dumps({"engine": ENGINE_VERSION, "launchgate": __version__,
+                           "rules": RULES_DIGEST, "detect_secrets": VERSION,
+                           "value_id": [_SECRET_ID_SALT.decode(), _MIN_OWN_VALUE],
+                           "plugins": settings.plugins, "filters": settings.filters,
+                           "max_line": MAX_LINE_CHARS,
+                           "window": [WINDOW_CHARS, WINDOW_OVERLAP]},
+                          sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     @staticmethod
@@ -293,15 +439,44 @@ class Engine:
 
     def _judged_line(self, path: str, line: str, plugins: frozenset[str] | None
                      ) -> tuple[tuple[RawHit, ...], bool]:
+        if len(line) > MAX_LINE_CHARS:
+            return self._judge_long(path, line)
         key = (path, line)
         cached = self._judged.get(key)
         if cached is None:
-            names = plugins_for_line(line) if plugins is None else plugins
+            names = plugins_for_line(line, self.prefilter) if plugins is None else plugins
             cached = self._judge(path, line, names) if names else ((), False)
             if len(self._judged) > 200_000:
                 self._judged.clear()
             self._judged[key] = cached
         return cached
+
+    def _judge_long(self, path: str, line: str) -> tuple[tuple[RawHit, ...], bool]:
+        """A huge line (a minified bundle) in windows around each pre-filter match: each
+        window gets exactly detect-secrets' verdict as a line of its own; the whole line's
+        line filters (exclusions, allowlist pragma) then apply as they would to the line."""
+        data = line.encode("utf-8", errors="surrogatepass")
+        windows: dict[tuple[int, int], frozenset[str]] = {}
+        step = WINDOW_CHARS - WINDOW_OVERLAP
+        for start, end, names in candidate_spans(data, self.prefilter):
+            if end - start > WINDOW_OVERLAP:  # a long quoted run: a window of its own
+                key = (max(0, start - 64), min(len(data), end + 64))
+            else:  # the fixed tile that holds the whole match (tiles overlap by more)
+                tile = start // step * step
+                key = (tile, min(len(data), tile + WINDOW_CHARS))
+            windows[key] = windows.get(key, frozenset()) | names
+        merged = sorted((a, b, names) for (a, b), names in windows.items())
+        hits: dict[tuple[str, str, str], RawHit] = {}
+        for start, end, names in merged:
+            window = data[start:end].decode("utf-8", errors="ignore")
+            for hit in self._plugin_hits(path, window, names, window):
+                hits.setdefault((hit.type, hit.hashed_secret, hit.value_id), hit)
+        if not hits:
+            return (), False
+        dropped, allowlisted = self._line_verdict(path, line.rstrip(), line)
+        if dropped:
+            return (), False
+        return tuple(sorted(hits.values(), key=_hit_order)), allowlisted
 
     def _judge(self, path: str, raw_line: str, names: frozenset[str]
                ) -> tuple[tuple[RawHit, ...], bool]:
@@ -309,14 +484,21 @@ class Engine:
         # match it. Its line filters short-circuit the whole line, so running them only when a
         # plugin found something gives the same answer. The allowlist filter is kept apart so
         # that a secret allowlisted at head can be told from one deleted since.
-        from detect_secrets.core.scan import _is_filtered_out, _scan_line
-        from detect_secrets.settings import get_filters
-        from detect_secrets.util.code_snippet import get_code_snippet
-        from detect_secrets.util.inject import call_function_with_arguments
+        hits = self._plugin_hits(path, raw_line.rstrip(), names, raw_line)
+        if not hits:
+            return (), False
+        dropped, allowlisted = self._line_verdict(path, raw_line.rstrip(), raw_line)
+        if dropped:
+            return (), False
+        return tuple(sorted(hits, key=_hit_order)), allowlisted
 
-        line = raw_line.rstrip()
+    def _plugin_hits(self, path: str, line: str, names: frozenset[str], raw_line: str
+                     ) -> list[RawHit]:
+        from detect_secrets.core.scan import _is_filtered_out, _scan_line
+        from detect_secrets.util.code_snippet import get_code_snippet
+
         context = get_code_snippet(lines=[raw_line], line_number=1)
-        hits: dict[tuple[str, str], RawHit] = {}
+        hits: dict[tuple[str, str, str], RawHit] = {}
         for plugin in self._plugins:
             if type(plugin).__name__ not in names:
                 continue
@@ -327,11 +509,20 @@ class Engine:
                                     plugin=plugin, line=line, context=context):
                     continue
                 value = secret.secret_value or ""
+                value_id = secret_id(_full_values(plugin, line, value))
                 noise = noise_reason(path, line, value)
-                hits[(secret.type, secret.secret_hash)] = RawHit(secret.type,
-                                                                  secret.secret_hash, noise)
-        if not hits:
-            return (), False
+                hits[(secret.type, secret.secret_hash, value_id)] = RawHit(
+                    secret.type, secret.secret_hash, noise, value_id)
+        return list(hits.values())
+
+    @staticmethod
+    def _line_verdict(path: str, line: str, raw_line: str) -> tuple[bool, bool]:
+        """(a line filter drops the line, the line carries an allowlist pragma)."""
+        from detect_secrets.settings import get_filters
+        from detect_secrets.util.code_snippet import get_code_snippet
+        from detect_secrets.util.inject import call_function_with_arguments
+
+        context = get_code_snippet(lines=[raw_line], line_number=1)
         allowlisted = False
         for line_filter in get_filters():
             if "line" not in line_filter.injectable_variables:
@@ -343,9 +534,9 @@ class Engine:
                 continue
             if filtered:
                 if not line_filter.path.endswith("is_line_allowlisted"):
-                    return (), False
+                    return True, False
                 allowlisted = True
-        return tuple(sorted(hits.values(), key=lambda h: (h.type, h.hashed_secret))), allowlisted
+        return False, allowlisted
 
     @staticmethod
     def allowlisted_by_previous(path: str, line: str, previous: str) -> bool:
@@ -369,10 +560,8 @@ class Engine:
         if not self.path_is_scanned(path):
             return
         for index, line in enumerate(lines):
-            if len(line) > MAX_LINE_CHARS:
-                continue
             hits, allowlisted = self.judge_ignoring_pragmas(path, line)
-            if not hits and "allowlist" in line:
+            if not hits and any(word in line for word in _PRAGMA_WORDS):
                 # A trailing pragma comment can change what detect-secrets captures (or
                 # hide the value from the keyword rules): judge the line without it.
                 bare = _PRAGMA_COMMENT.sub("", line)
@@ -383,6 +572,72 @@ class Engine:
                 allowlisted = self.allowlisted_by_previous(path, line, lines[index - 1])
             for hit in hits:
                 yield index + 1, hit, allowlisted
+
+
+def _unknown_plugins(source: dict[str, Any]) -> str:
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+    classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
+    known = {cls.__name__ for cls in classes}
+    names = [str(p.get("name")) for p in source.get("plugins_used", [])
+             if p.get("name") not in known or "path" in p]
+    return f"unknown or custom plugin(s) {', '.join(names)}" if names else "invalid settings"
+
+
+def _hit_order(hit: RawHit) -> tuple[str, str, str]:
+    return hit.type, hit.hashed_secret, hit.value_id
+
+
+def _settings_source(baseline: dict[str, Any] | None) -> dict[str, Any]:
+    """The part of a baseline that configures detect-secrets (defaults where it says nothing,
+    as `detect-secrets-hook` does for a baseline without `plugins_used`)."""
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+    source: dict[str, Any] = {}
+    # An empty `plugins_used` makes detect-secrets scan nothing ("No plugins to scan with!")
+    # and pass; a gate must not pass silently, so it means the defaults here.
+    if baseline and isinstance(baseline.get("plugins_used"), list) and baseline["plugins_used"]:
+        source["plugins_used"] = baseline["plugins_used"]
+    else:
+        classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
+        source["plugins_used"] = [{"name": cls.__name__} for cls in classes]
+    # Likewise an empty `filters_used` (a hand-made baseline) keeps the default filters;
+    # detect-secrets itself always writes the full list.
+    if baseline and isinstance(baseline.get("filters_used"), list) and baseline["filters_used"]:
+        source["filters_used"] = baseline["filters_used"]
+    return source
+
+
+def _full_values(plugin: object, line: str, value: str) -> str:
+    """What tells two secrets of one type apart. When a plugin's regex captures only a leading
+    prefix of the secret (every GitHub token's detect-secrets value is "ghp") or a very short
+    part of it, the whole matches that captured `value` on this line; otherwise the value (so
+    the same key under another variable name stays the same secret)."""
+    denylist = getattr(plugin, "denylist", None)
+    if not denylist or type(plugin).__name__ == "KeywordDetector":
+        return value
+    whole: set[str] = set()
+    for regex in denylist:
+        for match in regex.finditer(line):
+            for group in range(1, (match.re.groups or 0) + 1):
+                if match.group(group) != value:
+                    continue
+                if match.start(group) == match.start() or len(value) < _MIN_OWN_VALUE:
+                    whole.add(match.group(0))
+    return "\0".join(sorted(whole)) if whole else value
+
+
+# A captured value shorter than this is not taken to identify a secret on its own.
+_MIN_OWN_VALUE = 8
+
+
+def secret_id(value: str) -> str:
+    """A salted sha256 of a secret's full value, to group and fingerprint secrets. Computed in
+    memory; only this hash is stored (in the cache), never the value."""
+    return hashlib.sha256(_SECRET_ID_SALT + value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_SECRET_ID_SALT = b"launchgate.secret-id.v1\0"
 
 
 @lru_cache(maxsize=65536)
@@ -400,6 +655,7 @@ def noise_reason(path: str, line: str, value: str) -> str:
                                                                           "sha512-"))):
         return "sri-hash"
     lowered = value.lower()
-    if any(word in lowered for word in _PLACEHOLDER_WORDS) or len(set(lowered)) <= 2:
+    if any(word in lowered for word in _PLACEHOLDER_WORDS) or \
+            (len(value) >= _PLACEHOLDER_MIN_LEN and len(set(lowered)) <= 2):
         return "placeholder"
     return ""

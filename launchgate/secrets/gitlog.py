@@ -40,6 +40,7 @@ class AddedHit:
     type: str
     hashed_secret: str
     noise: str = ""
+    value_id: str = ""   # salted hash of the full value (engine.secret_id), never the value
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def parse_block(engine: Engine, data: bytes) -> BlockResult:
         sha, _, date = header.partition(" ")
         result.commits.append((sha, date.strip()))
     result.lines = data.count(b"\n+") - data.count(b"\n+++ ")
-    candidates = candidate_lines(data)
+    candidates = candidate_lines(data, engine.prefilter)
     result.candidates = len(candidates)
     paths: dict[int, str | None] = {}
     for start in sorted(candidates):
@@ -157,8 +158,7 @@ def _judge_candidate(engine: Engine, data: bytes, start: int, plugins: frozenset
     end = data.find(b"\n", start)
     end = len(data) if end < 0 else end
     if end - start > MAX_LINE_CHARS:
-        result.long_lines += 1
-        return
+        result.long_lines += 1  # judged in windows by the engine
     content = data[start + 1:end].decode("utf-8", errors="replace")
     hits = engine.judge(path, content, plugins)
     if not hits:
@@ -175,7 +175,8 @@ def _judge_candidate(engine: Engine, data: bytes, start: int, plugins: frozenset
         if previous is not None and engine.allowlisted_by_previous(path, content, previous):
             return
     first = len(result.hits)
-    result.hits.extend(AddedHit(commit, date, path, line_no, h.type, h.hashed_secret, h.noise)
+    result.hits.extend(AddedHit(commit, date, path, line_no, h.type, h.hashed_secret, h.noise,
+                                h.value_id)
                        for h in hits)
     if not before and line_no > 1:
         result.queries.append(PreviousLineQuery(first, commit, path, line_no, content))

@@ -1,8 +1,15 @@
 """Scan a repository: the change (`base..head`, merge-base aware) and the whole history.
 
-Every hit is classified once per secret (type + hash): added in the change -> `diff`; still
-in the file at head -> `head`; only in history -> `history`. Excluded paths, the baseline's
-known hashes, allowlist pragmas and well-known non-secrets never become records.
+Every hit is classified once per secret (type + a salted hash of the full value, so two
+GitHub tokens, which detect-secrets hashes alike, stay two secrets): added in the change ->
+`diff`; still in the file at head -> `head`; only in history -> `history`. Excluded paths,
+the baseline's entries (matched like detect-secrets matches them: file, type and hash),
+allowlist pragmas and well-known non-secrets never become records. The baseline's own
+settings (plugins, limits, exclusion filters) configure the engine, as with
+`detect-secrets-hook --baseline`.
+
+Diff mode scans `merge-base(base, head)..head`. When base and head share no history (no
+merge-base), it scans `base..head` as a plain tree diff and says so in the scan's notes.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from pathlib import Path
 from typing import IO
 
 from launchgate.errors import LaunchgateError
-from launchgate.secrets.baseline import known_hashes, load_baseline
+from launchgate.secrets.baseline import known_entries, load_baseline
 from launchgate.secrets.cache import HistoryCache, cache_dir
 from launchgate.secrets.engine import Engine, path_matches
 from launchgate.secrets.gitlog import (
@@ -61,12 +68,18 @@ class SecretRecord:
     """One secret (never its value): where it is shown, and where else it was added."""
 
     type: str              # the most specific type (see `types` for all)
-    hashed_secret: str
+    hashed_secret: str     # detect-secrets' sha1 (as in .secrets.baseline)
     origin: str            # "diff" | "head" | "history"
     where: AddedHit        # the location shown (head/diff location, or the introducing commit)
     introduced: AddedHit   # the oldest commit that added it
     occurrences: int = 1
     types: tuple[str, ...] = ()
+    value_id: str = ""     # salted hash of the full value: tells secrets apart
+
+    @property
+    def key(self) -> str:
+        """Stable identity for the finding's fingerprint (never the value)."""
+        return f"{self.type}:{self.value_id[:32] or self.hashed_secret}"
 
     @property
     def fingerprint(self) -> str:
@@ -82,7 +95,7 @@ class ScanStats:
     candidates_judged: int = 0
     noise_ignored: int = 0
     baseline_known: int = 0
-    long_lines_skipped: int = 0
+    long_lines_windowed: int = 0
     duration_s: float = 0.0
 
     def to_json(self) -> dict[str, int | float]:
@@ -90,7 +103,7 @@ class ScanStats:
                 "lines_scanned": self.lines_scanned, "bytes_scanned": self.bytes_scanned,
                 "candidates_judged": self.candidates_judged,
                 "noise_ignored": self.noise_ignored, "baseline_known": self.baseline_known,
-                "long_lines_skipped": self.long_lines_skipped,
+                "long_lines_windowed": self.long_lines_windowed,
                 "duration_s": round(self.duration_s, 3)}
 
 
@@ -147,7 +160,9 @@ def scan_repository(repo: str, options: ScanOptions, *, base: str | None = None,
     head_sha = resolve(top, head or "HEAD")
     if head_sha is None:
         raise MissingRevision(f"head revision {head!r} is not in this clone")
-    engine = engine or Engine()
+    baseline = load_baseline(Path(top) / options.baseline) if options.baseline else None
+    if engine is None:  # a given engine is the caller's choice of settings
+        engine = Engine(baseline)
     engine.activate()
     scan = RepoScan(head=head_sha, shallow=is_shallow(top))
     say = progress or (lambda _msg: None)
@@ -163,7 +178,8 @@ def scan_repository(repo: str, options: ScanOptions, *, base: str | None = None,
     if options.history:
         history_hits = _scan_history(top, head_sha, engine, options, scan, say)
         scan.raw_history = history_hits
-    scan.records = _classify(top, head_sha, engine, options, diff_hits, history_hits, scan)
+    scan.records = _classify(top, head_sha, engine, options, known_entries(baseline),
+                             diff_hits, history_hits, scan)
     scan.stats.duration_s = time.monotonic() - started
     return scan
 
@@ -172,7 +188,11 @@ def scan_repository(repo: str, options: ScanOptions, *, base: str | None = None,
 
 def _scan_diff(repo: str, base: str, head: str, engine: Engine, scan: RepoScan
                ) -> list[AddedHit]:
-    merge_base = git(repo, "merge-base", base, head, check=False).strip() or base
+    merge_base = git(repo, "merge-base", base, head, check=False).strip()
+    if not merge_base:
+        merge_base = base
+        scan.notes.append("base and head share no history (no merge-base): diff scanned "
+                          "base..head as two trees")
     scan.merge_base = merge_base
     proc = subprocess.run(["git", "-C", repo, "-c", "core.quotepath=off", "-c",
                            "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false", "diff",
@@ -194,6 +214,8 @@ def _scan_history(repo: str, head: str, engine: Engine, options: ScanOptions, sc
                   say: Progress) -> list[AddedHit]:
     reachable = git(repo, "rev-list", head, "--").split()
     cache = HistoryCache.load(cache_dir(repo, options.cache), engine.settings_key)
+    if cache.problem:
+        scan.notes.append(cache.problem)
     new = [c for c in reachable if c not in cache.scanned]
     scan.stats.cache_hits = len(reachable) - len(new)
     scan.stats.commits_scanned = len(reachable)
@@ -293,7 +315,7 @@ def _count(stats: ScanStats, result: BlockResult) -> None:
     stats.lines_scanned += result.lines
     stats.bytes_scanned += result.bytes
     stats.candidates_judged += result.candidates
-    stats.long_lines_skipped += result.long_lines
+    stats.long_lines_windowed += result.long_lines
 
 
 # --- previous lines for `allowlist nextline` -------------------------------------------------
@@ -356,11 +378,10 @@ def _date_key(hit: AddedHit) -> tuple[datetime, str]:
 
 
 def _classify(repo: str, head: str, engine: Engine, options: ScanOptions,
+              known: frozenset[tuple[str, str, str]],
               diff_hits: list[AddedHit], history_hits: list[AddedHit],
               scan: RepoScan) -> list[SecretRecord]:
     baseline_path = options.baseline
-    known = known_hashes(load_baseline(Path(repo) / baseline_path)) if baseline_path else \
-        frozenset()
 
     def keep(hit: AddedHit) -> bool:
         if path_matches(hit.path, options.exclude_paths) or hit.path == baseline_path:
@@ -368,20 +389,20 @@ def _classify(repo: str, head: str, engine: Engine, options: ScanOptions,
         if hit.noise:
             scan.stats.noise_ignored += 1
             return False
-        if hit.hashed_secret in known:
+        if (hit.path, hit.type, hit.hashed_secret) in known:
             scan.stats.baseline_known += 1
             return False
         return True
 
-    # One record per secret, keyed like detect-secrets keys them: type + hash of the value.
+    # One record per secret: type + salted hash of the full value (see module docstring).
     groups: dict[tuple[str, str], list[AddedHit]] = {}
     in_diff: dict[tuple[str, str], list[AddedHit]] = {}
     for hit in diff_hits:
         if keep(hit):
-            in_diff.setdefault((hit.type, hit.hashed_secret), []).append(hit)
+            in_diff.setdefault((hit.type, hit.value_id), []).append(hit)
     for hit in history_hits:
         if keep(hit):
-            groups.setdefault((hit.type, hit.hashed_secret), []).append(hit)
+            groups.setdefault((hit.type, hit.value_id), []).append(hit)
     at_head = _present_at_head(repo, head, engine,
                                {h.path for key, hits in groups.items() if key not in in_diff
                                 for h in hits})
@@ -403,7 +424,7 @@ def _classify(repo: str, head: str, engine: Engine, options: ScanOptions,
     kept = _merge_same_lines(records)
     order = {"diff": 0, "head": 1, "history": 2}
     kept.sort(key=lambda r: (order[r.origin], r.where.path, r.where.line, r.type,
-                             r.hashed_secret))
+                             r.hashed_secret, r.value_id))
     return kept
 
 
@@ -450,12 +471,13 @@ def _record(key: tuple[str, str], origin: str, where: AddedHit, hits: list[Added
             ) -> SecretRecord:
     introduced = min(hits, key=_date_key)
     places = len({(h.path, h.line, h.commit) for h in hits})
-    return SecretRecord(key[0], key[1], origin, where, introduced, places, (key[0],))
+    return SecretRecord(key[0], where.hashed_secret, origin, where, introduced, places,
+                        (key[0],), key[1])
 
 
 def _present_at_head(repo: str, head: str, engine: Engine, paths: set[str]
                      ) -> dict[tuple[str, str], tuple[str, int] | None]:
-    """(type, hash) -> (path, line) for the secrets still in these files at head; None for
+    """(type, value id) -> (path, line) for the secrets still in these files at head; None for
     the ones still there but marked `pragma: allowlist secret` (accepted, not reported)."""
     found: dict[tuple[str, str], tuple[str, int] | None] = {}
     blobs = read_blobs(repo, {f"{head}:{p}" for p in paths})
@@ -466,7 +488,7 @@ def _present_at_head(repo: str, head: str, engine: Engine, paths: set[str]
         path = spec[len(head) + 1:]
         lines = content.decode("utf-8", errors="replace").splitlines()
         for line_no, hit, allowlisted in engine.scan_lines_with_pragmas(path, lines):
-            key = (hit.type, hit.hashed_secret)
+            key = (hit.type, hit.value_id)
             if allowlisted:
                 found.setdefault(key, None)
             elif found.get(key) is None:

@@ -1,7 +1,8 @@
 """Scan a piece of text (a fetched JS bundle, an HTML page, a source map) for secrets with
 detect-secrets' default plugins and filters, through the same fast engine as the git scans.
 Returns hits without their values; well-known non-secrets (SRI hashes, placeholders) are left
-out, and so are lines over the engine's length limit."""
+out. Lines over the engine's length limit (a minified bundle is one line) are judged in windows
+around each pre-filter match."""
 
 from __future__ import annotations
 
