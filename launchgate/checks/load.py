@@ -94,7 +94,7 @@ class LoadCheck:
             raise CheckCannotRun(f"load test failed: {exc}") from None
         finally:
             ctx.progress.done()
-        return judge(load, result, shown, host)
+        return judge(load, result, url, host)
 
 
 def _refuse_private(http: HttpContext, host: str, port: int) -> None:
@@ -158,7 +158,9 @@ def _tick(ctx: CheckContext, load: LoadConfig, result: RunResult, elapsed: float
 # --- judging -----------------------------------------------------------------------------------
 
 def judge(load: LoadConfig, result: RunResult, url: str, host: str) -> CheckOutcome:
-    """Findings, summary and metrics from the raw samples of one run."""
+    """Findings, summary and metrics from the raw samples of one run.
+
+    `url` is the configured URL (it may carry user:password): every URL shown is redacted."""
     if result.started_at is None or result.ended_at is None:
         raise CheckCannotRun("the load generator reported no start and end time")
     measure_from = result.started_at + load.warmup
@@ -166,18 +168,21 @@ def judge(load: LoadConfig, result: RunResult, url: str, host: str) -> CheckOutc
     window_s = max(result.ended_at - measure_from, 1e-9)
     total = summarize(measured)
     metrics = _metrics(load, total, measured, excluded, window_s)
-    location = Location(url=url, host=host)
+    location = Location(url=redact_url(url), host=host)
     enough = total.requests >= load.min_samples
     findings = _latency_findings(load, total, measured, enough, location)
     findings += _route_findings(load, measured, enough, url, host)
     error = _error_finding(load, total, measured, enough, location)
     if error:
         findings.append(error)
-    if not enough and not findings:
+    if not enough and not any(f.severity is Severity.BLOCKER for f in findings):
+        # A short run may prove an important problem, but not that there is no blocker: the
+        # check stays inconclusive and carries what it did prove.
         raise CheckCannotRun(
             f"inconclusive: only {total.requests} request(s) after the {load.warmup:g}s "
             f"warm-up, fewer than min_samples ({load.min_samples}); run longer "
-            f"(checks.load.duration) or lower min_samples", metrics=metrics)
+            f"(checks.load.duration) or lower min_samples", findings=tuple(findings),
+            metrics=metrics)
     if enough:
         collapse = throughput_collapse(measured, measure_from, result.ended_at)
         if collapse:
@@ -244,7 +249,8 @@ def _route_findings(load: LoadConfig, measured: Sequence[Sample], enough: bool, 
     for route in load.routes:
         got = samples.get(route.name, [])
         summary = summarize(got)
-        location = Location(url=urllib.parse.urljoin(url, route.path), host=host,
+        # Join with the raw URL, then redact: "[redacted]@host" does not parse as a netloc.
+        location = Location(url=redact_url(urllib.parse.urljoin(url, route.path)), host=host,
                             path=route.path)
         budgets = ((route.p95_blocker_ms, "route-p95-over-budget", Severity.BLOCKER, "budget"),
                    (route.p95_target_ms, "route-p95-over-target", Severity.IMPORTANT, "target"))
