@@ -33,7 +33,7 @@ from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, C
 from launchgate.config import LoadConfig, LoadRoute, redact_url
 from launchgate.load.plan import Plan, PlanRoute
 from launchgate.load.process import LoadRunError, RunResult, run_load
-from launchgate.load.readiness import wait_until_ready
+from launchgate.load.readiness import Readiness, wait_until_ready
 from launchgate.load.stats import (
     Sample,
     Summary,
@@ -82,8 +82,8 @@ class LoadCheck:
         except PrivateTargetError as exc:
             raise CheckCannotRun(f"{exc} (no load was sent)") from None
         if not ready.ready:
-            return CheckOutcome((_unreachable(shown, load, ready.reason, location),),
-                                f"{host} did not answer within {load.ready_timeout:g}s")
+            finding = _unreachable(shown, load, ready, location)
+            return CheckOutcome((finding,), finding.title)
         endpoint = vetted_endpoint(ctx.http, host, port)
         plan = build_plan(load, ctx.http, parts, endpoint)
         ctx.progress.info(f"  load: {load.users} users for {load.duration:g}s against {host} "
@@ -289,11 +289,12 @@ def _error_finding(load: LoadConfig, total: Summary, measured: Sequence[Sample],
         location=location)
 
 
-def _unreachable(url: str, load: LoadConfig, reason: str, location: Location) -> Finding:
+def _unreachable(url: str, load: LoadConfig, ready: Readiness, location: Location) -> Finding:
+    title = (f"The preview's TLS certificate did not verify ({ready.reason})" if ready.final
+             else f"The preview did not answer within {load.ready_timeout:g}s")
     return make_finding(
-        NAME, "unreachable", Severity.BLOCKER,
-        f"The preview did not answer within {load.ready_timeout:g}s",
-        detail=f"{url}: {reason}. No load test was run.",
+        NAME, "unreachable", Severity.BLOCKER, title,
+        detail=f"{url}: {ready.reason}. No load test was run.",
         remedy="Check that the preview deployment finished and is reachable from CI (and "
                "that protection-bypass headers are configured); raise checks.load."
                "ready_timeout if previews take longer to come up.",
