@@ -16,14 +16,19 @@ Output: JSON lines appended to `--out`, flushed as they come so the gate can tai
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import json
 import logging
+import os
+import signal
 import socket
 import sys
 import time
 from typing import Any, TextIO
 
 import gevent
+import gevent.os
 import gevent.socket
 import gevent.ssl
 from geventhttpclient.connectionpool import ConnectionPool
@@ -34,10 +39,37 @@ from locust.rpc import Message
 from locust.runners import Runner
 
 from launchgate.load.plan import Plan, PlanRoute
+from launchgate.load.process import PARENT_PID_ENV
 
 SAMPLES_MESSAGE = "launchgate_samples"
 FLUSH_INTERVAL_S = 0.2
 STOP_TIMEOUT_S = 5.0
+PR_SET_PDEATHSIG = 1          # <linux/prctl.h>
+PARENT_GONE_EXIT = 3
+
+
+def die_with_parent() -> None:
+    """Never outlive the gate: on Linux the kernel sends SIGKILL when the parent dies (set
+    before checking that it is still there, so there is no window in between)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    expected = os.environ.get(PARENT_PID_ENV, "")
+    if expected.isdigit() and os.getppid() != int(expected):
+        os._exit(PARENT_GONE_EXIT)
+
+
+def exit_on_stdin_eof(fd: int) -> None:
+    """The gate holds our stdin open until it stops us: end-of-file means it is gone."""
+    gevent.os.make_nonblocking(fd)
+    while True:
+        try:
+            if not gevent.os.nb_read(fd, 4096):
+                break
+        except OSError:
+            break
+    os._exit(PARENT_GONE_EXIT)
 
 
 def _target(host: str, port: int) -> tuple[str, int]:
@@ -199,7 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging("WARNING")
     logging.getLogger("locust").setLevel(logging.ERROR)
-    plan = Plan.loads(sys.stdin.read())
+    die_with_parent()
+    plan = Plan.loads(sys.stdin.buffer.readline().decode("utf-8"))
+    gevent.spawn(exit_on_stdin_eof, sys.stdin.fileno())
     pin_connections(plan)
     # Users finish the request in flight when the run stops (bounded), so the app under test
     # sees no aborted connections and the last requests still count.

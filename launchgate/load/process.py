@@ -25,6 +25,8 @@ CHILD_MODULE = "launchgate.load.child"
 # Set on the gate's machine to let Locust workers on other runners join (docs/load.md): the
 # master binds HOST:PORT instead of a private loopback port and starts no local workers.
 MASTER_BIND_ENV = "LAUNCHGATE_LOAD_MASTER_BIND"
+# The pid of the process that started the child: it exits if that is already gone.
+PARENT_PID_ENV = "LAUNCHGATE_LOAD_PARENT_PID"
 # Room for interpreter and Locust start-up, workers connecting, and the final flush.
 STARTUP_GRACE_S = 45.0
 
@@ -87,6 +89,7 @@ def _child_env() -> dict[str, str]:
     root = str(Path(launchgate.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env["PYTHONUNBUFFERED"] = "1"
+    env[PARENT_PID_ENV] = str(os.getpid())
     return env
 
 
@@ -98,7 +101,11 @@ def _free_port() -> int:
 
 def spawn_child(args: list[str], plan_json: str, stderr: IO[bytes] | None
                 ) -> subprocess.Popen[bytes]:
-    """`python -m launchgate.load.child ARGS`, the plan on its stdin."""
+    """`python -m launchgate.load.child ARGS`, the plan as the first line of its stdin.
+
+    Its stdin stays open for its whole life: when this process dies, however it dies, the
+    child reads end-of-file and quits at once (and on Linux the kernel also sends it SIGKILL,
+    see generator.die_with_parent), so no load outlives the gate."""
     # -P: never let the current directory shadow the launchgate that runs the gate.
     proc = subprocess.Popen([sys.executable, "-P", "-m", CHILD_MODULE, *args],
                             stdin=subprocess.PIPE,
@@ -106,8 +113,8 @@ def spawn_child(args: list[str], plan_json: str, stderr: IO[bytes] | None
                             start_new_session=True)
     assert proc.stdin is not None
     with contextlib.suppress(BrokenPipeError):  # it died at once: its exit code says why
-        proc.stdin.write(plan_json.encode("utf-8"))
-        proc.stdin.close()
+        proc.stdin.write(plan_json.encode("utf-8") + b"\n")
+        proc.stdin.flush()
     return proc
 
 
@@ -189,6 +196,9 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
             proc.kill()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=5)
+        if proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
 
 
 def _explain_exit(code: int | None, log: Path) -> str:
