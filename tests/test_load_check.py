@@ -289,9 +289,9 @@ def test_a_worker_from_another_runner_joins_with_master_host(server, tmp_path, m
     import subprocess
     import sys
 
-    from launchgate.load.process import _free_port  # a free loopback port for the master
-
-    port = _free_port()
+    with socket.socket() as sock:  # a free loopback port for the master
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     monkeypatch.setenv("LAUNCHGATE_LOAD_MASTER_BIND", f"127.0.0.1:{port}")
     url = f"http://127.0.0.1:{server.port}/fast"
     config = tmp_path / "worker.yml"

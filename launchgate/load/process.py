@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,6 +50,7 @@ class _Tail:
     offset: int = 0
     fatal: str | None = None
     done: bool = False
+    master_port: int | None = None
 
     def read(self) -> None:
         try:
@@ -77,6 +77,8 @@ class _Tail:
             self.result.started_at = float(event["t"])
         elif kind == "end":
             self.result.ended_at = float(event["t"])
+        elif kind == "master":
+            self.master_port = int(event["port"])
         elif kind == "done":
             self.done = True
         elif kind == "fatal":
@@ -91,12 +93,6 @@ def _child_env() -> dict[str, str]:
     env["PYTHONUNBUFFERED"] = "1"
     env[PARENT_PID_ENV] = str(os.getpid())
     return env
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def spawn_child(args: list[str], plan_json: str, stderr: IO[bytes] | None
@@ -147,18 +143,22 @@ def _run(plan: Plan, directory: Path, on_tick: Callable[[RunResult, float], None
     try:
         remote = master_bind() if plan.workers else None
         if plan.workers:
-            host, port = remote or ("127.0.0.1", _free_port())
+            # Port 0 for local workers: the master binds a free one and reports it.
+            host, port = remote or ("127.0.0.1", 0)
             role_args = ["master", "--out", str(out), "--master-bind-host", host,
                          "--master-port", str(port)]
         else:
-            port, role_args = 0, ["local", "--out", str(out)]
+            role_args = ["local", "--out", str(out)]
         logs.append(directory / "driver.log")
         with logs[-1].open("wb") as log:
             procs.append(spawn_child(role_args, plan_json, log))
-        for index in range(0 if remote else plan.workers):
-            logs.append(directory / f"worker{index}.log")
-            with logs[-1].open("wb") as log:
-                procs.append(spawn_child(["worker", "--master-port", str(port)], plan_json, log))
+        if plan.workers and not remote:
+            port = _master_port(procs[0], tail)
+            for index in range(plan.workers if port else 0):
+                logs.append(directory / f"worker{index}.log")
+                with logs[-1].open("wb") as log:
+                    procs.append(spawn_child(["worker", "--master-port", str(port)], plan_json,
+                                             log))
         _wait(procs[0], tail, plan, on_tick, tick_s)
     finally:
         _stop(procs)
@@ -168,6 +168,19 @@ def _run(plan: Plan, directory: Path, on_tick: Callable[[RunResult, float], None
     if procs[0].returncode != 0 or not tail.done:
         raise LoadRunError(_explain_exit(procs[0].returncode, logs[0]))
     return result
+
+
+def _master_port(master: subprocess.Popen[bytes], tail: _Tail) -> int:
+    """The port the master bound, once it says so (bounded; 0 when it failed first)."""
+    deadline = time.monotonic() + STARTUP_GRACE_S
+    while tail.master_port is None and master.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        tail.read()
+    if tail.master_port is None:
+        if master.poll() is None:
+            raise LoadRunError(f"the Locust master did not start within {STARTUP_GRACE_S:g}s")
+        return 0  # it exited: _run explains why from its exit code and log
+    return tail.master_port
 
 
 def _wait(driver: subprocess.Popen[bytes], tail: _Tail, plan: Plan,
