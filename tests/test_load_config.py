@@ -13,7 +13,7 @@ from launchgate.checks.load import judge
 from launchgate.config import LoadConfig, LoadRoute, load_config
 from launchgate.errors import ConfigError
 from launchgate.load.process import RunResult
-from launchgate.load.stats import Sample
+from launchgate.load.stats import Sample, Samples
 
 
 def config_error(tmp_path: Path, text: str) -> ConfigError:
@@ -54,7 +54,7 @@ def test_connect_to_keys_are_normalised_like_host_names(tmp_path):
 
 
 def run_of(samples: list[Sample], *, start: float = 1000.0, end: float = 1010.0) -> RunResult:
-    return RunResult(samples=samples, started_at=start, ended_at=end)
+    return RunResult(samples=Samples.of(samples), started_at=start, ended_at=end)
 
 
 def test_routes_with_url_credentials_are_joined_then_redacted():
@@ -81,3 +81,37 @@ def test_a_short_run_proving_only_an_important_problem_stays_inconclusive():
     assert "inconclusive" in str(raised.value)
     assert [f.id for f in raised.value.findings] == ["load.p95-over-target"]
     assert raised.value.metrics is not None and raised.value.metrics["requests"] == 40
+
+
+def test_samples_past_the_cap_are_a_uniform_reservoir_and_the_report_says_so():
+    from launchgate.load.stats import Samples
+    kept = Samples(cap=1000)
+    for i in range(10_000):
+        ok = i % 10 != 0
+        kept.add(1000 + i * 0.001, f"r{i % 2}", float(i % 100), ok, 200 if ok else 503,
+                 None if ok else "HTTP 503")
+    assert (len(kept), kept.seen, kept.capped) == (1000, 10_000, True)
+    starts = sorted(kept.start)
+    # Uniform over the whole run, not the first 1,000: about a tenth in each tenth of it.
+    tenths = [sum(1 for t in starts if 1000 + k <= t < 1001 + k) for k in range(10)]
+    assert all(50 <= n <= 150 for n in tenths), tenths
+    assert 50 <= len(kept) - sum(kept.ok) <= 150  # failures keep their share
+    assert set(kept.errors.values()) == {"HTTP 503"}
+    load = LoadConfig(duration=10, warmup=0, min_samples=100)
+    outcome = judge(load, RunResult(samples=kept, started_at=1000.0, ended_at=1010.0),
+                    "https://app.example.com/", "app.example.com")
+    assert outcome.metrics is not None
+    assert outcome.metrics["samples_seen"] == 10_000
+    assert outcome.metrics["sample_cap"] == 1000
+    assert "uniform random sample of 1,000" in outcome.metrics["note"]
+
+
+def test_live_p95_looks_at_a_bounded_recent_window():
+    from launchgate.load.stats import Samples
+    kept = Samples()
+    for i in range(20_000):  # slow at first, fast lately
+        kept.add(1000 + i * 0.001, "r", 900.0 if i < 10_000 else 10.0, True, 200)
+    assert kept.recent_p95(1000.0, 5000) == 10.0
+    assert kept.recent_p95(1000.0, 20_000) == 900.0
+    assert kept.recent_p95(1019.5, 5000) == 10.0   # warm-up still excluded
+    assert kept.recent_p95(1030.0, 5000) is None

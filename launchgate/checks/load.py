@@ -23,8 +23,7 @@ ctx.facts: this check neither reads nor writes facts.
 from __future__ import annotations
 
 import urllib.parse
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import httpcore
@@ -38,6 +37,7 @@ from launchgate.load.stats import (
     Sample,
     Summary,
     by_route,
+    failure_reasons,
     must_exceed,
     split_warmup,
     summarize,
@@ -52,6 +52,7 @@ NOTE = ("Closed-loop test: each of the {users} users waits for an answer before 
         "next request, so a stall delays the requests that would have followed it instead of "
         "making them slow (coordinated omission): real users arriving during a stall would "
         "see worse than this p95. Max and p99 are shown for that reason.")
+LIVE_P95_WINDOW = 5000
 REQUEST_TIMEOUT_S = 30.0
 WORKERS_TIMEOUT_S = 30.0
 SLOW_REMEDY = ("Profile the slowest route under concurrent use (N+1 queries, missing indexes, "
@@ -147,12 +148,13 @@ def build_plan(load: LoadConfig, http: HttpContext, parts: urllib.parse.SplitRes
 
 def _tick(ctx: CheckContext, load: LoadConfig, result: RunResult, elapsed: float) -> None:
     assert result.started_at is not None
-    measured, _ = split_warmup(result.samples, result.started_at + load.warmup)
-    p95 = summarize(measured).p95_ms
+    # The live figure is the p95 of the latest requests: bounded work per tick however long
+    # the run (the verdict uses every sample).
+    p95 = result.samples.recent_p95(result.started_at + load.warmup, LIVE_P95_WINDOW)
     phase = "warm-up" if elapsed < load.warmup else (
         f"p95 {p95:.0f} ms" if p95 is not None else "p95 -")
     ctx.progress.update(f"load: {min(elapsed, load.duration):.0f}s/{load.duration:g}s · "
-                        f"{len(result.samples)} requests · {phase}")
+                        f"{result.samples.seen} requests · {phase}")
 
 
 # --- judging -----------------------------------------------------------------------------------
@@ -167,11 +169,18 @@ def judge(load: LoadConfig, result: RunResult, url: str, host: str) -> CheckOutc
     measured, excluded = split_warmup(result.samples, measure_from)
     window_s = max(result.ended_at - measure_from, 1e-9)
     total = summarize(measured)
-    metrics = _metrics(load, total, measured, excluded, window_s)
+    routes = by_route(measured)
+    metrics = _metrics(load, total, routes, excluded, window_s)
+    if result.samples.capped:
+        metrics.update(samples_seen=result.samples.seen, sample_cap=result.samples.cap)
+        metrics["note"] += (f" This run produced {result.samples.seen:,} requests, more than "
+                            f"the {result.samples.cap:,} samples the gate keeps: every figure "
+                            "is computed over a uniform random sample of "
+                            f"{result.samples.cap:,} of them.")
     location = Location(url=redact_url(url), host=host)
     enough = total.requests >= load.min_samples
-    findings = _latency_findings(load, total, measured, enough, location)
-    findings += _route_findings(load, measured, enough, url, host)
+    findings = _latency_findings(load, total, measured, routes, enough, location)
+    findings += _route_findings(load, routes, len(measured), enough, url, host)
     error = _error_finding(load, total, measured, enough, location)
     if error:
         findings.append(error)
@@ -212,6 +221,7 @@ def _summary(load: LoadConfig, total: Summary, enough: bool) -> str:
 
 
 def _latency_findings(load: LoadConfig, total: Summary, measured: Sequence[Sample],
+                      routes: Mapping[str, Sequence[Sample]],
                       enough: bool, location: Location) -> list[Finding]:
     def over(threshold: float) -> bool:
         if enough:
@@ -220,7 +230,7 @@ def _latency_findings(load: LoadConfig, total: Summary, measured: Sequence[Sampl
 
     numbers = (f"p95 {_ms(total.p95_ms)}, p50 {_ms(total.p50_ms)}, p99 {_ms(total.p99_ms)}, "
                f"max {_ms(total.max_ms)} over {total.requests} requests with {load.users} "
-               "concurrent users." + _slowest_route(measured))
+               "concurrent users." + _slowest_route(routes))
     if over(load.p95_blocker_ms):
         return [make_finding(
             NAME, "p95-over-budget", Severity.BLOCKER,
@@ -234,18 +244,17 @@ def _latency_findings(load: LoadConfig, total: Summary, measured: Sequence[Sampl
     return []
 
 
-def _slowest_route(measured: Sequence[Sample]) -> str:
-    routes = {name: summarize(got) for name, got in by_route(measured).items()}
+def _slowest_route(by_name: Mapping[str, Sequence[Sample]]) -> str:
+    routes = {name: summarize(got) for name, got in by_name.items()}
     if len(routes) < 2:
         return ""
     name, worst = max(routes.items(), key=lambda item: item[1].p95_ms or 0.0)
     return f" Slowest route: {name} (p95 {_ms(worst.p95_ms)}, {worst.requests} requests)."
 
 
-def _route_findings(load: LoadConfig, measured: Sequence[Sample], enough: bool, url: str,
-                    host: str) -> list[Finding]:
+def _route_findings(load: LoadConfig, samples: Mapping[str, Sequence[Sample]], measured: int,
+                    enough: bool, url: str, host: str) -> list[Finding]:
     findings: list[Finding] = []
-    samples = by_route(measured)
     for route in load.routes:
         got = samples.get(route.name, [])
         summary = summarize(got)
@@ -259,7 +268,7 @@ def _route_findings(load: LoadConfig, measured: Sequence[Sample], enough: bool, 
                 continue
             over = (summary.p95_ms is not None and summary.p95_ms > budget) if enough else \
                 must_exceed(budget, got, max(1, load.min_samples * len(got)
-                                             // max(1, len(measured))))
+                                             // max(1, measured)))
             if over:
                 findings.append(make_finding(
                     NAME, slug, severity,
@@ -277,7 +286,7 @@ def _error_finding(load: LoadConfig, total: Summary, measured: Sequence[Sample],
     denominator = total.requests if enough else max(total.requests, load.min_samples)
     if denominator == 0 or total.failures / denominator <= load.max_error_rate:
         return None
-    reasons = Counter(s.error or f"HTTP {s.status}" for s in measured if not s.ok)
+    reasons = failure_reasons(measured)
     top = "; ".join(f"{count}× {why}" for why, count in reasons.most_common(3))
     return make_finding(
         NAME, "error-rate", Severity.BLOCKER,
@@ -301,10 +310,11 @@ def _unreachable(url: str, load: LoadConfig, ready: Readiness, location: Locatio
         location=location)
 
 
-def _metrics(load: LoadConfig, total: Summary, measured: Sequence[Sample], excluded: int,
+def _metrics(load: LoadConfig, total: Summary, by_name: Mapping[str, Sequence[Sample]],
+             excluded: int,
              window_s: float) -> dict[str, Any]:
     routes = []
-    for name, samples in by_route(measured).items():
+    for name, samples in by_name.items():
         summary = summarize(samples)
         routes.append({"name": name, "requests": summary.requests,
                        "failures": summary.failures, "error_rate": round(summary.error_rate, 4),

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 import launchgate
 from launchgate.load.plan import Plan
-from launchgate.load.stats import Sample
+from launchgate.load.stats import Samples
 
 CHILD_MODULE = "launchgate.load.child"
 # Set on the gate's machine to let Locust workers on other runners join (docs/load.md): the
@@ -36,7 +36,7 @@ class LoadRunError(Exception):
 
 @dataclass
 class RunResult:
-    samples: list[Sample] = field(default_factory=list)
+    samples: Samples = field(default_factory=Samples)
     started_at: float | None = None
     ended_at: float | None = None
 
@@ -70,9 +70,10 @@ class _Tail:
     def _event(self, event: dict[str, Any]) -> None:
         kind = event.get("e")
         if kind == "s":
-            self.result.samples.extend(
-                Sample(start=float(t), route=str(r), ms=float(ms), ok=bool(ok),
-                       status=int(st or 0), error=err) for t, r, ms, ok, st, err in event["b"])
+            add = self.result.samples.add
+            for t, r, ms, ok, st, err in event["b"]:
+                add(float(t), str(r), float(ms), bool(ok), int(st or 0),
+                    None if err is None else str(err))
         elif kind == "start":
             self.result.started_at = float(event["t"])
         elif kind == "end":

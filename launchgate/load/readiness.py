@@ -80,7 +80,7 @@ def wait_until_ready(http: HttpContext, url: str, timeout_s: float,
     while True:
         got = probe_once(http, url, max(0.05, deadline - time.monotonic()))
         if got is None:
-            reason = "no answer before the deadline"
+            pass  # cut short by the deadline: keep the last reason, an earlier error says more
         elif got.error is not None:
             if is_refused(got.error):
                 raise PrivateTargetError(describe_http_error(got.error)) from None
