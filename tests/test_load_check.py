@@ -325,34 +325,46 @@ def test_waits_for_a_preview_that_comes_up_late(tmp_path):
     assert metrics["requests"] >= 20
 
 
-def test_a_worker_from_another_runner_joins_with_master_host(server, tmp_path, monkeypatch):
+def test_a_worker_from_another_runner_joins_and_loads_its_own_target(server, tmp_path,
+                                                                     monkeypatch):
     """LAUNCHGATE_LOAD_MASTER_BIND on the gate; `launchgate.load.remote_worker` elsewhere (here:
-    another process with the same config). Its samples reach the gate like a local worker's."""
+    another process). Its samples reach the gate like a local worker's. The gate (master) names
+    one server, with credentials in its URL; the worker's own config names another: a worker
+    loads its own plan's target, never the host the master sends."""
     import os
     import subprocess
     import sys
 
+    other = LoadServer()
+    thread = threading.Thread(target=other.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
     with socket.socket() as sock:  # a free loopback port for the master
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     monkeypatch.setenv("LAUNCHGATE_LOAD_MASTER_BIND", f"127.0.0.1:{port}")
-    url = f"http://127.0.0.1:{server.port}/fast"
     config = tmp_path / "worker.yml"
-    config.write_text(json.dumps({"url": url, "allow_private_targets": True}), encoding="utf-8")
+    config.write_text(json.dumps({"url": f"http://127.0.0.1:{other.port}/fast",
+                                  "allow_private_targets": True}), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     worker = subprocess.Popen(
         [sys.executable, "-m", "launchgate.load.remote_worker", "--config", str(config),
          "--master-host", "127.0.0.1", "--master-port", str(port)],
         env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        report = gate(tmp_path, url, {"min_samples": 30, "workers": 1, "users": 3,
-                                      "duration": "2s"})
+        report = gate(tmp_path, f"http://alice:{URL_PASSWORD}@127.0.0.1:{server.port}/fast",
+                      {"min_samples": 20, "workers": 1, "users": 3, "duration": "2s"})
         worker_exit = worker.wait(timeout=20)
     finally:
         if worker.poll() is None:
             worker.kill()
             worker.wait()
+        other.shutdown()
+        other.server_close()
+        thread.join(timeout=5)
     status, ids, metrics = load_result(report)
     assert (status, ids) == ("passed", []), report["checks"]
     assert worker_exit == 0
-    assert server.paths["/fast"] == metrics["requests"] + metrics["samples_excluded_warmup"] + 1
+    assert sum(server.paths.values()) == 1  # the gate's own readiness probe only
+    assert other.paths["/fast"] == metrics["requests"] + metrics["samples_excluded_warmup"]
+    assert_no_secret(json.dumps(report), URL_PASSWORD, where="the report")

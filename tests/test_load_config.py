@@ -115,3 +115,11 @@ def test_live_p95_looks_at_a_bounded_recent_window():
     assert kept.recent_p95(1000.0, 20_000) == 900.0
     assert kept.recent_p95(1019.5, 5000) == 10.0   # warm-up still excluded
     assert kept.recent_p95(1030.0, 5000) is None
+
+
+def test_the_master_host_is_shared_without_credentials():
+    from launchgate.load.plan import Plan
+    plan = Plan(base_url="https://alice:pw@app.example.test:8443", host="app.example.test",
+                port=8443, connect_host="127.0.0.1", connect_port=1, users=1, spawn_rate=1,
+                duration_s=1, headers={}, routes=())
+    assert plan.shared_base_url == "https://app.example.test:8443"
