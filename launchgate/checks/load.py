@@ -14,8 +14,10 @@ Findings (default severities):
   load.route-p95-over-budget   blocker    a route's p95 above its own p95_blocker_ms
   load.route-p95-over-target   important  a route's p95 above its own p95_target_ms
   load.throughput-collapse     important  the last third of the run served < half the first's
-Fewer than `min_samples` samples is inconclusive (check error), unless the samples already prove
-a problem (e.g. enough slow ones that the p95 is over budget whatever the missing ones are).
+Fewer than `min_samples` samples is inconclusive (check error, carrying any important finding
+the samples prove), unless the samples already prove a blocker (e.g. enough slow ones that the
+p95 is over budget whatever the missing ones are). An unverifiable certificate is reported as
+load.unreachable at once, with the TLS reason.
 
 ctx.facts: this check neither reads nor writes facts.
 """
