@@ -40,12 +40,12 @@ def served(srv: LoadServer) -> int:
         return sum(srv.paths.values())
 
 
-def start_gate(tmp_path: Path, srv: LoadServer) -> subprocess.Popen[str]:
+def start_gate(tmp_path: Path, srv: LoadServer, workers: int = 0) -> subprocess.Popen[str]:
     config = tmp_path / ".launchgate.yml"
     config.write_text(json.dumps({
         "url": f"http://127.0.0.1:{srv.port}/fast", "allow_private_targets": True,
         "checks": {"load": {"users": 3, "duration": "60s", "warmup": "1s",
-                            "ready_timeout": "5s"}}}), encoding="utf-8")
+                            "ready_timeout": "5s", "workers": workers}}}), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("LAUNCHGATE_DEBUG", None)
     return subprocess.Popen(
@@ -119,11 +119,13 @@ def test_sigterm_unwinds_stops_the_load_and_exits_143(server, tmp_path):
         stop(gate, kids)
 
 
-def test_the_child_exits_when_the_gate_is_killed(server, tmp_path):
-    gate = start_gate(tmp_path, server)
+@pytest.mark.parametrize("workers", [0, 2], ids=["local", "master+2 workers"])
+def test_the_children_exit_when_the_gate_is_killed(server, tmp_path, workers):
+    gate = start_gate(tmp_path, server, workers)
     kids: list[int] = []
     try:
         kids = wait_for_load(gate, server)
+        assert len(kids) == 1 + workers
         killed = time.monotonic()
         gate.kill()
         gate.communicate(timeout=15)
