@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -95,7 +96,27 @@ def _check_list(value: str) -> tuple[str, ...]:
     return names
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a cancelled CI job): unwinds like Ctrl-C, so `finally` blocks stop children."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise _Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (embedded use): leave signals alone
+        previous = None
+    try:
+        return _main(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -107,6 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LaunchgateError as exc:
         print(f"launchgate: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except _Terminated:
+        print("launchgate: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("launchgate: interrupted", file=sys.stderr)
         return 130

@@ -533,6 +533,10 @@ def _coerce_mapping(args: tuple[Any, ...], value: Any, key: str, kind: str | Non
                 if not 0 < int(part.rsplit(":", 1)[1]) < 65536:
                     raise loc.error(child, f"the port of the {label} must be 1..65535, got "
                                            f"{part!r}")
+            # Host names are case-insensitive and may end in a dot; lookups use the URL's
+            # lowercased host, so the key must be in the same form.
+            host, _, port = str(name).rpartition(":")
+            name = f"{host.lower().rstrip('.')}:{port}"
         if kind == "secret-values":
             _check_header(str(name), item, child, loc)
         out[str(name)] = _coerce(value_type, item, child, {}, loc)
@@ -699,6 +703,21 @@ def parse_set_option(option: str) -> tuple[str, Any]:
     return dotted, value
 
 
+def _cross_check_routes(load: LoadConfig, loc: _Loc) -> None:
+    seen: set[str] = set()
+    for index, route in enumerate(load.routes):
+        key = f"checks.load.routes[{index}]"
+        if route.name in seen:  # samples, metrics and findings are keyed by the name
+            raise loc.error(f"{key}.name", f"duplicate route name {route.name!r}: each route "
+                                           "needs its own name")
+        seen.add(route.name)
+        if (route.p95_target_ms is not None and route.p95_blocker_ms is not None
+                and route.p95_target_ms > route.p95_blocker_ms):
+            raise loc.error(f"{key}.p95_target_ms",
+                            f"target ({route.p95_target_ms:g} ms) is above the route's blocker "
+                            f"budget ({route.p95_blocker_ms:g} ms)")
+
+
 def _cross_check(config: Config, loc: _Loc) -> None:
     load = config.checks.load
     if load.p95_target_ms > load.p95_blocker_ms:
@@ -708,6 +727,7 @@ def _cross_check(config: Config, loc: _Loc) -> None:
     if load.warmup >= load.duration:
         raise loc.error("checks.load.warmup", f"warm-up ({load.warmup:g}s) must be shorter "
                                               f"than the duration ({load.duration:g}s)")
+    _cross_check_routes(load, loc)
     tls = config.checks.tls
     if tls.expiry_blocker_days > tls.expiry_important_days:
         raise loc.error("checks.tls.expiry_blocker_days",

@@ -26,6 +26,7 @@ from tests.conftest import assert_no_secret
 
 DELAYS = {"/fast": 0.0, "/half": 0.5, "/second": 1.0}
 BYPASS = "bypass-7f3a9c1e5b2d4f6a8c0e"
+URL_PASSWORD = "urlpass-3c5e7a9b1d2f4e6a"
 
 
 class LoadHandler(BaseHTTPRequestHandler):
@@ -44,6 +45,13 @@ class LoadHandler(BaseHTTPRequestHandler):
         time.sleep(DELAYS.get(path, 0.0))
         status = 500 if path == "/error" else 200 if path in DELAYS or path == "/" else 404
         body = b'{"ok": true}'
+        if path == "/away":  # a redirect to another host (tests set redirect_to)
+            status = 302
+            self.send_response(status)
+            self.send_header("Location", self.server.redirect_to)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -70,6 +78,7 @@ class LoadServer(ThreadingHTTPServer):
         self.paths: Counter[str] = Counter()
         self.hosts: Counter[str] = Counter()
         self.bypass: Counter[str] = Counter()
+        self.redirect_to = ""
 
     def record(self, path: str, host: str, bypass: str) -> None:
         with self.lock:
@@ -230,12 +239,13 @@ def test_https_connect_to_headers_and_route_budget(tmp_path):
     thread.start()
     try:
         report = gate(
-            tmp_path, "https://app.example.test/", {
+            tmp_path, f"https://alice:{URL_PASSWORD}@app.example.test/", {
                 "min_samples": 20, "duration": "2.5s",
                 "routes": [{"name": "clients", "path": "/fast", "weight": 3},
                            {"name": "report", "path": "/half", "p95_target_ms": 200}]},
             headers={"X-Bypass": BYPASS}, ca_bundle=str(tmp_path / "ca.pem"),
-            connect_to={"app.example.test:443": f"127.0.0.1:{srv.port}"})
+            # Host names are case-insensitive: so are connect_to keys.
+            connect_to={"App.Example.TEST.:443": f"127.0.0.1:{srv.port}"})
     finally:
         srv.shutdown()
         srv.server_close()
@@ -244,11 +254,44 @@ def test_https_connect_to_headers_and_route_budget(tmp_path):
     assert "load.route-p95-over-target" in ids, report["checks"]
     finding = next(f for f in report["findings"] if f["id"] == "load.route-p95-over-target")
     assert finding["location"]["path"] == "/half"
+    assert finding["location"]["url"] == "https://[redacted]@app.example.test/half"
     assert metrics["failures"] == 0
     assert set(srv.hosts) == {"app.example.test"}
     assert set(srv.bypass) == {BYPASS}
     assert srv.paths["/fast"] > srv.paths["/half"] > 0
     assert_no_secret(json.dumps(report), BYPASS, where="the report")
+    assert_no_secret(json.dumps(report), URL_PASSWORD, where="the report")
+
+
+def test_a_redirect_to_another_host_is_refused_by_the_load_generator(server, tmp_path):
+    other = LoadServer()
+    thread = threading.Thread(target=other.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    server.redirect_to = f"http://localhost:{other.port}/fast"
+    try:
+        report = gate(tmp_path, f"http://127.0.0.1:{server.port}/away",
+                      {"min_samples": 10, "duration": "1.5s"})
+    finally:
+        other.shutdown()
+        other.server_close()
+        thread.join(timeout=5)
+    _status, ids, metrics = load_result(report)
+    assert ids == ["load.error-rate"], report["checks"]
+    assert metrics["failures"] == metrics["requests"] > 0
+    assert "refused localhost" in report["findings"][0]["detail"]
+    assert sum(other.paths.values()) == 0
+
+
+def test_a_private_address_behind_connect_to_is_refused(server, tmp_path):
+    report = gate(tmp_path, "http://app.example.test/fast", {"min_samples": 10},
+                  allow_private_targets=False,
+                  connect_to={"app.example.test:80": f"127.0.0.1:{server.port}"})
+    status, ids, _ = load_result(report)
+    assert (status, ids) == ("error", [])
+    summary = next(c["summary"] for c in report["checks"] if c["name"] == "load")
+    assert "allow_private_targets" in summary and "no load was sent" in summary
+    assert sum(server.paths.values()) == 0
 
 
 def test_workers_mode_delivers_every_sample(server, tmp_path):
@@ -282,34 +325,46 @@ def test_waits_for_a_preview_that_comes_up_late(tmp_path):
     assert metrics["requests"] >= 20
 
 
-def test_a_worker_from_another_runner_joins_with_master_host(server, tmp_path, monkeypatch):
+def test_a_worker_from_another_runner_joins_and_loads_its_own_target(server, tmp_path,
+                                                                     monkeypatch):
     """LAUNCHGATE_LOAD_MASTER_BIND on the gate; `launchgate.load.remote_worker` elsewhere (here:
-    another process with the same config). Its samples reach the gate like a local worker's."""
+    another process). Its samples reach the gate like a local worker's. The gate (master) names
+    one server, with credentials in its URL; the worker's own config names another: a worker
+    loads its own plan's target, never the host the master sends."""
     import os
     import subprocess
     import sys
 
-    from launchgate.load.process import _free_port  # a free loopback port for the master
-
-    port = _free_port()
+    other = LoadServer()
+    thread = threading.Thread(target=other.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    with socket.socket() as sock:  # a free loopback port for the master
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     monkeypatch.setenv("LAUNCHGATE_LOAD_MASTER_BIND", f"127.0.0.1:{port}")
-    url = f"http://127.0.0.1:{server.port}/fast"
     config = tmp_path / "worker.yml"
-    config.write_text(json.dumps({"url": url, "allow_private_targets": True}), encoding="utf-8")
+    config.write_text(json.dumps({"url": f"http://127.0.0.1:{other.port}/fast",
+                                  "allow_private_targets": True}), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     worker = subprocess.Popen(
         [sys.executable, "-m", "launchgate.load.remote_worker", "--config", str(config),
          "--master-host", "127.0.0.1", "--master-port", str(port)],
         env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        report = gate(tmp_path, url, {"min_samples": 30, "workers": 1, "users": 3,
-                                      "duration": "2s"})
+        report = gate(tmp_path, f"http://alice:{URL_PASSWORD}@127.0.0.1:{server.port}/fast",
+                      {"min_samples": 20, "workers": 1, "users": 3, "duration": "2s"})
         worker_exit = worker.wait(timeout=20)
     finally:
         if worker.poll() is None:
             worker.kill()
             worker.wait()
+        other.shutdown()
+        other.server_close()
+        thread.join(timeout=5)
     status, ids, metrics = load_result(report)
     assert (status, ids) == ("passed", []), report["checks"]
     assert worker_exit == 0
-    assert server.paths["/fast"] == metrics["requests"] + metrics["samples_excluded_warmup"] + 1
+    assert sum(server.paths.values()) == 1  # the gate's own readiness probe only
+    assert other.paths["/fast"] == metrics["requests"] + metrics["samples_excluded_warmup"]
+    assert_no_secret(json.dumps(report), URL_PASSWORD, where="the report")

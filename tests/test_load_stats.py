@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from launchgate.load.stats import (
     Sample,
+    Samples,
     must_exceed,
     percentile,
     split_warmup,
@@ -114,7 +115,7 @@ from launchgate.load.process import RunResult  # noqa: E402
 
 
 def run_of(samples_list, *, start=1000.0, end=1010.0):
-    return RunResult(samples=list(samples_list), started_at=start, ended_at=end)
+    return RunResult(samples=Samples.of(samples_list), started_at=start, ended_at=end)
 
 
 def judged_ids(load, run):

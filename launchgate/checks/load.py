@@ -14,8 +14,10 @@ Findings (default severities):
   load.route-p95-over-budget   blocker    a route's p95 above its own p95_blocker_ms
   load.route-p95-over-target   important  a route's p95 above its own p95_target_ms
   load.throughput-collapse     important  the last third of the run served < half the first's
-Fewer than `min_samples` samples is inconclusive (check error), unless the samples already prove
-a problem (e.g. enough slow ones that the p95 is over budget whatever the missing ones are).
+Fewer than `min_samples` samples is inconclusive (check error, carrying any important finding
+the samples prove), unless the samples already prove a blocker (e.g. enough slow ones that the
+p95 is over budget whatever the missing ones are). An unverifiable certificate is reported as
+load.unreachable at once, with the TLS reason.
 
 ctx.facts: this check neither reads nor writes facts.
 """
@@ -23,8 +25,7 @@ ctx.facts: this check neither reads nor writes facts.
 from __future__ import annotations
 
 import urllib.parse
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import httpcore
@@ -33,11 +34,12 @@ from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, C
 from launchgate.config import LoadConfig, LoadRoute, redact_url
 from launchgate.load.plan import Plan, PlanRoute
 from launchgate.load.process import LoadRunError, RunResult, run_load
-from launchgate.load.readiness import wait_until_ready
+from launchgate.load.readiness import Readiness, wait_until_ready
 from launchgate.load.stats import (
     Sample,
     Summary,
     by_route,
+    failure_reasons,
     must_exceed,
     split_warmup,
     summarize,
@@ -52,6 +54,7 @@ NOTE = ("Closed-loop test: each of the {users} users waits for an answer before 
         "next request, so a stall delays the requests that would have followed it instead of "
         "making them slow (coordinated omission): real users arriving during a stall would "
         "see worse than this p95. Max and p99 are shown for that reason.")
+LIVE_P95_WINDOW = 5000
 REQUEST_TIMEOUT_S = 30.0
 WORKERS_TIMEOUT_S = 30.0
 SLOW_REMEDY = ("Profile the slowest route under concurrent use (N+1 queries, missing indexes, "
@@ -82,8 +85,8 @@ class LoadCheck:
         except PrivateTargetError as exc:
             raise CheckCannotRun(f"{exc} (no load was sent)") from None
         if not ready.ready:
-            return CheckOutcome((_unreachable(shown, load, ready.reason, location),),
-                                f"{host} did not answer within {load.ready_timeout:g}s")
+            finding = _unreachable(shown, load, ready, location)
+            return CheckOutcome((finding,), finding.title)
         endpoint = vetted_endpoint(ctx.http, host, port)
         plan = build_plan(load, ctx.http, parts, endpoint)
         ctx.progress.info(f"  load: {load.users} users for {load.duration:g}s against {host} "
@@ -94,7 +97,7 @@ class LoadCheck:
             raise CheckCannotRun(f"load test failed: {exc}") from None
         finally:
             ctx.progress.done()
-        return judge(load, result, shown, host)
+        return judge(load, result, url, host)
 
 
 def _refuse_private(http: HttpContext, host: str, port: int) -> None:
@@ -147,37 +150,50 @@ def build_plan(load: LoadConfig, http: HttpContext, parts: urllib.parse.SplitRes
 
 def _tick(ctx: CheckContext, load: LoadConfig, result: RunResult, elapsed: float) -> None:
     assert result.started_at is not None
-    measured, _ = split_warmup(result.samples, result.started_at + load.warmup)
-    p95 = summarize(measured).p95_ms
+    # The live figure is the p95 of the latest requests: bounded work per tick however long
+    # the run (the verdict uses every sample).
+    p95 = result.samples.recent_p95(result.started_at + load.warmup, LIVE_P95_WINDOW)
     phase = "warm-up" if elapsed < load.warmup else (
         f"p95 {p95:.0f} ms" if p95 is not None else "p95 -")
     ctx.progress.update(f"load: {min(elapsed, load.duration):.0f}s/{load.duration:g}s · "
-                        f"{len(result.samples)} requests · {phase}")
+                        f"{result.samples.seen} requests · {phase}")
 
 
 # --- judging -----------------------------------------------------------------------------------
 
 def judge(load: LoadConfig, result: RunResult, url: str, host: str) -> CheckOutcome:
-    """Findings, summary and metrics from the raw samples of one run."""
+    """Findings, summary and metrics from the raw samples of one run.
+
+    `url` is the configured URL (it may carry user:password): every URL shown is redacted."""
     if result.started_at is None or result.ended_at is None:
         raise CheckCannotRun("the load generator reported no start and end time")
     measure_from = result.started_at + load.warmup
     measured, excluded = split_warmup(result.samples, measure_from)
     window_s = max(result.ended_at - measure_from, 1e-9)
     total = summarize(measured)
-    metrics = _metrics(load, total, measured, excluded, window_s)
-    location = Location(url=url, host=host)
+    routes = by_route(measured)
+    metrics = _metrics(load, total, routes, excluded, window_s)
+    if result.samples.capped:
+        metrics.update(samples_seen=result.samples.seen, sample_cap=result.samples.cap)
+        metrics["note"] += (f" This run produced {result.samples.seen:,} requests, more than "
+                            f"the {result.samples.cap:,} samples the gate keeps: every figure "
+                            "is computed over a uniform random sample of "
+                            f"{result.samples.cap:,} of them.")
+    location = Location(url=redact_url(url), host=host)
     enough = total.requests >= load.min_samples
-    findings = _latency_findings(load, total, measured, enough, location)
-    findings += _route_findings(load, measured, enough, url, host)
+    findings = _latency_findings(load, total, measured, routes, enough, location)
+    findings += _route_findings(load, routes, len(measured), enough, url, host)
     error = _error_finding(load, total, measured, enough, location)
     if error:
         findings.append(error)
-    if not enough and not findings:
+    if not enough and not any(f.severity is Severity.BLOCKER for f in findings):
+        # A short run may prove an important problem, but not that there is no blocker: the
+        # check stays inconclusive and carries what it did prove.
         raise CheckCannotRun(
             f"inconclusive: only {total.requests} request(s) after the {load.warmup:g}s "
             f"warm-up, fewer than min_samples ({load.min_samples}); run longer "
-            f"(checks.load.duration) or lower min_samples", metrics=metrics)
+            f"(checks.load.duration) or lower min_samples", findings=tuple(findings),
+            metrics=metrics)
     if enough:
         collapse = throughput_collapse(measured, measure_from, result.ended_at)
         if collapse:
@@ -207,6 +223,7 @@ def _summary(load: LoadConfig, total: Summary, enough: bool) -> str:
 
 
 def _latency_findings(load: LoadConfig, total: Summary, measured: Sequence[Sample],
+                      routes: Mapping[str, Sequence[Sample]],
                       enough: bool, location: Location) -> list[Finding]:
     def over(threshold: float) -> bool:
         if enough:
@@ -215,7 +232,7 @@ def _latency_findings(load: LoadConfig, total: Summary, measured: Sequence[Sampl
 
     numbers = (f"p95 {_ms(total.p95_ms)}, p50 {_ms(total.p50_ms)}, p99 {_ms(total.p99_ms)}, "
                f"max {_ms(total.max_ms)} over {total.requests} requests with {load.users} "
-               "concurrent users." + _slowest_route(measured))
+               "concurrent users." + _slowest_route(routes))
     if over(load.p95_blocker_ms):
         return [make_finding(
             NAME, "p95-over-budget", Severity.BLOCKER,
@@ -229,22 +246,22 @@ def _latency_findings(load: LoadConfig, total: Summary, measured: Sequence[Sampl
     return []
 
 
-def _slowest_route(measured: Sequence[Sample]) -> str:
-    routes = {name: summarize(got) for name, got in by_route(measured).items()}
+def _slowest_route(by_name: Mapping[str, Sequence[Sample]]) -> str:
+    routes = {name: summarize(got) for name, got in by_name.items()}
     if len(routes) < 2:
         return ""
     name, worst = max(routes.items(), key=lambda item: item[1].p95_ms or 0.0)
     return f" Slowest route: {name} (p95 {_ms(worst.p95_ms)}, {worst.requests} requests)."
 
 
-def _route_findings(load: LoadConfig, measured: Sequence[Sample], enough: bool, url: str,
-                    host: str) -> list[Finding]:
+def _route_findings(load: LoadConfig, samples: Mapping[str, Sequence[Sample]], measured: int,
+                    enough: bool, url: str, host: str) -> list[Finding]:
     findings: list[Finding] = []
-    samples = by_route(measured)
     for route in load.routes:
         got = samples.get(route.name, [])
         summary = summarize(got)
-        location = Location(url=urllib.parse.urljoin(url, route.path), host=host,
+        # Join with the raw URL, then redact: "[redacted]@host" does not parse as a netloc.
+        location = Location(url=redact_url(urllib.parse.urljoin(url, route.path)), host=host,
                             path=route.path)
         budgets = ((route.p95_blocker_ms, "route-p95-over-budget", Severity.BLOCKER, "budget"),
                    (route.p95_target_ms, "route-p95-over-target", Severity.IMPORTANT, "target"))
@@ -253,7 +270,7 @@ def _route_findings(load: LoadConfig, measured: Sequence[Sample], enough: bool, 
                 continue
             over = (summary.p95_ms is not None and summary.p95_ms > budget) if enough else \
                 must_exceed(budget, got, max(1, load.min_samples * len(got)
-                                             // max(1, len(measured))))
+                                             // max(1, measured)))
             if over:
                 findings.append(make_finding(
                     NAME, slug, severity,
@@ -271,7 +288,7 @@ def _error_finding(load: LoadConfig, total: Summary, measured: Sequence[Sample],
     denominator = total.requests if enough else max(total.requests, load.min_samples)
     if denominator == 0 or total.failures / denominator <= load.max_error_rate:
         return None
-    reasons = Counter(s.error or f"HTTP {s.status}" for s in measured if not s.ok)
+    reasons = failure_reasons(measured)
     top = "; ".join(f"{count}× {why}" for why, count in reasons.most_common(3))
     return make_finding(
         NAME, "error-rate", Severity.BLOCKER,
@@ -283,21 +300,23 @@ def _error_finding(load: LoadConfig, total: Summary, measured: Sequence[Sample],
         location=location)
 
 
-def _unreachable(url: str, load: LoadConfig, reason: str, location: Location) -> Finding:
+def _unreachable(url: str, load: LoadConfig, ready: Readiness, location: Location) -> Finding:
+    title = (f"The preview's TLS certificate did not verify ({ready.reason})" if ready.final
+             else f"The preview did not answer within {load.ready_timeout:g}s")
     return make_finding(
-        NAME, "unreachable", Severity.BLOCKER,
-        f"The preview did not answer within {load.ready_timeout:g}s",
-        detail=f"{url}: {reason}. No load test was run.",
+        NAME, "unreachable", Severity.BLOCKER, title,
+        detail=f"{url}: {ready.reason}. No load test was run.",
         remedy="Check that the preview deployment finished and is reachable from CI (and "
                "that protection-bypass headers are configured); raise checks.load."
                "ready_timeout if previews take longer to come up.",
         location=location)
 
 
-def _metrics(load: LoadConfig, total: Summary, measured: Sequence[Sample], excluded: int,
+def _metrics(load: LoadConfig, total: Summary, by_name: Mapping[str, Sequence[Sample]],
+             excluded: int,
              window_s: float) -> dict[str, Any]:
     routes = []
-    for name, samples in by_route(measured).items():
+    for name, samples in by_name.items():
         summary = summarize(samples)
         routes.append({"name": name, "requests": summary.requests,
                        "failures": summary.failures, "error_rate": round(summary.error_rate, 4),

@@ -10,20 +10,29 @@ master/worker channel otherwise), so workers on other machines report exactly li
 
 Output: JSON lines appended to `--out`, flushed as they come so the gate can tail them:
 `{"e":"start","t":epoch}`, `{"e":"s","b":[[start, route, ms, ok, status, error], ...]}`,
-`{"e":"end","t":epoch}`, or `{"e":"fatal","msg":"..."}`.
+`{"e":"end","t":epoch}`, `{"e":"done"}`, or `{"e":"fatal","msg":"..."}`; a master first writes
+`{"e":"master","port":N}`, the port it bound (the gate starts local workers only then).
+
+The plan is the first line of stdin; the gate keeps stdin open, and end-of-file means the gate
+is gone: the process exits at once (exit_on_stdin_eof, die_with_parent).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import json
 import logging
+import os
+import signal
 import socket
 import sys
 import time
 from typing import Any, TextIO
 
 import gevent
+import gevent.os
 import gevent.socket
 import gevent.ssl
 from geventhttpclient.connectionpool import ConnectionPool
@@ -34,10 +43,39 @@ from locust.rpc import Message
 from locust.runners import Runner
 
 from launchgate.load.plan import Plan, PlanRoute
+from launchgate.load.process import PARENT_PID_ENV
 
 SAMPLES_MESSAGE = "launchgate_samples"
+FLUSHED_MESSAGE = "launchgate_flushed"
+FLUSH_WAIT_S = 10.0
 FLUSH_INTERVAL_S = 0.2
 STOP_TIMEOUT_S = 5.0
+PR_SET_PDEATHSIG = 1          # <linux/prctl.h>
+PARENT_GONE_EXIT = 3
+
+
+def die_with_parent() -> None:
+    """Never outlive the gate: on Linux the kernel sends SIGKILL when the parent dies (set
+    before checking that it is still there, so there is no window in between)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    expected = os.environ.get(PARENT_PID_ENV, "")
+    if expected.isdigit() and os.getppid() != int(expected):
+        os._exit(PARENT_GONE_EXIT)
+
+
+def exit_on_stdin_eof(fd: int) -> None:
+    """The gate holds our stdin open until it stops us: end-of-file means it is gone."""
+    gevent.os.make_nonblocking(fd)
+    while True:
+        try:
+            if not gevent.os.nb_read(fd, 4096):
+                break
+        except OSError:
+            break
+    os._exit(PARENT_GONE_EXIT)
 
 
 def _target(host: str, port: int) -> tuple[str, int]:
@@ -141,20 +179,49 @@ class SampleWriter:
         self.event("s", b=msg.data)
 
 
+def pin_host(env: Environment, plan: Plan) -> None:
+    """A worker loads its own plan's target, whatever host the master's spawn message names
+    (Locust copies it into the environment and every user class before spawning)."""
+    env.host = plan.base_url
+    for user_class in env.user_classes:
+        user_class.host = plan.base_url
+
+
 def run_worker(plan: Plan, env: Environment, shipper: SampleShipper, master_host: str,
                master_port: int) -> int:
     runner = env.create_worker_runner(master_host, master_port)
     shipper.runner = runner
-    env.events.test_stop.add_listener(lambda **_: shipper.flush())
+
+    def on_stop(**_: Any) -> None:
+        shipper.flush()
+        # After the last batch, on the same ordered channel: the master waits for this.
+        runner.send_message(FLUSHED_MESSAGE, None)
+
+    env.events.test_start.add_listener(lambda **_: pin_host(env, plan))
+    env.events.test_stop.add_listener(on_stop)
     gevent.spawn(shipper.loop)
     runner.greenlet.join()
     return 0
 
 
+def _wait_for_flushes(workers: list[str], flushed: set[str]) -> None:
+    """Bounded: a worker that died does not hold the run (its samples are lost either way)."""
+    deadline = time.monotonic() + FLUSH_WAIT_S
+    while not set(workers) <= flushed and time.monotonic() < deadline:
+        gevent.sleep(0.05)
+
+
 def run_driver(plan: Plan, env: Environment, shipper: SampleShipper, writer: SampleWriter,
                role: str, bind_host: str, bind_port: int) -> int:
+    flushed: set[str] = set()
     if role == "master":
         runner: Runner = env.create_master_runner(bind_host, bind_port)
+        # Port 0: the master binds a free port itself (no race) and tells the gate which.
+        port = int(runner.server.port)  # type: ignore[attr-defined]
+        runner.master_bind_port = port  # type: ignore[attr-defined]  # a reset rebinds it
+        writer.event("master", port=port)
+        runner.register_message(FLUSHED_MESSAGE,
+                                lambda environment, msg, **_: flushed.add(str(msg.node_id)))
         deadline = time.monotonic() + plan.workers_timeout_s
         while (connected := runner.worker_count) < plan.workers:  # type: ignore[attr-defined]
             if time.monotonic() > deadline:
@@ -176,9 +243,9 @@ def run_driver(plan: Plan, env: Environment, shipper: SampleShipper, writer: Sam
     workers = list(getattr(runner, "clients", {}))
     runner.stop()
     if role == "master":
-        # stop() returned once the workers reported no users; their last samples were sent
-        # before that report, on the same ordered channel. A moment to process them:
-        gevent.sleep(0.5)
+        # stop() returned once the workers reported no users; each worker sends "flushed"
+        # after its last samples, on the same ordered channel.
+        _wait_for_flushes(workers, flushed)
         # A stopped worker leaves the master's list until it re-announces itself (after
         # stop_timeout), so runner.quit() would not reach it: tell each one directly.
         for worker_id in workers:
@@ -199,11 +266,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging("WARNING")
     logging.getLogger("locust").setLevel(logging.ERROR)
-    plan = Plan.loads(sys.stdin.read())
+    die_with_parent()
+    plan = Plan.loads(sys.stdin.buffer.readline().decode("utf-8"))
+    gevent.spawn(exit_on_stdin_eof, sys.stdin.fileno())
     pin_connections(plan)
     # Users finish the request in flight when the run stops (bounded), so the app under test
     # sees no aborted connections and the last requests still count.
-    env = Environment(user_classes=[make_user_class(plan)], host=plan.base_url, events=events,
+    # The master's host travels to workers over ZeroMQ: never with user:password in it
+    # (workers use their own plan's URL anyway, see pin_host).
+    host = plan.shared_base_url if args.role == "master" else plan.base_url
+    env = Environment(user_classes=[make_user_class(plan)], host=host, events=events,
                       stop_timeout=STOP_TIMEOUT_S)
     shipper = SampleShipper()
     env.events.request.add_listener(shipper.on_request)

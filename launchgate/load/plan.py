@@ -9,6 +9,7 @@ Host header, SNI and certificate verification (the connect_to semantics of curl)
 from __future__ import annotations
 
 import json
+import urllib.parse
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -40,6 +41,13 @@ class Plan:
     user_agent: str = "launchgate"
     workers: int = 0
     workers_timeout_s: float = 30.0   # how long the master waits for every worker to connect
+
+    @property
+    def shared_base_url(self) -> str:
+        """base_url without user:password, for anything sent to another process or machine."""
+        parts = urllib.parse.urlsplit(self.base_url)
+        netloc = parts.netloc.rpartition("@")[2]
+        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
     def dumps(self) -> str:
         return json.dumps(asdict(self))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,12 +18,14 @@ from typing import IO, Any
 
 import launchgate
 from launchgate.load.plan import Plan
-from launchgate.load.stats import Sample
+from launchgate.load.stats import Samples
 
 CHILD_MODULE = "launchgate.load.child"
 # Set on the gate's machine to let Locust workers on other runners join (docs/load.md): the
 # master binds HOST:PORT instead of a private loopback port and starts no local workers.
 MASTER_BIND_ENV = "LAUNCHGATE_LOAD_MASTER_BIND"
+# The pid of the process that started the child: it exits if that is already gone.
+PARENT_PID_ENV = "LAUNCHGATE_LOAD_PARENT_PID"
 # Room for interpreter and Locust start-up, workers connecting, and the final flush.
 STARTUP_GRACE_S = 45.0
 
@@ -35,7 +36,7 @@ class LoadRunError(Exception):
 
 @dataclass
 class RunResult:
-    samples: list[Sample] = field(default_factory=list)
+    samples: Samples = field(default_factory=Samples)
     started_at: float | None = None
     ended_at: float | None = None
 
@@ -49,6 +50,7 @@ class _Tail:
     offset: int = 0
     fatal: str | None = None
     done: bool = False
+    master_port: int | None = None
 
     def read(self) -> None:
         try:
@@ -68,13 +70,16 @@ class _Tail:
     def _event(self, event: dict[str, Any]) -> None:
         kind = event.get("e")
         if kind == "s":
-            self.result.samples.extend(
-                Sample(start=float(t), route=str(r), ms=float(ms), ok=bool(ok),
-                       status=int(st or 0), error=err) for t, r, ms, ok, st, err in event["b"])
+            add = self.result.samples.add
+            for t, r, ms, ok, st, err in event["b"]:
+                add(float(t), str(r), float(ms), bool(ok), int(st or 0),
+                    None if err is None else str(err))
         elif kind == "start":
             self.result.started_at = float(event["t"])
         elif kind == "end":
             self.result.ended_at = float(event["t"])
+        elif kind == "master":
+            self.master_port = int(event["port"])
         elif kind == "done":
             self.done = True
         elif kind == "fatal":
@@ -87,18 +92,17 @@ def _child_env() -> dict[str, str]:
     root = str(Path(launchgate.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env["PYTHONUNBUFFERED"] = "1"
+    env[PARENT_PID_ENV] = str(os.getpid())
     return env
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def spawn_child(args: list[str], plan_json: str, stderr: IO[bytes] | None
                 ) -> subprocess.Popen[bytes]:
-    """`python -m launchgate.load.child ARGS`, the plan on its stdin."""
+    """`python -m launchgate.load.child ARGS`, the plan as the first line of its stdin.
+
+    Its stdin stays open for its whole life: when this process dies, however it dies, the
+    child reads end-of-file and quits at once (and on Linux the kernel also sends it SIGKILL,
+    see generator.die_with_parent), so no load outlives the gate."""
     # -P: never let the current directory shadow the launchgate that runs the gate.
     proc = subprocess.Popen([sys.executable, "-P", "-m", CHILD_MODULE, *args],
                             stdin=subprocess.PIPE,
@@ -106,8 +110,8 @@ def spawn_child(args: list[str], plan_json: str, stderr: IO[bytes] | None
                             start_new_session=True)
     assert proc.stdin is not None
     with contextlib.suppress(BrokenPipeError):  # it died at once: its exit code says why
-        proc.stdin.write(plan_json.encode("utf-8"))
-        proc.stdin.close()
+        proc.stdin.write(plan_json.encode("utf-8") + b"\n")
+        proc.stdin.flush()
     return proc
 
 
@@ -140,18 +144,22 @@ def _run(plan: Plan, directory: Path, on_tick: Callable[[RunResult, float], None
     try:
         remote = master_bind() if plan.workers else None
         if plan.workers:
-            host, port = remote or ("127.0.0.1", _free_port())
+            # Port 0 for local workers: the master binds a free one and reports it.
+            host, port = remote or ("127.0.0.1", 0)
             role_args = ["master", "--out", str(out), "--master-bind-host", host,
                          "--master-port", str(port)]
         else:
-            port, role_args = 0, ["local", "--out", str(out)]
+            role_args = ["local", "--out", str(out)]
         logs.append(directory / "driver.log")
         with logs[-1].open("wb") as log:
             procs.append(spawn_child(role_args, plan_json, log))
-        for index in range(0 if remote else plan.workers):
-            logs.append(directory / f"worker{index}.log")
-            with logs[-1].open("wb") as log:
-                procs.append(spawn_child(["worker", "--master-port", str(port)], plan_json, log))
+        if plan.workers and not remote:
+            port = _master_port(procs[0], tail)
+            for index in range(plan.workers if port else 0):
+                logs.append(directory / f"worker{index}.log")
+                with logs[-1].open("wb") as log:
+                    procs.append(spawn_child(["worker", "--master-port", str(port)], plan_json,
+                                             log))
         _wait(procs[0], tail, plan, on_tick, tick_s)
     finally:
         _stop(procs)
@@ -161,6 +169,19 @@ def _run(plan: Plan, directory: Path, on_tick: Callable[[RunResult, float], None
     if procs[0].returncode != 0 or not tail.done:
         raise LoadRunError(_explain_exit(procs[0].returncode, logs[0]))
     return result
+
+
+def _master_port(master: subprocess.Popen[bytes], tail: _Tail) -> int:
+    """The port the master bound, once it says so (bounded; 0 when it failed first)."""
+    deadline = time.monotonic() + STARTUP_GRACE_S
+    while tail.master_port is None and master.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        tail.read()
+    if tail.master_port is None:
+        if master.poll() is None:
+            raise LoadRunError(f"the Locust master did not start within {STARTUP_GRACE_S:g}s")
+        return 0  # it exited: _run explains why from its exit code and log
+    return tail.master_port
 
 
 def _wait(driver: subprocess.Popen[bytes], tail: _Tail, plan: Plan,
@@ -189,6 +210,9 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
             proc.kill()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=5)
+        if proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
 
 
 def _explain_exit(code: int | None, log: Path) -> str:

@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         proc.terminate()
         return proc.wait()
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()
 
 
 if __name__ == "__main__":

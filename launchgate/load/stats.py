@@ -7,13 +7,22 @@ percentiles round 295-305 ms to 300 and report the maximum as the p95 of 20 samp
 
 Warm-up samples (those that *started* before the end of the warm-up) are excluded before any
 statistic is computed.
+
+The gate keeps a run's samples in `Samples`: typed columns (about 20 bytes a sample instead of
+a few hundred for an object each), at most MAX_SAMPLES of them. Past that cap it keeps a
+uniform random sample of that size (reservoir sampling) and says so (`Samples.seen`), so a long
+run at high request rates cannot exhaust the runner's memory.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import random
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,8 @@ def percentile(sorted_ms: Sequence[float], p: float) -> float | None:
 
 def summarize(samples: Iterable[Sample]) -> Summary:
     """Latency percentiles over every sample, failures included: a slow error is still slow."""
+    if isinstance(samples, Samples):
+        return samples.summary()
     times: list[float] = []
     failures = 0
     for sample in samples:
@@ -65,7 +76,9 @@ def summarize(samples: Iterable[Sample]) -> Summary:
                    max_ms=times[-1] if times else None)
 
 
-def by_route(samples: Iterable[Sample]) -> dict[str, list[Sample]]:
+def by_route(samples: Iterable[Sample]) -> Mapping[str, Sequence[Sample]]:
+    if isinstance(samples, Samples):
+        return samples.by_route()
     routes: dict[str, list[Sample]] = {}
     for sample in samples:
         routes.setdefault(sample.route, []).append(sample)
@@ -73,8 +86,10 @@ def by_route(samples: Iterable[Sample]) -> dict[str, list[Sample]]:
 
 
 def split_warmup(samples: Iterable[Sample], measure_from: float
-                 ) -> tuple[list[Sample], int]:
+                 ) -> tuple[Sequence[Sample], int]:
     """(samples that started at or after `measure_from`, how many started before)."""
+    if isinstance(samples, Samples):
+        return samples.after(measure_from)
     kept: list[Sample] = []
     excluded = 0
     for sample in samples:
@@ -85,11 +100,21 @@ def split_warmup(samples: Iterable[Sample], measure_from: float
     return kept, excluded
 
 
+def failure_reasons(samples: Iterable[Sample]) -> Counter[str]:
+    """How often each failure reason occurs: the error text, else the HTTP status."""
+    if isinstance(samples, Samples):
+        errors, status = samples.errors, samples.status
+        return Counter(errors.get(row) or f"HTTP {status[row]}"
+                       for row, ok in enumerate(samples.ok) if not ok)
+    return Counter(s.error or f"HTTP {s.status}" for s in samples if not s.ok)
+
+
 def must_exceed(threshold_ms: float, samples: Sequence[Sample], min_samples: int) -> bool:
     """True when the p95 would exceed `threshold_ms` even if every sample still missing to reach
     `min_samples` were instantaneous: enough slow samples make a short run conclusive."""
     total = max(min_samples, len(samples))
-    slow = sum(1 for s in samples if s.ms > threshold_ms)
+    times = samples.ms if isinstance(samples, Samples) else (s.ms for s in samples)
+    slow = sum(1 for ms in times if ms > threshold_ms)
     # With `total` values, the nearest-rank p95 is above the threshold iff more than
     # ceil(0.95·total) - 1 values ... i.e. at least total - ceil(0.95·total) + 1 values are.
     return slow >= total - math.ceil(round(0.95 * total, 9)) + 1
@@ -118,10 +143,143 @@ def throughput_collapse(samples: Sequence[Sample], start: float, end: float
     if window < COLLAPSE_MIN_WINDOW_S or len(samples) < COLLAPSE_MIN_SAMPLES:
         return None
     third = window / 3
-    done = [s.start + s.ms / 1000 for s in samples]
+    if isinstance(samples, Samples):
+        done = [t + ms / 1000 for t, ms in zip(samples.start, samples.ms, strict=True)]
+    else:
+        done = [s.start + s.ms / 1000 for s in samples]
     first = sum(1 for t in done if start <= t < start + third)
     last = sum(1 for t in done if end - third <= t <= end)
     first_rps, last_rps = first / third, last / third
     if first_rps > 0 and last_rps < COLLAPSE_RATIO * first_rps:
         return Collapse(first_rps=first_rps, last_rps=last_rps)
     return None
+
+
+# 2,000,000 samples are about 40 MB of columns; a 600 s run would need over 3,300 requests/s
+# to reach it.
+MAX_SAMPLES = 2_000_000
+
+
+class Samples(Sequence[Sample]):
+    """A run's samples as columns, in arrival order (unless the cap was reached).
+
+    Iterating yields `Sample` objects one at a time (for small sets and tests); the statistics
+    the gate computes on every run use the columns directly."""
+
+    def __init__(self, cap: int = MAX_SAMPLES, *, seed: int = 0) -> None:
+        self.cap = cap
+        self.seen = 0                          # samples offered, kept or not
+        self.start = array("d")
+        self.ms = array("d")
+        self.ok = array("b")
+        self.status = array("H")
+        self.route_id = array("H")
+        self.routes: list[str] = []
+        self._route_index: dict[str, int] = {}
+        self.errors: dict[int, str] = {}       # row -> error text (failures only)
+        self._texts: dict[str, str] = {}       # one copy of each error text
+        self._rng = random.Random(seed)
+
+    @classmethod
+    def of(cls, samples: Iterable[Sample], cap: int = MAX_SAMPLES) -> Samples:
+        out = cls(cap)
+        for s in samples:
+            out.add(s.start, s.route, s.ms, s.ok, s.status, s.error)
+        return out
+
+    @property
+    def capped(self) -> bool:
+        return self.seen > len(self.ms)
+
+    def __len__(self) -> int:
+        return len(self.ms)
+
+    def __iter__(self) -> Iterator[Sample]:
+        for row in range(len(self.ms)):
+            yield self.row(row)
+
+    @overload
+    def __getitem__(self, index: int) -> Sample: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Samples: ...
+
+    def __getitem__(self, index: int | slice) -> Sample | Samples:
+        if isinstance(index, slice):
+            return self._subset(range(len(self.ms))[index])
+        return self.row(range(len(self.ms))[index])
+
+    def row(self, row: int) -> Sample:
+        return Sample(start=self.start[row], route=self.routes[self.route_id[row]],
+                      ms=self.ms[row], ok=bool(self.ok[row]), status=self.status[row],
+                      error=self.errors.get(row))
+
+    def _route(self, name: str) -> int:
+        index = self._route_index.get(name)
+        if index is None:
+            index = self._route_index[name] = len(self.routes)
+            self.routes.append(name)
+        return index
+
+    def add(self, start: float, route: str, ms: float, ok: bool, status: int = 0,
+            error: str | None = None) -> None:
+        self.seen += 1
+        if len(self.ms) < self.cap:
+            row = len(self.ms)
+            self.start.append(start)
+            self.ms.append(ms)
+            self.ok.append(1 if ok else 0)
+            self.status.append(min(max(status, 0), 65535))
+            self.route_id.append(self._route(route))
+        else:  # reservoir sampling (algorithm R): every sample seen is kept with p = cap/seen
+            row = self._rng.randrange(self.seen)
+            if row >= self.cap:
+                return
+            self.start[row], self.ms[row], self.ok[row] = start, ms, 1 if ok else 0
+            self.status[row] = min(max(status, 0), 65535)
+            self.route_id[row] = self._route(route)
+            self.errors.pop(row, None)
+        if error is not None:
+            self.errors[row] = self._texts.setdefault(error, error)
+
+    def _subset(self, rows: Sequence[int]) -> Samples:
+        out = Samples(self.cap)
+        out.routes, out._route_index = self.routes, self._route_index
+        for name in ("start", "ms", "ok", "status", "route_id"):
+            column = getattr(self, name)
+            setattr(out, name, array(column.typecode, [column[row] for row in rows]))
+        if self.errors:
+            out.errors = {new: self.errors[row] for new, row in enumerate(rows)
+                          if row in self.errors}
+        out.seen = len(out.ms)
+        return out
+
+    def after(self, measure_from: float) -> tuple[Samples, int]:
+        """(rows that started at or after `measure_from`, how many started before)."""
+        start = self.start
+        rows = [row for row in range(len(start)) if start[row] >= measure_from]
+        return self._subset(rows), len(start) - len(rows)
+
+    def by_route(self) -> dict[str, Samples]:
+        rows: dict[int, list[int]] = {}
+        for row, route in enumerate(self.route_id):
+            rows.setdefault(route, []).append(row)
+        return {self.routes[route]: self._subset(got) for route, got in rows.items()}
+
+    def summary(self) -> Summary:
+        times = sorted(self.ms)
+        return Summary(requests=len(times), failures=len(self.ok) - sum(self.ok),
+                       p50_ms=percentile(times, 0.50), p95_ms=percentile(times, 0.95),
+                       p99_ms=percentile(times, 0.99), max_ms=times[-1] if times else None)
+
+    def recent_p95(self, since: float, window: int) -> float | None:
+        """p95 of the last `window` samples that started at or after `since` (live progress:
+        bounded work per tick, however long the run)."""
+        start, ms = self.start, self.ms
+        recent: list[float] = []
+        row = len(ms) - 1
+        while row >= 0 and len(recent) < window and start[row] >= since:
+            recent.append(ms[row])
+            row -= 1
+        recent.sort()
+        return percentile(recent, 0.95)
