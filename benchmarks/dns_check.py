@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import cpu_model  # benchmarks/machine.py
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -71,13 +73,7 @@ def measure_cli(nameserver: str, runs: int, tmp: Path) -> list[float]:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        model = next(line.split(":", 1)[1].strip() for line in
-                     Path("/proc/cpuinfo").read_text().splitlines() if "model name" in line)
-        cpu = model
-    except (OSError, StopIteration):
-        pass
+    cpu = cpu_model()
     knot = subprocess.run(["knotd", "--version"], capture_output=True, text=True).stdout.strip()
     load = os.getloadavg()[0]
     return (f"{platform.system()} {platform.release()}, {os.cpu_count()} CPU(s) ({cpu}), "

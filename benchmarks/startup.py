@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from machine import cpu_model  # benchmarks/machine.py
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 0.5
 HEAVY = ("locust", "gevent", "httpx", "httpcore", "dns", "detect_secrets", "github", "jinja2",
@@ -54,14 +56,7 @@ def heavy_modules_imported() -> list[str]:
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores "
             f"(load average {load}), Python {platform.python_version()}")

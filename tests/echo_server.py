@@ -5,10 +5,11 @@ copies response text into a finding would leak configured secrets unless the gat
 from __future__ import annotations
 
 import socket
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from launchgate.demo.serving import LoopbackServer
 
 
 class EchoHandler(BaseHTTPRequestHandler):
@@ -52,24 +53,8 @@ class EchoHandler(BaseHTTPRequestHandler):
         pass
 
 
-class EchoServer:
+class EchoServer(LoopbackServer):
     """On 127.0.0.1 (a free port), in a daemon thread, stopped on exit."""
 
     def __init__(self) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), EchoHandler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.1}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> EchoServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(EchoHandler)

@@ -9,30 +9,18 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import test_load_check
 from tests.test_load_check import LoadServer
 
 ROOT = Path(__file__).resolve().parent.parent
+server = test_load_check.server  # the same loopback load server fixture
 
 
-@pytest.fixture
-def server() -> Iterator[LoadServer]:
-    srv = LoadServer()
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
-        yield srv
-    finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join(timeout=5)
 
 
 def served(srv: LoadServer) -> int:

@@ -15,12 +15,11 @@ import secrets
 import socket
 import ssl
 import tempfile
-import threading
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from launchgate.config import Config, load_config
+from launchgate.demo.serving import LoopbackServer
 from launchgate.report import Report, Target
 from launchgate.runner import run_gate
 
@@ -308,33 +308,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class _LabServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _LabServer(LoopbackServer):
     def __init__(self, sites: dict[str, Site], context: ssl.SSLContext | None) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(_Handler, context, handshake_timeout_s=5, poll_interval_s=0.05)
         self.sites = sites
-        self.context = context
         self.https = context is not None
         self.requests: list[tuple[str, str, str, dict[str, str]]] = []
-        self.thread = threading.Thread(target=self.serve_forever,
-                                       kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def port(self) -> int:
-        return int(self.server_address[1])
-
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        if self.context is not None:
-            request.settimeout(5)
-            try:
-                request = self.context.wrap_socket(request, server_side=True)
-            except (ssl.SSLError, OSError):
-                return
-        super().finish_request(request, client_address)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that hangs up mid-handshake is normal in a TLS lab
 
 
 @dataclass
@@ -443,11 +422,9 @@ def start_lab(sites: dict[str, Site] | None = None) -> Iterator[Lab]:
         legacy = _server_context(*store.files(name("tls10"), "good"), legacy=True)
         servers = [_LabServer(sites, base), _LabServer(sites, None), _LabServer(sites, legacy)]
         for server in servers:
-            server.thread.start()
+            server.start()
         try:
             yield Lab(sites, store.ca_path, *servers, closed_port=_closed_port())
         finally:
             for server in servers:
-                server.shutdown()
-                server.server_close()
-                server.thread.join(timeout=5)
+                server.stop()

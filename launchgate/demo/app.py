@@ -4,12 +4,12 @@ deliberately slow report. Serves on loopback only, in a background thread, until
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from launchgate.demo.serving import LoopbackServer
 
 SLOW_REPORT_DELAY_S = 0.45
 LOGIN_PAGE = """<!doctype html>
@@ -74,11 +74,6 @@ class DemoHandler(BaseHTTPRequestHandler):
     server_version = "AcmeAdmin/1.0"
     protocol_version = "HTTP/1.1"
 
-    def setup(self) -> None:
-        super().setup()
-        # Without TCP_NODELAY, Nagle + delayed ACK adds ~40 ms to small responses.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
     def do_GET(self) -> None:
         route = ROUTES.get(self.path.split("?", 1)[0])
         status, headers, body = route(self) if route else _html("<h1>Not found</h1>", 404)
@@ -96,28 +91,8 @@ class DemoHandler(BaseHTTPRequestHandler):
         pass
 
 
-class DemoServer:
-    """The demo app on 127.0.0.1 (a free port), served from a daemon thread."""
+class DemoServer(LoopbackServer):
+    """The demo app over plain HTTP on 127.0.0.1 (a free port), served from a daemon thread."""
 
-    def __init__(self, port: int = 0) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), DemoHandler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.1}, daemon=True)
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> DemoServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+    def __init__(self) -> None:
+        super().__init__(DemoHandler)

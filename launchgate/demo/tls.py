@@ -12,8 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import ssl
 import tempfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from launchgate.demo.app import DemoHandler
+from launchgate.demo.serving import LoopbackServer
 
 APP_HOST = "app.demo.test"
 CERT_DAYS = 90
@@ -88,29 +88,6 @@ class _RedirectHandler(BaseHTTPRequestHandler):
         pass
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, handler: type[BaseHTTPRequestHandler],
-                 context: ssl.SSLContext | None) -> None:
-        super().__init__(("127.0.0.1", 0), handler)
-        self.context = context
-        self.thread = threading.Thread(target=self.serve_forever,
-                                       kwargs={"poll_interval": 0.1}, daemon=True)
-
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        if self.context is not None:
-            request.settimeout(10)
-            try:
-                request = self.context.wrap_socket(request, server_side=True)
-            except (ssl.SSLError, OSError):
-                return
-        super().finish_request(request, client_address)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a probe that hangs up mid-handshake (the TLS version probes) is expected
-
-
 class DemoFront:
     """HTTPS app + HTTP redirect for `app.demo.test`, with the CA written to `ca_path`."""
 
@@ -120,8 +97,8 @@ class DemoFront:
         chain, key = make_certificates(ca_path, Path(self._keys.name))
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(chain, key)
-        self._https = _Server(DemoHandler, context)
-        self._http = _Server(_RedirectHandler, None)
+        self._https = LoopbackServer(DemoHandler, context)
+        self._http = LoopbackServer(_RedirectHandler)
 
     @property
     def url(self) -> str:
@@ -132,13 +109,11 @@ class DemoFront:
                 f"{APP_HOST}:80": f"127.0.0.1:{self._http.server_address[1]}"}
 
     def __enter__(self) -> DemoFront:
-        self._https.thread.start()
-        self._http.thread.start()
+        self._https.start()
+        self._http.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         for server in (self._https, self._http):
-            server.shutdown()
-            server.server_close()
-            server.thread.join(timeout=5)
+            server.stop()
         self._keys.cleanup()
