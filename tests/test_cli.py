@@ -178,14 +178,14 @@ def test_fail_closed_false_lets_an_error_pass(cli, tmp_path):
 def test_config_is_found_in_repo(cli, tmp_path):
     with DemoServer() as app:
         _failing_config(tmp_path, app.url)
-        result = cli("check", "--repo", str(tmp_path), "--quiet")
+        result = cli("check", "--repo", str(tmp_path), "--quiet", "--only", "smoke")
     assert result.code == 1, result.output
 
 
 def test_url_flag_overrides_the_config(cli, tmp_path):
     with DemoServer() as app:
         config = _failing_config(tmp_path, "http://127.0.0.1:9")
-        result = cli("check", "--config", config, "--url", app.url,
+        result = cli("check", "--config", config, "--url", app.url, "--only", "smoke",
                      "--json", str(tmp_path / "r.json"))
     assert result.code == 1
     assert json.loads((tmp_path / "r.json").read_text())["target"]["url"] == app.url

@@ -15,7 +15,9 @@ from launchgate.redact import REDACTED, Redactor
 from tests.conftest import assert_no_secret
 from tests.echo_server import EchoServer
 
+# The load check runs too (the configured header rides on every load request), kept short.
 STEPS = """checks:
+  load: {duration: 2s, warmup: 0.5s, min_samples: 5, ready_timeout: 3s}
   smoke:
     steps:
       - {name: bounce, path: /bounce, expect_status: 200}
