@@ -3,8 +3,11 @@ report: overrides, per-check status, verdict, deduplicated findings, redaction."
 
 from __future__ import annotations
 
+import dataclasses
+import subprocess
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from launchgate import checks as registry
@@ -45,6 +48,7 @@ def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
 
     redactor = Redactor(config.secret_values)
     progress = progress or Progress(quiet=True, redactor=redactor)
+    target = resolve_revisions(target)
     ctx = CheckContext(config=config, target=target, http=http_context_from_config(config),
                        progress=progress, redactor=redactor)
     results: list[CheckResult] = []
@@ -66,6 +70,29 @@ def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
     report = Report(verdict=verdict, fail_on=config.fail_on, target=target,
                     checks=tuple(results), findings=ordered, metrics=metrics)
     return redactor.report(report)
+
+
+def resolve_revisions(target: Target) -> Target:
+    """The report names commits by SHA (DESIGN.md §5): `--base origin/main` becomes the SHA it
+    points at, and a missing head is HEAD's. A revision git cannot resolve is kept as given; the
+    secrets check reports it."""
+    if not target.repo or not Path(target.repo, ".git").exists():
+        return target
+    head = target.head or "HEAD"
+    return dataclasses.replace(target, base=_rev_parse(target.repo, target.base) or target.base,
+                               head=_rev_parse(target.repo, head) or target.head)
+
+
+def _rev_parse(repo: str, rev: str | None) -> str | None:
+    if not rev:
+        return None
+    try:
+        proc = subprocess.run(["git", "-C", repo, "rev-parse", "--verify", "--quiet",
+                               "--end-of-options", f"{rev}^{{commit}}"],
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout.strip() or None if proc.returncode == 0 else None
 
 
 def _run_one(name: str, reason: str | None, ctx: CheckContext

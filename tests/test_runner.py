@@ -110,3 +110,23 @@ def test_selected_checks_reasons():
     assert reasons["dns"] == "skipped on request (--skip)"
     assert reasons["load"] == "not selected (--only)"
     assert list(reasons) == list(registry.CHECK_ORDER)
+
+
+def test_report_names_base_and_head_by_sha(tmp_path):
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(tmp_path), *args], check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    git("init", "-q", "-b", "main")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q",
+        "--allow-empty", "-m", "one")
+    git("branch", "feature")
+    sha = git("rev-parse", "HEAD")
+    config = load_config(None, env={})
+    report = run_gate(config, Target(repo=str(tmp_path), base="main", head="feature"),
+                      only=("smoke",))
+    assert (report.target.base, report.target.head) == (sha, sha)
+    report = run_gate(config, Target(repo=str(tmp_path), base="no-such-rev"), only=("smoke",))
+    assert (report.target.base, report.target.head) == ("no-such-rev", sha)
