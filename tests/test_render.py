@@ -193,3 +193,13 @@ def test_sarif_of_an_error_run_says_so(real_reports, sarif_validator):  # noqa: 
     sarif = json.loads(real_reports["error"].sarif.read_text())
     assert sarif["runs"][0]["invocations"] == [{"executionSuccessful": False}]
     assert sarif["runs"][0]["results"] == []
+
+
+def test_prose_keeps_code_spans_and_escapes_everything_else():
+    from launchgate.render.markdown import md_prose
+
+    rendered = md_prose("Send `X-Content-Type-Options: nosniff` to <b>@team</b> [x](y)")
+    assert rendered.startswith("Send `X-Content-Type-Options: nosniff` to ")
+    assert "<b>" not in rendered and "@team" not in rendered and "](" not in rendered
+    # Markup inside a span stays literal code; an unpaired backtick is escaped.
+    assert md_prose("`<img src=x>` and ` alone") == "`<img src=x>` and \\` alone"

@@ -36,6 +36,32 @@ def md_escape(value: Any) -> str:
     return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text).strip()
 
 
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def md_prose(value: Any) -> str:
+    """Like md_escape, but balanced `code spans` stay code spans. For prose outside tables
+    only (a `|` inside a span would still split a table cell). Inside a span nothing renders:
+    no tags, no mentions, no links."""
+    text = "" if value is None else str(value)
+    parts: list[str] = []
+    last = 0
+    for match in _CODE_SPAN.finditer(text):
+        parts.append(_escape_keeping_edges(text[last:match.start()]))
+        parts.append(code_span(match.group(1)))
+        last = match.end()
+    parts.append(_escape_keeping_edges(text[last:]))
+    return "".join(parts).strip()
+
+
+def _escape_keeping_edges(raw: str) -> str:
+    # md_escape strips; between two spans the surrounding spaces matter.
+    core = md_escape(raw)
+    lead = " " if raw[:1].isspace() else ""
+    trail = " " if raw[-1:].isspace() and core else ""
+    return f"{lead}{core}{trail}"
+
+
 def code_span(value: Any) -> str:
     text = "" if value is None else str(value).replace("`", "'")
     return "`" + "".join(ch if ch.isprintable() else " " for ch in text) + "`"
@@ -56,7 +82,7 @@ def _environment() -> jinja2.Environment:
         loader=jinja2.PackageLoader("launchgate.render", "templates"),
         autoescape=False, undefined=jinja2.StrictUndefined, trim_blocks=True,
         lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(md=md_escape, code=code_span, ms=ms, seconds=seconds)
+    env.filters.update(md=md_escape, md_prose=md_prose, code=code_span, ms=ms, seconds=seconds)
     return env
 
 
