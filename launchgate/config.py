@@ -26,6 +26,7 @@ from typing import Any, Union
 import yaml
 
 from launchgate.errors import ConfigError
+from launchgate.findings import FINDING_IDS, closest_finding_id
 from launchgate.report import FAIL_ON_CHOICES, Severity
 
 CHECK_NAMES: tuple[str, ...] = (
@@ -523,6 +524,11 @@ def _coerce_mapping(args: tuple[Any, ...], value: Any, key: str, kind: str | Non
                 raise loc.error(child, "expected a finding id such as 'headers.csp-missing' "
                                        f"(<check>.<kebab-case>, check one of "
                                        f"{', '.join(CHECK_NAMES)})")
+            if str(name) not in FINDING_IDS:
+                hint = closest_finding_id(str(name))
+                raise loc.error(child, "no check reports this finding id" + (
+                    f"; did you mean '{hint}'?" if hint else
+                    " (each check's findings table in docs/ lists its ids)"))
             out[str(name)] = _coerce_severity(item, child, loc)
             continue
         if kind == "connect-to":

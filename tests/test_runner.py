@@ -36,7 +36,7 @@ class CannotCheck:
     name: ClassVar[str] = "exposure"
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
-        found = make_finding("exposure", "partial", Severity.LATER, "seen before the timeout")
+        found = make_finding("exposure", "probe-failed", Severity.LATER, "seen before the timeout")
         raise CheckCannotRun("timed out", findings=(found,), metrics={"probed": 1})
 
 
@@ -82,7 +82,7 @@ def test_check_failures_are_contained(fakes):
 
 def test_findings_deduplicated_facts_shared_and_redacted(fakes):
     report, _ = gate(only=("tls", "headers", "exposure"))
-    assert [f.id for f in report.findings] == ["headers.csp-missing", "exposure.partial"]
+    assert [f.id for f in report.findings] == ["headers.csp-missing", "exposure.probe-failed"]
     assert "Test CA" in report.findings[0].title
     text = report.dumps()
     assert SECRET not in text and "[redacted]" in text
@@ -130,3 +130,18 @@ def test_report_names_base_and_head_by_sha(tmp_path):
     assert (report.target.base, report.target.head) == (sha, sha)
     report = run_gate(config, Target(repo=str(tmp_path), base="no-such-rev"), only=("smoke",))
     assert (report.target.base, report.target.head) == ("no-such-rev", sha)
+
+
+class UnregisteredCheck:
+    name: ClassVar[str] = "smoke"
+
+    def run(self, ctx: CheckContext) -> CheckOutcome:
+        return CheckOutcome((make_finding("smoke", "no-such-thing", Severity.BLOCKER, "x"),))
+
+
+def test_an_unregistered_finding_id_is_a_check_error(monkeypatch):
+    monkeypatch.setitem(registry._IMPLEMENTATIONS, "smoke", "tests.test_runner:UnregisteredCheck")
+    report, checks = gate(only=("smoke",))
+    assert checks["smoke"].status is CheckStatus.ERROR
+    assert "unregistered finding id smoke.no-such-thing" in checks["smoke"].summary
+    assert report.findings == ()
