@@ -144,7 +144,9 @@ def test_fail_on_never_and_quiet(cli, tmp_path):
     assert failing.code == 1
     assert failing.stdout == "launchgate FAIL: launch blocked\n" and failing.stderr == ""
     assert never.code == 0, never.output
-    assert never.stdout == "launchgate PASS: ready to launch\n" and never.stderr == ""
+    # Not "ready to launch": with fail_on never the gate only reports.
+    assert never.stdout == ("launchgate PASS: report only (fail_on: never), not a launch "
+                            "decision\n") and never.stderr == ""
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["fail_on"] == "never" and report["counts"]["blocker"] == 1
     # The check still says it failed; only the gate's threshold changed.
@@ -202,3 +204,11 @@ def test_cli_import_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=60, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_gate_that_checked_nothing_does_not_say_ready(cli, tmp_path):
+    result = cli("check", "--skip", "secrets", "--markdown", str(tmp_path / "r.md"))
+    assert result.code == 0, result.output
+    assert result.stdout.startswith(
+        "launchgate PASS: nothing was checked (every check was skipped)")
+    assert "nothing was checked" in (tmp_path / "r.md").read_text()

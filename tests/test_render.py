@@ -54,7 +54,7 @@ def test_markdown_is_rendered_from_the_json_alone(real_reports):  # noqa: F811
      "**0** blockers · **0** important · **0** later"),
     ("fail", "## ❌ launchgate: **FAIL** — launch blocked",
      "**1** blocker · **1** important · **1** later"),
-    ("error", "## ⚠️ launchgate: **ERROR** — could not decide",
+    ("error", "## ⚠️ launchgate: **ERROR** — the gate could not decide",
      "**0** blockers · **0** important · **0** later"),
 ])
 def test_markdown_headline(real_reports, name, headline, counts):  # noqa: F811

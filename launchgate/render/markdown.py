@@ -8,6 +8,8 @@ from typing import Any
 
 import jinja2
 
+from launchgate.render import verdict_words
+
 DEFAULT_CONTEXT = "launchgate"
 # Older versions marked every verdict comment with this, whatever the status context; it is
 # still recognised for the default context so their comment keeps being edited in place.
@@ -91,6 +93,6 @@ def render_markdown(report: Mapping[str, Any], *, marker: bool = False,
     """Render a `launchgate.report/v1` document. `marker` starts it with the sticky-comment
     marker of status context `context`."""
     template = _environment().get_template("verdict.md.j2")
-    body = template.render(r=report, run_url=run_url)
+    body = template.render(r=report, run_url=run_url, headline_words=verdict_words(report))
     body = re.sub(r"\n{3,}", "\n\n", body)
     return f"{comment_marker(context)}\n{body}" if marker else body

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-_HEADLINES = {"pass": "PASS: ready to launch", "fail": "FAIL: launch blocked",
-              "error": "ERROR: the gate could not decide"}
+from launchgate.render import verdict_words
+
 _LABELS = {"blocker": "BLOCKER", "important": "IMPORTANT", "later": "later"}
 
 
 def render_text(report: Mapping[str, Any], *, color: bool = False) -> str:
     counts = report["counts"]
     colors = {"pass": "32", "fail": "31", "error": "33"}
-    headline = f"launchgate {_HEADLINES[report['verdict']]}"
+    headline = f"launchgate {report['verdict'].upper()}: {verdict_words(report)}"
     if color:
         headline = f"\x1b[1;{colors[report['verdict']]}m{headline}\x1b[0m"
     lines = [headline,
