@@ -613,6 +613,9 @@ def _check_header(name: str, value: Any, key: str, loc: _Loc) -> None:
         raise loc.error(key, "a header value must be printable ASCII on one line (no line "
                              "breaks, control characters or letters such as 'ä'); the value "
                              "is not shown")
+    if isinstance(value, str) and not value.strip():
+        raise loc.error(key, "the header value is empty (in CI: is the secret behind its "
+                             "${VAR} set for this workflow? Fork pull requests get no secrets)")
 
 
 def _valid_nameserver(text: str) -> bool:

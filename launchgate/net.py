@@ -17,6 +17,7 @@ hold a check for minutes. Only `gzip, deflate` are accepted: bodies are decoded 
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import ssl
 import time
@@ -245,6 +246,17 @@ def is_refused(exc: BaseException) -> bool:
     return False
 
 
+def is_tls_failure(exc: BaseException) -> bool:
+    """True when a request failed on the certificate (or the TLS handshake), not the network:
+    the server answered, so "does not answer" would mislead."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def describe_http_error(exc: BaseException) -> str:
     """One line saying why a request failed, without a traceback."""
     if isinstance(exc, httpx.ConnectTimeout):
@@ -256,6 +268,7 @@ def describe_http_error(exc: BaseException) -> str:
         return "too many redirects"
     message = str(exc) or type(exc).__name__
     if "CERTIFICATE_VERIFY_FAILED" in message:
-        reason = message.split("certificate verify failed:")[-1].strip(" ()")
-        return f"certificate verification failed: {reason}"
+        reason = message.split("certificate verify failed:")[-1]
+        reason = re.sub(r"\s*\(_ssl\.c:\d+\)?\s*$", "", reason).strip(" ()")
+        return f"TLS certificate verification failed: {reason}"
     return message.splitlines()[0][:300]

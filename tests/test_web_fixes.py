@@ -271,3 +271,42 @@ def test_httpx_errors_are_not_swallowed(hostile):
     context = net.HttpContext(allow_private_targets=False)
     with context.client() as client, pytest.raises(httpx.ConnectError):
         fetch_page(client, hostile.url + "/")
+
+
+def test_a_certificate_failure_is_named_as_such_not_as_silence():
+    """A server that answers with a bad certificate did answer: smoke and redirects say the TLS
+    verification failed (tls reports the root cause), in clean text."""
+    with start_lab() as lab:
+        report = run(lab.config(f"https://{name('selfsigned')}/"), "tls", "redirects", "smoke")
+    titles = {f["id"]: f["title"] for f in report.to_json()["findings"]}
+    assert "tls.certificate-self-signed" in titles
+    assert titles["smoke.unreachable"].endswith("fails TLS verification")
+    assert titles["redirects.unreachable"].endswith("fails TLS verification")
+    details = " ".join(f["detail"] for f in report.to_json()["findings"])
+    assert "_ssl.c" not in details and "TLS certificate verification failed" in details
+
+
+def test_an_empty_header_value_is_a_config_error_naming_the_key(tmp_path):
+    from launchgate.config import load_config
+    from launchgate.errors import ConfigError
+
+    config = tmp_path / ".launchgate.yml"
+    config.write_text('url: https://app.example.test\nheaders:\n  x-bypass: "${BYPASS}"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(config, env={"BYPASS": ""})
+    assert str(caught.value).startswith(f"{config}:3: headers.x-bypass: the header value is empty")
+
+
+def test_plain_http_local_preview_is_not_judged_on_https_only_headers(tmp_path):
+    from launchgate.demo.app import DemoServer
+    from tests.conftest import run_cli
+
+    with DemoServer() as app:
+        result = run_cli("check", "--url", app.url, "--allow-private-targets", "--only",
+                         "headers", "--json", str(tmp_path / "r.json"))
+    report = json.loads((tmp_path / "r.json").read_text())
+    ids = {f["id"] for f in report["findings"]}
+    assert "headers.hsts-missing" not in ids, result.output
+    assert "headers.csp-missing" in ids  # the rest of the headers are still judged
+    summary = {c["name"]: c["summary"] for c in report["checks"]}["headers"]
+    assert "plain-http local preview" in summary

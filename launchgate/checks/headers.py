@@ -38,6 +38,7 @@ from launchgate.web import (
     credential_hosts,
     fetch_page,
     host_of,
+    is_local_preview,
     is_text_type,
     parse_page,
     same_site,
@@ -73,6 +74,10 @@ def parse_set_cookie(header: str) -> Cookie | None:
     return Cookie(name, frozenset(attrs), attrs.get("samesite", "").lower())
 
 
+HTTPS_ONLY_FINDINGS = frozenset({"headers.hsts-missing", "headers.session-cookie-insecure",
+                                 "headers.cookie-without-secure"})
+
+
 class HeadersCheck:
     name: ClassVar[str] = "headers"
 
@@ -95,6 +100,12 @@ class HeadersCheck:
                                     if k.lower() != "set-cookie"}
         summary = (f"{page.url} answered {page.response.status_code}; "
                    f"{len(findings)} header finding(s)")
+        if is_local_preview(ctx.http, page.url):
+            # Like tls and redirects: https-only rules say nothing about a plain-http preview.
+            findings = [f for f in findings if f.id not in HTTPS_ONLY_FINDINGS]
+            summary = (f"{page.url} answered {page.response.status_code}; {len(findings)} "
+                       "header finding(s); HSTS and cookie Secure flags not judged on a "
+                       "plain-http local preview")
         return CheckOutcome(tuple(findings), summary)
 
     def _page_findings(self, ctx: CheckContext, page: Page) -> list[Finding]:

@@ -176,7 +176,9 @@ def _judge(chain: Chain, canonical_origin: str, max_hops: int) -> list[Finding]:
                     "bare name get an error instead of the site.",
                     "Listen on port 80 and redirect every request to https.")
             else:
-                add("unreachable", Severity.BLOCKER, f"{entry} does not answer",
+                answer = ("fails TLS verification" if chain.error.startswith("TLS certificate")
+                          else "does not answer")
+                add("unreachable", Severity.BLOCKER, f"{entry} {answer}",
                     f"The request failed: {chain.error}.",
                     "Make the host serve HTTPS, or remove it from checks.redirects.hosts.")
         else:

@@ -18,7 +18,7 @@ import httpx
 
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
 from launchgate.config import SmokeStep
-from launchgate.net import describe_http_error, is_refused
+from launchgate.net import describe_http_error, is_refused, is_tls_failure
 from launchgate.report import Finding, Location, Severity, make_finding
 from launchgate.web import MAX_HOPS, credential_hosts, fetch_page, join_path
 
@@ -59,7 +59,8 @@ class SmokeCheck:
         except httpx.ConnectError as exc:
             if is_refused(exc):
                 raise CheckCannotRun(describe_http_error(exc)) from None
-            return _failure("unreachable", f"{step.name}: {url} does not answer",
+            answer = "fails TLS verification" if is_tls_failure(exc) else "does not answer"
+            return _failure("unreachable", f"{step.name}: {url} {answer}",
                             describe_http_error(exc), location, step)
         except httpx.HTTPError as exc:
             return _failure("unreachable", f"{step.name}: request to {url} failed",
