@@ -641,12 +641,19 @@ def _finite(value: float, key: str, loc: _Loc) -> float:
 
 def _check_range(value: float, key: str, meta: Mapping[str, Any], loc: _Loc) -> Any:
     low, high = meta.get("min"), meta.get("max")
+    show = _duration_text if meta.get("kind") == "duration" else _short_number
     if low is not None and value < low:
-        raise loc.error(key, f"must be at least {low:g}, got {_short_number(value)}")
+        raise loc.error(key, f"must be at least {show(low)}, got {show(value)}")
     if high is not None and value > high:
-        raise loc.error(key, f"must be at most {high:g} (a hard cap), got "
-                             f"{_short_number(value)}")
+        raise loc.error(key, f"must be at most {show(high)} (a hard cap), got {show(value)}")
     return value
+
+
+def _duration_text(seconds: float) -> str:
+    """600 -> '10m (600 s)', 45 -> '45s': durations are shown the way they are written."""
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds / 60:g}m ({seconds:g} s)"
+    return f"{seconds:g}s"
 
 
 def parse_duration(value: Any, key: str, loc: _Loc) -> float:
