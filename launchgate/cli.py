@@ -276,13 +276,21 @@ def _require_git_repo(repo: str) -> None:
         raise UsageError(f"--repo {repo}: not a git repository")
 
 
+def _is_shallow(repo: str) -> bool:
+    import subprocess
+
+    probe = subprocess.run(["git", "-C", repo, "rev-parse", "--is-shallow-repository"],
+                           capture_output=True, text=True)
+    return probe.stdout.strip() == "true"
+
+
 def _cmd_secrets(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from launchgate.progress import Progress
     from launchgate.render.text import render_text
     from launchgate.report import Target
-    from launchgate.runner import run_gate
+    from launchgate.runner import rev_parse, run_gate
 
     ensure_writable(args.json, "--json")
     if args.head and not args.base and not args.history:
@@ -292,8 +300,14 @@ def _cmd_secrets(args: argparse.Namespace) -> int:
                                  "checks.secrets.history": history,
                                  "checks.secrets.enabled": True})
     _require_git_repo(args.repo)
+    repo = str(Path(args.repo).resolve())
+    for flag, rev in (("--base", args.base), ("--head", args.head)):
+        # A typo in a full clone is a usage error; in a shallow clone the commit may just not
+        # be fetched, which the check reports (with the fetch-depth fix) as undecided.
+        if rev and not rev_parse(repo, rev) and not _is_shallow(repo):
+            raise UsageError(f"{flag} {rev}: no such commit in {repo}")
     progress = Progress(quiet=args.quiet)
-    target = Target(repo=str(Path(args.repo).resolve()), base=args.base, head=args.head)
+    target = Target(repo=repo, base=args.base, head=args.head)
     report = run_gate(config, target, only=("secrets",), progress=progress)
     report = replace(report, checks=tuple(c for c in report.checks if c.name == "secrets"))
     write_outputs(report, json_path=args.json)

@@ -80,11 +80,11 @@ def resolve_revisions(target: Target) -> Target:
     if not target.repo or not Path(target.repo, ".git").exists():
         return target
     head = target.head or "HEAD"
-    return dataclasses.replace(target, base=_rev_parse(target.repo, target.base) or target.base,
-                               head=_rev_parse(target.repo, head) or target.head)
+    return dataclasses.replace(target, base=rev_parse(target.repo, target.base) or target.base,
+                               head=rev_parse(target.repo, head) or target.head)
 
 
-def _rev_parse(repo: str, rev: str | None) -> str | None:
+def rev_parse(repo: str, rev: str | None) -> str | None:
     if not rev:
         return None
     try:

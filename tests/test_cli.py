@@ -212,3 +212,16 @@ def test_a_gate_that_checked_nothing_does_not_say_ready(cli, tmp_path):
     assert result.stdout.startswith(
         "launchgate PASS: nothing was checked (every check was skipped)")
     assert "nothing was checked" in (tmp_path / "r.md").read_text()
+
+
+def test_secrets_with_a_mistyped_revision_is_a_usage_error(cli, tmp_path):
+    import subprocess
+
+    subprocess.run(["git", "-C", str(tmp_path), "init", "-q"], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c",
+                    "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "one"],
+                   check=True)
+    result = cli("secrets", "--repo", str(tmp_path), "--base", "HEAD", "--head", "nosuch")
+    assert result.code == 2
+    assert result.stderr.strip() == (f"launchgate: error: --head nosuch: no such commit in "
+                                     f"{tmp_path.resolve()}")

@@ -291,7 +291,8 @@ def test_connect_to_format(tmp_path, text, label):
 
 @pytest.mark.parametrize(("text", "key", "cap"), [
     ("checks:\n  load:\n    users: 500\n", "checks.load.users", "at most 100 (a hard cap)"),
-    ("checks:\n  load:\n    duration: 2h\n", "checks.load.duration", "at most 10m (600 s) (a hard cap), got 120m (7200 s)"),
+    ("checks:\n  load:\n    duration: 2h\n", "checks.load.duration",
+     "at most 10m (600 s) (a hard cap), got 120m (7200 s)"),
     ("checks:\n  load:\n    workers: 64\n", "checks.load.workers", "at most 16"),
     ("checks:\n  load:\n    users: 99999999999999999999999999999999\n", "checks.load.users",
      "at most 100"),
