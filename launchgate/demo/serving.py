@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
@@ -50,9 +51,10 @@ class LoopbackServer(ThreadingHTTPServer):
         super().finish_request(request, client_address)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        if self.context is None:
+        # A client that hangs up (a kept-alive connection closed, or over TLS a protocol-version
+        # probe leaving mid-handshake) is normal; anything else is a handler bug worth printing.
+        if self.context is None and not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
-        # Over TLS, a client that hangs up mid-handshake (e.g. a protocol-version probe) is normal.
 
     def start(self) -> Self:
         self.thread.start()
