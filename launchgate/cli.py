@@ -345,7 +345,13 @@ def _cmd_baseline(args: argparse.Namespace) -> int:
     entries = baseline_entries(scan, options)
     text, added = baseline_document(entries, existing, engine.settings_json())
     output.write_text(text, encoding="utf-8")
-    print(f"launchgate: {added} new secret(s) accepted; baseline written to {output}")
+    in_code = sum(1 for r in scan.records if r.origin in ("head", "diff"))
+    print(f"launchgate: {len(scan.records)} secret(s) newly accepted as "
+          f"{added} baseline entr{'y' if added == 1 else 'ies'} (detect-secrets keeps one per "
+          f"file and type); baseline written to {output}")
+    if in_code:
+        print(f"launchgate: warning: {in_code} of them are still in the code at HEAD; accept "
+              "only test fixtures and examples, and rotate real keys first", file=sys.stderr)
     return 0
 
 

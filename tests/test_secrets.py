@@ -136,6 +136,8 @@ def test_baseline_is_stable_and_accepts_everything(repo_copy, tmp_path):
     first = run_cli("baseline", "--repo", str(repo_copy), "--config", str(config),
                     "--output", str(baseline))
     assert first.code == 0, first.output
+    assert "newly accepted as" in first.stdout
+    assert "still in the code at HEAD" in first.stderr  # the fixture keeps secrets at head
     content = baseline.read_bytes()
     second = run_cli("baseline", "--repo", str(repo_copy), "--config", str(config),
                      "--output", str(baseline))
