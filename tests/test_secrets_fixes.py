@@ -219,7 +219,7 @@ def test_launchgate_baseline_keeps_an_existing_baseline_intact(tmp_path):
     assert list(updated["results"]) == sorted(updated["results"])
     again = run_cli("baseline", "--repo", str(repo))
     assert again.code == 0 and (repo / ".secrets.baseline").read_text() == text
-    assert "0 new" in again.output
+    assert "0 secret(s) newly accepted as 0 baseline entries" in again.output
     assert run_cli("secrets", "--repo", str(repo)).code == 0
 
 
