@@ -260,20 +260,13 @@ def _repo_config(args: argparse.Namespace, overrides: dict[str, Any]) -> Any:
 
 
 def _require_git_repo(repo: str) -> None:
-    import subprocess
+    from launchgate.secrets.gitlog import GitError
+    from launchgate.secrets.scan import RepoError, repo_toplevel
 
-    if not Path(repo).is_dir():
-        raise UsageError(f"--repo {repo}: no such directory")
     try:
-        probe = subprocess.run(["git", "-C", repo, "rev-parse", "--git-dir"],
-                               capture_output=True, text=True)
-    except FileNotFoundError:
-        raise UsageError("git is not installed") from None
-    if probe.returncode != 0:
-        if "dubious ownership" in probe.stderr:
-            raise UsageError(f"--repo {repo}: git refuses it (owned by another user); run "
-                             f"'git config --global --add safe.directory {repo}'")
-        raise UsageError(f"--repo {repo}: not a git repository")
+        repo_toplevel(repo)
+    except (RepoError, GitError) as exc:
+        raise UsageError(f"--repo {exc}") from None
 
 
 def _is_shallow(repo: str) -> bool:

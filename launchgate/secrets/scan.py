@@ -121,8 +121,9 @@ class RepoScan:
 Progress = Callable[[str], None]
 
 
-def open_repo(repo: str) -> str:
-    """The repository's top level, or RepoError."""
+def repo_toplevel(repo: str) -> str:
+    """The top level of the git repository at `repo` (which may have no commits yet), or
+    RepoError / GitError saying what is wrong and how to fix it."""
     if not Path(repo).is_dir():
         raise RepoError(f"{repo}: no such directory")
     try:
@@ -135,7 +136,12 @@ def open_repo(repo: str) -> str:
             raise GitError(f"git refuses {repo}: it is owned by another user; run "
                            f"'git config --global --add safe.directory {repo}'")
         raise RepoError(f"{repo} is not a git repository")
-    top = proc.stdout.strip()
+    return proc.stdout.strip()
+
+
+def open_repo(repo: str) -> str:
+    """The repository's top level, or RepoError (also when it has no commits yet)."""
+    top = repo_toplevel(repo)
     if not resolve(top, "HEAD"):
         raise RepoError(f"{top}: the repository has no commits yet")
     return top
