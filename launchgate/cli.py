@@ -216,7 +216,6 @@ def write_outputs(report: Any, *, json_path: str | None = None, markdown_path: s
 def _cmd_check(args: argparse.Namespace) -> int:
     from launchgate.progress import Progress
     from launchgate.redact import Redactor
-    from launchgate.render.text import render_text
     from launchgate.report import Target
     from launchgate.runner import run_gate
 
@@ -232,12 +231,20 @@ def _cmd_check(args: argparse.Namespace) -> int:
     report = run_gate(config, target, only=args.only, skip=args.skip, progress=progress)
     write_outputs(report, json_path=args.json, markdown_path=args.markdown,
                   sarif_path=args.sarif)
+    return _print_verdict(report, quiet=args.quiet)
+
+
+def _print_verdict(report: Any, *, quiet: bool) -> int:
+    """The terminal summary (only its headline with --quiet); returns the exit code."""
+    from launchgate.render.text import render_text
+
     data = report.to_json()
-    if args.quiet:
+    if quiet:
         print(render_text(data).splitlines()[0])
     else:
         print(render_text(data, color=sys.stdout.isatty()), end="")
-    return report.exit_code
+    code: int = report.exit_code
+    return code
 
 
 def _shown_url(url: str | None) -> str | None:
@@ -281,7 +288,6 @@ def _cmd_secrets(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from launchgate.progress import Progress
-    from launchgate.render.text import render_text
     from launchgate.report import Target
     from launchgate.runner import rev_parse, run_gate
 
@@ -304,12 +310,7 @@ def _cmd_secrets(args: argparse.Namespace) -> int:
     report = run_gate(config, target, only=("secrets",), progress=progress)
     report = replace(report, checks=tuple(c for c in report.checks if c.name == "secrets"))
     write_outputs(report, json_path=args.json)
-    data = report.to_json()
-    if args.quiet:
-        print(render_text(data).splitlines()[0])
-    else:
-        print(render_text(data, color=sys.stdout.isatty()), end="")
-    return report.exit_code
+    return _print_verdict(report, quiet=args.quiet)
 
 
 def _cmd_baseline(args: argparse.Namespace) -> int:
