@@ -276,20 +276,13 @@ def _require_git_repo(repo: str) -> None:
         raise UsageError(f"--repo {exc}") from None
 
 
-def _is_shallow(repo: str) -> bool:
-    import subprocess
-
-    probe = subprocess.run(["git", "-C", repo, "rev-parse", "--is-shallow-repository"],
-                           capture_output=True, text=True)
-    return probe.stdout.strip() == "true"
-
-
 def _cmd_secrets(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
+    from launchgate.git import is_shallow, resolve_commit
     from launchgate.progress import Progress
     from launchgate.report import Target
-    from launchgate.runner import rev_parse, run_gate
+    from launchgate.runner import run_gate
 
     ensure_writable(args.json, "--json")
     if args.head and not args.base and not args.history:
@@ -303,7 +296,7 @@ def _cmd_secrets(args: argparse.Namespace) -> int:
     for flag, rev in (("--base", args.base), ("--head", args.head)):
         # A typo in a full clone is a usage error; in a shallow clone the commit may just not
         # be fetched, which the check reports (with the fetch-depth fix) as undecided.
-        if rev and not rev_parse(repo, rev) and not _is_shallow(repo):
+        if rev and not resolve_commit(repo, rev) and not is_shallow(repo):
             raise UsageError(f"{flag} {rev}: no such commit in {repo}")
     progress = Progress(quiet=args.quiet)
     target = Target(repo=repo, base=args.base, head=args.head)

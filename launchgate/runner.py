@@ -4,7 +4,6 @@ report: overrides, per-check status, verdict, deduplicated findings, redaction."
 from __future__ import annotations
 
 import dataclasses
-import subprocess
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,6 +13,7 @@ from launchgate import checks as registry
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckSkipped
 from launchgate.config import Config
 from launchgate.findings import FINDING_IDS
+from launchgate.git import resolve_commit
 from launchgate.progress import Progress
 from launchgate.redact import Redactor
 from launchgate.report import (
@@ -80,20 +80,8 @@ def resolve_revisions(target: Target) -> Target:
     if not target.repo or not Path(target.repo, ".git").exists():
         return target
     head = target.head or "HEAD"
-    return dataclasses.replace(target, base=rev_parse(target.repo, target.base) or target.base,
-                               head=rev_parse(target.repo, head) or target.head)
-
-
-def rev_parse(repo: str, rev: str | None) -> str | None:
-    if not rev:
-        return None
-    try:
-        proc = subprocess.run(["git", "-C", repo, "rev-parse", "--verify", "--quiet",
-                               "--end-of-options", f"{rev}^{{commit}}"],
-                              capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return proc.stdout.strip() or None if proc.returncode == 0 else None
+    return dataclasses.replace(target, base=resolve_commit(target.repo, target.base) or target.base,
+                               head=resolve_commit(target.repo, head) or target.head)
 
 
 def _run_one(name: str, reason: str | None, ctx: CheckContext

@@ -78,7 +78,8 @@ class SecretsCheck:
         """With the base missing, still report the shallow clone and what history holds."""
         from dataclasses import replace
 
-        from launchgate.secrets.scan import LaunchgateError, is_shallow, scan_repository
+        from launchgate.git import is_shallow
+        from launchgate.secrets.scan import LaunchgateError, scan_repository
 
         findings: list[Finding] = []
         metrics = None

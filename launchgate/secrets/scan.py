@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO
 
 from launchgate.errors import LaunchgateError
+from launchgate.git import is_shallow, resolve_commit
 from launchgate.secrets.baseline import known_entries, load_baseline
 from launchgate.secrets.cache import HistoryCache, cache_dir
 from launchgate.secrets.engine import Engine, path_matches
@@ -142,20 +143,9 @@ def repo_toplevel(repo: str) -> str:
 def open_repo(repo: str) -> str:
     """The repository's top level, or RepoError (also when it has no commits yet)."""
     top = repo_toplevel(repo)
-    if not resolve(top, "HEAD"):
+    if not resolve_commit(top, "HEAD"):
         raise RepoError(f"{top}: the repository has no commits yet")
     return top
-
-
-def resolve(repo: str, rev: str) -> str | None:
-    proc = subprocess.run(["git", "-C", repo, "rev-parse", "--verify", "--quiet",
-                           "--end-of-options", f"{rev}^{{commit}}"],
-                          capture_output=True, text=True)
-    return proc.stdout.strip() if proc.returncode == 0 else None
-
-
-def is_shallow(repo: str) -> bool:
-    return git(repo, "rev-parse", "--is-shallow-repository").strip() == "true"
 
 
 def scan_repository(repo: str, options: ScanOptions, *, base: str | None = None,
@@ -163,7 +153,7 @@ def scan_repository(repo: str, options: ScanOptions, *, base: str | None = None,
                     engine: Engine | None = None) -> RepoScan:
     started = time.monotonic()
     top = open_repo(repo)
-    head_sha = resolve(top, head or "HEAD")
+    head_sha = resolve_commit(top, head or "HEAD")
     if head_sha is None:
         raise MissingRevision(f"head revision {head!r} is not in this clone")
     baseline = load_baseline(Path(top) / options.baseline) if options.baseline else None
@@ -174,7 +164,7 @@ def scan_repository(repo: str, options: ScanOptions, *, base: str | None = None,
     say = progress or (lambda _msg: None)
     diff_hits: list[AddedHit] = []
     if options.diff and base:
-        base_sha = resolve(top, base)
+        base_sha = resolve_commit(top, base)
         if base_sha is None:
             raise MissingRevision(
                 f"base revision {base!r} is not in this clone"
