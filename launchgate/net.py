@@ -158,11 +158,9 @@ class GuardedBackend(httpcore.NetworkBackend):
                     socket_options: Iterable[typing.Any] | None = None
                     ) -> httpcore.NetworkStream:
         endpoints = self._context.resolve(host, port)
+        target_port = self._context.target_port(host, port)
         last_error: Exception | None = None
         for endpoint in endpoints:
-            target_port = port
-            if endpoint.via_connect_to:
-                target_port = _split_hostport(self._context.connect_to[f"{host}:{port}"])[1]
             try:
                 return _DeadlineStream(self._inner.connect_tcp(
                     endpoint.address, target_port, timeout, local_address, socket_options))

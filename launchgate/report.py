@@ -145,9 +145,6 @@ class Report:
     def exit_code(self) -> int:
         return self.verdict.exit_code
 
-    def findings_of(self, severity: Severity) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity is severity)
-
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,

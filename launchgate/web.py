@@ -122,10 +122,6 @@ def is_local_preview(http: net.HttpContext, url: str | None) -> bool:
     return bool(addresses) and not any(a.is_global for a in addresses)
 
 
-def join(base: str, path: str) -> str:
-    return urllib.parse.urljoin(base, path)
-
-
 def join_path(base: str, path: str) -> str:
     """`base` + a configured path; ValueError unless the result stays on the base's origin
     (config refuses `//host/...` already; this is the second lock)."""
@@ -231,7 +227,7 @@ class _RefParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k.lower(): v or "" for k, v in attrs}
         if tag == "base" and values.get("href"):
-            self.base = _absolute(self.base, values["href"]) or self.base
+            self.base = absolute_url(self.base, values["href"]) or self.base
         for attr in _REF_ATTRS.get(tag, ()):
             raw = values.get(attr, "").strip()
             if not raw:
@@ -240,7 +236,7 @@ class _RefParser(HTMLParser):
                 if attr == "srcset" else [raw]
             for candidate in candidates:
                 if candidate and not candidate.startswith(("data:", "javascript:", "#")):
-                    url = _absolute(self.base, candidate)
+                    url = absolute_url(self.base, candidate)
                     if url:  # one malformed reference is skipped, not the rest of the page
                         self.refs.append(PageRef(tag, attr, url, values.get("rel", "").lower()))
         if tag == "script" and not values.get("src"):
@@ -258,7 +254,7 @@ class _RefParser(HTMLParser):
                 self.inline.append(text)
 
 
-def _absolute(base: str, ref: str) -> str | None:
+def absolute_url(base: str, ref: str) -> str | None:
     """`ref` resolved against `base`, or None when it is not a valid URL (`http://[oops`)."""
     try:
         url = urllib.parse.urljoin(base, ref)

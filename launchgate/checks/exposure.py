@@ -42,10 +42,10 @@ from launchgate.secrets.textscan import SecretHit, scan_text
 from launchgate.web import (
     Page,
     PageLinks,
+    absolute_url,
     credential_hosts,
     fetch_page,
     host_of,
-    join,
     join_path,
     parse_page,
     same_site,
@@ -316,10 +316,7 @@ def _source_map_url(text: str, response: httpx.Response, script_url: str) -> str
     ref = header or (matches[-1] if matches else None)
     if not ref or ref.startswith("data:"):
         return None
-    try:
-        return join(script_url, ref)
-    except ValueError:
-        return None  # a malformed reference: nothing to fetch
+    return absolute_url(script_url, ref)  # None for a malformed reference: nothing to fetch
 
 
 def _scan_source_map(text: str, map_url: str) -> list[Finding]:

@@ -369,10 +369,6 @@ class Engine:
         self._judged: dict[tuple[str, str], tuple[tuple[RawHit, ...], bool]] = {}
         self.settings_key = self._settings_key()
 
-    def configured_like(self, baseline: dict[str, Any] | None) -> bool:
-        """Whether this engine already honours `baseline`'s settings."""
-        return self._source == _settings_source(baseline)
-
     def _configure(self) -> None:
         from detect_secrets.filters import regex
         from detect_secrets.settings import (
