@@ -570,19 +570,18 @@ def _gate(run: Run, event: Event, publisher: Publisher) -> int:
 
 def _publish(run: Run, event: Event, inputs: Inputs, publisher: Publisher, report: Any,
              data: dict[str, Any], redactor: Any) -> None:
+    from launchgate.cli import write_outputs as write_report_files
     from launchgate.github import fit_comment
     from launchgate.render.markdown import render_markdown
-    from launchgate.render.sarif import render_sarif
     from launchgate.render.text import render_text
 
     run_url = _run_url(run.env)
     out_dir = run.workspace / REPORT_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "report.json").write_text(report.dumps(), encoding="utf-8")
-    (out_dir / "report.sarif").write_text(json.dumps(render_sarif(data), indent=2) + "\n",
-                                          encoding="utf-8")
-    markdown = render_markdown(data, run_url=run_url)
-    (out_dir / "report.md").write_text(markdown, encoding="utf-8")
+    write_report_files(report, json_path=str(out_dir / "report.json"),
+                  markdown_path=str(out_dir / "report.md"),
+                  sarif_path=str(out_dir / "report.sarif"), run_url=run_url)
+    markdown = (out_dir / "report.md").read_text(encoding="utf-8")
     if event.pull_number is not None:  # for the workflow_run pattern (fork PRs)
         (out_dir / "pull.json").write_text(json.dumps(
             {"number": event.pull_number, "head_sha": event.sha}) + "\n", encoding="utf-8")

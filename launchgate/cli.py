@@ -194,7 +194,8 @@ def ensure_writable(path: str | None, flag: str) -> None:
 
 
 def write_outputs(report: Any, *, json_path: str | None = None, markdown_path: str | None = None,
-                  sarif_path: str | None = None) -> None:
+                  sarif_path: str | None = None, run_url: str | None = None) -> None:
+    """The report files (the CLI's --json/--markdown/--sarif, the Action's report dir)."""
     import json
 
     from launchgate.render.markdown import render_markdown
@@ -202,7 +203,7 @@ def write_outputs(report: Any, *, json_path: str | None = None, markdown_path: s
 
     data = report.to_json()
     outputs = [(json_path, "--json", lambda: report.dumps()),
-               (markdown_path, "--markdown", lambda: render_markdown(data)),
+               (markdown_path, "--markdown", lambda: render_markdown(data, run_url=run_url)),
                (sarif_path, "--sarif", lambda: json.dumps(render_sarif(data), indent=2) + "\n")]
     for path, flag, render in outputs:
         if not path:
