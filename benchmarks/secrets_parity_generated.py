@@ -151,7 +151,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from launchgate.secrets.engine import Engine
-    from launchgate.secrets.reference import reference_hits
+    from tests.secrets_reference import reference_hits
     from launchgate.secrets.scan import ScanOptions, scan_repository
 
     work = Path(tempfile.mkdtemp(prefix="lg-parity-"))

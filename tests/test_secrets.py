@@ -83,7 +83,7 @@ def test_hard_negatives_pragmas_and_baseline_produce_nothing(fixture_repo, tmp_p
 
 
 def test_parity_with_detect_secrets_on_the_fixture(fixture_repo, tmp_path):
-    from launchgate.secrets.reference import reference_hits
+    from tests.secrets_reference import reference_hits
 
     reference = set(reference_hits(str(fixture_repo.path), ("feature",)))
     scan = scan_repository(str(fixture_repo.path), ScanOptions(cache=str(tmp_path / "c")),
