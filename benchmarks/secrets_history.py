@@ -78,8 +78,8 @@ def main() -> int:
 
     from launchgate.secrets.engine import Engine
     from launchgate.secrets.gitlog import log_command
-    from tests.secrets_reference import reference_hits
     from launchgate.secrets.scan import ScanOptions, scan_repository
+    from tests.secrets_reference import reference_hits
 
     load_before = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="lg-bench-"))

@@ -151,8 +151,8 @@ def main() -> int:
     args = parser.parse_args()
 
     from launchgate.secrets.engine import Engine
-    from tests.secrets_reference import reference_hits
     from launchgate.secrets.scan import ScanOptions, scan_repository
+    from tests.secrets_reference import reference_hits
 
     work = Path(tempfile.mkdtemp(prefix="lg-parity-"))
     try:
