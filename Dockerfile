@@ -15,7 +15,7 @@ FROM ${BASE_IMAGE}
 # git reads the repository (secrets check); CA certificates verify the targets' TLS.
 # Not version-pinned on purpose: the distribution's security updates matter more here.
 # hadolint ignore=DL3008
-RUN if ! command -v git >/dev/null 2>&1; then \
+RUN if ! command -v git >/dev/null 2>&1 || [ ! -f /etc/ssl/certs/ca-certificates.crt ]; then \
       apt-get update \
       && apt-get install -y --no-install-recommends git ca-certificates \
       && rm -rf /var/lib/apt/lists/*; \

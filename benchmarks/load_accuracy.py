@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.metadata
 import io
 import json
 import os
@@ -115,10 +116,12 @@ def judge(row: dict[str, Any]) -> dict[str, Any]:
 
 def machine() -> dict[str, Any]:
     cpu = cpu_model()
-    import locust
+    # The version from the package metadata: importing locust here would gevent-patch this
+    # process, and the "server-side truth" server must run on real threads.
+    locust_version = importlib.metadata.version("locust")
     hey = shutil.which("hey")
     return {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "cpus": os.cpu_count(),
-            "cpu": cpu, "python": platform.python_version(), "locust": locust.__version__,
+            "cpu": cpu, "python": platform.python_version(), "locust": locust_version,
             "hey": hey, "platform": platform.platform()}
 
 
@@ -129,6 +132,8 @@ def main() -> int:
     args = parser.parse_args()
     info = machine()
     info["loadavg_before"] = os.getloadavg()
+    if "gevent" in sys.modules:  # the truth server would run on greenlets
+        raise SystemExit("gevent was imported into the benchmark process")
     rows: list[dict[str, Any]] = []
     for level in LEVELS_MS:
         with ScheduleServer(level, seed=int(level)) as server:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 import random
-import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from launchgate.demo.serving import LoopbackServer
 
 SIGMA = 0.5
 Z95 = 1.6448536269514722
@@ -23,10 +24,6 @@ Z95 = 1.6448536269514722
 class ScheduleHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: ScheduleServer
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self) -> None:
         began = time.perf_counter()
@@ -45,18 +42,15 @@ class ScheduleHandler(BaseHTTPRequestHandler):
         pass
 
 
-class ScheduleServer(ThreadingHTTPServer):
-    daemon_threads = True
+class ScheduleServer(LoopbackServer):
     request_queue_size = 128
 
     def __init__(self, p95_ms: float, seed: int = 1) -> None:
-        super().__init__(("127.0.0.1", 0), ScheduleHandler)
+        super().__init__(ScheduleHandler, poll_interval_s=0.05)
         self._lock = threading.Lock()
         self._random = random.Random(seed)
         self.median_s = p95_ms / 1000 / math.exp(Z95 * SIGMA)
         self.records: list[tuple[float, float]] = []
-        self._thread = threading.Thread(target=self.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
 
     def next_delay_s(self) -> float:
         with self._lock:
@@ -76,13 +70,4 @@ class ScheduleServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/"
-
-    def __enter__(self) -> ScheduleServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.shutdown()
-        self.server_close()
-        self._thread.join(timeout=5)
+        return f"{super().url}/"

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import socket
 import threading
 import time
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import brotli
+
+from launchgate.demo.serving import LoopbackServer
 
 # Drips: one byte every DRIP_INTERVAL_S, for at most DRIP_MAX_S (the test's worst case).
 DRIP_INTERVAL_S = 0.2
@@ -41,10 +42,6 @@ def _br_bomb(size: int) -> bytes:
 class HostileHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: HostileServer
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
@@ -96,31 +93,17 @@ class HostileHandler(BaseHTTPRequestHandler):
         pass
 
 
-class HostileServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class HostileServer(LoopbackServer):
     def __init__(self, bomb_bytes: int = BOMB_BYTES) -> None:
-        super().__init__(("127.0.0.1", 0), HostileHandler)
+        super().__init__(HostileHandler, poll_interval_s=0.05)
         self.seen: list[tuple[str, dict[str, str]]] = []
         self.stopping = threading.Event()
         self.gzip_bomb = _gzip_bomb(bomb_bytes)
         self.br_bomb = _br_bomb(bomb_bytes)
-        self._thread = threading.Thread(target=self.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # clients hanging up mid-answer is the point of this server
 
-    def __enter__(self) -> HostileServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
         self.stopping.set()
-        self.shutdown()
-        self.server_close()
-        self._thread.join(timeout=5)
+        super().stop()
