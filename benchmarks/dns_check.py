@@ -5,7 +5,7 @@ dns check (hosts, NS, MX, SPF walked through includes, DMARC, DKIM, CAA against 
 deployment map) for each domain, cold (a new resolver client and cache every run), `--runs`
 times, and writes benchmarks/results/dns_check.md.
 
-    /work/venv/bin/python benchmarks/dns_check.py [--runs 30]
+    .venv/bin/python benchmarks/dns_check.py [--runs 30]
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Hostile responses: peak memory of a page fetch against compression bombs (300 MB of zeros
 as gzip and as brotli) and the time a check spends on a server that drips one byte every 9 s.
 
-    /work/venv/bin/python benchmarks/hostile_responses.py [--old PATH] [--output FILE]
+    .venv/bin/python benchmarks/hostile_responses.py [--old PATH] [--output FILE]
 
 `--old PATH` also measures another checkout of launchgate (e.g. the code before the fix) for
 comparison. Each fetch runs in a child process so its peak RSS (ru_maxrss) is its own. Every

@@ -9,7 +9,7 @@ excluded) is compared with the server p95 over the requests that arrived in the 
 Targets (issue 3): |launchgate p95 - server p95| <= max(5 ms, 3%); overhead = client p95 -
 server p95 < 5 ms at 10 users.
 
-    /work/venv/bin/python benchmarks/load_accuracy.py [--duration 12] [--warmup 2]
+    .venv/bin/python benchmarks/load_accuracy.py [--duration 12] [--warmup 2]
 Writes benchmarks/results/load_accuracy.md and .json.
 """
 
@@ -191,7 +191,7 @@ def render(data: dict[str, Any]) -> str:
             f"{r['client_requests']}/{r['server_requests']} | "
             f"{'yes' if r['accurate'] and r['overhead_ok'] else 'NO'} | "
             f"{locust_cell(r)} |")
-    lines += ["", "Reproduce: `/work/venv/bin/python benchmarks/load_accuracy.py` "
+    lines += ["", "Reproduce: `.venv/bin/python benchmarks/load_accuracy.py` "
               "(writes this file and load_accuracy.json).", ""]
     return "\n".join(lines)
 

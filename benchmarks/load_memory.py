@@ -5,7 +5,7 @@ Feeds N synthetic samples (10 routes, 1% failures) through the same path the gat
 (`checks.load._tick`) and the final judgement (`checks.load.judge`). Each N runs in a fresh
 interpreter; memory is the growth of resident memory (RSS) over the empty run.
 
-    /work/venv/bin/python benchmarks/load_memory.py [--counts 100000 1000000] [--label after]
+    .venv/bin/python benchmarks/load_memory.py [--counts 100000 1000000] [--write after]
 Prints a JSON line per count; with --write, writes benchmarks/results/load_memory.md/.json.
 """
 
@@ -108,7 +108,7 @@ def write(label: str, rows: list[dict[str, Any]]) -> None:
              "Synthetic samples (10 routes, 1% failures) fed through the gate's own path "
              "(`process._Tail` parsing JSON-lines batches), then one live-progress tick and the "
              "final `judge`. RSS growth measured in a fresh interpreter per count. Reproduce: "
-             "`/work/venv/bin/python benchmarks/load_memory.py --write LABEL`.", ""]
+             "`.venv/bin/python benchmarks/load_memory.py --write LABEL`.", ""]
     for name, run in data.items():
         lines += [f"## {name} ({run['date']}, {run['machine']})", "",
                   "| samples | RSS growth | bytes/sample | ingest | live tick | judge | "

@@ -10,10 +10,9 @@ In one run, over the same commits (everything reachable from REV):
    tests/secrets_reference.py), and the parity of the two finding sets.
 
 Get the history (never commit its code): clone any public repository with a long history,
-e.g. `git clone https://github.com/pallets/flask /work/bench-data/flask` (here it came from
-the `fetch` tool's snapshot under /work/.mirror/pallets+flask/repo, cloned locally).
+e.g. `git clone https://github.com/pallets/flask /work/bench-data/flask`.
 
-    /work/venv/bin/python benchmarks/secrets_history.py --repo /work/bench-data/flask \
+    .venv/bin/python benchmarks/secrets_history.py --repo /work/bench-data/flask \
         --output benchmarks/results/secrets_history.md
 """
 
@@ -200,7 +199,7 @@ Floor command: `{r['floor_command']}`.
 - Findings reported: {r['findings']} (one per secret; raw hits incl. noise: {r['raw_hits']})
 {parity}
 Targets: launchgate <= 3x the floor, 100% of detect-secrets' findings, < 300 MB, re-runs < 1 s.
-Reproduce: `/work/venv/bin/python benchmarks/secrets_history.py --repo PATH --output FILE.md`.
+Reproduce: `.venv/bin/python benchmarks/secrets_history.py --repo PATH --output FILE.md`.
 """
 
 

@@ -6,8 +6,10 @@ ordinary code lines and, now and then, a generated secret of every plugin's shap
 near-misses, pragmas, placeholders, non-ASCII text and CRLF. It then compares launchgate's
 engine with detect-secrets 1.5.0 over the same patches, per type.
 
-    /work/venv/bin/python benchmarks/secrets_parity_generated.py \
+    .venv/bin/python benchmarks/secrets_parity_generated.py \
         --output benchmarks/results/secrets_parity_generated.md
+    .venv/bin/python benchmarks/secrets_parity_generated.py --nextline-rate 0.05 \
+        --output benchmarks/results/secrets_parity_generated_nextline.md
 """
 
 from __future__ import annotations
@@ -143,9 +145,9 @@ def fast_import_stream(commits: int, seed: int, nextline_rate: float) -> bytes:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--commits", type=int, default=3000)
+    parser.add_argument("--commits", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--nextline-rate", type=float, default=0.05,
+    parser.add_argument("--nextline-rate", type=float, default=0.0,
                         help="share of generated lines that are 'allowlist nextline' pragmas")
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()

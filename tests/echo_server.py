@@ -15,10 +15,6 @@ from launchgate.demo.serving import LoopbackServer
 class EchoHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         echoed = "\n".join(f"{name}: {value}" for name, value in self.headers.items())

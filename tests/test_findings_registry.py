@@ -24,6 +24,11 @@ def test_every_registered_id_is_documented_in_a_findings_table():
     assert sorted(documented - FINDING_IDS) == []
 
 
+def test_every_id_the_readme_names_is_registered():
+    named = set(_ID.findall((ROOT / "README.md").read_text(encoding="utf-8")))
+    assert named and sorted(named - FINDING_IDS) == []
+
+
 def test_a_typo_in_severity_overrides_is_a_config_error_with_a_hint(tmp_path):
     config = tmp_path / ".launchgate.yml"
     config.write_text("severity_overrides:\n  headers.hsts-mising: later\n")

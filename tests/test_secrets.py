@@ -90,8 +90,9 @@ def test_parity_with_detect_secrets_on_the_fixture(fixture_repo, tmp_path):
                            engine=ENGINE, head="feature")
     mine = {(h.commit, h.path, h.line, h.type, h.hashed_secret) for h in scan.raw_history}
     assert mine <= reference
-    # The one deliberate difference: scan_diff ignores `allowlist nextline` in a modified file
-    # (its context is the list of added lines, not the file), launchgate honours it.
+    # The one deliberate difference: in a modified file scan_diff reads an `allowlist nextline`
+    # pragma from the list of added lines, not the file's previous line; launchgate reads the
+    # file, so it honours this pragma where scan_diff misses it.
     assert {(path, line) for _c, path, line, _t, _h in reference - mine} == {("README.md", 4)}
     assert len(mine) >= 8
 

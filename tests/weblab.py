@@ -276,10 +276,6 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "LabServer/1.0"
     server: _LabServer
 
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
     def _serve(self) -> None:
         host = (self.headers.get("Host") or "").split(":")[0].lower()
         site = self.server.sites.get(host)
