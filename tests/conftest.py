@@ -74,3 +74,11 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     report = json.loads((output / "report.json").read_text()) if (output / "report.json").exists() \
         else {}
     return DemoRun(result, output, report)
+
+
+@pytest.fixture(scope="session")
+def real_reports(tmp_path_factory: pytest.TempPathFactory):
+    """The pass/fail/error reports of real `launchgate check` runs (tests/real_reports.py)."""
+    from tests.real_reports import build
+
+    return build(tmp_path_factory.getbasetemp() / "real-reports")

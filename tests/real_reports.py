@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from launchgate.demo.app import DemoServer
 from tests.conftest import run_cli
 from tests.echo_server import EchoServer
@@ -40,9 +38,6 @@ class RealReport:
     stderr: str
 
 
-_cache: dict[str, RealReport] = {}
-
-
 def _run(out: Path, name: str, *args: str) -> RealReport:
     files = {kind: out / f"{name}.{kind}" for kind in ("json", "md", "sarif")}
     result = run_cli("check", *args, "--json", str(files["json"]), "--markdown",
@@ -52,20 +47,15 @@ def _run(out: Path, name: str, *args: str) -> RealReport:
 
 
 def build(out: Path) -> dict[str, RealReport]:
-    if _cache:
-        return _cache
+    reports: dict[str, RealReport] = {}
     out.mkdir(parents=True, exist_ok=True)
     with DemoServer() as demo:
-        _cache["pass"] = _run(out, "pass", "--url", demo.url, "--allow-private-targets",
-                              "--only", "smoke")
-        _cache["error"] = _run(out, "error", "--url", demo.url, "--only", "smoke")
+        reports["pass"] = _run(out, "pass", "--url", demo.url, "--allow-private-targets",
+                               "--only", "smoke")
+        reports["error"] = _run(out, "error", "--url", demo.url, "--only", "smoke")
     config = out / "mixed.yml"
     with EchoServer() as echo:
         config.write_text(f"url: {echo.url}\n{MIXED_CONFIG}")
-        _cache["fail"] = _run(out, "fail", "--config", str(config), "--only", "smoke")
-    return _cache
+        reports["fail"] = _run(out, "fail", "--config", str(config), "--only", "smoke")
+    return reports
 
-
-@pytest.fixture(scope="session")
-def real_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RealReport]:
-    return build(tmp_path_factory.getbasetemp() / "real-reports")

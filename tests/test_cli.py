@@ -12,7 +12,6 @@ import pytest
 from launchgate import __version__
 from launchgate.demo.app import DemoServer
 from tests.conftest import ROOT
-from tests.real_reports import real_reports  # noqa: F401 - a fixture
 
 FAILING_STEP = "checks:\n  smoke:\n    steps:\n      - {name: reports, path: /nope}\n"
 
@@ -120,7 +119,7 @@ def test_version(cli):
 
 # --- real runs ------------------------------------------------------------------------------
 
-def test_exit_codes_from_real_runs(real_reports):  # noqa: F811
+def test_exit_codes_from_real_runs(real_reports):
     assert {name: r.code for name, r in real_reports.items()} == {"pass": 0, "fail": 1,
                                                                   "error": 3}
     for made in real_reports.values():

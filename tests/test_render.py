@@ -14,7 +14,6 @@ import pytest
 from launchgate.render.markdown import COMMENT_MARKER, md_escape, render_markdown
 from launchgate.render.sarif import render_sarif
 from launchgate.render.text import render_text
-from tests.real_reports import real_reports  # noqa: F401 - a fixture
 
 SARIF_SCHEMA = Path(__file__).parent / "fixtures" / "sarif-schema-2.1.0.json"
 HOSTILE = "<script>alert(1)</script> | @octocat [click](https://evil.example) #12 **x**\n::warn"
@@ -27,11 +26,11 @@ def sarif_validator():
     return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
-def load(real_reports, name):  # noqa: F811
+def load(real_reports, name):
     return json.loads(real_reports[name].json.read_text())
 
 
-def hostile_report(real_reports):  # noqa: F811
+def hostile_report(real_reports):
     data = copy.deepcopy(load(real_reports, "fail"))
     for finding in data["findings"]:
         finding["title"] = HOSTILE
@@ -43,7 +42,7 @@ def hostile_report(real_reports):  # noqa: F811
 
 # --- markdown -------------------------------------------------------------------------------
 
-def test_markdown_is_rendered_from_the_json_alone(real_reports):  # noqa: F811
+def test_markdown_is_rendered_from_the_json_alone(real_reports):
     for name in ("pass", "fail", "error"):
         made = real_reports[name]
         assert made.markdown.read_text() == render_markdown(load(real_reports, name))
@@ -57,13 +56,13 @@ def test_markdown_is_rendered_from_the_json_alone(real_reports):  # noqa: F811
     ("error", "## ⚠️ launchgate: **ERROR** — the gate could not decide",
      "**0** blockers · **0** important · **0** later"),
 ])
-def test_markdown_headline(real_reports, name, headline, counts):  # noqa: F811
+def test_markdown_headline(real_reports, name, headline, counts):
     lines = real_reports[name].markdown.read_text().splitlines()
     assert lines[0] == headline
     assert lines[2].startswith(counts)
 
 
-def test_markdown_groups_findings_by_severity_with_remedies(real_reports):  # noqa: F811
+def test_markdown_groups_findings_by_severity_with_remedies(real_reports):
     text = real_reports["fail"].markdown.read_text()
     sections = ["### 🚫 Launch blockers (1)", "### ⚠️ Important before rollout (1)",
                 "<details><summary><b>💡 Worth doing later (1)</b></summary>", "### Checks"]
@@ -76,14 +75,14 @@ def test_markdown_groups_findings_by_severity_with_remedies(real_reports):  # no
     assert "| smoke | ❌ failed |" in text
 
 
-def test_markdown_says_which_check_could_not_decide(real_reports):  # noqa: F811
+def test_markdown_says_which_check_could_not_decide(real_reports):
     lines = real_reports["error"].markdown.read_text().splitlines()
     notice = [line for line in lines if line.startswith("> ⚠️ **smoke**: could not run: ")]
     assert len(notice) == 1 and "allow\\_private\\_targets" in notice[0]
     assert lines.index(notice[0]) < lines.index("### Checks")
 
 
-def test_markdown_escapes_user_controlled_text(real_reports):  # noqa: F811
+def test_markdown_escapes_user_controlled_text(real_reports):
     text = render_markdown(hostile_report(real_reports))
     assert "<script" not in text
     assert "@octocat" not in text and "&#64;octocat" in text
@@ -99,14 +98,14 @@ def test_md_escape_backslash_cannot_unescape_a_pipe():
     assert md_escape("a\\|b") == "a\\\\\\|b"
 
 
-def test_markdown_marker_and_run_link(real_reports):  # noqa: F811
+def test_markdown_marker_and_run_link(real_reports):
     text = render_markdown(load(real_reports, "pass"), marker=True,
                            run_url="https://github.example/run/1")
     assert text.startswith(COMMENT_MARKER + "\n## ✅")
     assert "[Full report and logs](https://github.example/run/1)" in text
 
 
-def test_markdown_shows_metrics(real_reports):  # noqa: F811
+def test_markdown_shows_metrics(real_reports):
     data = load(real_reports, "pass")
     data["metrics"] = {
         "load": {"users": 10, "duration_s": 30, "requests": 900, "failures": 2, "rps": 30,
@@ -129,7 +128,7 @@ def test_markdown_shows_metrics(real_reports):  # noqa: F811
 
 # --- text ---------------------------------------------------------------------------------
 
-def test_text_summary(real_reports):  # noqa: F811
+def test_text_summary(real_reports):
     made = real_reports["fail"]
     lines = made.stdout.splitlines()
     assert lines[0] == "launchgate FAIL: launch blocked"
@@ -141,7 +140,7 @@ def test_text_summary(real_reports):  # noqa: F811
     assert any(line.startswith("  skipped: secrets, tls,") for line in lines)
 
 
-def test_text_cleans_control_characters(real_reports):  # noqa: F811
+def test_text_cleans_control_characters(real_reports):
     data = hostile_report(real_reports)
     data["findings"][0]["title"] = "bad\x1b[2J\nclear"
     text = render_text(data)
@@ -149,7 +148,7 @@ def test_text_cleans_control_characters(real_reports):  # noqa: F811
     assert all(not line.startswith("::") for line in text.splitlines())
 
 
-def test_text_color_only_when_asked(real_reports):  # noqa: F811
+def test_text_color_only_when_asked(real_reports):
     data = load(real_reports, "pass")
     assert "\x1b[" not in render_text(data)
     assert render_text(data, color=True).startswith("\x1b[1;32mlaunchgate PASS")
@@ -158,13 +157,13 @@ def test_text_color_only_when_asked(real_reports):  # noqa: F811
 # --- SARIF ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["pass", "fail", "error"])
-def test_sarif_validates_against_the_official_schema(real_reports, sarif_validator, name):  # noqa: F811
+def test_sarif_validates_against_the_official_schema(real_reports, sarif_validator, name):
     sarif = json.loads(real_reports[name].sarif.read_text())
     sarif_validator.validate(sarif)
     assert sarif == render_sarif(load(real_reports, name))
 
 
-def test_sarif_levels_locations_and_fingerprints(real_reports):  # noqa: F811
+def test_sarif_levels_locations_and_fingerprints(real_reports):
     report = load(real_reports, "fail")
     run = json.loads(real_reports["fail"].sarif.read_text())["runs"][0]
     assert [r["level"] for r in run["results"]] == ["error", "warning", "note"]
@@ -178,7 +177,7 @@ def test_sarif_levels_locations_and_fingerprints(real_reports):  # noqa: F811
     assert run["invocations"] == [{"executionSuccessful": True}]
 
 
-def test_sarif_file_findings_point_at_the_file(real_reports, sarif_validator):  # noqa: F811
+def test_sarif_file_findings_point_at_the_file(real_reports, sarif_validator):
     data = load(real_reports, "fail")
     data["findings"][0]["location"] = {"url": None, "host": None, "path": "src/settings.py",
                                        "line": 12, "commit": "a" * 40}
@@ -189,7 +188,7 @@ def test_sarif_file_findings_point_at_the_file(real_reports, sarif_validator):  
                         "region": {"startLine": 12}}
 
 
-def test_sarif_of_an_error_run_says_so(real_reports, sarif_validator):  # noqa: F811
+def test_sarif_of_an_error_run_says_so(real_reports, sarif_validator):
     sarif = json.loads(real_reports["error"].sarif.read_text())
     assert sarif["runs"][0]["invocations"] == [{"executionSuccessful": False}]
     assert sarif["runs"][0]["results"] == []

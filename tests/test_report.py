@@ -27,7 +27,6 @@ from launchgate.report import (
     report_schema,
     sort_findings,
 )
-from tests.real_reports import real_reports  # noqa: F401 - a fixture
 
 B, IMP, L = Severity.BLOCKER, Severity.IMPORTANT, Severity.LATER
 
@@ -121,7 +120,7 @@ def test_counts_in_json():
 
 @pytest.mark.parametrize(("name", "code", "verdict"), [("pass", 0, "pass"), ("fail", 1, "fail"),
                                                        ("error", 3, "error")])
-def test_real_reports_validate(real_reports, validator, name, code, verdict):  # noqa: F811
+def test_real_reports_validate(real_reports, validator, name, code, verdict):
     made = real_reports[name]
     assert made.code == code, made.stderr
     data = json.loads(made.json.read_text())
@@ -131,7 +130,7 @@ def test_real_reports_validate(real_reports, validator, name, code, verdict):  #
                                                    "exposure", "smoke", "dns", "load"]
 
 
-def test_real_report_has_each_severity(real_reports):  # noqa: F811
+def test_real_report_has_each_severity(real_reports):
     data = json.loads(real_reports["fail"].json.read_text())
     assert data["counts"] == {"blocker": 1, "important": 1, "later": 1}
     assert [(f["id"], f["severity"]) for f in data["findings"]] == [
@@ -140,14 +139,14 @@ def test_real_report_has_each_severity(real_reports):  # noqa: F811
 
 
 @pytest.mark.parametrize("name", ["pass", "fail", "error"])
-def test_round_trip(real_reports, name):  # noqa: F811
+def test_round_trip(real_reports, name):
     data = json.loads(real_reports[name].json.read_text())
     rebuilt = report_from_json(data)
     assert rebuilt.to_json() == data
     assert json.loads(rebuilt.dumps()) == data
 
 
-def test_report_from_json_refuses_other_documents(real_reports):  # noqa: F811
+def test_report_from_json_refuses_other_documents(real_reports):
     with pytest.raises(ValueError, match=r"not a launchgate\.report/v1 document"):
         report_from_json({"schema": "something/v2"})
     with pytest.raises(ValueError, match=r"not a launchgate\.report/v1 document"):
@@ -184,7 +183,7 @@ def _mutations():
 
 
 @pytest.mark.parametrize("mutate", _mutations(), ids=lambda f: f.__name__)
-def test_schema_is_strict(real_reports, validator, mutate):  # noqa: F811
+def test_schema_is_strict(real_reports, validator, mutate):
     data = json.loads(real_reports["fail"].json.read_text())
     validator.validate(data)
     broken = copy.deepcopy(data)
@@ -193,7 +192,7 @@ def test_schema_is_strict(real_reports, validator, mutate):  # noqa: F811
         validator.validate(broken)
 
 
-def test_schema_leaves_metrics_open(real_reports, validator):  # noqa: F811
+def test_schema_leaves_metrics_open(real_reports, validator):
     data = json.loads(real_reports["pass"].json.read_text())
     data["metrics"] = {
         "load": {"users": 10, "duration_s": 30, "requests": 900, "failures": 0, "rps": 30.1,
