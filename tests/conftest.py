@@ -82,3 +82,12 @@ def real_reports(tmp_path_factory: pytest.TempPathFactory):
     from tests.real_reports import build
 
     return build(tmp_path_factory.getbasetemp() / "real-reports")
+
+
+@pytest.fixture(scope="module")
+def lab():
+    """The web lab (tests/weblab.py), one per test module."""
+    from tests.weblab import start_lab
+
+    with start_lab() as running:
+        yield running

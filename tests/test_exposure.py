@@ -5,24 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import assert_no_secret
-from tests.weblab import (
-    BUNDLE_KEY,
-    BYPASS_VALUE,
-    MAP_KEY,
-    findings,
-    name,
-    outputs,
-    run,
-    start_lab,
-)
+from tests.weblab import BUNDLE_KEY, BYPASS_VALUE, MAP_KEY, findings, name, outputs, run
 
 PROBES = {"protected_paths": ["/api/admin/users"], "cors_paths": ["/api/clients"]}
-
-
-@pytest.fixture(scope="module")
-def lab():
-    with start_lab() as running:
-        yield running
 
 
 @pytest.mark.parametrize(("label", "section", "expected"), [

@@ -6,18 +6,12 @@ import pytest
 
 from launchgate.checks.headers import HeadersCheck, parse_set_cookie
 from tests.conftest import assert_no_secret
-from tests.weblab import SESSION_VALUE, check_context, findings, name, outputs, run, start_lab
+from tests.weblab import SESSION_VALUE, check_context, findings, name, outputs, run
 
 LATER_ONLY = {"headers.hsts-missing": "important", "headers.csp-missing": "later",
               "headers.x-content-type-options-missing": "later",
               "headers.clickjacking-protection-missing": "later",
               "headers.referrer-policy-missing": "later", "headers.compression-missing": "later"}
-
-
-@pytest.fixture(scope="module")
-def lab():
-    with start_lab() as running:
-        yield running
 
 
 @pytest.mark.parametrize(("label", "expected"), [

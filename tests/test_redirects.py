@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.weblab import findings, name, run, start_lab
-
-
-@pytest.fixture(scope="module")
-def lab():
-    with start_lab() as running:
-        yield running
+from tests.weblab import findings, name, run
 
 
 @pytest.mark.parametrize(("label", "section", "expected"), [

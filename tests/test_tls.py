@@ -5,13 +5,7 @@ from __future__ import annotations
 import pytest
 
 from launchgate.checks.tls import TlsCheck, hostname_matches
-from tests.weblab import check_context, findings, name, run, start_lab
-
-
-@pytest.fixture(scope="module")
-def lab():
-    with start_lab() as running:
-        yield running
+from tests.weblab import check_context, findings, name, run
 
 
 @pytest.mark.parametrize(("label", "expected"), [

@@ -5,18 +5,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.conftest import assert_no_secret
-from tests.weblab import BUNDLE_KEY, BYPASS_VALUE, MAP_KEY, SESSION_VALUE, name, start_lab
+from tests.weblab import BUNDLE_KEY, BYPASS_VALUE, MAP_KEY, SESSION_VALUE, name
 
 WEB = "tls,redirects,headers,exposure"
-
-
-@pytest.fixture(scope="module")
-def lab():
-    with start_lab() as running:
-        yield running
 
 
 def test_healthy_site_passes_every_web_check(lab, cli, tmp_path):
