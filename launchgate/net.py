@@ -234,25 +234,29 @@ def http_context_from_config(config: typing.Any) -> HttpContext:
                        allow_private_targets=config.allow_private_targets)
 
 
-def is_refused(exc: BaseException) -> bool:
-    """True when an httpx error was the private-target guard refusing, not the network."""
+def _chain(exc: BaseException) -> typing.Iterator[BaseException]:
+    """The error and what caused it, down the chain (httpx wraps httpcore wraps ssl)."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, PrivateTargetError):
-            return True
+        yield seen
         seen = seen.__cause__ or seen.__context__
-    return False
+
+
+def is_refused(exc: BaseException) -> bool:
+    """True when an httpx error was the private-target guard refusing, not the network."""
+    return any(isinstance(e, PrivateTargetError) for e in _chain(exc))
+
+
+def is_certificate_failure(exc: BaseException) -> bool:
+    """True when the server's certificate did not verify (expired, untrusted, wrong host)."""
+    return any(isinstance(e, ssl.SSLCertVerificationError)
+               or "CERTIFICATE_VERIFY_FAILED" in str(e) for e in _chain(exc))
 
 
 def is_tls_failure(exc: BaseException) -> bool:
-    """True when a request failed on the certificate (or the TLS handshake), not the network:
+    """True when a request failed on the certificate or the TLS handshake, not the network:
     the server answered, so "does not answer" would mislead."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+    return is_certificate_failure(exc) or any(isinstance(e, ssl.SSLError) for e in _chain(exc))
 
 
 def describe_http_error(exc: BaseException) -> str:

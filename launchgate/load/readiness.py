@@ -9,13 +9,18 @@ that does not verify is final: waiting will not fix it, so it is reported at onc
 
 from __future__ import annotations
 
-import ssl
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from launchgate.net import HttpContext, PrivateTargetError, describe_http_error, is_refused
+from launchgate.net import (
+    HttpContext,
+    PrivateTargetError,
+    describe_http_error,
+    is_certificate_failure,
+    is_refused,
+)
 
 NOT_READY_STATUSES = frozenset({502, 503, 504})
 PROBE_INTERVAL_S = 1.0
@@ -59,16 +64,6 @@ def probe_once(http: HttpContext, url: str, budget_s: float) -> _Probe | None:
     return None if thread.is_alive() else out
 
 
-def _cert_failure(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError) or \
-                "CERTIFICATE_VERIFY_FAILED" in str(seen):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
 def wait_until_ready(http: HttpContext, url: str, timeout_s: float,
                      on_wait: Callable[[float, str], None] | None = None) -> Readiness:
     """Probe `url` until it answers or `timeout_s` passes (at least one probe).
@@ -85,7 +80,7 @@ def wait_until_ready(http: HttpContext, url: str, timeout_s: float,
             if is_refused(got.error):
                 raise PrivateTargetError(describe_http_error(got.error)) from None
             reason = describe_http_error(got.error)
-            if _cert_failure(got.error):
+            if is_certificate_failure(got.error):
                 return Readiness(False, time.monotonic() - started, reason, final=True)
         elif got.status is not None and got.status not in NOT_READY_STATUSES:
             return Readiness(True, time.monotonic() - started, f"answered {got.status}")
