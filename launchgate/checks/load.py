@@ -131,10 +131,7 @@ def default_routes(parts: urllib.parse.SplitResult) -> tuple[LoadRoute, ...]:
 
 def build_plan(load: LoadConfig, http: HttpContext, parts: urllib.parse.SplitResult,
                endpoint: Endpoint) -> Plan:
-    connect_port = endpoint.port
-    if endpoint.via_connect_to:
-        connect_port = int(http.connect_to[f"{endpoint.host}:{endpoint.port}"]
-                           .rpartition(":")[2])
+    connect_port = http.target_port(endpoint.host, endpoint.port)
     routes = load.routes or default_routes(parts)
     return Plan(
         # user:password in the URL stays: Locust turns it into basic auth, like the probe.
