@@ -618,15 +618,25 @@ def _check_header(name: str, value: Any, key: str, loc: _Loc) -> None:
                              "${VAR} set for this workflow? Fork pull requests get no secrets)")
 
 
+def parse_nameserver(text: str) -> tuple[str, int]:
+    """`1.1.1.1`, `127.0.0.1:5300` or `[::1]:5300` -> (address, port); ValueError otherwise."""
+    host, port = text, "53"
+    if text.startswith("[") and "]:" in text:
+        host, _, port = text[1:].partition("]:")
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+    host = host.strip("[]")
+    if not port.isdigit() or not 0 < int(port) < 65536 or not _is_ip(host):
+        raise ValueError(f"not a nameserver address: {text!r}")
+    return host, int(port)
+
+
 def _valid_nameserver(text: str) -> bool:
-    host, port = text, None
-    if text.count(":") == 1:
-        host, port = text.split(":")
-    elif text.startswith("[") and "]:" in text:
-        host, port = text[1:].split("]:")
-    if port is not None and (not port.isdigit() or not 0 < int(port) < 65536):
+    try:
+        parse_nameserver(text)
+    except ValueError:
         return False
-    return _is_ip(host)
+    return True
 
 
 def _finite(value: float, key: str, loc: _Loc) -> float:

@@ -25,6 +25,8 @@ import dns.nameserver
 import dns.rdatatype
 import dns.resolver
 
+from launchgate.config import parse_nameserver
+
 MAX_CHAIN = 8
 ATTEMPTS = 2
 RETRY_PAUSE_S = 0.1
@@ -79,14 +81,7 @@ def check_name(name: str) -> dns.name.Name:
 
 
 def _nameserver(text: str) -> dns.nameserver.Do53Nameserver:
-    host, port = text, 53
-    if text.startswith("[") and "]:" in text:
-        host, _, rest = text[1:].partition("]:")
-        port = int(rest)
-    elif text.count(":") == 1:
-        host, _, rest = text.partition(":")
-        port = int(rest)
-    return dns.nameserver.Do53Nameserver(host.strip("[]"), port)
+    return dns.nameserver.Do53Nameserver(*parse_nameserver(text))
 
 
 class DnsClient:
