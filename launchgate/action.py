@@ -498,11 +498,13 @@ def _git_ok(workspace: Path, *args: str) -> bool:
 def _push_base(run: Run, event: Event) -> str | None:
     """A push's `before` that is not a commit in the clone (a force-push replaced it, or the
     checkout is shallow) is treated like a new branch's: no base, history scan only."""
+    from launchgate.git import resolve_commit
+
     if event.name != "push" or not event.base:
         return event.base
     if not _git_ok(run.workspace, "rev-parse", "--git-dir"):
         return event.base  # not a repository: the secrets check skips itself
-    if _git_ok(run.workspace, "cat-file", "-e", f"{event.base}^{{commit}}"):
+    if resolve_commit(str(run.workspace), event.base):
         return event.base
     run.log(f"launchgate: the push's previous head {event.base[:12]} is not a commit in this "
             "clone (a force-push, or a shallow checkout): scanning as for a new branch, "
