@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
+
 EVENTS = Path(__file__).resolve().parent / "events"
 HEAD_SHA = "a" * 40
 BASE_SHA = "b" * 40

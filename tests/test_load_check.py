@@ -22,7 +22,7 @@ from launchgate.config import load_config
 from launchgate.progress import Progress
 from launchgate.report import Target
 from launchgate.runner import run_gate
-from tests.conftest import assert_no_secret
+from tests.conftest import ROOT, assert_no_secret
 
 DELAYS = {"/fast": 0.0, "/half": 0.5, "/second": 1.0}
 BYPASS = "bypass-7f3a9c1e5b2d4f6a8c0e"
@@ -346,7 +346,7 @@ def test_a_worker_from_another_runner_joins_and_loads_its_own_target(server, tmp
     config = tmp_path / "worker.yml"
     config.write_text(json.dumps({"url": f"http://127.0.0.1:{other.port}/fast",
                                   "allow_private_targets": True}), encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     worker = subprocess.Popen(
         [sys.executable, "-m", "launchgate.load.remote_worker", "--config", str(config),
          "--master-host", "127.0.0.1", "--master-port", str(port)],

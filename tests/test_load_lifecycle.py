@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from tests import test_load_check
+from tests.conftest import ROOT
 from tests.test_load_check import LoadServer
 
-ROOT = Path(__file__).resolve().parent.parent
 server = test_load_check.server  # the same loopback load server fixture
 
 

@@ -173,13 +173,14 @@ def test_the_gate_never_imports_locust_or_gevent():
     """Locust's gevent monkey-patching must stay in the child process."""
     import subprocess
     import sys
-    from pathlib import Path
+
+    from tests.conftest import ROOT
 
     code = ("import sys; import launchgate.checks.load, launchgate.load.process, "
             "launchgate.load.readiness, launchgate.load.remote_worker; "
             "print(sorted(m for m in ('gevent', 'locust', 'geventhttpclient') "
             "if m in sys.modules))")
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(ROOT)
     out = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True,
                          env={"PYTHONPATH": root, "PATH": "/usr/bin:/bin"}, timeout=60)
     assert out.returncode == 0, out.stderr[-500:]

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
+
 BIN = Path(sys.executable).parent
 WORKFLOWS = sorted([*(ROOT / "examples" / "workflows").glob("*.yml"),
                     *(ROOT / ".github" / "workflows").glob("*.yml")])

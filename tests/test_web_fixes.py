@@ -8,7 +8,6 @@ import json
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,11 +19,11 @@ from launchgate.config import load_config
 from launchgate.report import Target
 from launchgate.runner import run_gate
 from launchgate.web import MAX_PAGE_BYTES, fetch_page, parse_page, read_limited
+from tests.conftest import ROOT
 from tests.hostile_server import HostileServer
 from tests.weblab import BYPASS_VALUE, Site, check_context, findings, name, run, start_lab
 
 pytestmark = pytest.mark.timeout(60)
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _build_site(build: str) -> Site:
