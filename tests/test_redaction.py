@@ -27,7 +27,7 @@ STEPS = """checks:
 """
 
 
-def run_gate(cli, tmp_path, *args: str, env: dict[str, str] | None = None):
+def run_with_reports(cli, tmp_path, *args: str, env: dict[str, str] | None = None):
     outputs = {name: tmp_path / f"report.{name}" for name in ("json", "md", "sarif")}
     result = cli("check", *args, "--json", str(outputs["json"]), "--markdown",
                  str(outputs["md"]), "--sarif", str(outputs["sarif"]), env=env)
@@ -36,14 +36,18 @@ def run_gate(cli, tmp_path, *args: str, env: dict[str, str] | None = None):
     return result, texts
 
 
-def test_header_secret_from_env_is_redacted_everywhere(cli, tmp_path):
-    bypass = secrets.token_hex(24)
+def run_with_bypass_header(cli, tmp_path, bypass: str):
+    """Check the echo server with `bypass` as the protection-bypass header, read from $BYPASS."""
     config = tmp_path / ".launchgate.yml"
     with EchoServer() as app:
         config.write_text(f"url: {app.url}\nallow_private_targets: true\n"
                           "headers: {x-vercel-protection-bypass: \"${BYPASS}\"}\n" + STEPS)
-        result, texts = run_gate(cli, tmp_path, "--config", str(config),
-                                 env={"BYPASS": bypass})
+        return run_with_reports(cli, tmp_path, "--config", str(config), env={"BYPASS": bypass})
+
+
+def test_header_secret_from_env_is_redacted_everywhere(cli, tmp_path):
+    bypass = secrets.token_hex(24)
+    result, texts = run_with_bypass_header(cli, tmp_path, bypass)
     assert result.code == 1, result.stderr
     for where, text in texts.items():
         assert_no_secret(text, bypass, where=where)
@@ -63,7 +67,7 @@ def test_url_credentials_are_redacted_everywhere(cli, tmp_path):
     config.write_text("allow_private_targets: true\n" + STEPS)
     with EchoServer() as app:
         url = app.url.replace("http://", f"http://alice:{password}@")
-        result, texts = run_gate(cli, tmp_path, "--config", str(config), "--url", url)
+        result, texts = run_with_reports(cli, tmp_path, "--config", str(config), "--url", url)
     assert result.code == 1, result.stderr
     for where, text in texts.items():
         assert_no_secret(text, password, where=where)
@@ -92,12 +96,7 @@ def test_redactor_text():
 def test_reflected_url_encoded_secret_is_redacted_everywhere(cli, tmp_path):
     """A value with `+/= ` comes back from /bounce form-encoded in the redirect's query."""
     bypass = f"tok+en/{secrets.token_hex(8)}= x{secrets.token_hex(8)}=="
-    config = tmp_path / ".launchgate.yml"
-    with EchoServer() as app:
-        config.write_text(f"url: {app.url}\nallow_private_targets: true\n"
-                          "headers: {x-vercel-protection-bypass: \"${BYPASS}\"}\n" + STEPS)
-        result, texts = run_gate(cli, tmp_path, "--config", str(config),
-                                 env={"BYPASS": bypass})
+    result, texts = run_with_bypass_header(cli, tmp_path, bypass)
     assert result.code == 1, result.stderr
     forms = {bypass, urllib.parse.quote_plus(bypass), urllib.parse.quote(bypass, safe=""),
              urllib.parse.quote(bypass)}
