@@ -34,13 +34,14 @@ def _rand(rng: random.Random, alphabet: str, n: int) -> str:
     return "".join(rng.choice(alphabet) for _ in range(n))
 
 
-def git(repo: Path, *args: str, date: str = "2024-01-01T10:00:00+00:00") -> str:
+def git(repo: Path, *args: str, date: str = "2024-01-01T10:00:00+00:00",
+        timeout: float | None = None) -> str:
     env = {**os.environ, "GIT_AUTHOR_NAME": "Fixture", "GIT_AUTHOR_EMAIL": "f@example.invalid",
            "GIT_COMMITTER_NAME": "Fixture", "GIT_COMMITTER_EMAIL": "f@example.invalid",
            "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "GIT_CONFIG_GLOBAL": "/dev/null",
            "GIT_CONFIG_NOSYSTEM": "1"}
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True, env=env).stdout
+                          text=True, env=env, timeout=timeout).stdout
 
 
 def commit(repo: Path, message: str, day: int) -> str:

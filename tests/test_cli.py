@@ -12,6 +12,7 @@ import pytest
 from launchgate import __version__
 from launchgate.demo.app import DemoServer
 from tests.conftest import ROOT
+from tests.secrets_fixture import git
 
 FAILING_STEP = "checks:\n  smoke:\n    steps:\n      - {name: reports, path: /nope}\n"
 
@@ -214,12 +215,8 @@ def test_a_gate_that_checked_nothing_does_not_say_ready(cli, tmp_path):
 
 
 def test_secrets_with_a_mistyped_revision_is_a_usage_error(cli, tmp_path):
-    import subprocess
-
-    subprocess.run(["git", "-C", str(tmp_path), "init", "-q"], check=True)
-    subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c",
-                    "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "one"],
-                   check=True)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "commit", "-q", "--allow-empty", "-m", "one")
     result = cli("secrets", "--repo", str(tmp_path), "--base", "HEAD", "--head", "nosuch")
     assert result.code == 2
     assert result.stderr.strip() == (f"launchgate: error: --head nosuch: no such commit in "

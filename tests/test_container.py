@@ -26,7 +26,7 @@ import pytest
 
 from launchgate.demo.app import DemoServer
 from launchgate.render.markdown import COMMENT_MARKER
-from tests import containerbase
+from tests import containerbase, secrets_fixture
 from tests.actionharness import (
     EVENTS,
     ROOT,
@@ -46,14 +46,6 @@ RUNNER_UID = 1001  # the runner's user owns the workspace, not the container's r
 def _require(tool: str) -> None:
     assert shutil.which(tool) or Path("/usr/sbin", tool).exists(), \
         f"{tool} is missing: run scripts/install-test-deps"
-
-
-def _git(workspace: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(workspace), *args], check=True, capture_output=True,
-                          timeout=60, text=True,
-                          env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL":
-                               "t@example.com", "GIT_COMMITTER_NAME": "t",
-                               "GIT_COMMITTER_EMAIL": "t@example.com"}).stdout.strip()
 
 
 @pytest.fixture(scope="module")
@@ -100,17 +92,17 @@ def _entrypoint(image: str) -> list[str]:
 def test_image_runs_the_action_against_fake_github(tmp_path, image, container):
     with DemoServer() as app, FakeGitHub(token=TOKEN) as github:
         workspace = write_workspace(tmp_path / "ws", app.url)
-        _git(workspace, "init", "-q", "-b", "main")
-        _git(workspace, "add", ".launchgate.yml")
-        _git(workspace, "commit", "-q", "-m", "config")
-        base = _git(workspace, "rev-parse", "HEAD")
+        secrets_fixture.git(workspace, "init", "-q", "-b", "main", timeout=60)
+        secrets_fixture.git(workspace, "add", ".launchgate.yml", timeout=60)
+        secrets_fixture.git(workspace, "commit", "-q", "-m", "config", timeout=60)
+        base = secrets_fixture.git(workspace, "rev-parse", "HEAD", timeout=60).strip()
         secret = "AKIA" + "".join(random.choice(string.ascii_uppercase + string.digits)
                                   for _ in range(16))
         (workspace / "settings.py").write_text(f"DEBUG = False\nAWS_KEY = '{secret}'\n",
                                                encoding="utf-8")
-        _git(workspace, "add", "settings.py")
-        _git(workspace, "commit", "-q", "-m", "settings")
-        head = _git(workspace, "rev-parse", "HEAD")
+        secrets_fixture.git(workspace, "add", "settings.py", timeout=60)
+        secrets_fixture.git(workspace, "commit", "-q", "-m", "settings", timeout=60)
+        head = secrets_fixture.git(workspace, "rev-parse", "HEAD", timeout=60).strip()
         subprocess.run(["chown", "-R", f"{RUNNER_UID}:{RUNNER_UID}", str(workspace)],
                        check=True)
         home = tmp_path / "github-home"  # the runner mounts its own HOME at /github/home

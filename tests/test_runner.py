@@ -13,6 +13,7 @@ from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, C
 from launchgate.config import load_config
 from launchgate.report import CheckStatus, Location, Severity, Target, Verdict, make_finding
 from launchgate.runner import run_gate, selected_checks
+from tests.secrets_fixture import git
 
 SECRET = "runner-secret-value-123"
 
@@ -113,17 +114,10 @@ def test_selected_checks_reasons():
 
 
 def test_report_names_base_and_head_by_sha(tmp_path):
-    import subprocess
-
-    def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(tmp_path), *args], check=True,
-                              capture_output=True, text=True).stdout.strip()
-
-    git("init", "-q", "-b", "main")
-    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q",
-        "--allow-empty", "-m", "one")
-    git("branch", "feature")
-    sha = git("rev-parse", "HEAD")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "commit", "-q", "--allow-empty", "-m", "one")
+    git(tmp_path, "branch", "feature")
+    sha = git(tmp_path, "rev-parse", "HEAD").strip()
     config = load_config(None, env={})
     report = run_gate(config, Target(repo=str(tmp_path), base="main", head="feature"),
                       only=("smoke",))
