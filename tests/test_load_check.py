@@ -11,7 +11,7 @@ import ssl
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import pytest
 import trustme
 
 from launchgate.config import load_config
+from launchgate.demo.serving import LoopbackServer
 from launchgate.progress import Progress
 from launchgate.report import Target
 from launchgate.runner import run_gate
@@ -32,11 +33,6 @@ URL_PASSWORD = "urlpass-3c5e7a9b1d2f4e6a"
 class LoadHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: LoadServer
-
-    def setup(self) -> None:
-        super().setup()
-        # Nagle + delayed ACK would add ~40 ms to small responses (DESIGN.md §9).
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
@@ -64,16 +60,12 @@ class LoadHandler(BaseHTTPRequestHandler):
         pass
 
 
-class LoadServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class LoadServer(LoopbackServer):
     def __init__(self, tls: ssl.SSLContext | None = None, *, listen: bool = True) -> None:
-        super().__init__(("127.0.0.1", 0), LoadHandler, bind_and_activate=False)
-        self.server_bind()
-        if listen:  # else: the port is taken but refuses connections until server_activate()
-            self.server_activate()
-        if tls:
-            self.socket = tls.wrap_socket(self.socket, server_side=True)
+        # Without `listen` the port is taken but refuses connections until the caller's own
+        # server_activate() (the constructor's call is skipped).
+        self._skip_activate = not listen
+        super().__init__(LoadHandler, tls, poll_interval_s=0.05)
         self.lock = threading.Lock()
         self.paths: Counter[str] = Counter()
         self.hosts: Counter[str] = Counter()
@@ -86,26 +78,20 @@ class LoadServer(ThreadingHTTPServer):
             self.hosts[host] += 1
             self.bypass[bypass] += 1
 
+    def server_activate(self) -> None:
+        if self._skip_activate:
+            self._skip_activate = False
+            return
+        super().server_activate()
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client closing early is not a test failure
-
-    @property
-    def port(self) -> int:
-        return int(self.server_address[1])
 
 
 @pytest.fixture
 def server():
-    srv = LoadServer()
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
+    with LoadServer() as srv:
         yield srv
-    finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join(timeout=5)
 
 
 class FakeTty(io.StringIO):
@@ -233,10 +219,7 @@ def test_https_connect_to_headers_and_route_budget(tmp_path):
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(tls)
     ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
-    srv = LoadServer(tls)
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
+    srv = LoadServer(tls).start()
     try:
         report = gate(
             tmp_path, f"https://alice:{URL_PASSWORD}@app.example.test/", {
@@ -247,9 +230,7 @@ def test_https_connect_to_headers_and_route_budget(tmp_path):
             # Host names are case-insensitive: so are connect_to keys.
             connect_to={"App.Example.TEST.:443": f"127.0.0.1:{srv.port}"})
     finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join(timeout=5)
+        srv.stop()
     _status, ids, metrics = load_result(report)
     assert "load.route-p95-over-target" in ids, report["checks"]
     finding = next(f for f in report["findings"] if f["id"] == "load.route-p95-over-target")
@@ -264,18 +245,13 @@ def test_https_connect_to_headers_and_route_budget(tmp_path):
 
 
 def test_a_redirect_to_another_host_is_refused_by_the_load_generator(server, tmp_path):
-    other = LoadServer()
-    thread = threading.Thread(target=other.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
+    other = LoadServer().start()
     server.redirect_to = f"http://localhost:{other.port}/fast"
     try:
         report = gate(tmp_path, f"http://127.0.0.1:{server.port}/away",
                       {"min_samples": 10, "duration": "1.5s"})
     finally:
-        other.shutdown()
-        other.server_close()
-        thread.join(timeout=5)
+        other.stop()
     _status, ids, metrics = load_result(report)
     assert ids == ["load.error-rate"], report["checks"]
     assert metrics["failures"] == metrics["requests"] > 0
@@ -335,10 +311,7 @@ def test_a_worker_from_another_runner_joins_and_loads_its_own_target(server, tmp
     import subprocess
     import sys
 
-    other = LoadServer()
-    thread = threading.Thread(target=other.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
+    other = LoadServer().start()
     with socket.socket() as sock:  # a free loopback port for the master
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -359,9 +332,7 @@ def test_a_worker_from_another_runner_joins_and_loads_its_own_target(server, tmp
         if worker.poll() is None:
             worker.kill()
             worker.wait()
-        other.shutdown()
-        other.server_close()
-        thread.join(timeout=5)
+        other.stop()
     status, ids, metrics = load_result(report)
     assert (status, ids) == ("passed", []), report["checks"]
     assert worker_exit == 0

@@ -122,28 +122,22 @@ def test_trickled_headers_do_not_stretch_the_timeout(raw_server):
     assert 1.4 <= elapsed < 2.5, elapsed
 
 
-def _tls_server(tmp_path: Path) -> tuple[LoadServer, threading.Thread]:
+def _tls_server(tmp_path: Path) -> LoadServer:
     ca = trustme.CA()
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("app.example.test").configure_cert(tls)
-    srv = LoadServer(tls)
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    return srv, thread
+    return LoadServer(tls).start()
 
 
 def test_a_certificate_that_does_not_verify_is_reported_at_once(tmp_path):
-    srv, thread = _tls_server(tmp_path)  # signed by a CA the client does not trust
+    srv = _tls_server(tmp_path)  # signed by a CA the client does not trust
     try:
         started = time.monotonic()
         report = gate(tmp_path, "https://app.example.test/", {"ready_timeout": "20s"},
                       connect_to={"app.example.test:443": f"127.0.0.1:{srv.port}"})
         elapsed = time.monotonic() - started
     finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join(timeout=5)
+        srv.stop()
     status, ids, _ = load_result(report)
     assert (status, ids) == ("failed", ["load.unreachable"])
     finding = report["findings"][0]
