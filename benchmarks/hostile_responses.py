@@ -27,12 +27,12 @@ from tests import hostile_server  # noqa: E402
 
 PROBE = """
 import json, resource, sys, time
-from launchgate import net
-from launchgate.web import fetch_page
+from launchgate.http import transport
+from launchgate.http.pages import fetch_page
 started = time.monotonic()
 outcome = "ok"
 try:
-    with net.HttpContext(allow_private_targets=True).client() as client:
+    with transport.HttpContext(allow_private_targets=True).client() as client:
         page = fetch_page(client, sys.argv[1])
         size = len(page.body)
 except Exception as exc:

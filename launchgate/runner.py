@@ -45,7 +45,7 @@ def selected_checks(only: Iterable[str] = (), skip: Iterable[str] = ()) -> dict[
 
 def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
              skip: Iterable[str] = (), progress: Progress | None = None) -> Report:
-    from launchgate.net import http_context_from_config
+    from launchgate.http.transport import http_context_from_config
 
     redactor = Redactor(config.secret_values)
     progress = progress or Progress(quiet=True, redactor=redactor)

@@ -16,7 +16,7 @@ from launchgate.report import Finding, Target
 
 if TYPE_CHECKING:
     from launchgate.config import Config
-    from launchgate.net import HttpContext
+    from launchgate.http.transport import HttpContext
     from launchgate.progress import Progress
     from launchgate.redact import Redactor
 

@@ -20,9 +20,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
-from launchgate.dnscheck import caa, deployment_map, dkim, dmarc, load_data, suffix_match
-from launchgate.dnscheck.resolver import BadName, DnsClient, DnsUnavailable, normalize
-from launchgate.dnscheck.spf import LOOKUP_LIMIT, VOID_LIMIT, SpfReport, SpfWalker
+from launchgate.dns import caa, deployment_map, dkim, dmarc, load_data, suffix_match
+from launchgate.dns.resolver import BadName, DnsClient, DnsUnavailable, normalize
+from launchgate.dns.spf import LOOKUP_LIMIT, VOID_LIMIT, SpfReport, SpfWalker
 from launchgate.report import Finding, Location, Severity, make_finding
 
 BLOCKER, IMPORTANT, LATER = Severity.BLOCKER, Severity.IMPORTANT, Severity.LATER

@@ -36,10 +36,7 @@ from typing import Any, ClassVar
 import httpx
 
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
-from launchgate.net import PrivateTargetError, describe_http_error, is_refused
-from launchgate.report import Finding, Location, Severity, make_finding
-from launchgate.secrets.textscan import SecretHit, scan_text
-from launchgate.web import (
+from launchgate.http.pages import (
     Page,
     PageLinks,
     absolute_url,
@@ -51,6 +48,9 @@ from launchgate.web import (
     same_site,
     split_host,
 )
+from launchgate.http.transport import PrivateTargetError, describe_http_error, is_refused
+from launchgate.report import Finding, Location, Severity, make_finding
+from launchgate.secrets.textscan import SecretHit, scan_text
 
 CHECK = "exposure"
 PROBE_ORIGIN = "https://launchgate-cors-probe.invalid"

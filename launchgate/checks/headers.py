@@ -30,9 +30,7 @@ from typing import ClassVar
 import httpx
 
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
-from launchgate.net import describe_http_error
-from launchgate.report import Finding, Location, Severity, make_finding
-from launchgate.web import (
+from launchgate.http.pages import (
     Page,
     canonical_url,
     credential_hosts,
@@ -43,6 +41,8 @@ from launchgate.web import (
     parse_page,
     same_site,
 )
+from launchgate.http.transport import describe_http_error
+from launchgate.report import Finding, Location, Severity, make_finding
 
 CHECK = "headers"
 PRELOAD_MIN_MAX_AGE = 31536000

@@ -32,6 +32,7 @@ import httpcore
 
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
 from launchgate.config import LoadConfig, LoadRoute, redact_url
+from launchgate.http.transport import USER_AGENT, Endpoint, HttpContext, PrivateTargetError
 from launchgate.load.plan import Plan, PlanRoute
 from launchgate.load.process import LoadRunError, RunResult, run_load
 from launchgate.load.readiness import Readiness, wait_until_ready
@@ -45,7 +46,6 @@ from launchgate.load.stats import (
     summarize,
     throughput_collapse,
 )
-from launchgate.net import USER_AGENT, Endpoint, HttpContext, PrivateTargetError
 from launchgate.report import Finding, Location, Severity, make_finding
 
 NAME = "load"

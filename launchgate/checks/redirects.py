@@ -24,9 +24,7 @@ from typing import ClassVar
 import httpx
 
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
-from launchgate.net import describe_http_error, is_refused
-from launchgate.report import Finding, Location, Severity, make_finding
-from launchgate.web import (
+from launchgate.http.pages import (
     LOCAL_PREVIEW_REASON,
     HostPort,
     canonical_url,
@@ -36,6 +34,8 @@ from launchgate.web import (
     split_host,
     url_hostport,
 )
+from launchgate.http.transport import describe_http_error, is_refused
+from launchgate.report import Finding, Location, Severity, make_finding
 
 CHECK = "redirects"
 # Browsers give up after 20 redirects; so does the gate.

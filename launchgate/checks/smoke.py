@@ -18,9 +18,9 @@ import httpx
 
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
 from launchgate.config import SmokeStep
-from launchgate.net import describe_http_error, is_refused, is_tls_failure
+from launchgate.http.pages import MAX_HOPS, credential_hosts, fetch_page, join_path
+from launchgate.http.transport import describe_http_error, is_refused, is_tls_failure
 from launchgate.report import Finding, Location, Severity, make_finding
-from launchgate.web import MAX_HOPS, credential_hosts, fetch_page, join_path
 
 DEFAULT_STEPS = (SmokeStep(name="home page", path="/", expect_status=200),)
 # Enough of a page to find the expected text; a smoke step never downloads a large file.

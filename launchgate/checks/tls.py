@@ -31,15 +31,15 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
-from launchgate.net import HttpContext, PrivateTargetError
-from launchgate.report import Finding, Location, Severity, make_finding
-from launchgate.web import (
+from launchgate.http.pages import (
     LOCAL_PREVIEW_REASON,
     HostPort,
     is_local_preview,
     split_host,
     url_hostport,
 )
+from launchgate.http.transport import HttpContext, PrivateTargetError
+from launchgate.report import Finding, Location, Severity, make_finding
 
 CHECK = "tls"
 _VERSIONS = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1,

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from launchgate.net import (
+from launchgate.http.transport import (
     HttpContext,
     PrivateTargetError,
     describe_http_error,

@@ -21,8 +21,8 @@ from launchgate.checks.base import CheckCannotRun
 from launchgate.checks.load import build_plan, vetted_endpoint
 from launchgate.config import load_config
 from launchgate.errors import ConfigError
+from launchgate.http.transport import http_context_from_config
 from launchgate.load.process import spawn_child
-from launchgate.net import http_context_from_config
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,7 +21,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
-from launchgate.dnscheck.resolver import BadName, DnsClient, DnsUnavailable, check_name
+from launchgate.dns.resolver import BadName, DnsClient, DnsUnavailable, check_name
 
 LOOKUP_LIMIT = 10
 VOID_LIMIT = 2

@@ -7,7 +7,7 @@ with the default port left out, lower-cased, so two spellings of one origin comp
 Bodies are read raw and decompressed here, bounded (`read_limited`): httpx would inflate each
 network chunk whole, so a compression bomb could take hundreds of MB. Only gzip and deflate are
 asked for and decoded; any other encoding is kept as received (bounded, undecoded). Every body
-read also has a total deadline (`net.RESPONSE_DEADLINE_S`) so a server that drips a byte every
+read also has a total deadline (`transport.RESPONSE_DEADLINE_S`) so a server that drips a byte every
 few seconds cannot hold a check for minutes.
 """
 
@@ -25,8 +25,8 @@ from html.parser import HTMLParser
 
 import httpx
 
-from launchgate import net
 from launchgate.config import Config
+from launchgate.http import transport
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # A page is read only this far: enough for any HTML document, bounded for a hostile server.
@@ -98,7 +98,7 @@ LOCAL_PREVIEW_REASON = ("plain-http local preview: TLS and the https redirect ar
                         "https or public URLs")
 
 
-def is_local_preview(http: net.HttpContext, url: str | None) -> bool:
+def is_local_preview(http: transport.HttpContext, url: str | None) -> bool:
     """A plain-http `url` whose host is, or resolves only to, loopback/private addresses (a
     local or CI preview). A host mapped by `connect_to` is a real name checked before its DNS
     cutover, so it is never a local preview."""
@@ -168,9 +168,9 @@ class _Inflater:
 def read_limited(response: httpx.Response, limit: int = MAX_PAGE_BYTES,
                  deadline_s: float | None = None) -> bytes:
     """The body of a streamed response, decoded (gzip/deflate) and cut at `limit` bytes,
-    within `deadline_s` seconds (default `net.RESPONSE_DEADLINE_S`). Raises BodyTimeout
+    within `deadline_s` seconds (default `transport.RESPONSE_DEADLINE_S`). Raises BodyTimeout
     after the deadline and httpx.DecodingError for a corrupt compressed body."""
-    total = net.RESPONSE_DEADLINE_S if deadline_s is None else deadline_s
+    total = transport.RESPONSE_DEADLINE_S if deadline_s is None else deadline_s
     deadline = time.monotonic() + total
     inflater = _Inflater(response.headers.get("content-encoding", ""))
     out = bytearray()

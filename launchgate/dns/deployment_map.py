@@ -12,7 +12,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from launchgate.dnscheck import load_data, suffix_match
+from launchgate.dns import load_data, suffix_match
 
 MAX_LISTED = 3
 

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from launchgate.dnscheck import load_data
-from launchgate.dnscheck.resolver import DnsClient, normalize
+from launchgate.dns import load_data
+from launchgate.dns.resolver import DnsClient, normalize
 
 KNOWN_TAGS = frozenset({"issue", "issuewild", "iodef", "contactemail", "contactphone",
                         "issuemail", "issuevmc"})

@@ -12,8 +12,8 @@ from typing import Any
 
 @cache
 def load_data(name: str) -> Any:
-    """One of the JSON data files shipped in launchgate/dnscheck/data/."""
-    text = resources.files("launchgate.dnscheck").joinpath("data", name).read_text("utf-8")
+    """One of the JSON data files shipped in launchgate/dns/data/."""
+    text = resources.files("launchgate.dns").joinpath("data", name).read_text("utf-8")
     return json.loads(text)
 
 
