@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import difflib
-import ipaddress
 import math
 import os
 import re
@@ -19,196 +18,28 @@ import types
 import typing
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
 import yaml
 
+from launchgate.config.schema import (
+    CHECK_NAMES,
+    Config,
+    LoadConfig,
+    is_ip_literal,
+)
 from launchgate.errors import ConfigError
 from launchgate.findings import FINDING_IDS, closest_finding_id
 from launchgate.report import FAIL_ON_CHOICES, Severity
 
-CHECK_NAMES: tuple[str, ...] = (
-    "secrets", "load", "tls", "redirects", "headers", "exposure", "smoke", "dns",
-)
 DEFAULT_CONFIG_NAMES = (".launchgate.yml", ".launchgate.yaml")
-
-# Hard caps: the gate is a smoke-sized load test, never a stress tool pointed at a stranger.
-MAX_USERS = 100
-MAX_DURATION_S = 600.0
-MAX_WORKERS = 16
-
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 _HOSTPORT = re.compile(r"^\[?[A-Za-z0-9._:-]+\]?:\d{1,5}$")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_*]([A-Za-z0-9_-]{0,62})?"
                        r"(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})?)*\.?(:\d{1,5})?$")
 _FINDING_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-def _meta(kind: str | None = None, **limits: float) -> dict[str, Any]:
-    return {"kind": kind, **limits}
-
-
-# --- the config schema ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SecretsConfig:
-    enabled: bool = True
-    diff: bool = True
-    history: bool = True
-    baseline: str | None = ".secrets.baseline"
-    exclude_paths: tuple[str, ...] = ()
-    history_severity: Severity = field(default=Severity.IMPORTANT,
-                                       metadata=_meta("severity"))
-    cache: str | None = None
-
-
-@dataclass(frozen=True)
-class LoadRoute:
-    name: str
-    path: str = field(metadata=_meta("path"))
-    method: str = field(default="GET", metadata=_meta("method"))
-    weight: int = field(default=1, metadata=_meta(min=1, max=1000))
-    headers: Mapping[str, str] = field(default_factory=dict, metadata=_meta("secret-values"))
-    json: Any = None
-    p95_target_ms: float | None = field(default=None, metadata=_meta(min=1))
-    p95_blocker_ms: float | None = field(default=None, metadata=_meta(min=1))
-
-
-@dataclass(frozen=True)
-class LoadConfig:
-    enabled: bool = True
-    users: int = field(default=10, metadata=_meta(min=1, max=MAX_USERS))
-    spawn_rate: float = field(default=10.0, metadata=_meta(min=0.1, max=1000))
-    duration: float = field(default=30.0, metadata=_meta("duration", min=1, max=MAX_DURATION_S))
-    warmup: float = field(default=5.0, metadata=_meta("duration", min=0, max=MAX_DURATION_S))
-    ready_timeout: float = field(default=60.0, metadata=_meta("duration", min=0, max=900))
-    p95_target_ms: float = field(default=300.0, metadata=_meta(min=1))
-    p95_blocker_ms: float = field(default=800.0, metadata=_meta(min=1))
-    max_error_rate: float = field(default=0.01, metadata=_meta(min=0, max=1))
-    min_samples: int = field(default=200, metadata=_meta(min=1))
-    workers: int = field(default=0, metadata=_meta(min=0, max=MAX_WORKERS))
-    routes: tuple[LoadRoute, ...] = ()
-
-
-@dataclass(frozen=True)
-class TlsConfig:
-    enabled: bool = True
-    hosts: tuple[str, ...] = field(default=(), metadata=_meta("host"))
-    expiry_blocker_days: int = field(default=7, metadata=_meta(min=0))
-    expiry_important_days: int = field(default=30, metadata=_meta(min=0))
-    min_version: str = field(default="TLSv1.2", metadata=_meta("tls-version"))
-
-
-@dataclass(frozen=True)
-class RedirectsConfig:
-    enabled: bool = True
-    canonical: str | None = field(default=None, metadata=_meta("url"))
-    hosts: tuple[str, ...] = field(default=(), metadata=_meta("host"))
-    paths: tuple[str, ...] = field(default=("/",), metadata=_meta("path"))
-    max_hops: int = field(default=3, metadata=_meta(min=1, max=20))
-
-
-@dataclass(frozen=True)
-class HeadersConfig:
-    enabled: bool = True
-    hsts_min_max_age: int = field(default=15552000, metadata=_meta(min=0))
-
-
-@dataclass(frozen=True)
-class ExposureConfig:
-    enabled: bool = True
-    protected_paths: tuple[str, ...] = field(default=(), metadata=_meta("path"))
-    staging_hosts: tuple[str, ...] = field(default=(), metadata=_meta("host"))
-    cors_paths: tuple[str, ...] = field(default=(), metadata=_meta("path"))
-    scan_bundles: bool = True
-
-
-@dataclass(frozen=True)
-class SmokeStep:
-    name: str
-    path: str = field(metadata=_meta("path"))
-    method: str = field(default="GET", metadata=_meta("method"))
-    expect_status: int = field(default=200, metadata=_meta(min=100, max=599))
-    expect_text: str | None = None
-
-
-@dataclass(frozen=True)
-class SmokeConfig:
-    enabled: bool = True
-    steps: tuple[SmokeStep, ...] = ()
-
-
-@dataclass(frozen=True)
-class DnsConfig:
-    enabled: bool = True
-    domain: str | None = field(default=None, metadata=_meta("host"))
-    hosts: tuple[str, ...] = field(default=(), metadata=_meta("host"))
-    nameservers: tuple[str, ...] = field(default=(), metadata=_meta("nameserver"))
-    dkim_selectors: tuple[str, ...] = ()
-    sends_email: bool = True
-    timeout: float = field(default=3.0, metadata=_meta("duration", min=0.1, max=60))
-
-
-@dataclass(frozen=True)
-class ChecksConfig:
-    secrets: SecretsConfig = field(default_factory=SecretsConfig)
-    load: LoadConfig = field(default_factory=LoadConfig)
-    tls: TlsConfig = field(default_factory=TlsConfig)
-    redirects: RedirectsConfig = field(default_factory=RedirectsConfig)
-    headers: HeadersConfig = field(default_factory=HeadersConfig)
-    exposure: ExposureConfig = field(default_factory=ExposureConfig)
-    smoke: SmokeConfig = field(default_factory=SmokeConfig)
-    dns: DnsConfig = field(default_factory=DnsConfig)
-
-
-@dataclass(frozen=True)
-class Config:
-    url: str | None = field(default=None, metadata=_meta("url"))
-    fail_on: str = field(default="blocker", metadata=_meta("fail-on"))
-    fail_closed: bool = True
-    headers: Mapping[str, str] = field(default_factory=dict, metadata=_meta("secret-values"))
-    ca_bundle: str | None = field(default=None, metadata=_meta("file"))
-    connect_to: Mapping[str, str] = field(default_factory=dict, metadata=_meta("connect-to"))
-    allow_private_targets: bool = False
-    severity_overrides: Mapping[str, Severity] = field(default_factory=dict,
-                                                        metadata=_meta("overrides"))
-    checks: ChecksConfig = field(default_factory=ChecksConfig)
-    # Not YAML keys: where the config came from and what must be redacted everywhere.
-    source: str | None = field(default=None, metadata={"internal": True})
-    secret_values: frozenset[str] = field(default_factory=frozenset, metadata={"internal": True})
-
-    @property
-    def url_host(self) -> str | None:
-        return urllib.parse.urlsplit(self.url).hostname if self.url else None
-
-    def dns_hosts(self) -> tuple[str, ...]:
-        """`checks.dns.hosts`, defaulting to every host named elsewhere in the config, except
-        `exposure.staging_hosts`: a staging host that does not resolve publicly is right."""
-        if self.checks.dns.hosts:
-            return self.checks.dns.hosts
-        named: list[str] = []
-        for url in (self.url, self.checks.redirects.canonical):
-            host = urllib.parse.urlsplit(url).hostname if url else None
-            if host:
-                named.append(host)
-        named += [_strip_port(h) for h in self.checks.tls.hosts]
-        named += [_strip_port(h) for h in self.checks.redirects.hosts]
-        return tuple(dict.fromkeys(h.lower().rstrip(".") for h in named if not _is_ip(h)))
-
-
-def _strip_port(host: str) -> str:
-    return host.rsplit(":", 1)[0] if re.search(r":\d+$", host) else host
-
-
-def _is_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value.strip("[]"))
-    except ValueError:
-        return False
-    return True
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -626,7 +457,7 @@ def parse_nameserver(text: str) -> tuple[str, int]:
     elif text.count(":") == 1:
         host, _, port = text.partition(":")
     host = host.strip("[]")
-    if not port.isdigit() or not 0 < int(port) < 65536 or not _is_ip(host):
+    if not port.isdigit() or not 0 < int(port) < 65536 or not is_ip_literal(host):
         raise ValueError(f"not a nameserver address: {text!r}")
     return host, int(port)
 
