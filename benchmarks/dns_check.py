@@ -1,6 +1,7 @@
 """Benchmark: a full dns check of one domain on loopback must finish in under 2 s.
 
-Starts knotd the way the tests do (tests/knot.py, serving tests/zones), then runs the complete
+Starts knotd the way the tests do (tests/support/knot.py, serving tests/support/zones), then runs
+the complete
 dns check (hosts, NS, MX, SPF walked through includes, DMARC, DKIM, CAA against TLS facts,
 deployment map) for each domain, cold (a new resolver client and cache every run), `--runs`
 times, and writes benchmarks/results/dns_check.md.
@@ -26,7 +27,7 @@ from machine import cpu_model  # benchmarks/machine.py
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.dns_support import knot_for_zones, make_config, run_dns  # noqa: E402
+from tests.support.dns_support import knot_for_zones, make_config, run_dns  # noqa: E402
 
 TARGET_S = 2.0
 DOMAINS = [

@@ -7,7 +7,7 @@ In one run, over the same commits (everything reachable from REV):
 2. `launchgate secrets --history` from a cold cache, as a user runs it (a fresh process);
 3. re-runs: nothing new, then after one new commit (both must be under 1 s);
 4. detect-secrets 1.5.0 over exactly the same patches (`scan_diff` per commit, see
-   tests/secrets_reference.py), and the parity of the two finding sets.
+   tests/support/secrets_reference.py), and the parity of the two finding sets.
 
 Get the history (never commit its code): clone any public repository with a long history,
 e.g. `git clone https://github.com/pallets/flask /work/bench-data/flask`.
@@ -78,7 +78,7 @@ def main() -> int:
     from launchgate.secrets.engine import Engine
     from launchgate.secrets.gitlog import log_command
     from launchgate.secrets.scan import ScanOptions, scan_repository
-    from tests.secrets_reference import reference_hits
+    from tests.support.secrets_reference import reference_hits
 
     load_before = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="lg-bench-"))

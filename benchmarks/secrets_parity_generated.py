@@ -154,7 +154,7 @@ def main() -> int:
 
     from launchgate.secrets.engine import Engine
     from launchgate.secrets.scan import ScanOptions, scan_repository
-    from tests.secrets_reference import reference_hits
+    from tests.support.secrets_reference import reference_hits
 
     work = Path(tempfile.mkdtemp(prefix="lg-parity-"))
     try:

@@ -2,7 +2,8 @@
 loopback, through connect_to. Target (issue 4): under 5 s for one site.
 
 Run from the repository root:  python benchmarks/web_checks.py [--runs 10] [--output PATH]
-It starts the test lab (tests/weblab.py), runs the gate with only the web checks, and writes a
+It starts the test lab (tests/support/weblab.py), runs the gate with only the web checks, and
+writes a
 markdown table with the machine, the date and min / median / max wall time per site.
 """
 
@@ -20,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.weblab import WEB_CHECKS, name, run, start_lab  # noqa: E402
+from tests.support.weblab import WEB_CHECKS, name, run, start_lab  # noqa: E402
 
 TARGET_S = 5.0
 SCENARIOS = {
@@ -58,7 +59,7 @@ def main() -> int:
         f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- machine: {platform.machine()}, {os.cpu_count()} CPU(s), {platform.system()} "
         f"{platform.release()}, Python {platform.python_version()}",
-        "- lab: tests/weblab.py on 127.0.0.1 (trustme CA, SNI certificates, connect_to)",
+        "- lab: tests/support/weblab.py on 127.0.0.1 (trustme CA, SNI certificates, connect_to)",
         f"- runs per site: {args.runs} (after one warm-up run); command: "
         "`python benchmarks/web_checks.py`",
         f"- target: < {TARGET_S:.0f} s per site; worst run: {worst:.3f} s -> "

@@ -78,16 +78,17 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
 
 @pytest.fixture(scope="session")
 def real_reports(tmp_path_factory: pytest.TempPathFactory):
-    """The pass/fail/error reports of real `launchgate check` runs (tests/real_reports.py)."""
-    from tests.real_reports import build
+    """The pass/fail/error reports of real `launchgate check` runs
+    (tests/support/real_reports.py)."""
+    from tests.support.real_reports import build
 
     return build(tmp_path_factory.getbasetemp() / "real-reports")
 
 
 @pytest.fixture(scope="module")
 def lab():
-    """The web lab (tests/weblab.py), one per test module."""
-    from tests.weblab import start_lab
+    """The web lab (tests/support/weblab.py), one per test module."""
+    from tests.support.weblab import start_lab
 
     with start_lab() as running:
         yield running

@@ -12,7 +12,7 @@ import pytest
 from launchgate import __version__
 from launchgate.demo.app import DemoServer
 from tests.conftest import ROOT
-from tests.secrets_fixture import git
+from tests.support.secrets_fixture import git
 
 FAILING_STEP = "checks:\n  smoke:\n    steps:\n      - {name: reports, path: /nope}\n"
 

@@ -13,7 +13,7 @@ import urllib.parse
 from launchgate.config import load_config
 from launchgate.redact import REDACTED, Redactor
 from tests.conftest import assert_no_secret
-from tests.echo_server import EchoServer
+from tests.support.echo_server import EchoServer
 
 # The load check runs too (the configured header rides on every load request), kept short.
 STEPS = """checks:

@@ -13,7 +13,7 @@ from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, C
 from launchgate.config import load_config
 from launchgate.report import CheckStatus, Location, Severity, Target, Verdict, make_finding
 from launchgate.runner import run_gate, selected_checks
-from tests.secrets_fixture import git
+from tests.support.secrets_fixture import git
 
 SECRET = "runner-secret-value-123"
 

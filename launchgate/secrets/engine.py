@@ -22,7 +22,7 @@ Lines over MAX_LINE_CHARS are judged in overlapping tiles around the pre-filter'
 secret (`secret_id`): detect-secrets' hash covers only what a regex captures (every GitHub
 token hashes as sha1("ghp")), so it cannot tell secrets apart.
 
-`tests/test_secrets_prefilter.py` pins the plugin/filter set (a new detect-secrets fails it)
+`tests/secrets/test_secrets_prefilter.py` pins the plugin/filter set (a new detect-secrets fails it)
 and checks the property with generated strings for every plugin regex.
 
 Deliberate differences from calling `detect_secrets.core.scan.scan_diff` on a patch:

@@ -1,5 +1,6 @@
 """The dns check against a real authoritative server: one knotd per session serves every zone of
-tests/zones (DKIM keys generated at start-up). Each scenario asserts finding ids and severities.
+tests/support/zones (DKIM keys generated at start-up). Each scenario asserts finding ids and
+severities.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ import pytest
 from launchgate.checks.base import CheckSkipped
 from launchgate.config import ChecksConfig, Config, TlsConfig
 from launchgate.report import Finding
-from tests.dns_support import make_config, run_dns
+from tests.support.dns_support import make_config, run_dns
 
 pytestmark = pytest.mark.timeout(60)
 
 
 @pytest.fixture(scope="session")
 def knot() -> Iterator[str]:
-    from tests.dns_support import knot_for_zones
+    from tests.support.dns_support import knot_for_zones
     with knot_for_zones() as server:
         yield server.nameserver
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from launchgate.demo.app import DemoServer
 from tests.conftest import run_cli
-from tests.echo_server import EchoServer
+from tests.support.echo_server import EchoServer
 
 MIXED_CONFIG = """allow_private_targets: true
 severity_overrides: {smoke.text-missing: important, smoke.unreachable: later}

@@ -1,6 +1,7 @@
 """The Action's image builds from the project's Dockerfile and its ENTRYPOINT works: buildah
 (vfs storage, chroot isolation: no Docker engine, no Docker Hub) builds it on a local Debian
-base image made by debootstrap (cached, see tests/containerbase.py), then runs the image's own
+base image made by debootstrap (cached, see tests/support/containerbase.py), then runs the image's
+own
 entrypoint against the fake GitHub server and the demo app on loopback (chroot isolation shares
 the host's network). As on a runner, the workspace is mounted at /github/workspace and owned by
 another uid (so git's safe.directory handling is exercised too) and HOME is /github/home, a
@@ -27,7 +28,8 @@ import pytest
 from launchgate.demo.app import DemoServer
 from launchgate.render.markdown import COMMENT_MARKER
 from tests import containerbase, secrets_fixture
-from tests.actionharness import (
+from tests.conftest import assert_no_secret
+from tests.support.actionharness import (
     EVENTS,
     ROOT,
     action_env,
@@ -35,8 +37,7 @@ from tests.actionharness import (
     run_entrypoint,
     write_workspace,
 )
-from tests.conftest import assert_no_secret
-from tests.fakegithub.server import FakeGitHub
+from tests.support.fakegithub.server import FakeGitHub
 
 TOKEN = "ghs_" + "C0ntainerToken" * 3
 HOST_CA = "/etc/ssl/certs/ca-certificates.crt"

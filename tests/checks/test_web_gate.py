@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from tests.conftest import assert_no_secret
-from tests.weblab import BUNDLE_KEY, BYPASS_VALUE, MAP_KEY, SESSION_VALUE, name
+from tests.support.weblab import BUNDLE_KEY, BYPASS_VALUE, MAP_KEY, SESSION_VALUE, name
 
 WEB = "tls,redirects,headers,exposure"
 

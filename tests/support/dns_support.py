@@ -1,5 +1,5 @@
 """Helpers shared by the dns tests and benchmarks/dns_check.py: the fixture zones' DKIM keys
-(generated at start-up, never committed), a KnotServer serving tests/zones, and a way to run
+(generated at start-up, never committed), a KnotServer serving tests/support/zones, and a way to run
 the dns check directly with a CheckContext (so tests can set facts as the tls check would)."""
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome
 from launchgate.checks.dns import DnsCheck
 from launchgate.config import ChecksConfig, Config, DnsConfig
-from launchgate.net import http_context_from_config
+from launchgate.http.transport import http_context_from_config
 from launchgate.progress import Progress
 from launchgate.redact import Redactor
 from launchgate.report import Target
-from tests.knot import KnotServer
+from tests.support.knot import KnotServer
 
 ZONES = Path(__file__).resolve().parent / "zones"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import assert_no_secret
-from tests.weblab import BUNDLE_KEY, BYPASS_VALUE, MAP_KEY, findings, name, outputs, run
+from tests.support.weblab import BUNDLE_KEY, BYPASS_VALUE, MAP_KEY, findings, name, outputs, run
 
 PROBES = {"protected_paths": ["/api/admin/users"], "cors_paths": ["/api/clients"]}
 
@@ -85,7 +85,7 @@ def test_unreachable_app_is_a_check_error(lab):
 
 
 def test_page_parsing_and_site_rules():
-    from launchgate.web import origin, parse_page, same_site, split_host
+    from launchgate.http.pages import origin, parse_page, same_site, split_host
 
     html = ('<base href="/app/"><script src="main.js"></script><script>var a=1</script>'
             '<img srcset="http://cdn.x/a.png 1x, b.png 2x"><link rel="Stylesheet" href="s.css">'

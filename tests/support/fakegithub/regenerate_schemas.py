@@ -4,8 +4,8 @@ schemas without the 70 MB description in the repository.
 
 The description ships in the npm package `@octokit/openapi`. Run:
 
-    /work/venv/bin/python tests/fakegithub/regenerate_schemas.py            # npm install into /tmp
-    /work/venv/bin/python tests/fakegithub/regenerate_schemas.py --from DIR # an unpacked package
+    python tests/support/fakegithub/regenerate_schemas.py   # npm install into /tmp
+    python tests/support/fakegithub/regenerate_schemas.py --from DIR  # an unpacked package
 
 OpenAPI 3.0's `nullable: true` is rewritten to JSON Schema's `type: [T, "null"]`, and request
 bodies get `additionalProperties: false`: GitHub ignores unknown keys, so a misspelt field in our

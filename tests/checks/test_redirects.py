@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.weblab import findings, name, run
+from tests.support.weblab import findings, name, run
 
 
 @pytest.mark.parametrize(("label", "section", "expected"), [

@@ -19,7 +19,7 @@ from launchgate.secrets.cache import HistoryCache, cache_dir
 from launchgate.secrets.engine import Engine, noise_reason, plugins_for_line
 from launchgate.secrets.scan import ScanOptions, scan_repository
 from tests.conftest import assert_no_secret, run_cli
-from tests.secrets_fixture import commit, git
+from tests.support.secrets_fixture import commit, git
 
 RNG = random.Random(20261130)
 ALNUM = string.ascii_letters + string.digits

@@ -18,8 +18,8 @@ from launchgate.github import (
     fit_comment,
 )
 from launchgate.render.markdown import COMMENT_MARKER
-from tests.actionharness import parse_outputs
-from tests.fakegithub.server import FakeGitHub
+from tests.support.actionharness import parse_outputs
+from tests.support.fakegithub.server import FakeGitHub
 
 TOKEN = "ghs_unit-test-token-value"
 SHA = "d" * 40

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import trustme
 
+from launchgate.http.transport import HttpContext
 from launchgate.load.readiness import wait_until_ready
-from launchgate.net import HttpContext
 from tests.test_load_check import LoadServer, gate, load_result
 
 Behaviour = Callable[[socket.socket, threading.Event], None]

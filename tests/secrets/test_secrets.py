@@ -14,7 +14,7 @@ import pytest
 from launchgate.secrets.engine import Engine
 from launchgate.secrets.scan import ScanOptions, scan_repository
 from tests.conftest import assert_no_secret, run_cli
-from tests.secrets_fixture import build_repo, commit, git
+from tests.support.secrets_fixture import build_repo, commit, git
 
 ENGINE = Engine()
 
@@ -83,7 +83,7 @@ def test_hard_negatives_pragmas_and_baseline_produce_nothing(fixture_repo, tmp_p
 
 
 def test_parity_with_detect_secrets_on_the_fixture(fixture_repo, tmp_path):
-    from tests.secrets_reference import reference_hits
+    from tests.support.secrets_reference import reference_hits
 
     reference = set(reference_hits(str(fixture_repo.path), ("feature",)))
     scan = scan_repository(str(fixture_repo.path), ScanOptions(cache=str(tmp_path / "c")),

@@ -15,7 +15,7 @@ from launchgate.render.markdown import COMMENT_MARKER, md_escape, render_markdow
 from launchgate.render.sarif import render_sarif
 from launchgate.render.text import render_text
 
-SARIF_SCHEMA = Path(__file__).parent / "fixtures" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = Path(__file__).parent.parent / "fixtures" / "sarif-schema-2.1.0.json"
 HOSTILE = "<script>alert(1)</script> | @octocat [click](https://evil.example) #12 **x**\n::warn"
 
 

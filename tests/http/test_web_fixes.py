@@ -12,16 +12,16 @@ import time
 import httpx
 import pytest
 
-from launchgate import net
 from launchgate.checks.base import CheckCannotRun
 from launchgate.checks.headers import HeadersCheck
 from launchgate.config import load_config
+from launchgate.http import transport
+from launchgate.http.pages import MAX_PAGE_BYTES, fetch_page, parse_page, read_limited
 from launchgate.report import Target
 from launchgate.runner import run_gate
-from launchgate.web import MAX_PAGE_BYTES, fetch_page, parse_page, read_limited
 from tests.conftest import ROOT
-from tests.hostile_server import HostileServer
-from tests.weblab import BYPASS_VALUE, Site, check_context, findings, name, run, start_lab
+from tests.support.hostile_server import HostileServer
+from tests.support.weblab import BYPASS_VALUE, Site, check_context, findings, name, run, start_lab
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -144,7 +144,7 @@ def test_one_bad_reference_does_not_hide_the_rest_of_the_page(lab):
 
 @pytest.mark.parametrize("path", ["/drip-body", "/drip-headers"])
 def test_dripping_server_is_cut_at_the_deadline(hostile, monkeypatch, path):
-    monkeypatch.setattr(net, "RESPONSE_DEADLINE_S", 1.0)
+    monkeypatch.setattr(transport, "RESPONSE_DEADLINE_S", 1.0)
     config = load_config(None, env={}, overrides={
         "url": hostile.url + "/", "allow_private_targets": True,
         "checks.smoke.steps": [{"name": "drip", "path": path}]})
@@ -158,7 +158,7 @@ def test_dripping_server_is_cut_at_the_deadline(hostile, monkeypatch, path):
 
 
 def test_dripping_page_is_a_check_error_for_headers(hostile, monkeypatch):
-    monkeypatch.setattr(net, "RESPONSE_DEADLINE_S", 1.0)
+    monkeypatch.setattr(transport, "RESPONSE_DEADLINE_S", 1.0)
     config = load_config(None, env={}, overrides={"url": hostile.url + "/drip-body",
                                                   "allow_private_targets": True})
     started = time.monotonic()
@@ -170,14 +170,14 @@ def test_dripping_page_is_a_check_error_for_headers(hostile, monkeypatch):
 # --- 8: compression bombs ----------------------------------------------------------------------
 
 def test_only_gzip_and_deflate_are_asked_for(hostile):
-    context = net.HttpContext(allow_private_targets=True)
+    context = transport.HttpContext(allow_private_targets=True)
     with context.client() as client:
         fetch_page(client, hostile.url + "/echo")
     assert hostile.seen[-1][1]["accept-encoding"] == "gzip, deflate"
 
 
 def test_gzip_body_is_decoded_and_bounded(hostile):
-    context = net.HttpContext(allow_private_targets=True)
+    context = transport.HttpContext(allow_private_targets=True)
     with context.client() as client:
         page = fetch_page(client, hostile.url + "/gzip-page")
         assert page.text == "<p>Sign in</p>" * 100
@@ -190,9 +190,9 @@ def test_gzip_body_is_decoded_and_bounded(hostile):
 # ru_maxrss survives fork+exec on Linux and would report the (large) pytest parent's peak.
 _RSS_PROBE = """
 import json, re, sys
-from launchgate import net
-from launchgate.web import fetch_page
-with net.HttpContext(allow_private_targets=True).client() as client:
+from launchgate.http import transport
+from launchgate.http.pages import fetch_page
+with transport.HttpContext(allow_private_targets=True).client() as client:
     page = fetch_page(client, sys.argv[1])
 with open("/proc/self/status") as status:
     hwm_kb = int(re.search(r"VmHWM:\\s+(\\d+) kB", status.read()).group(1))
@@ -267,7 +267,7 @@ def test_plain_http_public_url_is_still_judged(lab):
 
 
 def test_httpx_errors_are_not_swallowed(hostile):
-    context = net.HttpContext(allow_private_targets=False)
+    context = transport.HttpContext(allow_private_targets=False)
     with context.client() as client, pytest.raises(httpx.ConnectError):
         fetch_page(client, hostile.url + "/")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from launchgate.checks.tls import TlsCheck, hostname_matches
-from tests.weblab import check_context, findings, name, run
+from tests.support.weblab import check_context, findings, name, run
 
 
 @pytest.mark.parametrize(("label", "expected"), [

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from launchgate.dnscheck import caa, deployment_map, dkim, dmarc, spf
-from tests.dns_support import dkim_txt, weak_rsa_public_key
+from launchgate.dns import caa, deployment_map, dkim, dmarc, spf
+from tests.support.dns_support import dkim_txt, weak_rsa_public_key
 
 
 @pytest.mark.parametrize("record", [

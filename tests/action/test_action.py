@@ -16,7 +16,8 @@ import pytest
 from launchgate import action
 from launchgate.demo.app import DemoServer
 from launchgate.render.markdown import COMMENT_MARKER, LEGACY_MARKER, comment_marker
-from tests.actionharness import (
+from tests.conftest import assert_no_secret
+from tests.support.actionharness import (
     BASE_SHA,
     EVENTS,
     HEAD_SHA,
@@ -30,9 +31,8 @@ from tests.actionharness import (
     run_entrypoint,
     write_workspace,
 )
-from tests.conftest import assert_no_secret
-from tests.fakegithub.server import FakeGitHub
-from tests.secrets_fixture import commit, git
+from tests.support.fakegithub.server import FakeGitHub
+from tests.support.secrets_fixture import commit, git
 
 TOKEN = "ghs_" + "T0kenValue" * 4
 BYPASS = "bypass-" + "s3cretHeaderValue" * 3

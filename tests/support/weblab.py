@@ -377,7 +377,7 @@ def outputs(report: Report) -> str:
 def check_context(config: Config) -> Any:
     """A CheckContext like the runner's, to call a check directly and read its facts."""
     from launchgate.checks.base import CheckContext
-    from launchgate.net import http_context_from_config
+    from launchgate.http.transport import http_context_from_config
     from launchgate.progress import Progress
     from launchgate.redact import Redactor
 

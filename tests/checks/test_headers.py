@@ -6,7 +6,7 @@ import pytest
 
 from launchgate.checks.headers import HeadersCheck, parse_set_cookie
 from tests.conftest import assert_no_secret
-from tests.weblab import SESSION_VALUE, check_context, findings, name, outputs, run
+from tests.support.weblab import SESSION_VALUE, check_context, findings, name, outputs, run
 
 LATER_ONLY = {"headers.hsts-missing": "important", "headers.csp-missing": "later",
               "headers.x-content-type-options-missing": "later",

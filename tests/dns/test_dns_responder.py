@@ -13,7 +13,7 @@ from launchgate.demo.dnsdemo import DOMAIN, HOSTS, demo_dns_server
 from launchgate.demo.dnsserver import ZoneServer
 from launchgate.report import Target
 from launchgate.runner import run_gate
-from tests.dns_support import make_config, run_dns
+from tests.support.dns_support import make_config, run_dns
 
 pytestmark = pytest.mark.timeout(60)
 
