@@ -92,3 +92,11 @@ def lab():
 
     with start_lab() as running:
         yield running
+
+
+@pytest.fixture
+def server():
+    """A loopback HTTP server with known per-path latency (tests/support/loadserver.py)."""
+    from tests.support.loadserver import LoadServer
+    with LoadServer() as srv:
+        yield srv

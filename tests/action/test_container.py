@@ -27,8 +27,8 @@ import pytest
 
 from launchgate.demo.app import DemoServer
 from launchgate.render.markdown import COMMENT_MARKER
-from tests import containerbase, secrets_fixture
 from tests.conftest import assert_no_secret
+from tests.support import containerbase, secrets_fixture
 from tests.support.actionharness import (
     EVENTS,
     ROOT,

@@ -14,13 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import test_load_check
 from tests.conftest import ROOT
-from tests.test_load_check import LoadServer
-
-server = test_load_check.server  # the same loopback load server fixture
-
-
+from tests.support.loadserver import LoadServer
 
 
 def served(srv: LoadServer) -> int:

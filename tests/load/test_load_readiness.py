@@ -17,7 +17,7 @@ import trustme
 
 from launchgate.http.transport import HttpContext
 from launchgate.load.readiness import wait_until_ready
-from tests.test_load_check import LoadServer, gate, load_result
+from tests.support.loadserver import LoadServer, gate, load_result
 
 Behaviour = Callable[[socket.socket, threading.Event], None]
 
