@@ -1,7 +1,7 @@
-"""Regression tests for the secrets review findings: each builds a real git repository in a
-tmp dir and, where the question is "what would detect-secrets do", runs detect-secrets 1.5.0
-itself (its CLI, its hook, its line scanner) as the yardstick. Secret values are generated
-at run time (never real credentials) and never printed."""
+"""The secret scan judges, baselines and caches as detect-secrets would: each test builds a real
+git repository in a tmp dir and, where the question is "what would detect-secrets do", runs
+detect-secrets 1.5.0 itself (its CLI, its hook, its line scanner) as the yardstick. Secret
+values are generated at run time (never real credentials) and never printed."""
 
 from __future__ import annotations
 
