@@ -103,6 +103,10 @@ class _Run:
         self.mx_hosts: list[str] = []
         self.spf: SpfReport | None = None
         self.dmarc_policy: str | None = None
+        self.dmarc_record: str | None = None
+        self.dmarc_rua: tuple[str, ...] = ()
+        self.dkim_status: dict[str, str] = {}
+        self.caa_set: caa.CaaSet | None = None
         self.dkim_ok = 0
         self.stopped = False
 
@@ -242,6 +246,8 @@ class _Run:
                 self.domain))
             return
         self.dmarc_policy = policy.policy
+        self.dmarc_record = records[0]
+        self.dmarc_rua = policy.rua
         if policy.policy == "none":
             self.findings.append(_finding(
                 "dmarc-p-none", LATER, f"DMARC policy of {self.domain} is p=none",
@@ -273,6 +279,7 @@ class _Run:
         name = f"{selector}._domainkey.{self.domain}"
         _, texts = self.client.txt(name)
         records = [t for t in texts if "p=" in t]
+        self.dkim_status[selector] = "missing" if not records else "invalid"
         if not records:
             self.findings.append(_finding(
                 "dkim-missing", IMPORTANT, f"no DKIM key for selector {selector!r}",
@@ -288,6 +295,8 @@ class _Run:
                 f"{name}: {exc}.", "Publish the key again exactly as the provider shows it "
                 "(long keys are split into several quoted strings).", name))
             return
+        self.dkim_status[selector] = f"{key.key_type} {key.bits} bits" if key.bits \
+            else key.key_type
         if key.key_type == "rsa" and key.bits < MIN_DKIM_RSA_BITS:
             self.findings.append(_finding(
                 "dkim-weak-key", IMPORTANT, f"the DKIM key for selector {selector!r} is {key.bits} "
@@ -300,6 +309,7 @@ class _Run:
     def check_caa(self) -> None:
         assert self.domain
         apex = caa.relevant_set(self.client, self.domain)
+        self.caa_set = apex
         if apex.owner is None:
             self.findings.append(_finding(
                 "caa-missing", LATER, f"no CAA record for {self.domain}",
@@ -341,11 +351,32 @@ class _Run:
             self.nameservers, self.host_facts, self.mx_hosts,
             self.spf.includes if self.spf else [], bool(self.spf and self.spf.records),
             _mapping(self.ctx.facts.get("http.response_headers")))
-        metrics: dict[str, Any] = {"queries": self.client.queries, "deployment_map": rows}
+        metrics: dict[str, Any] = {"queries": self.client.queries, "deployment_map": rows,
+                                   "records": self.records()}
         if self.spf is not None:
             metrics["spf_lookups"] = self.spf.lookups
             metrics["spf_void_lookups"] = self.spf.void_lookups
         return metrics
+
+    def records(self) -> dict[str, Any]:
+        """The DNS answers themselves, for the handover document and for a production watch
+        to say what changed since its last run. A part that was not looked up is absent."""
+        records: dict[str, Any] = {"hosts": {
+            f.host: {"cname": list(f.chain), "addresses": sorted(f.addresses)}
+            for f in self.host_facts}}
+        if not self.domain:
+            return records
+        records.update(domain=self.domain, ns=self.nameservers, mx=self.mx_hosts,
+                       dkim=dict(sorted(self.dkim_status.items())))
+        if self.spf is not None:
+            records.update(spf=list(self.spf.records), spf_lookups=self.spf.lookups)
+        if self.dmarc_record is not None:
+            records.update(dmarc=self.dmarc_record, dmarc_policy=self.dmarc_policy,
+                           dmarc_rua=list(self.dmarc_rua))
+        if self.caa_set is not None:
+            records["caa"] = sorted(f"{p.flags} {p.tag} \"{p.value}\""
+                                    for p in self.caa_set.properties)
+        return records
 
     def summary(self) -> str:
         parts = [f"{len(self.hosts)} host(s) checked"]

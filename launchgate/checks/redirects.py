@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import httpx
 
@@ -69,6 +69,7 @@ class RedirectsCheck:
         findings: list[Finding] = []
         answered = 0
         canonical_count = 0
+        chains: list[dict[str, Any]] = []
         with ctx.http.client(follow_redirects=False) as client:
             for entry in entries:
                 ctx.progress.update(f"redirects: {entry}")
@@ -80,13 +81,23 @@ class RedirectsCheck:
                 if chain.end == "ok" and (chain.final_status or 0) < 400 \
                         and origin(chain.final_url) == canonical_origin:
                     canonical_count += 1
+                chains.append(_chain_metrics(chain))
                 findings.extend(_judge(chain, canonical_origin,
                                        ctx.config.checks.redirects.max_hops))
         if not answered:
             raise CheckCannotRun("no entry point answered", findings=tuple(findings))
         summary = (f"{len(entries)} entry point(s); {canonical_count} end on "
                    f"{canonical_origin}")
-        return CheckOutcome(tuple(findings), summary)
+        return CheckOutcome(tuple(findings), summary,
+                            {"canonical": canonical_origin, "chains": chains})
+
+
+def _chain_metrics(chain: Chain) -> dict[str, Any]:
+    """An entry point's path to where it ends, for the handover document's redirect map."""
+    return {"entry": chain.entry, "hops": [{"url": url, "status": status}
+                                           for url, status, _ in chain.hops],
+            "final_url": chain.final_url, "final_status": chain.final_status,
+            "end": chain.end}
 
 
 def _entries(ctx: CheckContext, canonical: str) -> list[str]:

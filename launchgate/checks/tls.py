@@ -103,7 +103,9 @@ class TlsCheck:
         if not reached:
             raise CheckCannotRun("no host answered a TLS handshake: " + "; ".join(summaries),
                                  findings=tuple(findings))
-        return CheckOutcome(tuple(findings), "; ".join(summaries))
+        return CheckOutcome(tuple(findings), "; ".join(summaries),
+                            {"certificates": {host: _certificate_metrics(fact)
+                                              for host, fact in sorted(facts.items())}})
 
 
 def _hosts(ctx: CheckContext) -> list[HostPort]:
@@ -279,6 +281,14 @@ def _facts(cert: x509.Certificate, protocol: str, verified: bool) -> dict[str, A
         "protocol": protocol,
         "verified": verified,
     }
+
+
+def _certificate_metrics(fact: dict[str, Any]) -> dict[str, Any]:
+    """What the report keeps of a certificate: enough for the handover document and for a
+    production watch to show days left and their trend (never the certificate itself)."""
+    return {"issuer": fact["issuer_org"] or fact["issuer_cn"], "subject_cn": fact["subject_cn"],
+            "not_after": fact["not_after"], "days_left": fact["days_left"],
+            "protocol": fact["protocol"], "verified": fact["verified"]}
 
 
 def hostname_matches(host: str, names: list[str]) -> bool:

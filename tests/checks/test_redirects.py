@@ -27,6 +27,11 @@ def test_long_chain_reports_every_hop_and_respects_max_hops(lab):
     assert {f["location"]["url"] for f in details} == {f"http://{name('chain')}/",
                                                         f"https://{name('chain')}/"}
     assert any("takes 6 redirects" in f["title"] for f in details)
+    chains = {c["entry"]: c for c in report.to_json()["metrics"]["redirects"]["chains"]}
+    assert len(chains[f"http://{name('chain')}/"]["hops"]) == 6  # to https, then the chain
+    https_chain = chains[f"https://{name('chain')}/"]
+    assert [h["status"] for h in https_chain["hops"]] == [302] * 5
+    assert https_chain["final_status"] == 200 and https_chain["end"] == "ok"
     relaxed = lab.config(f"https://{name('chain')}/", redirects={"max_hops": 6})
     assert findings(run(relaxed, "redirects"), "redirects") == {}
 

@@ -35,6 +35,11 @@ def test_facts_describe_the_certificate(lab):
     assert facts[name("healthy")]["verified"] is True
     assert facts[name("exp20")]["days_left"] == 20
     assert "20 days left" in outcome.summary
+    assert outcome.metrics is not None
+    certificates = outcome.metrics["certificates"]
+    assert certificates[name("exp20")]["days_left"] == 20
+    assert certificates[name("healthy")]["issuer"] == "Launchgate Lab CA"
+    assert certificates[name("healthy")]["not_after"] == facts[name("healthy")]["not_after"]
 
 
 def test_expiry_thresholds_come_from_config(lab):

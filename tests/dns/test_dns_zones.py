@@ -65,6 +65,30 @@ def test_healthy_deployment_map_names_providers(knot):
     assert rows["mail out (SPF)"] == "Google Workspace (SPF include)"
 
 
+def test_records_are_reported_as_answered(knot):
+    outcome = check(knot, "healthy.test", hosts=("www.healthy.test", "app.healthy.test"),
+                    selectors=("google", "nosuch"))
+    assert outcome.metrics is not None
+    records = outcome.metrics["records"]
+    assert records["hosts"]["app.healthy.test"] == {"cname": [], "addresses": ["192.0.2.11"]}
+    assert records["hosts"]["www.healthy.test"]["cname"] == ["cname.vercel-dns.com"]
+    assert records["ns"] == ["ns1.cloudflare.com", "ns2.cloudflare.com"]
+    assert records["mx"] == ["aspmx.l.google.com", "alt1.aspmx.l.google.com"]
+    assert records["spf"] == ["v=spf1 include:_spf.google.com -all"]
+    assert records["spf_lookups"] == 4
+    assert records["dmarc_policy"] == "reject"
+    assert records["dmarc_rua"] == ["mailto:dmarc@healthy.test"]
+    assert records["dkim"] == {"google": "rsa 2048 bits", "nosuch": "missing"}
+    assert records["caa"] == ['0 iodef "mailto:security@healthy.test"',
+                              '0 issue "letsencrypt.org"']
+
+
+def test_records_without_a_domain_hold_only_hosts(knot):
+    outcome = check(knot, None, hosts=("app.healthy.test",))
+    assert outcome.metrics is not None
+    assert set(outcome.metrics["records"]) == {"hosts"}
+
+
 @pytest.mark.parametrize(("domain", "expected"), [
     ("spf-lookups.test", {"dns.spf-too-many-lookups": "important"}),
     ("spf-void.test", {"dns.spf-void-lookups": "important"}),
