@@ -32,9 +32,8 @@ from typing import Any, TextIO
 
 from launchgate import __version__
 from launchgate.errors import LaunchgateError, UsageError
+from launchgate.names import CHECK_NAMES, FAIL_ON_CHOICES, FINDING_ID_PATTERN
 
-CHECK_NAMES = ("secrets", "load", "tls", "redirects", "headers", "exposure", "smoke", "dns")
-FAIL_ON = ("blocker", "important", "later", "never")
 ZERO_SHA = "0" * 40
 REPORT_DIR = "launchgate-report"
 SUMMARY_LIMIT = 1_000_000  # GitHub refuses step summaries over 1 MiB
@@ -80,8 +79,9 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         raise UsageError(f"input checks: unknown check {unknown[0]!r}; choose from "
                          f"{', '.join(CHECK_NAMES)}")
     fail_on = _input(env, "fail-on")
-    if fail_on and fail_on not in FAIL_ON:
-        raise UsageError(f"input fail-on: expected one of {', '.join(FAIL_ON)}, got {fail_on!r}")
+    if fail_on and fail_on not in FAIL_ON_CHOICES:
+        raise UsageError(f"input fail-on: expected one of {', '.join(FAIL_ON_CHOICES)}, "
+                         f"got {fail_on!r}")
     comment = _input(env, "comment").lower() or "true"
     if comment not in ("true", "false"):
         raise UsageError(f"input comment: expected true or false, got {comment!r}")
@@ -627,7 +627,6 @@ def _commands_stopped(run: Run) -> Iterator[None]:
 
 # --- publishing an existing report (the workflow_run pattern for fork PRs) ----------------------
 
-_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(-[a-z0-9]+)*$")
 _VERSION = re.compile(r"^[0-9][0-9A-Za-z.+-]{0,30}$")
 _LOAD_NUMBERS = ("users", "duration_s", "requests", "failures", "rps", "p50_ms", "p95_ms",
                  "p99_ms", "max_ms")
@@ -648,8 +647,8 @@ def untrusted_report(data: Any) -> Any:
     bad = [c.name for c in report.checks if c.name not in CHECK_NAMES
            or not isinstance(c.duration_s, int | float)]
     bad += [f.id for f in report.findings
-            if not _ID.match(f.id) or f.check not in CHECK_NAMES]
-    if bad or report.fail_on not in FAIL_ON:
+            if not FINDING_ID_PATTERN.match(f.id) or f.check not in CHECK_NAMES]
+    if bad or report.fail_on not in FAIL_ON_CHOICES:
         raise UsageError("input report: unexpected check, finding id or fail_on in the report")
     for finding in report.findings:
         line = finding.location.line

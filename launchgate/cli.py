@@ -16,11 +16,10 @@ from typing import Any
 
 from launchgate import __version__
 from launchgate.errors import LaunchgateError, UsageError
+from launchgate.names import CHECK_NAMES, FAIL_ON_CHOICES
 
 EXIT_USAGE = 2
 EXIT_ERROR = 3
-CHECK_NAMES = ("secrets", "load", "tls", "redirects", "headers", "exposure", "smoke", "dns")
-FAIL_ON = ("blocker", "important", "later", "never")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -76,7 +75,8 @@ def _add_gate_options(cmd: argparse.ArgumentParser) -> None:
                      help=f"run only these checks ({', '.join(CHECK_NAMES)})")
     cmd.add_argument("--skip", metavar="a,b", type=_check_list, default=(),
                      help="skip these checks")
-    cmd.add_argument("--fail-on", choices=FAIL_ON, help="lowest severity that fails the gate")
+    cmd.add_argument("--fail-on", choices=FAIL_ON_CHOICES,
+                     help="lowest severity that fails the gate")
     cmd.add_argument("--json", metavar="PATH", help="write the JSON report here")
     cmd.add_argument("--markdown", metavar="PATH", help="write the markdown verdict here")
     cmd.add_argument("--sarif", metavar="PATH", help="write SARIF 2.1.0 here")

@@ -33,7 +33,6 @@ class Severity(StrEnum):
 
 
 SEVERITY_ORDER: tuple[Severity, ...] = (Severity.BLOCKER, Severity.IMPORTANT, Severity.LATER)
-FAIL_ON_CHOICES: tuple[str, ...] = ("blocker", "important", "later", "never")
 
 
 class CheckStatus(StrEnum):

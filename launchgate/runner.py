@@ -14,6 +14,7 @@ from launchgate.checks.base import CheckCannotRun, CheckContext, CheckSkipped
 from launchgate.config import Config
 from launchgate.findings import FINDING_IDS
 from launchgate.git import resolve_commit
+from launchgate.names import CHECK_NAMES
 from launchgate.progress import Progress
 from launchgate.redact import Redactor
 from launchgate.report import (
@@ -33,7 +34,7 @@ def selected_checks(only: Iterable[str] = (), skip: Iterable[str] = ()) -> dict[
     """Each check name mapped to None when it runs, or to the reason it does not."""
     only, skip = set(only), set(skip)
     reasons: dict[str, str | None] = {}
-    for name in registry.CHECK_ORDER:
+    for name in CHECK_NAMES:
         if only and name not in only:
             reasons[name] = "not selected (--only)"
         elif name in skip:

@@ -3,14 +3,14 @@ started: the embedded default a new user sees first."""
 
 from __future__ import annotations
 
-from launchgate import checks as registry
+from launchgate.names import CHECK_NAMES
 
 
 def test_demo_runs_every_check_and_reports(demo_run):
     assert demo_run.result.code == 0, demo_run.result.output
     assert "Traceback" not in demo_run.result.output
     statuses = {c["name"]: c["status"] for c in demo_run.report["checks"]}
-    assert set(statuses) == set(registry.CHECK_ORDER)
+    assert set(statuses) == set(CHECK_NAMES)
     assert "skipped" not in statuses.values() and "error" not in statuses.values()
     assert demo_run.report["verdict"] == "fail"
     assert "launchgate FAIL" in demo_run.result.stdout

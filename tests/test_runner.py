@@ -11,6 +11,7 @@ import pytest
 from launchgate import checks as registry
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
 from launchgate.config import load_config
+from launchgate.names import CHECK_NAMES
 from launchgate.report import CheckStatus, Location, Severity, Target, Verdict, make_finding
 from launchgate.runner import run_gate, selected_checks
 from tests.support.secrets_fixture import git
@@ -110,7 +111,7 @@ def test_selected_checks_reasons():
     assert reasons["smoke"] is None
     assert reasons["dns"] == "skipped on request (--skip)"
     assert reasons["load"] == "not selected (--only)"
-    assert list(reasons) == list(registry.CHECK_ORDER)
+    assert list(reasons) == list(CHECK_NAMES)
 
 
 def test_report_names_base_and_head_by_sha(tmp_path):

@@ -1,4 +1,5 @@
-"""The check registry: names (DESIGN.md §3) in run order, each loaded lazily from its module.
+"""The check registry: each name of `launchgate.names.CHECK_NAMES` (in run order) mapped to
+its class, loaded lazily from its module.
 
 Heavy dependencies (httpx, dnspython, locust, detect-secrets) are imported only when a check
 runs, so `launchgate --version` stays fast. A check module exposes one class implementing
@@ -10,11 +11,6 @@ from __future__ import annotations
 import importlib
 
 from launchgate.checks.base import Check
-
-# Run order: fast, local and decisive checks first; the load test last, as it takes longest.
-CHECK_ORDER: tuple[str, ...] = (
-    "secrets", "tls", "redirects", "headers", "exposure", "smoke", "dns", "load",
-)
 
 _IMPLEMENTATIONS: dict[str, str] = {
     "secrets": "launchgate.checks.secrets:SecretsCheck",  # pragma: allowlist secret

@@ -14,7 +14,6 @@ from launchgate.config.loader import (
     validate_url,
 )
 from launchgate.config.schema import (
-    CHECK_NAMES,
     MAX_DURATION_S,
     MAX_USERS,
     MAX_WORKERS,
@@ -33,7 +32,7 @@ from launchgate.config.schema import (
 )
 
 __all__ = [
-    "CHECK_NAMES", "DEFAULT_CONFIG_NAMES", "MAX_DURATION_S", "MAX_USERS", "MAX_WORKERS",
+    "DEFAULT_CONFIG_NAMES", "MAX_DURATION_S", "MAX_USERS", "MAX_WORKERS",
     "ChecksConfig", "Config", "DnsConfig", "ExposureConfig", "HeadersConfig", "LoadConfig",
     "LoadRoute", "RedirectsConfig", "SecretsConfig", "SmokeConfig", "SmokeStep", "TlsConfig",
     "find_config", "load_config", "parse_duration", "parse_nameserver", "parse_set_option",

@@ -24,14 +24,14 @@ from typing import Any, Union
 import yaml
 
 from launchgate.config.schema import (
-    CHECK_NAMES,
     Config,
     LoadConfig,
     is_ip_literal,
 )
 from launchgate.errors import ConfigError
 from launchgate.findings import FINDING_IDS, closest_finding_id
-from launchgate.report import FAIL_ON_CHOICES, Severity
+from launchgate.names import CHECK_NAMES, FAIL_ON_CHOICES, FINDING_ID_PATTERN
+from launchgate.report import Severity
 
 DEFAULT_CONFIG_NAMES = (".launchgate.yml", ".launchgate.yaml")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -39,7 +39,6 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 _HOSTPORT = re.compile(r"^\[?[A-Za-z0-9._:-]+\]?:\d{1,5}$")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_*]([A-Za-z0-9_-]{0,62})?"
                        r"(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})?)*\.?(:\d{1,5})?$")
-_FINDING_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -351,7 +350,8 @@ def _coerce_mapping(args: tuple[Any, ...], value: Any, key: str, kind: str | Non
     for name, item in value.items():
         child = f"{key}.{name}"
         if kind == "overrides":
-            if not _FINDING_ID.match(str(name)) or str(name).split(".")[0] not in CHECK_NAMES:
+            check = str(name).split(".")[0]
+            if not FINDING_ID_PATTERN.match(str(name)) or check not in CHECK_NAMES:
                 raise loc.error(child, "expected a finding id such as 'headers.csp-missing' "
                                        f"(<check>.<kebab-case>, check one of "
                                        f"{', '.join(CHECK_NAMES)})")

@@ -16,9 +16,6 @@ from typing import Any
 
 from launchgate.report import Severity
 
-CHECK_NAMES: tuple[str, ...] = (
-    "secrets", "load", "tls", "redirects", "headers", "exposure", "smoke", "dns",
-)
 # Hard caps: the gate is a smoke-sized load test, never a stress tool pointed at a stranger.
 MAX_USERS = 100
 MAX_DURATION_S = 600.0
