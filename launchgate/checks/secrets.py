@@ -101,8 +101,11 @@ class SecretsCheck:
 
 
 def _finding(record: Any, history_severity: Severity) -> Finding:
+    from launchgate.secrets.gitlog import display_path
+
     where, introduced = record.where, record.introduced
-    place = f"{where.path}:{where.line}"
+    path = display_path(where.path)
+    place = f"{path}:{where.line}"
     since = f"commit {introduced.commit[:12]} ({introduced.date[:10]})"
     more = (f" It was added in {record.occurrences} places in all."
             if record.occurrences > 1 else "")
@@ -126,7 +129,7 @@ def _finding(record: Any, history_severity: Severity) -> Finding:
         detail = (f"{record.type} added in {since} at {place} and deleted later; anyone with "
                   f"a clone still has it. {fingerprint}{more}")
         remedy = f"{ROTATE} Rewriting history is optional once it is rotated. {ACCEPT}"
-    location = Location(path=where.path, line=where.line, commit=where.commit)
+    location = Location(path=path, line=where.line, commit=where.commit)
     return make_finding(NAME, slug, severity, title, detail=detail, remedy=remedy,
                         location=location, key=record.key)
 

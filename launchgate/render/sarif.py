@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/launchgate/launchgate"
@@ -60,7 +61,8 @@ def _result(finding: Mapping[str, Any], rule_index: int) -> dict[str, Any]:
     }
     if location.get("path") and location.get("line") and not location.get("url"):
         result["locations"] = [{"physicalLocation": {
-            "artifactLocation": {"uri": location["path"].lstrip("/")},
+            # a file name may hold spaces, `#`, `%` or control characters: a URI escapes them
+            "artifactLocation": {"uri": quote(location["path"].lstrip("/"), safe="/")},
             "region": {"startLine": int(location["line"])}}}]
     else:
         # GitHub code scanning refuses a result without a file location; a finding about the

@@ -1,13 +1,21 @@
 """Streaming `git log -p` / `git diff` reader: added lines -> detect-secrets hits.
 
 The history is never held in memory: git's output is read in blocks of whole commits (split
-at the NUL-prefixed commit headers our `--format` writes; NUL never occurs in a text diff), and
-each block is handled on its own, in worker processes when there is a lot of it. A block is
-not parsed line by line in Python: the engine's pre-filter runs over the whole block (C-speed
-regex scans), and only the few candidate lines are placed (commit, path, line number) and
-judged. `-U0` keeps context lines out; every `+` line inside a hunk is an added line.
+at the NUL-prefixed commit headers our `--format` writes), and each block is handled on its
+own, in worker processes when there is a lot of it. A block is not parsed line by line in
+Python: the engine's pre-filter runs over the whole block (C-speed regex scans), and only the
+few candidate lines are placed (commit, path, line number) and judged. `-U0` keeps context
+lines out; every `+` line inside a hunk is an added line.
 `--no-renames`: a moved file's lines count as added at its new path too, so a secret that
 lives on under a new name is still found there at head.
+
+Nothing in a file can forge the structure of the stream. A commit header counts only at the
+start of a line (`RECORD_MARK`): every line of file content that git prints starts with `+`,
+`-` or a space, and a NUL *inside* a line is text to git when the file's first 8,000 bytes
+hold none. Likewise `diff --git` and `@@` only start header lines. File names that git quotes
+(control characters, `"`, `\\`) are unquoted, and names are decoded with `surrogateescape`, so
+every name, UTF-8 or not, maps back to its exact bytes (`path_bytes`) for git lookups;
+outputs show `display_path` (invalid bytes as U+FFFD).
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ from typing import IO
 from launchgate.secrets.engine import MAX_LINE_CHARS, Engine, candidate_lines
 
 COMMIT_MARK = "\x00commit "
+# A commit header starts a line; the stream's first header starts the stream.
+RECORD_MARK = b"\n" + COMMIT_MARK.encode()
 LOG_FORMAT = "--format=%x00commit %H %aI"
 DIFF_OPTIONS = ("-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
                 "--diff-merges=off")
@@ -80,9 +90,24 @@ class GitError(Exception):
     """A git command failed (message is git's last stderr line; never contains file data)."""
 
 
+def attribute_free_dir(repo: str) -> str:
+    """Where `git log -p` / `git diff` run: the repository's git directory, not its work tree.
+    From the work tree git applies the committed `.gitattributes`, where one line (`* -diff`,
+    `*.env binary`) turns files into "Binary files differ" and hides their lines from the
+    scan; nothing committed may decide what the scan reads. In the git directory there is no
+    work tree to read attributes from (only the clone's own `info/attributes`), and git's
+    content sniff alone decides what is binary."""
+    return git(repo, "rev-parse", "--absolute-git-dir").strip() or repo
+
+
+def diff_command(repo: str, *args: str) -> list[str]:
+    """`git <args>` with the settings every patch launchgate reads is made with."""
+    return ["git", "-C", attribute_free_dir(repo), "-c", "core.quotepath=off",
+            "-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false", *args]
+
+
 def log_command(repo: str, revs: Iterable[str] = ("HEAD",), *, stdin: bool = False) -> list[str]:
-    cmd = ["git", "-C", repo, "-c", "core.quotepath=off", "-c", "diff.noprefix=false",
-           "-c", "diff.mnemonicPrefix=false", "log", *DIFF_OPTIONS, LOG_FORMAT]
+    cmd = diff_command(repo, "log", *DIFF_OPTIONS, LOG_FORMAT)
     if stdin:
         cmd += ["--no-walk=unsorted", "--stdin"]
     else:
@@ -104,7 +129,7 @@ def read_blocks(stream: IO[bytes], block_bytes: int = 1 << 21) -> Iterator[bytes
         pending += chunk
         if len(pending) < block_bytes:
             continue
-        cut = pending.rfind(mark)
+        cut = pending.rfind(RECORD_MARK) + 1
         if cut > 0:
             yield pending[:cut]
             pending = pending[cut:]
@@ -122,7 +147,7 @@ def parse_block(engine: Engine, data: bytes) -> BlockResult:
     """Judge the added lines of one block of `git log -p -U0` output (raw bytes; only the
     candidate lines and their paths are decoded, as UTF-8 with replacement characters)."""
     result = BlockResult(bytes=len(data))
-    starts = [m.start() for m in re.finditer(re.escape(COMMIT_MARK.encode()), data)]
+    starts = record_starts(data)
     for pos in starts:
         header_end = data.find(b"\n", pos)
         header = data[pos + len(COMMIT_MARK):header_end].decode("utf-8", errors="replace")
@@ -135,6 +160,12 @@ def parse_block(engine: Engine, data: bytes) -> BlockResult:
     for start in sorted(candidates):
         _judge_candidate(engine, data, start, candidates[start], starts, result, paths)
     return result
+
+
+def record_starts(data: bytes) -> list[int]:
+    """Offsets of the commit headers in a block (see RECORD_MARK: only at a line start)."""
+    starts = [m.start() + 1 for m in re.finditer(re.escape(RECORD_MARK), data)]
+    return [0, *starts] if data.startswith(COMMIT_MARK.encode()) else starts
 
 
 def _judge_candidate(engine: Engine, data: bytes, start: int, plugins: frozenset[str],
@@ -207,13 +238,12 @@ def _target_path(data: bytes, section: int, hunk: int) -> str | None:
     if raw == b"/dev/null":
         return None
     if raw.startswith(b'"') and raw.endswith(b'"'):
-        path = _unquote(raw[1:-1])
-    else:
-        path = raw.decode("utf-8", errors="replace")
+        raw = _unquote(raw[1:-1])
+    path = raw.decode("utf-8", errors="surrogateescape")
     return path[2:] if path.startswith("b/") else path
 
 
-def _unquote(raw: bytes) -> str:
+def _unquote(raw: bytes) -> bytes:
     """git's C-style path quoting (only used for paths with control characters or quotes)."""
     escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f",
                "v": "\v", "r": "\r"}
@@ -226,9 +256,20 @@ def _unquote(raw: bytes) -> str:
                 out.append(int(octal.group(1), 8))
                 i += 4
                 continue
-            out += escapes.get(chr(raw[i + 1]), chr(raw[i + 1])).encode()
+            escaped = chr(raw[i + 1])
+            out += escapes[escaped].encode() if escaped in escapes else raw[i + 1:i + 2]
             i += 2
             continue
         out.append(raw[i])
         i += 1
-    return out.decode("utf-8", errors="replace")
+    return bytes(out)
+
+
+def path_bytes(path: str) -> bytes:
+    """The exact bytes of a path as git names it (paths are decoded with surrogateescape)."""
+    return path.encode("utf-8", "surrogateescape")
+
+
+def display_path(path: str) -> str:
+    """A path as outputs show it: valid UTF-8, bytes that are not UTF-8 as U+FFFD."""
+    return path_bytes(path).decode("utf-8", "replace")

@@ -36,9 +36,11 @@ from launchgate.secrets.gitlog import (
     AddedHit,
     BlockResult,
     GitError,
+    diff_command,
     git,
     log_command,
     parse_block,
+    path_bytes,
     read_blocks,
 )
 
@@ -190,10 +192,9 @@ def _scan_diff(repo: str, base: str, head: str, engine: Engine, scan: RepoScan
         scan.notes.append("base and head share no history (no merge-base): diff scanned "
                           "base..head as two trees")
     scan.merge_base = merge_base
-    proc = subprocess.run(["git", "-C", repo, "-c", "core.quotepath=off", "-c",
-                           "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false", "diff",
-                           *[o for o in DIFF_OPTIONS if o != "--diff-merges=off"],
-                           merge_base, head, "--"], capture_output=True)
+    proc = subprocess.run(diff_command(repo, "diff",
+                                       *[o for o in DIFF_OPTIONS if o != "--diff-merges=off"],
+                                       merge_base, head, "--"), capture_output=True)
     if proc.returncode != 0:
         raise GitError(proc.stderr.decode(errors="replace").strip().splitlines()[-1:]
                        or "git diff failed")
@@ -319,14 +320,14 @@ def _count(stats: ScanStats, result: BlockResult) -> None:
 def _resolve_previous_lines(repo: str, engine: Engine, result: BlockResult) -> list[AddedHit]:
     if not result.queries:
         return result.hits
-    blobs = read_blobs(repo, {f"{q.commit}:{q.path}" for q in result.queries})
+    blobs = read_blobs(repo, {(q.commit, q.path) for q in result.queries})
     dropped: set[int] = set()
     for query in result.queries:
-        content = blobs.get(f"{query.commit}:{query.path}")
+        content = blobs.get((query.commit, query.path))
         if content is None:
             continue
-        lines = content.decode("utf-8", errors="replace").splitlines()
-        if query.line - 2 < len(lines) and engine.allowlisted_by_previous(
+        lines = text_lines(content)
+        if lines is not None and query.line - 2 < len(lines) and engine.allowlisted_by_previous(
                 query.path, query.content, lines[query.line - 2]):
             first = query.hit_index
             hit = result.hits[first]
@@ -338,18 +339,29 @@ def _resolve_previous_lines(repo: str, engine: Engine, result: BlockResult) -> l
     return [h for i, h in enumerate(result.hits) if i not in dropped]
 
 
-def read_blobs(repo: str, specs: Iterable[str]) -> dict[str, bytes | None]:
-    """`git cat-file --batch` for `rev:path` specs; None for missing objects."""
-    ordered = sorted(specs)
-    if not ordered:
-        return {}
+def read_blobs(repo: str, specs: Iterable[tuple[str, str]]
+               ) -> dict[tuple[str, str], bytes | None]:
+    """The blob at each (revision, path) (None when there is none): `git cat-file --batch`,
+    whose input is one `rev:path` per line. A path that a line cannot carry (a newline, or a
+    trailing CR that git strips) is asked for on its own command line instead."""
+    ordered = sorted(set(specs))
+    blobs: dict[tuple[str, str], bytes | None] = {}
+    batch = [spec for spec in ordered if "\n" not in spec[1] and not spec[1].endswith("\r")]
+    for spec in ordered:
+        if spec not in batch:
+            proc = subprocess.run(["git", "-C", repo, "cat-file", "blob",
+                                   spec[0].encode() + b":" + path_bytes(spec[1])],
+                                  capture_output=True)
+            blobs[spec] = proc.stdout if proc.returncode == 0 else None
+    if not batch:
+        return blobs
     proc = subprocess.run(["git", "-C", repo, "cat-file", "--batch"],
-                          input="".join(s + "\n" for s in ordered).encode(),
+                          input=b"".join(rev.encode() + b":" + path_bytes(path) + b"\n"
+                                         for rev, path in batch),
                           capture_output=True)
     out = proc.stdout
-    blobs: dict[str, bytes | None] = {}
     pos = 0
-    for spec in ordered:
+    for spec in batch:
         end = out.find(b"\n", pos)
         header = out[pos:end].split()
         pos = end + 1
@@ -362,6 +374,21 @@ def read_blobs(repo: str, specs: Iterable[str]) -> dict[str, bytes | None]:
             if len(header) == 3:  # a tree or other object: skip its body
                 pos += int(header[2]) + 1
     return blobs
+
+
+# git reads a file as binary when its first 8,000 bytes hold a NUL (buffer_is_binary).
+GIT_BINARY_SNIFF = 8000
+
+
+def text_lines(content: bytes) -> list[str] | None:
+    """A blob's lines as git's diff shows them (split at LF only: Python's splitlines would
+    also split at VT, FF, NEL, U+2028, ...), or None for a file git treats as binary."""
+    if b"\x00" in content[:GIT_BINARY_SNIFF]:
+        return None
+    lines = content.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    return [line.decode("utf-8", errors="replace") for line in lines]
 
 
 # --- classification -------------------------------------------------------------------------
@@ -476,13 +503,13 @@ def _present_at_head(repo: str, head: str, engine: Engine, paths: set[str]
     """(type, value id) -> (path, line) for the secrets still in these files at head; None for
     the ones still there but marked `pragma: allowlist secret` (accepted, not reported)."""
     found: dict[tuple[str, str], tuple[str, int] | None] = {}
-    blobs = read_blobs(repo, {f"{head}:{p}" for p in paths})
+    blobs = read_blobs(repo, {(head, p) for p in paths})
     for spec in sorted(blobs):
         content = blobs[spec]
-        if content is None or b"\x00" in content[:8192]:
+        lines = None if content is None else text_lines(content)
+        if lines is None:
             continue
-        path = spec[len(head) + 1:]
-        lines = content.decode("utf-8", errors="replace").splitlines()
+        path = spec[1]
         for line_no, hit, allowlisted in engine.scan_lines_with_pragmas(path, lines):
             key = (hit.type, hit.value_id)
             if allowlisted:

@@ -35,6 +35,7 @@ def reference_hits(repo: str, revs: tuple[str, ...] = ("HEAD",)) -> Iterator[Key
 
 
 def _commits(text: str) -> Iterator[tuple[str, str]]:
-    for part in text.split(COMMIT_MARK)[1:]:
+    # a header starts a line: a NUL + "commit" inside a text line is file content
+    for part in ("\n" + text).split("\n" + COMMIT_MARK)[1:]:
         header, _, patch = part.partition("\n")
         yield header.split(" ", 1)[0], patch.lstrip("\n")

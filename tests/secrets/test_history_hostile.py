@@ -1,0 +1,173 @@
+"""Hostile repositories must not move a `--history` verdict (issue 12, items 1-3): file names
+that git quotes or that are not UTF-8, and file content that imitates the history stream's
+record separator. Each test builds a real git repository; values are generated at run time
+and never printed (comparisons are on paths, types and salted value ids)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import string
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from launchgate.render.sarif import render_sarif
+from launchgate.secrets.engine import Engine
+from launchgate.secrets.gitlog import display_path
+from launchgate.secrets.scan import ScanOptions, scan_repository
+from tests.conftest import run_cli
+from tests.secrets_fixture import commit, git
+
+ENGINE = Engine()
+RNG = random.Random(1212)
+ALNUM = string.ascii_letters + string.digits
+
+
+def _rand(n: int, alphabet: str = ALNUM) -> str:
+    return "".join(RNG.choice(alphabet) for _ in range(n))
+
+
+def _aws() -> str:
+    return "AKIA" + _rand(16, string.ascii_uppercase + "234567")
+
+
+def _repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    return repo
+
+
+def _write(repo: Path, name: bytes, content: bytes) -> None:
+    with open(os.path.join(os.fsencode(repo), name), "wb") as handle:
+        handle.write(content)
+
+
+def _scan(repo: Path, tmp_path: Path):
+    return scan_repository(str(repo), ScanOptions(cache=str(tmp_path / "cache")),
+                           engine=ENGINE)
+
+
+# Names git quotes (control characters, quotes, backslash), a leading dash, and raw bytes
+# that are not UTF-8. Each holds its own AWS key at HEAD.
+ODD_NAMES = (b"a\nb.txt", b"tab\there.py", b'say "hi".py', b"back\\slash.py", b"-dash.py",
+             b"conf\xe9.py", b"cr\r", b"sp ace .py", b"\xff\xfe.env")
+
+
+def test_every_odd_name_round_trips_to_its_place_at_head(tmp_path):
+    repo = _repo(tmp_path)
+    for name in ODD_NAMES:
+        _write(repo, name, f'KEY = "{_aws()}"\n'.encode())
+    (repo / "z.py").write_text(f'STRIPE = "sk_live_{_rand(24)}"\n')
+    commit(repo, "odd names", 1)
+    scan = _scan(repo, tmp_path)
+    expected = {os.fsdecode(n) for n in ODD_NAMES} | {"z.py"}
+    assert {(r.origin, r.where.path) for r in scan.records} == \
+        {("head", p) for p in expected}
+    assert all(r.where.line == 1 for r in scan.records)
+    again = _scan(repo, tmp_path)  # from the cache: names survive its JSON too
+    assert again.stats.cache_hits == 1
+    assert [(r.origin, r.where) for r in again.records] == \
+        [(r.origin, r.where) for r in scan.records]
+    # every output shows the name (SARIF as a URI that decodes back to it)
+    out = tmp_path / "report.json"
+    result = run_cli("secrets", "--repo", str(repo), "--history", "--quiet", "--json", str(out))
+    assert result.code == 1, result.output[-400:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    shown = {display_path(p) for p in expected}
+    assert {f["location"]["path"] for f in report["findings"]} == shown
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in render_sarif(report)["runs"][0]["results"]]
+    assert {unquote(u) for u in uris} == shown
+    assert not any(c in u for u in uris for c in ' "\n\t\r#')
+
+
+def test_newline_in_a_name_does_not_pass_the_gate(tmp_path):
+    """Issue 12 item 1, as the user saw it: exit 0 with two secrets at HEAD."""
+    repo = _repo(tmp_path)
+    _write(repo, b"a\nb.txt", f"token: ghp_{_rand(36)}\n".encode())
+    (repo / "z.py").write_text(f'STRIPE = "sk_live_{_rand(24)}"\n')
+    commit(repo, "add", 1)
+    result = run_cli("secrets", "--repo", str(repo), "--history", "--quiet")
+    assert result.code == 1, result.output[-400:]
+    scan = _scan(repo, tmp_path)
+    assert {(r.origin, r.where.path, r.type) for r in scan.records} == {
+        ("head", "a\nb.txt", "GitHub Token"), ("head", "z.py", "Stripe Access Key")}
+
+
+def test_non_utf8_name_is_at_head_not_deleted(tmp_path):
+    """Issue 12 item 2: `conf\\xe9.py` holding an AWS key at HEAD."""
+    repo = _repo(tmp_path)
+    _write(repo, b"conf\xe9.py", f'KEY = "{_aws()}"\n'.encode())
+    commit(repo, "add", 1)
+    [record] = _scan(repo, tmp_path).records
+    assert record.origin == "head"
+    assert display_path(record.where.path) == "conf\ufffd.py"  # what outputs show
+    out = tmp_path / "report.json"
+    result = run_cli("secrets", "--repo", str(repo), "--history", "--quiet", "--json", str(out))
+    assert result.code == 1, result.output[-400:]
+    [finding] = json.loads(out.read_text(encoding="utf-8"))["findings"]
+    assert (finding["id"], finding["location"]["path"]) == ("secrets.in-head", "conf\ufffd.py")
+
+
+@pytest.mark.parametrize("fake", ["real-looking", "head-of-stream"])
+def test_content_cannot_forge_the_history_record_separator(tmp_path, fake):
+    """Issue 12 item 3: NUL + `commit <40 hex> <date>` after git's 8,000-byte binary sniff."""
+    repo = _repo(tmp_path)
+    sha = "e" * 40
+    filler = b"".join(b"line %05d of plain text\n" % i for i in range(400))  # > 8,000 bytes
+    marker = (b"\x00commit " + sha.encode() + b" 2024-01-01T10:00:00+00:00"
+              if fake == "real-looking" else b"\n\x00commit x y")
+    _write(repo, b"notes.txt", filler + marker + b"\n" + f'KEY = "{_aws()}"\n'.encode())
+    (repo / "zz.py").write_text(f'STRIPE = "sk_live_{_rand(24)}"\n')
+    commit(repo, "text with a fake record separator", 1)
+    scan = _scan(repo, tmp_path)
+    assert {(r.origin, r.where.path) for r in scan.records} == {
+        ("head", "notes.txt"), ("head", "zz.py")}
+    notes = next(r for r in scan.records if r.where.path == "notes.txt")
+    assert notes.where.line == 402 + marker.count(b"\n")
+
+
+def test_a_nul_after_the_binary_sniff_keeps_the_file_at_head(tmp_path):
+    """git reads a file as text when its first 8,000 bytes hold no NUL: its secrets are
+    found in history, so the lookup at HEAD must read it as text too."""
+    repo = _repo(tmp_path)
+    _write(repo, b"data.txt", f'KEY = "{_aws()}"\n'.encode() + b"x" * 8100 + b"\x00\n")
+    commit(repo, "add", 1)
+    assert [(r.origin, r.where.line) for r in _scan(repo, tmp_path).records] == [("head", 1)]
+
+
+@pytest.mark.parametrize("separator", ["\x0b", "\x0c", "\x1c", "\x85", "\u2028"])
+def test_line_breaks_git_does_not_know_keep_lines_and_values(tmp_path, separator):
+    """git splits lines at LF only; Python's splitlines also at VT, FF, NEL, U+2028 ...:
+    the lookup at HEAD must see the lines git showed, or a value is `deleted since`."""
+    repo = _repo(tmp_path)
+    body = (f'x = 1{separator}y = 2\nKEY = "{_aws()}"\n'
+            f'password = "{_rand(10)}{separator}{_rand(10)}"\n')
+    (repo / "app.py").write_bytes(body.encode())
+    commit(repo, "add", 1)
+    scan = _scan(repo, tmp_path)
+    assert {(r.origin, r.where.line, r.type) for r in scan.records} >= {
+        ("head", 2, "AWS Access Key")}
+    assert {r.origin for r in scan.records} == {"head"}
+    assert len(scan.records) == len({(h.type, h.value_id) for h in scan.raw_history})
+
+
+def test_committed_gitattributes_cannot_hide_files_from_the_scan(tmp_path):
+    """`-diff` / `binary` make git print "Binary files differ" for text files; what the scan
+    reads must not be decided by a committed file (found nearby: same class as item 3)."""
+    repo = _repo(tmp_path)
+    (repo / ".gitattributes").write_text("*.env -diff\n*.txt binary\n")
+    (repo / "prod.env").write_text(f"AWS_KEY={_aws()}\n")
+    (repo / "notes.txt").write_text(f'KEY = "{_aws()}"\n')
+    commit(repo, "attributes first", 1)
+    git(repo, "checkout", "-q", "-b", "feature")
+    (repo / "more.env").write_text(f"AWS_KEY={_aws()}\n")
+    commit(repo, "feature", 2)
+    scan = scan_repository(str(repo), ScanOptions(cache=str(tmp_path / "cache")),
+                           base="main", engine=ENGINE)
+    assert {(r.origin, r.where.path) for r in scan.records} == {
+        ("head", "prod.env"), ("head", "notes.txt"), ("diff", "more.env")}
