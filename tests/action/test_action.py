@@ -25,8 +25,10 @@ from tests.support.actionharness import (
     ROOT,
     RUN_ID,
     SERVER_URL,
+    TOKEN,
     action_env,
     load_report,
+    marked_comments,
     parse_outputs,
     run_entrypoint,
     write_workspace,
@@ -34,7 +36,6 @@ from tests.support.actionharness import (
 from tests.support.fakegithub.server import FakeGitHub
 from tests.support.secrets_fixture import commit, git
 
-TOKEN = "ghs_" + "T0kenValue" * 4
 BYPASS = "bypass-" + "s3cretHeaderValue" * 3
 RUN_URL = f"{SERVER_URL}/acme/admin/actions/runs/{RUN_ID}"
 
@@ -45,12 +46,6 @@ def app():
         yield server
 
 
-@pytest.fixture
-def github():
-    with FakeGitHub(token=TOKEN, max_per_page=5) as fake:
-        yield fake
-
-
 def _run(tmp_path: Path, github: FakeGitHub, event: str, event_file: str, *,
          url: str | None = None, url_in_event: str = "", inputs: dict[str, str] | None = None,
          extra: dict[str, str] | None = None, steps: list | None = None,
@@ -59,10 +54,6 @@ def _run(tmp_path: Path, github: FakeGitHub, event: str, event_file: str, *,
     env = action_env(tmp_path, workspace, github.url, TOKEN, event, event_file,
                      url_in_event=url_in_event, inputs=inputs, extra=extra)
     return run_entrypoint(env, workspace)
-
-
-def _marked(github: FakeGitHub, number: int) -> list[dict]:
-    return [c for c in github.comments(number) if COMMENT_MARKER in c["body"]]
 
 
 def _no_traceback(log: str) -> None:
@@ -76,7 +67,7 @@ def test_pull_request_pass_one_sticky_comment_across_pages(tmp_path, app, github
         result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url)
         assert result.code == 0, result.log
         _no_traceback(result.log)
-        assert len(_marked(github, 7)) == 1, f"attempt {attempt}"
+        assert len(marked_comments(github, 7)) == 1, f"attempt {attempt}"
     assert len(github.comments(7)) == 13
     statuses = github.statuses()
     assert [s["state"] for s in statuses] == ["pending", "success", "pending", "success"]
@@ -93,7 +84,7 @@ def test_pull_request_pass_one_sticky_comment_across_pages(tmp_path, app, github
     assert report["target"]["base"] == BASE_SHA and report["target"]["head"] == HEAD_SHA
     assert (result.workspace / "launchgate-report" / "report.sarif").is_file()
     assert "launchgate: **PASS**" in result.summary
-    assert "PASS" in _marked(github, 7)[0]["body"]
+    assert "PASS" in marked_comments(github, 7)[0]["body"]
     assert github.violations == []
     # Paging was real: the lookup read pages 2 and 3 through the Link header.
     assert any("page=3" in r.path for r in github.requests)
@@ -111,7 +102,7 @@ def test_blocker_fails_status_comment_and_exit_code(tmp_path, app, github):
     assert final["state"] == "failure"
     assert final["description"].startswith("Launch blocked: 1 blocker,")
     assert len(final["description"]) <= 140
-    assert "FAIL" in _marked(github, 7)[0]["body"]
+    assert "FAIL" in marked_comments(github, 7)[0]["body"]
     assert "launch blocked" in result.summary
     # The verdict reaches the log as an annotation too.
     assert "::error title=launchgate smoke." in result.log
@@ -135,14 +126,74 @@ def test_faults_never_make_a_second_comment(tmp_path, app, github):
     assert first.code == 0, first.log
     assert "retrying in 1s" in first.log
     assert "HTTP 502" in first.log
-    assert len(_marked(github, 7)) == 1
+    assert len(marked_comments(github, 7)) == 1
     github.faults.comment_write_502 = 1     # now the edit answers 502 after applying it
     second = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url)
     assert second.code == 0, second.log
-    assert len(_marked(github, 7)) == 1
+    assert len(marked_comments(github, 7)) == 1
     assert len(github.comments(7)) == 1
     assert [s["state"] for s in github.statuses()] == ["pending", "success"] * 2
     assert github.violations == []
+
+
+def test_human_comments_quoting_the_marker_are_never_edited(tmp_path, app, github):
+    human = f"{COMMENT_MARKER}\nI pasted the bot's comment here to discuss it."
+    quoted = f"> {COMMENT_MARKER}\n> the verdict said PASS, are we sure?"
+    github.add_comment(7, human, login="alice")
+    github.add_comment(7, quoted, login="bob")
+    for attempt in range(2):
+        result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url)
+        assert result.code == 0, result.log
+        comments = github.comments(7)
+        assert [c["body"] for c in comments[:2]] == [human, quoted], f"attempt {attempt}"
+        ours = [c for c in comments if c["user"]["login"] == "github-actions[bot]"]
+        assert len(ours) == 1 and ours[0]["body"].startswith(COMMENT_MARKER)
+        assert len(comments) == 3
+    assert {c["user"]["type"] for c in comments[:2]} == {"User"}
+    assert github.violations == []
+
+
+def test_a_user_token_edits_only_its_own_comment(tmp_path, app):
+    with FakeGitHub(token=TOKEN, token_user="release-manager") as github:
+        bot = github.add_comment(7, f"{COMMENT_MARKER}\nverdict by another token",
+                                 login="github-actions[bot]")
+        for _ in range(2):
+            result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url)
+            assert result.code == 0, result.log
+        comments = github.comments(7)
+        assert comments[0]["body"] == bot["body"]  # not ours: the token is a person's
+        mine = [c for c in comments if c["user"]["login"] == "release-manager"]
+        assert len(mine) == 1 and len(comments) == 2
+        assert any(r.operation == "users/get-authenticated" for r in github.requests)
+
+
+def test_legacy_marker_is_adopted_and_contexts_keep_separate_comments(tmp_path, app, github):
+    github.add_comment(7, f"{LEGACY_MARKER}\nverdict of an older version",
+                       login="github-actions[bot]")
+    first = _run(tmp_path / "a", github, "pull_request", "pull_request.json", url=app.url)
+    assert first.code == 0, first.log
+    (legacy,) = github.comments(7)  # edited in place, now with the keyed marker
+    assert legacy["body"].startswith(COMMENT_MARKER + "\n")
+    preview = _run(tmp_path / "b", github, "pull_request", "pull_request.json", url=app.url,
+                   inputs={"status-context": "launchgate/preview"})
+    assert preview.code == 0, preview.log
+    again = _run(tmp_path / "c", github, "pull_request", "pull_request.json", url=app.url,
+                 inputs={"status-context": "launchgate/preview"})
+    assert again.code == 0, again.log
+    bodies = [c["body"] for c in github.comments(7)]
+    assert len(bodies) == 2
+    assert bodies[0].startswith(COMMENT_MARKER + "\n")
+    assert bodies[1].startswith(comment_marker("launchgate/preview") + "\n")
+    assert comment_marker("launchgate/preview") != COMMENT_MARKER
+
+
+def test_read_only_token_on_a_same_repo_pull_names_the_permission(tmp_path, app, github):
+    github.faults.fork = True  # every write 403, but the pull request is not from a fork
+    result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url)
+    assert result.code == 0, result.log
+    (line,) = [ln for ln in result.log.splitlines() if "cannot write" in ln]
+    assert "statuses: write" in line
+    assert "fork" not in line.lower()
 
 
 def test_fork_pull_request_degrades_to_summary_and_log(tmp_path, app, github):
@@ -193,7 +244,7 @@ def test_deployment_status_uses_environment_url_and_finds_the_pull(tmp_path, app
                   url_in_event=app.url)
     assert result.code == 0, result.log
     assert load_report(result.workspace)["target"]["url"] == app.url
-    assert len(_marked(github, 7)) == 1
+    assert len(marked_comments(github, 7)) == 1
     assert [s["state"] for s in github.statuses(HEAD_SHA)] == ["pending", "success"]
 
 
@@ -229,6 +280,76 @@ def test_push_deleting_a_branch_is_skipped(tmp_path, github):
     result = _run(tmp_path, github, "push", "push_deleted_branch.json")
     assert result.code == 0 and result.outputs["verdict"] == "skipped"
     assert github.requests == []
+
+
+def _repo_with_commits(path: Path, url: str | None) -> tuple[Path, str, str, str]:
+    """A real repository: the base commit (config, app code), then a head commit that adds
+    config/settings.py with an AWS key on line 3. Returns (repo, base sha, head sha)."""
+    import random
+    import string
+
+    repo = write_workspace(path, url)
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "app.py").write_text("print('hello')\n", encoding="utf-8")
+    base = commit(repo, "app", 1)
+    secret = "AKIA" + "".join(random.choice(string.ascii_uppercase + string.digits)
+                              for _ in range(16))
+    (repo / "config").mkdir()
+    (repo / "config" / "settings.py").write_text(
+        f"DEBUG = False\nREGION = 'eu-west-1'\nAWS_ACCESS_KEY_ID = '{secret}'\n",
+        encoding="utf-8")
+    head = commit(repo, "settings", 2)
+    return repo, base, head, secret
+
+
+def test_secrets_check_on_a_real_pull_request(tmp_path, github):
+    repo, base, head, secret = _repo_with_commits(tmp_path / "ws", None)
+    payload = json.loads((EVENTS / "pull_request.json").read_text(encoding="utf-8"))
+    payload["pull_request"]["base"]["sha"] = base
+    payload["pull_request"]["head"]["sha"] = head
+    env = action_env(tmp_path, repo, github.url, TOKEN, "pull_request", "pull_request.json",
+                     inputs={"checks": "secrets"}, payload_json=payload)
+    result = run_entrypoint(env, repo)
+    assert result.code == 1, result.log
+    _no_traceback(result.log)
+    report = load_report(repo)
+    assert (report["target"]["base"], report["target"]["head"]) == (base, head)
+    ids = [f["id"] for f in report["findings"]]
+    assert ids == ["secrets.in-diff"]
+    assert result.outputs["verdict"] == "fail" and result.outputs["blockers"] == "1"
+    assert "::error file=config/settings.py,line=3,title=launchgate secrets.in-diff::" \
+        in result.log
+    assert [s["state"] for s in github.statuses(head)] == ["pending", "failure"]
+    assert "FAIL" in marked_comments(github, 7)[0]["body"]
+    cache = repo / ".launchgate-cache" / "secrets"
+    assert cache.is_dir() and any(cache.iterdir())
+    texts = {"log": result.log, "summary": result.summary,
+             **{f"request {r.method} {r.path}": r.path + r.body for r in github.requests},
+             **{p.name: p.read_text(encoding="utf-8")
+                for p in (repo / "launchgate-report").iterdir()},
+             **{p.name: p.read_text(encoding="utf-8") for p in cache.rglob("*") if p.is_file()}}
+    for where, text in texts.items():
+        assert_no_secret(text, secret, where=where)
+
+
+def test_force_push_scans_like_a_new_branch(tmp_path, github):
+    repo, _base, head, _secret = _repo_with_commits(tmp_path / "ws", None)
+    payload = json.loads((EVENTS / "push.json").read_text(encoding="utf-8"))
+    payload["before"] = "f" * 40  # the branch's old head, replaced by the force-push
+    payload["after"] = head
+    env = action_env(tmp_path, repo, github.url, TOKEN, "push", "push.json",
+                     inputs={"checks": "secrets"}, payload_json=payload,
+                     extra={"GITHUB_SHA": head})
+    result = run_entrypoint(env, repo)
+    _no_traceback(result.log)
+    assert "not a commit in this clone" in result.log and "ffffffffffff" in result.log
+    report = load_report(repo)
+    assert report["target"]["base"] is None and report["target"]["head"] == head
+    (check,) = [c for c in report["checks"] if c["name"] == "secrets"]
+    assert check["status"] == "failed", check  # decided from history, not `error`
+    assert [f["id"] for f in report["findings"]] == ["secrets.in-head"]
+    assert result.code == 1 and result.outputs["verdict"] == "fail"
+    assert [s["state"] for s in github.statuses(head)] == ["pending", "failure"]
 
 
 @pytest.mark.parametrize(("event", "event_file"), [
@@ -267,6 +388,25 @@ def test_bad_input_is_a_usage_error(tmp_path, app, github):
     assert github.statuses()[-1]["state"] == "error"
 
 
+@pytest.mark.parametrize(("inputs", "event", "event_file", "expected"), [
+    ({"duration": "forever"}, "pull_request", "pull_request.json",
+     "input duration: expected a duration"),
+    ({"users": "500"}, "pull_request", "pull_request.json", "input users: must be at most 100"),
+    ({"url": "ftp://preview.example.com"}, "pull_request", "pull_request.json",
+     "input url: invalid URL"),
+    ({}, "deployment_status", "deployment_status.json",
+     "the deployment's environment_url: invalid URL"),
+])
+def test_input_errors_name_the_input(tmp_path, github, inputs, event, event_file, expected):
+    result = _run(tmp_path, github, event, event_file, url_in_event="ftp://preview.example",
+                  inputs=inputs)
+    assert result.code == 2, result.log
+    _no_traceback(result.log)
+    assert expected in result.log
+    assert "--set" not in result.log
+    assert github.statuses()[-1]["state"] == "error"
+
+
 def test_internal_crash_never_leaves_pending(tmp_path, app, github):
     summary_dir = tmp_path / "summary-is-a-directory"
     summary_dir.mkdir()
@@ -276,6 +416,42 @@ def test_internal_crash_never_leaves_pending(tmp_path, app, github):
     _no_traceback(result.log)
     assert "::error title=launchgate internal error::IsADirectoryError" in result.log
     assert [s["state"] for s in github.statuses()] == ["pending", "error"]
+
+
+class _FailsOnceAfterTheVerdict(io.StringIO):
+    """A log stream with one write error (EAGAIN on a full pipe) once the final status is
+    posted: the printed verdict after the status fails."""
+
+    def __init__(self, github: FakeGitHub) -> None:
+        super().__init__()
+        self.github = github
+        self.failed = False
+
+    def write(self, text: str) -> int:
+        final = [s for s in self.github.statuses() if s["state"] != "pending"]
+        if final and not self.failed:
+            self.failed = True
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return super().write(text)
+
+
+def test_crash_after_the_final_status_keeps_the_verdict(tmp_path, app, github, monkeypatch):
+    workspace = write_workspace(tmp_path / "ws", app.url)
+    env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request",
+                     "pull_request.json")
+    monkeypatch.setenv("LAUNCHGATE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HOME", env["HOME"])  # `git config --global` runs in-process here
+    monkeypatch.chdir(workspace)
+    stream = _FailsOnceAfterTheVerdict(github)
+    code = action.main(env, out=stream)
+    log = stream.getvalue()
+    assert stream.failed
+    assert code == 0, log
+    assert "BlockingIOError" in log and "the verdict stands" in log
+    assert [s["state"] for s in github.statuses()] == ["pending", "success"]
+    outputs = parse_outputs((tmp_path / "output.txt").read_text(encoding="utf-8"))
+    assert outputs["verdict"] == "pass"
+    assert "PASS" in marked_comments(github, 7)[0]["body"]
 
 
 def test_without_token_still_writes_summary_and_outputs(tmp_path, app, github):
@@ -319,7 +495,7 @@ def test_fork_report_published_by_workflow_run_as_comment_only(tmp_path, app, gi
     result = _run(tmp_path / "trusted", github, "workflow_run", "workflow_run.json",
                   inputs={"report": "artifact/report.json"})
     assert result.code == 0, result.log
-    (comment,) = _marked(github, 8)
+    (comment,) = marked_comments(github, 8)
     assert "information only" in comment["body"] and "PASS" in comment["body"]
     assert github.statuses() == []  # an untrusted report never sets the required status
     assert result.outputs["verdict"] == "pass"
@@ -363,7 +539,7 @@ def test_github_enterprise_api_url_is_honoured(tmp_path, app):
         result = _run(tmp_path, ghes, "pull_request", "pull_request.json", url=app.url)
         assert result.code == 0, result.log
         assert [s["state"] for s in ghes.statuses()] == ["pending", "success"]
-        assert len(_marked(ghes, 7)) == 1
+        assert len(marked_comments(ghes, 7)) == 1
         assert all(r.path.startswith("/api/v3/") for r in ghes.requests)
 
 
@@ -423,190 +599,3 @@ def test_text_from_config_or_targets_cannot_inject_workflow_commands(tmp_path, a
     assert seen >= 1 or "add-mask::injected" in result.log
     assert stopped is None
     assert result.outputs["verdict"] == "fail"
-
-
-# --- review fixes ------------------------------------------------------------------------------
-
-def test_human_comments_quoting_the_marker_are_never_edited(tmp_path, app, github):
-    human = f"{COMMENT_MARKER}\nI pasted the bot's comment here to discuss it."
-    quoted = f"> {COMMENT_MARKER}\n> the verdict said PASS, are we sure?"
-    github.add_comment(7, human, login="alice")
-    github.add_comment(7, quoted, login="bob")
-    for attempt in range(2):
-        result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url)
-        assert result.code == 0, result.log
-        comments = github.comments(7)
-        assert [c["body"] for c in comments[:2]] == [human, quoted], f"attempt {attempt}"
-        ours = [c for c in comments if c["user"]["login"] == "github-actions[bot]"]
-        assert len(ours) == 1 and ours[0]["body"].startswith(COMMENT_MARKER)
-        assert len(comments) == 3
-    assert {c["user"]["type"] for c in comments[:2]} == {"User"}
-    assert github.violations == []
-
-
-def test_a_user_token_edits_only_its_own_comment(tmp_path, app):
-    with FakeGitHub(token=TOKEN, token_user="release-manager") as github:
-        bot = github.add_comment(7, f"{COMMENT_MARKER}\nverdict by another token",
-                                 login="github-actions[bot]")
-        for _ in range(2):
-            result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url)
-            assert result.code == 0, result.log
-        comments = github.comments(7)
-        assert comments[0]["body"] == bot["body"]  # not ours: the token is a person's
-        mine = [c for c in comments if c["user"]["login"] == "release-manager"]
-        assert len(mine) == 1 and len(comments) == 2
-        assert any(r.operation == "users/get-authenticated" for r in github.requests)
-
-
-def test_legacy_marker_is_adopted_and_contexts_keep_separate_comments(tmp_path, app, github):
-    github.add_comment(7, f"{LEGACY_MARKER}\nverdict of an older version",
-                       login="github-actions[bot]")
-    first = _run(tmp_path / "a", github, "pull_request", "pull_request.json", url=app.url)
-    assert first.code == 0, first.log
-    (legacy,) = github.comments(7)  # edited in place, now with the keyed marker
-    assert legacy["body"].startswith(COMMENT_MARKER + "\n")
-    preview = _run(tmp_path / "b", github, "pull_request", "pull_request.json", url=app.url,
-                   inputs={"status-context": "launchgate/preview"})
-    assert preview.code == 0, preview.log
-    again = _run(tmp_path / "c", github, "pull_request", "pull_request.json", url=app.url,
-                 inputs={"status-context": "launchgate/preview"})
-    assert again.code == 0, again.log
-    bodies = [c["body"] for c in github.comments(7)]
-    assert len(bodies) == 2
-    assert bodies[0].startswith(COMMENT_MARKER + "\n")
-    assert bodies[1].startswith(comment_marker("launchgate/preview") + "\n")
-    assert comment_marker("launchgate/preview") != COMMENT_MARKER
-
-
-def _repo_with_commits(path: Path, url: str | None) -> tuple[Path, str, str, str]:
-    """A real repository: the base commit (config, app code), then a head commit that adds
-    config/settings.py with an AWS key on line 3. Returns (repo, base sha, head sha)."""
-    import random
-    import string
-
-    repo = write_workspace(path, url)
-    git(repo, "init", "-q", "-b", "main")
-    (repo / "app.py").write_text("print('hello')\n", encoding="utf-8")
-    base = commit(repo, "app", 1)
-    secret = "AKIA" + "".join(random.choice(string.ascii_uppercase + string.digits)
-                              for _ in range(16))
-    (repo / "config").mkdir()
-    (repo / "config" / "settings.py").write_text(
-        f"DEBUG = False\nREGION = 'eu-west-1'\nAWS_ACCESS_KEY_ID = '{secret}'\n",
-        encoding="utf-8")
-    head = commit(repo, "settings", 2)
-    return repo, base, head, secret
-
-
-def test_secrets_check_on_a_real_pull_request(tmp_path, github):
-    repo, base, head, secret = _repo_with_commits(tmp_path / "ws", None)
-    payload = json.loads((EVENTS / "pull_request.json").read_text(encoding="utf-8"))
-    payload["pull_request"]["base"]["sha"] = base
-    payload["pull_request"]["head"]["sha"] = head
-    env = action_env(tmp_path, repo, github.url, TOKEN, "pull_request", "pull_request.json",
-                     inputs={"checks": "secrets"}, payload_json=payload)
-    result = run_entrypoint(env, repo)
-    assert result.code == 1, result.log
-    _no_traceback(result.log)
-    report = load_report(repo)
-    assert (report["target"]["base"], report["target"]["head"]) == (base, head)
-    ids = [f["id"] for f in report["findings"]]
-    assert ids == ["secrets.in-diff"]
-    assert result.outputs["verdict"] == "fail" and result.outputs["blockers"] == "1"
-    assert "::error file=config/settings.py,line=3,title=launchgate secrets.in-diff::" \
-        in result.log
-    assert [s["state"] for s in github.statuses(head)] == ["pending", "failure"]
-    assert "FAIL" in _marked(github, 7)[0]["body"]
-    cache = repo / ".launchgate-cache" / "secrets"
-    assert cache.is_dir() and any(cache.iterdir())
-    texts = {"log": result.log, "summary": result.summary,
-             **{f"request {r.method} {r.path}": r.path + r.body for r in github.requests},
-             **{p.name: p.read_text(encoding="utf-8")
-                for p in (repo / "launchgate-report").iterdir()},
-             **{p.name: p.read_text(encoding="utf-8") for p in cache.rglob("*") if p.is_file()}}
-    for where, text in texts.items():
-        assert_no_secret(text, secret, where=where)
-
-
-def test_force_push_scans_like_a_new_branch(tmp_path, github):
-    repo, _base, head, _secret = _repo_with_commits(tmp_path / "ws", None)
-    payload = json.loads((EVENTS / "push.json").read_text(encoding="utf-8"))
-    payload["before"] = "f" * 40  # the branch's old head, replaced by the force-push
-    payload["after"] = head
-    env = action_env(tmp_path, repo, github.url, TOKEN, "push", "push.json",
-                     inputs={"checks": "secrets"}, payload_json=payload,
-                     extra={"GITHUB_SHA": head})
-    result = run_entrypoint(env, repo)
-    _no_traceback(result.log)
-    assert "not a commit in this clone" in result.log and "ffffffffffff" in result.log
-    report = load_report(repo)
-    assert report["target"]["base"] is None and report["target"]["head"] == head
-    (check,) = [c for c in report["checks"] if c["name"] == "secrets"]
-    assert check["status"] == "failed", check  # decided from history, not `error`
-    assert [f["id"] for f in report["findings"]] == ["secrets.in-head"]
-    assert result.code == 1 and result.outputs["verdict"] == "fail"
-    assert [s["state"] for s in github.statuses(head)] == ["pending", "failure"]
-
-
-@pytest.mark.parametrize(("inputs", "event", "event_file", "expected"), [
-    ({"duration": "forever"}, "pull_request", "pull_request.json",
-     "input duration: expected a duration"),
-    ({"users": "500"}, "pull_request", "pull_request.json", "input users: must be at most 100"),
-    ({"url": "ftp://preview.example.com"}, "pull_request", "pull_request.json",
-     "input url: invalid URL"),
-    ({}, "deployment_status", "deployment_status.json",
-     "the deployment's environment_url: invalid URL"),
-])
-def test_input_errors_name_the_input(tmp_path, github, inputs, event, event_file, expected):
-    result = _run(tmp_path, github, event, event_file, url_in_event="ftp://preview.example",
-                  inputs=inputs)
-    assert result.code == 2, result.log
-    _no_traceback(result.log)
-    assert expected in result.log
-    assert "--set" not in result.log
-    assert github.statuses()[-1]["state"] == "error"
-
-
-def test_read_only_token_on_a_same_repo_pull_names_the_permission(tmp_path, app, github):
-    github.faults.fork = True  # every write 403, but the pull request is not from a fork
-    result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url)
-    assert result.code == 0, result.log
-    (line,) = [ln for ln in result.log.splitlines() if "cannot write" in ln]
-    assert "statuses: write" in line
-    assert "fork" not in line.lower()
-
-
-class _FailsOnceAfterTheVerdict(io.StringIO):
-    """A log stream with one write error (EAGAIN on a full pipe) once the final status is
-    posted: the printed verdict after the status fails."""
-
-    def __init__(self, github: FakeGitHub) -> None:
-        super().__init__()
-        self.github = github
-        self.failed = False
-
-    def write(self, text: str) -> int:
-        final = [s for s in self.github.statuses() if s["state"] != "pending"]
-        if final and not self.failed:
-            self.failed = True
-            raise BlockingIOError(11, "Resource temporarily unavailable")
-        return super().write(text)
-
-
-def test_crash_after_the_final_status_keeps_the_verdict(tmp_path, app, github, monkeypatch):
-    workspace = write_workspace(tmp_path / "ws", app.url)
-    env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request",
-                     "pull_request.json")
-    monkeypatch.setenv("LAUNCHGATE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("HOME", env["HOME"])  # `git config --global` runs in-process here
-    monkeypatch.chdir(workspace)
-    stream = _FailsOnceAfterTheVerdict(github)
-    code = action.main(env, out=stream)
-    log = stream.getvalue()
-    assert stream.failed
-    assert code == 0, log
-    assert "BlockingIOError" in log and "the verdict stands" in log
-    assert [s["state"] for s in github.statuses()] == ["pending", "success"]
-    outputs = parse_outputs((tmp_path / "output.txt").read_text(encoding="utf-8"))
-    assert outputs["verdict"] == "pass"
-    assert "PASS" in _marked(github, 7)[0]["body"]

@@ -18,17 +18,9 @@ from launchgate.github import (
     fit_comment,
 )
 from launchgate.render.markdown import COMMENT_MARKER
-from tests.support.actionharness import parse_outputs
-from tests.support.fakegithub.server import FakeGitHub
+from tests.support.actionharness import TOKEN, marked_comments, parse_outputs
 
-TOKEN = "ghs_unit-test-token-value"
 SHA = "d" * 40
-
-
-@pytest.fixture
-def github():
-    with FakeGitHub(token=TOKEN, max_per_page=3) as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -44,22 +36,18 @@ def client(github, sleeps):
     gh.close()
 
 
-def _marked(github: FakeGitHub, number: int = 3) -> list[dict]:
-    return [c for c in github.comments(number) if COMMENT_MARKER in c["body"]]
-
-
 def test_timeout_after_a_committed_create_edits_instead_of_duplicating(github, client):
     github.faults.comment_write_delay_s = 2.5  # longer than the client's 1 s timeout
     assert client.upsert_comment(3, "first verdict") == "updated"
-    assert len(_marked(github)) == 1
-    assert _marked(github)[0]["body"].endswith("first verdict")
+    assert len(marked_comments(github, 3)) == 1
+    assert marked_comments(github, 3)[0]["body"].endswith("first verdict")
 
 
 def test_committed_502_is_not_written_twice(github, client, sleeps):
     github.faults.comment_write_502 = 10  # every write is applied, then answered 502
     assert client.upsert_comment(3, "verdict") == "updated"
     assert len(sleeps) == 1  # the retry found the applied comment: nothing left to write
-    assert len(_marked(github)) == 1
+    assert len(marked_comments(github, 3)) == 1
 
 
 def test_exhausted_5xx_fails_clearly(github, client, sleeps):
@@ -68,7 +56,7 @@ def test_exhausted_5xx_fails_clearly(github, client, sleeps):
         client.upsert_comment(3, "verdict")
     assert len(sleeps) == 3  # four attempts, with growing waits
     assert sleeps == sorted(sleeps) and sleeps[0] < sleeps[-1]
-    assert _marked(github) == []
+    assert marked_comments(github, 3) == []
 
 
 def test_secondary_rate_limit_honours_retry_after(github, client, sleeps):
@@ -92,7 +80,8 @@ def test_sticky_comment_is_found_on_a_later_page_and_edited(github, client):
     github.add_comment(3, f"{COMMENT_MARKER}\nold verdict", login="github-actions[bot]")
     github.add_comment(3, "later chatter")
     assert client.upsert_comment(3, "new verdict") == "updated"
-    assert len(_marked(github)) == 1 and "new verdict" in _marked(github)[0]["body"]
+    assert (len(marked_comments(github, 3)) == 1
+            and "new verdict" in marked_comments(github, 3)[0]["body"])
     assert len(github.comments(3)) == 9
 
 
@@ -105,7 +94,7 @@ def test_long_comment_is_cut_below_the_limit_with_a_pointer(github, client):
     assert len(fitted) < MAX_COMMENT_CHARS
     assert fitted.rstrip().endswith("The full verdict is in the job summary.")
     client.upsert_comment(3, fitted)
-    assert len(_marked(github)) == 1 and github.violations == []
+    assert len(marked_comments(github, 3)) == 1 and github.violations == []
     assert fit_comment("short", "pointer") == "short"
 
 

@@ -26,20 +26,20 @@ from pathlib import Path
 import pytest
 
 from launchgate.demo.app import DemoServer
-from launchgate.render.markdown import COMMENT_MARKER
 from tests.conftest import assert_no_secret
 from tests.support import containerbase, secrets_fixture
 from tests.support.actionharness import (
     EVENTS,
     ROOT,
+    TOKEN,
     action_env,
     load_report,
+    marked_comments,
     run_entrypoint,
     write_workspace,
 )
 from tests.support.fakegithub.server import FakeGitHub
 
-TOKEN = "ghs_" + "C0ntainerToken" * 3
 HOST_CA = "/etc/ssl/certs/ca-certificates.crt"
 RUNNER_UID = 1001  # the runner's user owns the workspace, not the container's root
 
@@ -138,7 +138,7 @@ def test_image_runs_the_action_against_fake_github(tmp_path, image, container):
         assert "::error file=settings.py,line=2,title=launchgate secrets.in-diff::" in result.log
         assert (workspace / ".launchgate-cache" / "secrets").is_dir()
         assert [s["state"] for s in github.statuses(head)] == ["pending", "failure"]
-        assert len([c for c in github.comments(7) if COMMENT_MARKER in c["body"]]) == 1
+        assert len(marked_comments(github, 7)) == 1
         assert github.violations == []
         for request in github.requests:
             assert_no_secret(request.body, TOKEN, where="a request body")

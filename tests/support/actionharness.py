@@ -15,7 +15,9 @@ from typing import Any
 
 import yaml
 
+from launchgate.render.markdown import COMMENT_MARKER
 from tests.conftest import ROOT
+from tests.support.fakegithub.server import FakeGitHub
 
 EVENTS = Path(__file__).resolve().parent / "events"
 HEAD_SHA = "a" * 40
@@ -23,6 +25,7 @@ BASE_SHA = "b" * 40
 MERGE_SHA = "c" * 40
 RUN_ID = "4242"
 SERVER_URL = "https://github.example"
+TOKEN = "ghs_" + "T0kenValue" * 4  # the only token the fake GitHub server accepts
 
 
 @dataclass(frozen=True)
@@ -129,3 +132,8 @@ def load_report(workspace: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((workspace / "launchgate-report" / "report.json")
                                       .read_text(encoding="utf-8"))
     return data
+
+
+def marked_comments(github: FakeGitHub, number: int) -> list[dict[str, Any]]:
+    """The comments on pull request NUMBER that carry launchgate's marker."""
+    return [c for c in github.comments(number) if COMMENT_MARKER in c["body"]]
