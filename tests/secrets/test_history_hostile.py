@@ -19,7 +19,7 @@ from launchgate.secrets.engine import Engine
 from launchgate.secrets.gitlog import display_path
 from launchgate.secrets.scan import ScanOptions, scan_repository
 from tests.conftest import run_cli
-from tests.secrets_fixture import commit, git
+from tests.support.secrets_fixture import commit, git
 
 ENGINE = Engine()
 RNG = random.Random(1212)
