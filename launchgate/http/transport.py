@@ -11,7 +11,8 @@ somewhere it was not allowed to go.
 Every request also has a total deadline (`RESPONSE_DEADLINE_S`, from sending the request to the
 last byte read): the per-read timeout alone lets a server that drips a byte every few seconds
 hold a check for minutes. Only `gzip, deflate` are accepted: bodies are decoded with a bound in
-`web.read_limited` (brotli is not asked for).
+`web.read_limited` (brotli is not asked for). Cookies are kept as the bytes the server sent
+(`cookies.CookieStore`): a non-ASCII or non-UTF-8 cookie is sent back, never a crash.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import httpcore
 import httpx
 
 from launchgate import __version__
+from launchgate.http.cookies import CookieStore
 
 USER_AGENT = f"launchgate/{__version__} (+launch-readiness gate)"
 DEFAULT_TIMEOUT_S = 10.0
@@ -136,7 +138,8 @@ class HttpContext:
                                      else _unverified_ssl_context())
         return httpx.Client(transport=transport, headers=headers, trust_env=False,
                             follow_redirects=follow_redirects, max_redirects=max_redirects,
-                            timeout=httpx.Timeout(timeout_s or self.timeout_s))
+                            timeout=httpx.Timeout(timeout_s or self.timeout_s),
+                            **CookieStore().install())
 
 
 def _unverified_ssl_context() -> ssl.SSLContext:
