@@ -56,6 +56,23 @@ def build_parser() -> argparse.ArgumentParser:
                           help="baseline file (default: checks.secrets.baseline in --repo)")
     baseline.set_defaults(handler=_cmd_baseline)
 
+    handover = commands.add_parser(
+        "handover", help="write HANDOVER.md: hosts, TLS, email, env vars, deploys, open risks")
+    handover.add_argument("--report", metavar="PATH",
+                          help="a launchgate JSON report (default: run the gate now)")
+    handover.add_argument("--output", metavar="PATH", default="HANDOVER.md",
+                          help="where to write the document (default: HANDOVER.md)")
+    for flag, help_text in (("--config", "config file, when the gate runs now"),
+                            ("--url", "the app under test, when the gate runs now")):
+        handover.add_argument(flag, help=help_text)
+    handover.add_argument("--repo", metavar="PATH", default=".", help="git repository")
+    handover.add_argument("--allow-private-targets", action="store_true",
+                          help="allow probing loopback/private addresses, when the gate runs now")
+    handover.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
+                          dest="settings", help="override a config key, when the gate runs now")
+    handover.add_argument("--quiet", action="store_true", help="print only the result line")
+    handover.set_defaults(handler=_cmd_handover, fail_on=None)
+
     demo = commands.add_parser("demo", help="run the whole gate against a built-in local app")
     demo.add_argument("--output", default="launchgate-demo", metavar="DIR",
                       help="where to write the demo's config, report.json and report.md")
@@ -341,6 +358,56 @@ def _cmd_baseline(args: argparse.Namespace) -> int:
         print(f"launchgate: warning: {in_code} of them are still in the code at HEAD; accept "
               "only test fixtures and examples, and rotate real keys first", file=sys.stderr)
     return 0
+
+
+# --- handover -------------------------------------------------------------------------------
+
+def _cmd_handover(args: argparse.Namespace) -> int:
+    from launchgate.handover import build_handover
+    from launchgate.render.handover import render_handover
+
+    ensure_writable(args.output, "--output")
+    if not Path(args.repo).is_dir():
+        raise UsageError(f"--repo {args.repo}: not a directory")
+    if args.report:
+        report, source = read_report(args.report, "--report"), f"the report `{args.report}`"
+    else:
+        report, source = _fresh_report(args), "a fresh `launchgate check` run"
+    document = build_handover(report, Path(args.repo).resolve(), report_source=source)
+    Path(args.output).write_text(render_handover(document), encoding="utf-8")
+    if not args.quiet:
+        print(f"launchgate: wrote {args.output} ({len(document['risks'])} open risk(s), "
+              f"{len(document['questions'])} question(s) for people to answer)")
+    return 0
+
+
+def _fresh_report(args: argparse.Namespace) -> dict[str, Any]:
+    from launchgate.progress import Progress
+    from launchgate.redact import Redactor
+    from launchgate.report import Target
+    from launchgate.runner import run_gate
+
+    config = gate_config(args)
+    progress = Progress(quiet=args.quiet, redactor=Redactor(config.secret_values))
+    target = Target(url=_shown_url(config.url), repo=str(Path(args.repo).resolve()))
+    data: dict[str, Any] = run_gate(config, target, progress=progress).to_json()
+    return data
+
+
+def read_report(path: str, flag: str) -> dict[str, Any]:
+    """An earlier `launchgate.report/v1` JSON report; anything else is a usage error."""
+    import json
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{flag} {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{flag} {path}: not a JSON report ({exc})") from None
+    if not isinstance(data, dict) or data.get("schema") != "launchgate.report/v1":
+        raise UsageError(f"{flag} {path}: not a launchgate report (expected "
+                         "\"schema\": \"launchgate.report/v1\")")
+    return data
 
 
 # --- demo -----------------------------------------------------------------------------------

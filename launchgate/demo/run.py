@@ -66,8 +66,10 @@ def run_demo(output: Path, *, quiet: bool = False) -> int:
     from launchgate.config import load_config
     from launchgate.demo.sample_repo import build_sample_repo
     from launchgate.demo.tls import DemoFront
+    from launchgate.handover import build_handover
     from launchgate.progress import Progress
     from launchgate.redact import Redactor
+    from launchgate.render.handover import render_handover
     from launchgate.render.markdown import render_markdown
     from launchgate.render.text import render_text
     from launchgate.report import Target
@@ -94,8 +96,11 @@ def run_demo(output: Path, *, quiet: bool = False) -> int:
     data = report.to_json()
     (output / "report.json").write_text(report.dumps(), encoding="utf-8")
     (output / "report.md").write_text(render_markdown(data), encoding="utf-8")
+    handover = build_handover(data, sample, report_source="the demo's `report.json`")
+    (output / "HANDOVER.md").write_text(render_handover(handover), encoding="utf-8")
     print(render_text(data, color=sys.stdout.isatty()), end="")
-    print(f"\nWrote {output / 'report.md'} and {output / 'report.json'}.")
+    print(f"\nWrote {output / 'report.md'}, {output / 'report.json'} and "
+          f"{output / 'HANDOVER.md'}.")
     if report.verdict.value == "fail":
         print("The demo app has planted problems, so this verdict is meant to fail: in CI, "
               "`launchgate check` would exit 1 here and the required status would block the "

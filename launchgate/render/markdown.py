@@ -79,7 +79,8 @@ def seconds(value: Any) -> str:
     return "–" if value is None else f"{float(value):.1f}s"
 
 
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment every markdown template renders in, with the escaping filters."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("launchgate.render", "templates"),
         autoescape=False, undefined=jinja2.StrictUndefined, trim_blocks=True,
@@ -92,7 +93,7 @@ def render_markdown(report: Mapping[str, Any], *, marker: bool = False,
                     run_url: str | None = None, context: str = DEFAULT_CONTEXT) -> str:
     """Render a `launchgate.report/v1` document. `marker` starts it with the sticky-comment
     marker of status context `context`."""
-    template = _environment().get_template("verdict.md.j2")
+    template = environment().get_template("verdict.md.j2")
     body = template.render(r=report, run_url=run_url, headline_words=verdict_words(report))
     body = re.sub(r"\n{3,}", "\n\n", body)
     return f"{comment_marker(context)}\n{body}" if marker else body
