@@ -70,3 +70,13 @@ def test_set_cookie_parsing():
     assert cookie.name == "sid" and cookie.samesite == "strict"
     assert {"secure", "httponly", "path"} <= cookie.attributes
     assert parse_set_cookie("garbage") is None
+
+
+def test_csrf_cookie_is_not_a_session_cookie(lab):
+    assert findings(run(lab.config(f"https://{name('csrf')}/"), "headers"), "headers") == {}
+
+
+def test_hsts_max_age_zero_is_hsts_missing(lab):
+    report = run(lab.config(f"https://{name('hsts0')}/"), "headers")
+    assert findings(report, "headers") == {"headers.hsts-missing": "important"}
+    assert "disabled" in report.to_json()["findings"][0]["detail"]

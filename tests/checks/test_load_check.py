@@ -245,3 +245,21 @@ def test_a_worker_from_another_runner_joins_and_loads_its_own_target(server, tmp
     assert sum(server.paths.values()) == 1  # the gate's own readiness probe only
     assert other.paths["/fast"] == metrics["requests"] + metrics["samples_excluded_warmup"]
     assert_no_secret(json.dumps(report), URL_PASSWORD, where="the report")
+
+
+def test_the_gate_never_imports_locust_or_gevent():
+    """Locust's gevent monkey-patching must stay in the child process."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("import sys; import launchgate.checks.load, launchgate.load.process, "
+            "launchgate.load.readiness, launchgate.load.remote_worker; "
+            "print(sorted(m for m in ('gevent', 'locust', 'geventhttpclient') "
+            "if m in sys.modules))")
+    root = str(ROOT)
+    out = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True,
+                         env={"PYTHONPATH": root, "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.strip() == "[]"

@@ -81,3 +81,15 @@ def test_hostname_matching_follows_browser_rules():
     assert not hostname_matches("example.com", ["*.example.com"])
     assert hostname_matches("Example.COM.", ["example.com"])
     assert hostname_matches("127.0.0.1", ["127.0.0.1"])
+
+
+def test_a_certificate_failure_is_named_as_such_not_as_silence(lab):
+    """A server that answers with a bad certificate did answer: smoke and redirects say the TLS
+    verification failed (tls reports the root cause), in clean text."""
+    report = run(lab.config(f"https://{name('selfsigned')}/"), "tls", "redirects", "smoke")
+    titles = {f["id"]: f["title"] for f in report.to_json()["findings"]}
+    assert "tls.certificate-self-signed" in titles
+    assert titles["smoke.unreachable"].endswith("fails TLS verification")
+    assert titles["redirects.unreachable"].endswith("fails TLS verification")
+    details = " ".join(f["detail"] for f in report.to_json()["findings"])
+    assert "_ssl.c" not in details and "TLS certificate verification failed" in details

@@ -1,12 +1,21 @@
-"""The real CLI against the web lab: the healthy site passes all four web checks, and a site
-full of problems fails without any secret or configured header value in any output."""
+"""The real CLI against the web lab: the healthy site passes all four web checks, a site full of
+problems fails without any secret or configured header value in any output, and findings keep
+their fingerprints when a new build renames its assets."""
 
 from __future__ import annotations
 
 import json
 
 from tests.conftest import assert_no_secret
-from tests.support.weblab import BUNDLE_KEY, BYPASS_VALUE, MAP_KEY, SESSION_VALUE, name
+from tests.support.weblab import (
+    BUNDLE_KEY,
+    BYPASS_VALUE,
+    MAP_KEY,
+    SESSION_VALUE,
+    build_site,
+    name,
+    run,
+)
 
 WEB = "tls,redirects,headers,exposure"
 
@@ -74,3 +83,19 @@ def test_private_targets_are_refused_by_every_web_check(lab, cli, tmp_path):
             assert check["status"] == "error", check
             assert "allow_private_targets" in check["summary"], check
     assert len(lab.https.requests) + len(lab.http.requests) == before  # nothing was sent
+
+
+def test_fingerprints_survive_a_new_build(lab):
+    config = lab.config(f"https://{name('build')}/")
+    first = run(config, "headers", "exposure").to_json()["findings"]
+    lab.sites[name("build")] = build_site("2222bbbb")
+    try:
+        second = run(config, "headers", "exposure").to_json()["findings"]
+    finally:
+        lab.sites[name("build")] = build_site("1111aaaa")
+    ids = {f["id"] for f in first}
+    assert {"headers.static-assets-not-cached", "exposure.mixed-content-active",
+            "exposure.mixed-content-passive"} <= ids
+    assert "2222bbbb" in json.dumps(second) and "2222bbbb" not in json.dumps(first)
+    assert sorted((f["id"], f["fingerprint"]) for f in first) == \
+        sorted((f["id"], f["fingerprint"]) for f in second)

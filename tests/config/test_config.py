@@ -171,6 +171,15 @@ def test_set_overrides_apply_on_top_of_the_file(tmp_path):
     assert config.url == "https://b.example.com"
 
 
+def test_connect_to_keys_are_normalised_like_host_names(tmp_path):
+    path = tmp_path / ".launchgate.yml"
+    path.write_text('connect_to:\n  "App.Example.TEST.:443": "127.0.0.1:8443"\n'
+                    '  "[::1]:80": "127.0.0.1:8080"\n', encoding="utf-8")
+    config = load_config(path, env={})
+    assert dict(config.connect_to) == {"app.example.test:443": "127.0.0.1:8443",
+                                       "[::1]:80": "127.0.0.1:8080"}
+
+
 # --- errors name file, line and key ---------------------------------------------------------
 
 def test_unknown_top_level_key_has_a_hint(tmp_path):
@@ -313,6 +322,89 @@ def test_cross_checks(tmp_path):
 def test_missing_ca_bundle(tmp_path):
     err = error_of(tmp_path, "ca_bundle: certs/none.pem\n")
     assert err.line == 1 and err.key == "ca_bundle" and "file not found" in str(err)
+
+
+def test_duplicate_route_names_are_a_located_config_error(tmp_path):
+    err = error_of(tmp_path, (
+        "checks:\n  load:\n    routes:\n"
+        "      - name: list\n        path: /a\n"
+        "      - name: list\n        path: /b\n"))
+    assert err.key == "checks.load.routes[1].name"
+    assert err.line == 6 and err.file == str(tmp_path / ".launchgate.yml")
+    assert "duplicate route name 'list'" in str(err)
+
+
+def test_route_target_above_its_blocker_is_a_config_error(tmp_path):
+    err = error_of(tmp_path, (
+        "checks:\n  load:\n    routes:\n"
+        "      - name: export\n        path: /export\n"
+        "        p95_target_ms: 900\n        p95_blocker_ms: 500\n"))
+    assert err.key == "checks.load.routes[0].p95_target_ms"
+    assert err.line == 6
+    assert "above the route's blocker budget" in str(err)
+
+
+# --- values that would crash a web check, or leak an environment value --------------------
+
+@pytest.mark.parametrize(("text", "key", "expected"), [
+    ('headers: {x-token: "välue"}\n', "headers.x-token", "printable ASCII"),
+    ('headers: {x-token: "a\\r\\nInjected: 1"}\n', "headers.x-token", "printable ASCII"),
+    ('headers: {"x token": "v"}\n', "headers.x token", "header name"),
+    ('headers: {"x:y": "v"}\n', "headers.x:y", "header name"),
+    ("url: https://exa mple.com/\n", "url", "spaces or control characters"),
+    ('url: "https://exa\\tmple.com/"\n', "url", "spaces or control characters"),
+    ('url: "https://example.com:99999/"\n', "url", "invalid URL"),
+    ('url: "https://exa\\u00a0mple.com/"\n', "url", "spaces or control characters"),
+    ('connect_to: {"example.com:443": "127.0.0.1:0"}\n', 'connect_to.example.com:443',
+     "1..65535"),
+    ('connect_to: {"example.com:99999": "127.0.0.1:8443"}\n', 'connect_to.example.com:99999',
+     "1..65535"),
+    ("checks:\n  smoke:\n    steps: [{name: x, path: //evil.example/}]\n",
+     "checks.smoke.steps[0].path", "another host"),
+    ("checks:\n  exposure: {protected_paths: ['/\\\\evil.example/']}\n",
+     "checks.exposure.protected_paths[0]", "another host"),
+])
+def test_values_that_would_break_requests_are_config_errors(tmp_path, text, key, expected):
+    err = error_of(tmp_path, text)
+    assert err.key == key and err.line is not None, str(err)
+    assert expected in str(err)
+
+
+def test_header_value_errors_never_show_the_value(tmp_path):
+    err = error_of(tmp_path, 'headers: {x-token: "s3cret-välue-123"}\n')
+    assert "s3cret" not in str(err)
+
+
+def test_environment_values_never_appear_in_config_errors(tmp_path):
+    token = "lg-" + "9f8e7d6c5b4a39281706f5e4d3c2b1a0" * 2
+    cases = ['fail_on: "${LG_TOKEN}"\n', 'url: "${LG_TOKEN}"\n',
+             'checks:\n  load: {users: "${LG_TOKEN}"}\n',
+             'checks:\n  smoke:\n    steps: [{name: x, path: "pre-${LG_TOKEN}"}]\n',
+             'ca_bundle: "/nope/${LG_TOKEN}"\n',
+             'checks:\n  tls: {min_version: "${LG_TOKEN}"}\n']
+    for text in cases:
+        err = error_of(tmp_path, text, env={"LG_TOKEN": token})
+        message = str(err)
+        for size in range(6, len(token) + 1):
+            assert token[:size] not in message, f"{text!r}: a piece of the value is shown"
+        assert "${LG_TOKEN}" in message, message
+
+
+@pytest.mark.parametrize("path", ["//evil.example/x", "/\\evil.example/x", "https://evil.example/",
+                                  "/\t/evil.example"])
+def test_path_settings_must_stay_on_the_url(path):
+    with pytest.raises(ConfigError) as caught:
+        load_config(None, env={}, overrides={"checks.smoke.steps": [
+            {"name": "x", "path": path}]})
+    assert "checks.smoke.steps[0].path" in str(caught.value)
+
+
+def test_an_empty_header_value_is_a_config_error_naming_the_key(tmp_path):
+    config = tmp_path / ".launchgate.yml"
+    config.write_text('url: https://app.example.test\nheaders:\n  x-bypass: "${BYPASS}"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(config, env={"BYPASS": ""})
+    assert str(caught.value).startswith(f"{config}:3: headers.x-bypass: the header value is empty")
 
 
 # --- files that are not a config -----------------------------------------------------------
@@ -458,49 +550,3 @@ def test_random_set_options_raise_only_config_errors(options):
         load_config(None, env={}, overrides=overrides)
     except ConfigError as exc:
         assert "\n" not in str(exc)
-
-
-# --- review fixes: values that would crash a web check, or leak an environment value --------
-
-@pytest.mark.parametrize(("text", "key", "expected"), [
-    ('headers: {x-token: "välue"}\n', "headers.x-token", "printable ASCII"),
-    ('headers: {x-token: "a\\r\\nInjected: 1"}\n', "headers.x-token", "printable ASCII"),
-    ('headers: {"x token": "v"}\n', "headers.x token", "header name"),
-    ('headers: {"x:y": "v"}\n', "headers.x:y", "header name"),
-    ("url: https://exa mple.com/\n", "url", "spaces or control characters"),
-    ('url: "https://exa\\tmple.com/"\n', "url", "spaces or control characters"),
-    ('url: "https://example.com:99999/"\n', "url", "invalid URL"),
-    ('url: "https://exa\\u00a0mple.com/"\n', "url", "spaces or control characters"),
-    ('connect_to: {"example.com:443": "127.0.0.1:0"}\n', 'connect_to.example.com:443',
-     "1..65535"),
-    ('connect_to: {"example.com:99999": "127.0.0.1:8443"}\n', 'connect_to.example.com:99999',
-     "1..65535"),
-    ("checks:\n  smoke:\n    steps: [{name: x, path: //evil.example/}]\n",
-     "checks.smoke.steps[0].path", "another host"),
-    ("checks:\n  exposure: {protected_paths: ['/\\\\evil.example/']}\n",
-     "checks.exposure.protected_paths[0]", "another host"),
-])
-def test_values_that_would_break_requests_are_config_errors(tmp_path, text, key, expected):
-    err = error_of(tmp_path, text)
-    assert err.key == key and err.line is not None, str(err)
-    assert expected in str(err)
-
-
-def test_header_value_errors_never_show_the_value(tmp_path):
-    err = error_of(tmp_path, 'headers: {x-token: "s3cret-välue-123"}\n')
-    assert "s3cret" not in str(err)
-
-
-def test_environment_values_never_appear_in_config_errors(tmp_path):
-    token = "lg-" + "9f8e7d6c5b4a39281706f5e4d3c2b1a0" * 2
-    cases = ['fail_on: "${LG_TOKEN}"\n', 'url: "${LG_TOKEN}"\n',
-             'checks:\n  load: {users: "${LG_TOKEN}"}\n',
-             'checks:\n  smoke:\n    steps: [{name: x, path: "pre-${LG_TOKEN}"}]\n',
-             'ca_bundle: "/nope/${LG_TOKEN}"\n',
-             'checks:\n  tls: {min_version: "${LG_TOKEN}"}\n']
-    for text in cases:
-        err = error_of(tmp_path, text, env={"LG_TOKEN": token})
-        message = str(err)
-        for size in range(6, len(token) + 1):
-            assert token[:size] not in message, f"{text!r}: a piece of the value is shown"
-        assert "${LG_TOKEN}" in message, message

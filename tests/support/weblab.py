@@ -201,7 +201,33 @@ def default_sites() -> dict[str, Site]:
         name("loginwall"): Site(redirects={"/dashboard": "/login?next=/dashboard"}),
         name("bare"): Site(hsts=None, cookie=None, compress=False, routes={
             "/": (200, {"Content-Type": "text/html"}, b"<h1>hi</h1>" * 200)}),
+        # configured headers must stay on the configured host
+        name("app"): Site(redirects={"/go": f"https://{name('elsewhere')}/landing",
+                                     "/in": "/login", "/bad": "http://[bad/"}),
+        name("elsewhere"): Site(),
+        name("sub"): Site(page_extra=f'<script src="https://{name("static.sub")}/main.js">'
+                                     "</script>"),
+        name("static.sub"): Site(routes={"/main.js": (
+            200, {"Content-Type": "application/javascript",
+                  "Cache-Control": "max-age=60"}, b"var a = 1;")}),
+        name("build"): build_site("1111aaaa"),
+        name("csrf"): Site(cookie="XSRF-TOKEN={v}; Path=/; Secure; SameSite=Lax"),
+        name("hsts0"): Site(hsts="max-age=0"),
+        name("plain"): Site(http_serves=True),
+        # malformed URLs in a Location header and in a page
+        name("badloc"): Site(redirects={"/": "http://[bad/"}),
+        name("badref"): Site(page_extra='<img src="http://[oops">'
+                                        '<script src="http://cdn.lab.test/late.js"></script>'),
     }
+
+
+def build_site(build: str) -> Site:
+    """A page whose hashed asset names change with every build."""
+    return Site(page_extra=(f'<script src="/static/app.{build}.js"></script>'
+                            f'<script src="http://cdn.lab.test/lib.{build}.js"></script>'
+                            f'<img src="http://cdn.lab.test/logo.{build}.png">'),
+                routes={f"/static/app.{build}.js": (200, {"Content-Type": "text/javascript"},
+                                                     b"console.log(1)")})
 
 
 # --- certificates -----------------------------------------------------------------------------
