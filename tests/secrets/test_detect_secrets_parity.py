@@ -19,29 +19,13 @@ from launchgate.secrets.cache import HistoryCache, cache_dir
 from launchgate.secrets.engine import Engine, noise_reason, plugins_for_line
 from launchgate.secrets.scan import ScanOptions, scan_repository
 from tests.conftest import assert_no_secret, run_cli
-from tests.support.secrets_fixture import commit, git
+from tests.support.secrets_fixture import ALNUM, aws_key_id, commit, git, new_repo, random_string
 
 RNG = random.Random(20261130)
-ALNUM = string.ascii_letters + string.digits
-
-
-def _rand(n: int, alphabet: str = ALNUM) -> str:
-    return "".join(RNG.choice(alphabet) for _ in range(n))
 
 
 def _ghp() -> str:
-    return "ghp_" + _rand(36)
-
-
-def _aws() -> str:
-    return "AKIA" + _rand(16, string.ascii_uppercase + "234567")
-
-
-def _repo(tmp_path: Path, name: str = "repo") -> Path:
-    repo = tmp_path / name
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    return repo
+    return "ghp_" + random_string(RNG, 36)
 
 
 def _detect_secrets(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -89,7 +73,8 @@ def test_quoted_string_with_escapes_is_judged_like_detect_secrets():
     from detect_secrets.core.scan import _process_line_based_plugins
 
     engine = Engine()
-    body = "\\n".join(_rand(40, ALNUM + "+/") for _ in range(3))  # "MIIE...\nVJTU..." shape
+    # "MIIE...\nVJTU..." shape
+    body = "\\n".join(random_string(RNG, 40, ALNUM + "+/") for _ in range(3))
     line = f'const PEM = "{body}";'
     assert "Base64HighEntropyString" in plugins_for_line(line, engine.prefilter)
     mine = {(h.type, h.hashed_secret) for h in engine.judge("app.js", line)}
@@ -101,7 +86,7 @@ def test_quoted_string_with_escapes_is_judged_like_detect_secrets():
 # 2. Baseline entries match on (filename, type, hash), from a real `detect-secrets scan` -----
 
 def test_baseline_matches_file_type_and_hash_like_detect_secrets(tmp_path):
-    repo = _repo(tmp_path)
+    repo = new_repo(tmp_path)
     accepted, other = _ghp(), _ghp()
     (repo / "a.py").write_text(f'TOKEN = "{accepted}"\n')
     commit(repo, "a", 1)
@@ -120,7 +105,7 @@ def test_baseline_matches_file_type_and_hash_like_detect_secrets(tmp_path):
 # 3. Records are grouped by the full value: two GitHub tokens are two secrets ----------------
 
 def test_allowlisted_fake_token_does_not_hide_a_different_deleted_token(tmp_path):
-    repo = _repo(tmp_path)
+    repo = new_repo(tmp_path)
     fake, real = _ghp(), _ghp()
     (repo / "tests.py").write_text(f'FAKE = "{fake}"\n')
     (repo / "deploy.yml").write_text(f"token: {real}\n")  # unquoted: only GitHub Token
@@ -139,7 +124,7 @@ def test_allowlisted_fake_token_does_not_hide_a_different_deleted_token(tmp_path
 
 
 def test_two_tokens_in_one_report_have_distinct_fingerprints(tmp_path):
-    repo = _repo(tmp_path)
+    repo = new_repo(tmp_path)
     first, second = _ghp(), _ghp()
     (repo / "one.py").write_text(f'A = "{first}"\n')
     (repo / "two.py").write_text(f'B = "{second}"\n')
@@ -157,7 +142,7 @@ def test_two_tokens_in_one_report_have_distinct_fingerprints(tmp_path):
 # 4. A real baseline's settings are honoured, as detect-secrets-hook honours them ------------
 
 def test_baseline_settings_are_honoured_like_detect_secrets_hook(tmp_path):
-    repo = _repo(tmp_path)
+    repo = new_repo(tmp_path)
     (repo / "README.md").write_text("# app\n")
     commit(repo, "start", 1)
     made = _detect_secrets(repo, "scan", "--exclude-files", "^fixtures/",
@@ -169,12 +154,12 @@ def test_baseline_settings_are_honoured_like_detect_secrets_hook(tmp_path):
     assert "KeywordDetector" not in {p["name"] for p in settings["plugins_used"]}
     mid_entropy = "".join(RNG.sample(string.ascii_letters, 14)) * 2  # 14 distinct: ~3.8 bits
     (repo / "fixtures").mkdir()
-    (repo / "fixtures" / "keys.py").write_text(f'K = "{_aws()}"\n')
+    (repo / "fixtures" / "keys.py").write_text(f'K = "{aws_key_id(RNG)}"\n')
     (repo / "app.py").write_text(
-        f'LEGACY = "{_aws()}"  # LEGACY_ALLOWED\n'
-        f'password = "{_rand(14)}!"\n'
-        f'AWS = "{_aws()}"\n'
-        f'PINNED = "AKIAZZ{_rand(14, string.ascii_uppercase)}"\n'
+        f'LEGACY = "{aws_key_id(RNG)}"  # LEGACY_ALLOWED\n'
+        f'password = "{random_string(RNG, 14)}!"\n'
+        f'AWS = "{aws_key_id(RNG)}"\n'
+        f'PINNED = "AKIAZZ{random_string(RNG, 14, string.ascii_uppercase)}"\n'
         f'TOKEN = "{mid_entropy}"\n')
     commit(repo, "secrets", 2)
     scan = _scan(repo, tmp_path)
@@ -192,8 +177,8 @@ def test_baseline_settings_are_honoured_like_detect_secrets_hook(tmp_path):
 # 5. `launchgate baseline` extends a detect-secrets baseline without damaging it -------------
 
 def test_launchgate_baseline_keeps_an_existing_baseline_intact(tmp_path):
-    repo = _repo(tmp_path)
-    (repo / "old.py").write_text(f'A = "{_aws()}"\n')
+    repo = new_repo(tmp_path)
+    (repo / "old.py").write_text(f'A = "{aws_key_id(RNG)}"\n')
     commit(repo, "old", 1)
     made = _detect_secrets(repo, "scan", "--exclude-files", "^vendor/",
                            "--disable-plugin", "KeywordDetector")
@@ -202,9 +187,9 @@ def test_launchgate_baseline_keeps_an_existing_baseline_intact(tmp_path):
     for entry in original["results"]["old.py"]:
         entry["is_secret"] = False  # an audit result
     (repo / ".secrets.baseline").write_text(json.dumps(original, indent=2) + "\n")
-    (repo / "new.py").write_text(f'B = "{_aws()}"\n')
+    (repo / "new.py").write_text(f'B = "{aws_key_id(RNG)}"\n')
     (repo / "vendor").mkdir()
-    (repo / "vendor" / "lib.py").write_text(f'C = "{_aws()}"\n')
+    (repo / "vendor" / "lib.py").write_text(f'C = "{aws_key_id(RNG)}"\n')
     commit(repo, "new", 2)
     result = run_cli("baseline", "--repo", str(repo))
     assert result.code == 0, result.output
@@ -229,8 +214,8 @@ def test_launchgate_baseline_keeps_an_existing_baseline_intact(tmp_path):
                                      '{"format": 2, "settings_key": "KEY", "scanned": [1],'
                                      ' "hits": []}', '"text"'])
 def test_invalid_cache_is_treated_as_empty(tmp_path, content):
-    repo = _repo(tmp_path)
-    (repo / "a.py").write_text(f'A = "{_aws()}"\n')
+    repo = new_repo(tmp_path)
+    (repo / "a.py").write_text(f'A = "{aws_key_id(RNG)}"\n')
     commit(repo, "a", 1)
     first = _scan(repo, tmp_path)
     [path] = (tmp_path / "cache").glob("secrets-history-*.json")
@@ -244,8 +229,8 @@ def test_invalid_cache_is_treated_as_empty(tmp_path, content):
 
 
 def test_unreadable_cache_via_cli_is_one_summary_line(tmp_path, monkeypatch):
-    repo = _repo(tmp_path)
-    (repo / "a.py").write_text(f'A = "{_aws()}"\n')
+    repo = new_repo(tmp_path)
+    (repo / "a.py").write_text(f'A = "{aws_key_id(RNG)}"\n')
     commit(repo, "a", 1)
     assert run_cli("secrets", "--repo", str(repo)).code == 1
     [path] = cache_dir(str(repo), None).glob("secrets-history-*.json")
@@ -262,11 +247,11 @@ def test_secret_inside_a_two_megabyte_line_is_judged(tmp_path):
 
     from launchgate.secrets import scan_text
 
-    key = _aws()
+    key = aws_key_id(RNG)
     filler = ",".join(f"a{i}:{i}" for i in range(120_000))  # ~1.3 MB of minified code
     line = f"var x={{{filler}}};var k='{key}';var y={{{filler}}};"
     assert len(line) > 2_000_000
-    repo = _repo(tmp_path)
+    repo = new_repo(tmp_path)
     (repo / "bundle.min.js").write_text(line + "\n")
     commit(repo, "bundle", 1)
     scan = _scan(repo, tmp_path)
@@ -299,7 +284,7 @@ def test_settings_key_follows_rules_and_version(monkeypatch):
 # 9. `pragma: whitelist secret` works like `allowlist` ---------------------------------------
 
 def test_whitelist_pragma_is_an_allowlist(tmp_path):
-    repo = _repo(tmp_path)
+    repo = new_repo(tmp_path)
     value = _ghp()
     (repo / "client.py").write_text(f'TOKEN = "{value}"\n')
     commit(repo, "add", 1)
@@ -317,7 +302,7 @@ def test_short_values_are_not_placeholders(tmp_path):
     assert noise_reason("app.py", 'password = "q9"', "q9") == ""  # pragma: allowlist secret
     assert noise_reason("app.py", 'password = "aa"', "aa") == ""  # pragma: allowlist secret
     assert noise_reason("app.py", 'password = "xxxxxxxx"', "xxxxxxxx") == "placeholder"
-    repo = _repo(tmp_path)
+    repo = new_repo(tmp_path)
     (repo / "app.py").write_text('password = "q9"\n')
     commit(repo, "short", 1)
     assert _found(_scan(repo, tmp_path)) == _hook(repo, None, "app.py") == {
@@ -327,11 +312,11 @@ def test_short_values_are_not_placeholders(tmp_path):
 # 11. No merge-base: diff mode says what it scanned ------------------------------------------
 
 def test_diff_without_merge_base_says_so(tmp_path):
-    repo = _repo(tmp_path)
+    repo = new_repo(tmp_path)
     (repo / "a.py").write_text("x = 1\n")
     commit(repo, "main", 1)
     git(repo, "checkout", "-q", "--orphan", "other")
-    (repo / "b.py").write_text(f'K = "{_aws()}"\n')
+    (repo / "b.py").write_text(f'K = "{aws_key_id(RNG)}"\n')
     commit(repo, "unrelated", 2)
     out = tmp_path / "r.json"
     result = run_cli("secrets", "--repo", str(repo), "--base", "main", "--head", "other",
@@ -343,7 +328,7 @@ def test_diff_without_merge_base_says_so(tmp_path):
 
 
 def test_unusable_baseline_settings_are_a_clear_error(tmp_path):
-    repo = _repo(tmp_path)
+    repo = new_repo(tmp_path)
     (repo / "a.py").write_text("x = 1\n")
     (repo / ".secrets.baseline").write_text(json.dumps({
         "version": "1.5.0", "plugins_used": [{"name": "NoSuchDetector"}],
@@ -364,7 +349,7 @@ def test_value_identity_is_the_whole_token_but_not_the_variable_name():
 
     assert ids(f"a: {first}") != ids(f"a: {second}")
     assert ids(f"a: {first}") == ids(f"other_name: {first}")
-    secret = _rand(40, ALNUM + "/+")
+    secret = random_string(RNG, 40, ALNUM + "/+")
 
     def aws_ids(line: str) -> set[str]:
         return {h.value_id for h in engine.judge("app.py", line) if h.type == "AWS Access Key"}

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import string
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -19,26 +18,10 @@ from launchgate.secrets.engine import Engine
 from launchgate.secrets.gitlog import display_path
 from launchgate.secrets.scan import ScanOptions, scan_repository
 from tests.conftest import run_cli
-from tests.support.secrets_fixture import commit, git
+from tests.support.secrets_fixture import aws_key_id, commit, git, new_repo, random_string
 
 ENGINE = Engine()
 RNG = random.Random(1212)
-ALNUM = string.ascii_letters + string.digits
-
-
-def _rand(n: int, alphabet: str = ALNUM) -> str:
-    return "".join(RNG.choice(alphabet) for _ in range(n))
-
-
-def _aws() -> str:
-    return "AKIA" + _rand(16, string.ascii_uppercase + "234567")
-
-
-def _repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    return repo
 
 
 def _write(repo: Path, name: bytes, content: bytes) -> None:
@@ -58,10 +41,10 @@ ODD_NAMES = (b"a\nb.txt", b"tab\there.py", b'say "hi".py', b"back\\slash.py", b"
 
 
 def test_every_odd_name_round_trips_to_its_place_at_head(tmp_path):
-    repo = _repo(tmp_path)
+    repo = new_repo(tmp_path)
     for name in ODD_NAMES:
-        _write(repo, name, f'KEY = "{_aws()}"\n'.encode())
-    (repo / "z.py").write_text(f'STRIPE = "sk_live_{_rand(24)}"\n')
+        _write(repo, name, f'KEY = "{aws_key_id(RNG)}"\n'.encode())
+    (repo / "z.py").write_text(f'STRIPE = "sk_live_{random_string(RNG, 24)}"\n')
     commit(repo, "odd names", 1)
     scan = _scan(repo, tmp_path)
     expected = {os.fsdecode(n) for n in ODD_NAMES} | {"z.py"}
@@ -87,9 +70,9 @@ def test_every_odd_name_round_trips_to_its_place_at_head(tmp_path):
 
 def test_newline_in_a_name_does_not_pass_the_gate(tmp_path):
     """Issue 12 item 1, as the user saw it: exit 0 with two secrets at HEAD."""
-    repo = _repo(tmp_path)
-    _write(repo, b"a\nb.txt", f"token: ghp_{_rand(36)}\n".encode())
-    (repo / "z.py").write_text(f'STRIPE = "sk_live_{_rand(24)}"\n')
+    repo = new_repo(tmp_path)
+    _write(repo, b"a\nb.txt", f"token: ghp_{random_string(RNG, 36)}\n".encode())
+    (repo / "z.py").write_text(f'STRIPE = "sk_live_{random_string(RNG, 24)}"\n')
     commit(repo, "add", 1)
     result = run_cli("secrets", "--repo", str(repo), "--history", "--quiet")
     assert result.code == 1, result.output[-400:]
@@ -100,8 +83,8 @@ def test_newline_in_a_name_does_not_pass_the_gate(tmp_path):
 
 def test_non_utf8_name_is_at_head_not_deleted(tmp_path):
     """Issue 12 item 2: `conf\\xe9.py` holding an AWS key at HEAD."""
-    repo = _repo(tmp_path)
-    _write(repo, b"conf\xe9.py", f'KEY = "{_aws()}"\n'.encode())
+    repo = new_repo(tmp_path)
+    _write(repo, b"conf\xe9.py", f'KEY = "{aws_key_id(RNG)}"\n'.encode())
     commit(repo, "add", 1)
     [record] = _scan(repo, tmp_path).records
     assert record.origin == "head"
@@ -116,13 +99,13 @@ def test_non_utf8_name_is_at_head_not_deleted(tmp_path):
 @pytest.mark.parametrize("fake", ["real-looking", "head-of-stream"])
 def test_content_cannot_forge_the_history_record_separator(tmp_path, fake):
     """Issue 12 item 3: NUL + `commit <40 hex> <date>` after git's 8,000-byte binary sniff."""
-    repo = _repo(tmp_path)
+    repo = new_repo(tmp_path)
     sha = "e" * 40
     filler = b"".join(b"line %05d of plain text\n" % i for i in range(400))  # > 8,000 bytes
     marker = (b"\x00commit " + sha.encode() + b" 2024-01-01T10:00:00+00:00"
               if fake == "real-looking" else b"\n\x00commit x y")
-    _write(repo, b"notes.txt", filler + marker + b"\n" + f'KEY = "{_aws()}"\n'.encode())
-    (repo / "zz.py").write_text(f'STRIPE = "sk_live_{_rand(24)}"\n')
+    _write(repo, b"notes.txt", filler + marker + b"\n" + f'KEY = "{aws_key_id(RNG)}"\n'.encode())
+    (repo / "zz.py").write_text(f'STRIPE = "sk_live_{random_string(RNG, 24)}"\n')
     commit(repo, "text with a fake record separator", 1)
     scan = _scan(repo, tmp_path)
     assert {(r.origin, r.where.path) for r in scan.records} == {
@@ -134,8 +117,8 @@ def test_content_cannot_forge_the_history_record_separator(tmp_path, fake):
 def test_a_nul_after_the_binary_sniff_keeps_the_file_at_head(tmp_path):
     """git reads a file as text when its first 8,000 bytes hold no NUL: its secrets are
     found in history, so the lookup at HEAD must read it as text too."""
-    repo = _repo(tmp_path)
-    _write(repo, b"data.txt", f'KEY = "{_aws()}"\n'.encode() + b"x" * 8100 + b"\x00\n")
+    repo = new_repo(tmp_path)
+    _write(repo, b"data.txt", f'KEY = "{aws_key_id(RNG)}"\n'.encode() + b"x" * 8100 + b"\x00\n")
     commit(repo, "add", 1)
     assert [(r.origin, r.where.line) for r in _scan(repo, tmp_path).records] == [("head", 1)]
 
@@ -144,9 +127,9 @@ def test_a_nul_after_the_binary_sniff_keeps_the_file_at_head(tmp_path):
 def test_line_breaks_git_does_not_know_keep_lines_and_values(tmp_path, separator):
     """git splits lines at LF only; Python's splitlines also at VT, FF, NEL, U+2028 ...:
     the lookup at HEAD must see the lines git showed, or a value is `deleted since`."""
-    repo = _repo(tmp_path)
-    body = (f'x = 1{separator}y = 2\nKEY = "{_aws()}"\n'
-            f'password = "{_rand(10)}{separator}{_rand(10)}"\n')
+    repo = new_repo(tmp_path)
+    body = (f'x = 1{separator}y = 2\nKEY = "{aws_key_id(RNG)}"\n'
+            f'password = "{random_string(RNG, 10)}{separator}{random_string(RNG, 10)}"\n')
     (repo / "app.py").write_bytes(body.encode())
     commit(repo, "add", 1)
     scan = _scan(repo, tmp_path)
@@ -159,13 +142,13 @@ def test_line_breaks_git_does_not_know_keep_lines_and_values(tmp_path, separator
 def test_committed_gitattributes_cannot_hide_files_from_the_scan(tmp_path):
     """`-diff` / `binary` make git print "Binary files differ" for text files; what the scan
     reads must not be decided by a committed file (found nearby: same class as item 3)."""
-    repo = _repo(tmp_path)
+    repo = new_repo(tmp_path)
     (repo / ".gitattributes").write_text("*.env -diff\n*.txt binary\n")
-    (repo / "prod.env").write_text(f"AWS_KEY={_aws()}\n")
-    (repo / "notes.txt").write_text(f'KEY = "{_aws()}"\n')
+    (repo / "prod.env").write_text(f"AWS_KEY={aws_key_id(RNG)}\n")
+    (repo / "notes.txt").write_text(f'KEY = "{aws_key_id(RNG)}"\n')
     commit(repo, "attributes first", 1)
     git(repo, "checkout", "-q", "-b", "feature")
-    (repo / "more.env").write_text(f"AWS_KEY={_aws()}\n")
+    (repo / "more.env").write_text(f"AWS_KEY={aws_key_id(RNG)}\n")
     commit(repo, "feature", 2)
     scan = scan_repository(str(repo), ScanOptions(cache=str(tmp_path / "cache")),
                            base="main", engine=ENGINE)

@@ -30,8 +30,18 @@ class SecretsRepo:
     head: str = "feature"
 
 
-def _rand(rng: random.Random, alphabet: str, n: int) -> str:
+ALNUM = string.ascii_letters + string.digits
+AWS_KEY_ALPHABET = string.ascii_uppercase + "234567"
+
+
+def random_string(rng: random.Random, n: int, alphabet: str = ALNUM) -> str:
+    """N characters of ALPHABET drawn from RNG: a made-up value, never a real credential."""
     return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def aws_key_id(rng: random.Random) -> str:
+    """A made-up AWS access key id (AKIA + 16 base32 characters)."""
+    return "AKIA" + random_string(rng, 16, AWS_KEY_ALPHABET)
 
 
 def git(repo: Path, *args: str, date: str = "2024-01-01T10:00:00+00:00",
@@ -42,6 +52,14 @@ def git(repo: Path, *args: str, date: str = "2024-01-01T10:00:00+00:00",
            "GIT_CONFIG_NOSYSTEM": "1"}
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
                           text=True, env=env, timeout=timeout).stdout
+
+
+def new_repo(tmp_path: Path, name: str = "repo") -> Path:
+    """An empty repository (branch main) in TMP_PATH/NAME."""
+    repo = tmp_path / name
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    return repo
 
 
 def commit(repo: Path, message: str, day: int) -> str:
@@ -55,14 +73,14 @@ def make_secrets(seed: int = 7) -> dict[str, str]:
     upper = string.ascii_uppercase + string.digits
     alnum = string.ascii_letters + string.digits
     return {
-        "HISTORY": "AKIA" + _rand(rng, upper, 16),
-        "IN_HEAD": "sk_live_" + _rand(rng, alnum, 24),
-        "IN_DIFF": "ghp_" + _rand(rng, alnum, 36),
-        "KNOWN": _rand(rng, "0123456789abcdef", 40),
-        "ALLOW_SAME_LINE": "ghp_" + _rand(rng, alnum, 36),
-        "ALLOW_NEXTLINE_NEW": "ghp_" + _rand(rng, alnum, 36),
-        "ALLOW_NEXTLINE_MODIFIED": "ghp_" + _rand(rng, alnum, 36),
-        "EXCLUDED": "AKIA" + _rand(rng, upper, 16),
+        "HISTORY": "AKIA" + random_string(rng, 16, upper),
+        "IN_HEAD": "sk_live_" + random_string(rng, 24, alnum),
+        "IN_DIFF": "ghp_" + random_string(rng, 36, alnum),
+        "KNOWN": random_string(rng, 40, "0123456789abcdef"),
+        "ALLOW_SAME_LINE": "ghp_" + random_string(rng, 36, alnum),
+        "ALLOW_NEXTLINE_NEW": "ghp_" + random_string(rng, 36, alnum),
+        "ALLOW_NEXTLINE_MODIFIED": "ghp_" + random_string(rng, 36, alnum),
+        "EXCLUDED": "AKIA" + random_string(rng, 16, upper),
     }
 
 
@@ -73,16 +91,16 @@ def build_repo(root: Path, seed: int = 7) -> SecretsRepo:
     git(repo, "init", "-q", "-b", "main")
     rng = random.Random(seed + 1)
     b64 = string.ascii_letters + string.digits + "+/"
-    sri = "sha384-" + _rand(rng, b64, 64)
+    sri = "sha384-" + random_string(rng, 64, b64)
     (repo / "app.py").write_text("def main():\n    return 'hello'\n")
     (repo / "index.html").write_text(
         f'<script src="https://cdn.example.com/lib.js" integrity="{sri}" '
         'crossorigin="anonymous"></script>\n')
     (repo / "package-lock.json").write_text(json.dumps({"packages": {"node_modules/x": {
-        "integrity": "sha512-" + _rand(rng, b64, 86) + "=="}}}, indent=2) + "\n")
+        "integrity": "sha512-" + random_string(rng, 86, b64) + "=="}}}, indent=2) + "\n")
     (repo / "pnpm-lock.yaml").write_text(
         "packages:\n  /x@1.0.0:\n    resolution: {integrity: 'sha512-"
-        + _rand(rng, b64, 86) + "=='}\n")
+        + random_string(rng, 86, b64) + "=='}\n")
     (repo / "config.py").write_text(
         'REQUEST_ID = "550e8400-e29b-41d4-a716-446655440000"\n'
         'password = "${DB_PASSWORD}"\n'
