@@ -1,6 +1,6 @@
 """The `launchgate` command line: a thin layer that composes config, runner and renderers.
 
-Exit codes (DESIGN.md §3): 0 pass, 1 fail, 2 usage or config error, 3 the gate could not decide.
+Exit codes: 0 pass, 1 fail, 2 usage or config error, 3 the gate could not decide.
 No traceback reaches a user; set LAUNCHGATE_DEBUG=1 to see one for an internal error.
 """
 
@@ -15,11 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from launchgate import __version__
-from launchgate.errors import LaunchgateError, UsageError
+from launchgate.errors import EXIT_ERROR, EXIT_USAGE, LaunchgateError, UsageError
 from launchgate.names import CHECK_NAMES, FAIL_ON_CHOICES
-
-EXIT_USAGE = 2
-EXIT_ERROR = 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -210,30 +207,10 @@ def ensure_writable(path: str | None, flag: str) -> None:
         target.unlink(missing_ok=True)
 
 
-def write_outputs(report: Any, *, json_path: str | None = None, markdown_path: str | None = None,
-                  sarif_path: str | None = None, run_url: str | None = None) -> None:
-    """The report files (the CLI's --json/--markdown/--sarif, the Action's report dir)."""
-    import json
-
-    from launchgate.render.markdown import render_markdown
-    from launchgate.render.sarif import render_sarif
-
-    data = report.to_json()
-    outputs = [(json_path, "--json", lambda: report.dumps()),
-               (markdown_path, "--markdown", lambda: render_markdown(data, run_url=run_url)),
-               (sarif_path, "--sarif", lambda: json.dumps(render_sarif(data), indent=2) + "\n")]
-    for path, flag, render in outputs:
-        if not path:
-            continue
-        try:
-            Path(path).write_text(render(), encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"{flag} {path}: {exc.strerror or exc}") from None
-
-
 def _cmd_check(args: argparse.Namespace) -> int:
     from launchgate.progress import Progress
     from launchgate.redact import Redactor
+    from launchgate.render.files import write_report_files
     from launchgate.report import Target
     from launchgate.runner import run_gate
 
@@ -247,8 +224,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     target = Target(url=_shown_url(config.url), repo=repo, base=args.base, head=args.head)
     progress.info(f"launchgate {__version__}: checking {target.url or repo}")
     report = run_gate(config, target, only=args.only, skip=args.skip, progress=progress)
-    write_outputs(report, json_path=args.json, markdown_path=args.markdown,
-                  sarif_path=args.sarif)
+    write_report_files(report, json_path=args.json, markdown_path=args.markdown,
+                       sarif_path=args.sarif)
     return _print_verdict(report, quiet=args.quiet)
 
 
@@ -299,6 +276,7 @@ def _cmd_secrets(args: argparse.Namespace) -> int:
 
     from launchgate.git import is_shallow, resolve_commit
     from launchgate.progress import Progress
+    from launchgate.render.files import write_report_files
     from launchgate.report import Target
     from launchgate.runner import run_gate
 
@@ -320,7 +298,7 @@ def _cmd_secrets(args: argparse.Namespace) -> int:
     target = Target(repo=repo, base=args.base, head=args.head)
     report = run_gate(config, target, only=("secrets",), progress=progress)
     report = replace(report, checks=tuple(c for c in report.checks if c.name == "secrets"))
-    write_outputs(report, json_path=args.json)
+    write_report_files(report, json_path=args.json)
     return _print_verdict(report, quiet=args.quiet)
 
 

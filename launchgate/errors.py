@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+# Exit codes of both faces besides the verdict's own (0 pass, 1 fail): a usage or config
+# error, and a gate that could not decide (an internal error, a cancelled run).
+EXIT_USAGE = 2
+EXIT_ERROR = 3
+
 
 class LaunchgateError(Exception):
     """Base of every error that is reported to the user as a plain message."""

@@ -9,6 +9,9 @@ ambiguous failure finds the comment it created and edits it instead.
 
 A 403 that is not a rate limit (a fork PR's read-only token) raises `WriteForbidden` at once.
 
+The client writes the body it is given: composing it (the markdown verdict, the marker, fitting
+it under GitHub's size limit) is `launchgate.render.comment`'s job.
+
 Whose comment is ours: the body must START with the marker of our status context, and the
 author must be the token's own identity. `GET /user` names it for a user token (PAT): the
 author's id must match. An installation token (the workflow's GITHUB_TOKEN, a GitHub App
@@ -19,7 +22,6 @@ even when it quotes the marker.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,15 +31,10 @@ import github
 import requests
 from github import Auth, GithubException, RateLimitExceededException
 
-from launchgate.render.markdown import (
-    DEFAULT_CONTEXT,
-    LEGACY_MARKER,
-    comment_marker,
-)
+from launchgate.render.comment import DEFAULT_CONTEXT, LEGACY_MARKER, comment_marker
 
 T = TypeVar("T")
 
-MAX_COMMENT_CHARS = 65_536
 MAX_DESCRIPTION_CHARS = 140
 STATES = ("pending", "success", "failure", "error")
 # One cap for every wait: a rate limit asking for more than this is not worth blocking a job.
@@ -65,29 +62,6 @@ def truncate_description(text: str) -> str:
     if len(line) <= MAX_DESCRIPTION_CHARS:
         return line
     return line[: MAX_DESCRIPTION_CHARS - 1].rstrip() + "…"
-
-
-_DETAILS_OPEN = re.compile(r"<details[\s>]", re.IGNORECASE)
-_DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
-CLOSE_DETAILS = "\n\n</details>"
-
-
-def fit_comment(body: str, pointer: str, limit: int = MAX_COMMENT_CHARS) -> str:
-    """Cut a comment body below GitHub's limit at a line break, ending with `pointer`
-    (where to read the rest). A `<details>` block left open by the cut is closed first, or
-    the pointer would be hidden inside it. Bodies under the limit are returned unchanged."""
-    if len(body) < limit:
-        return body
-    tail = f"\n\n---\n**Truncated.** {pointer}\n"
-    room = limit - len(tail) - 1
-    while True:
-        cut = body.rfind("\n", 0, room)
-        head = body[: cut if cut > 0 else room]
-        still_open = len(_DETAILS_OPEN.findall(head)) - len(_DETAILS_CLOSE.findall(head))
-        closing = CLOSE_DETAILS * max(still_open, 0)
-        if len(head) + len(closing) + len(tail) < limit:
-            return head + closing + tail
-        room -= len(closing)
 
 
 class GitHubClient:

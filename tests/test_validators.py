@@ -65,7 +65,8 @@ def test_action_inputs_match_the_entrypoint():
     assert set(action["outputs"]) >= {"verdict", "blockers", "important", "later", "p95-ms",
                                       "report"}
     assert action["runs"] == {"using": "docker", "image": "Dockerfile"}
-    source = (ROOT / "launchgate" / "action.py").read_text(encoding="utf-8")
+    source = "\n".join(path.read_text(encoding="utf-8")
+                       for path in sorted((ROOT / "launchgate" / "action").glob("*.py")))
     for name in action["inputs"]:
         assert f'"{name}"' in source, f"entrypoint never reads input {name}"
 

@@ -9,21 +9,7 @@ from typing import Any
 import jinja2
 
 from launchgate.render import verdict_words
-
-DEFAULT_CONTEXT = "launchgate"
-# Older versions marked every verdict comment with this, whatever the status context; it is
-# still recognised for the default context so their comment keeps being edited in place.
-LEGACY_MARKER = "<!-- launchgate:verdict -->"
-
-
-def comment_marker(context: str = DEFAULT_CONTEXT) -> str:
-    """The hidden first line of the sticky comment, one per status context, so that several
-    runs on one pull request (preview and production, two apps) keep separate comments."""
-    safe = re.sub(r"[^A-Za-z0-9._/-]", "_", context) or DEFAULT_CONTEXT
-    return f"<!-- launchgate:verdict:{safe} -->"
-
-
-COMMENT_MARKER = comment_marker()
+from launchgate.render.comment import DEFAULT_CONTEXT, comment_marker
 
 _ESCAPES = {"\\": "\\\\", "&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "`": "\\`",
             "@": "&#64;", "#": "&#35;", "[": "\\[", "]": "\\]", "*": "\\*", "_": "\\_",
@@ -92,7 +78,7 @@ def environment() -> jinja2.Environment:
 def render_markdown(report: Mapping[str, Any], *, marker: bool = False,
                     run_url: str | None = None, context: str = DEFAULT_CONTEXT) -> str:
     """Render a `launchgate.report/v1` document. `marker` starts it with the sticky-comment
-    marker of status context `context`."""
+    marker of status context `context` (see `launchgate.render.comment`)."""
     template = environment().get_template("verdict.md.j2")
     body = template.render(r=report, run_url=run_url, headline_words=verdict_words(report))
     body = re.sub(r"\n{3,}", "\n\n", body)

@@ -15,7 +15,7 @@ import pytest
 
 from launchgate import action
 from launchgate.demo.app import DemoServer
-from launchgate.render.markdown import COMMENT_MARKER, LEGACY_MARKER, comment_marker
+from launchgate.render.comment import COMMENT_MARKER, LEGACY_MARKER, comment_marker
 from tests.conftest import assert_no_secret
 from tests.support.actionharness import (
     BASE_SHA,

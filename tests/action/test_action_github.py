@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from launchgate import action
-from launchgate.github import (
-    MAX_COMMENT_CHARS,
-    GitHubClient,
-    GitHubWriteError,
-    RetryPolicy,
-    WriteForbidden,
-    fit_comment,
-)
-from launchgate.render.markdown import COMMENT_MARKER
+from launchgate.action.commands import annotation, write_outputs
+from launchgate.action.event import parse_event
+from launchgate.action.gate import load_action_config
+from launchgate.action.inputs import read_inputs
+from launchgate.action.publisher import status_description
+from launchgate.action.run import Run
+from launchgate.errors import UsageError
+from launchgate.github import GitHubClient, GitHubWriteError, RetryPolicy, WriteForbidden
+from launchgate.render.comment import COMMENT_MARKER, MAX_COMMENT_CHARS, fit_comment
 from tests.support.actionharness import TOKEN, marked_comments, parse_outputs
 
 SHA = "d" * 40
@@ -117,37 +116,37 @@ def test_annotation_escapes_workflow_command_syntax():
     finding = {"id": "secrets.aws-key", "severity": "blocker",
                "title": "AWS key 100%\nadded", "remedy": "rotate it",
                "location": {"path": "conf/a,b:c.env", "line": 12, "url": None}}
-    line = action.annotation(finding)
+    line = annotation(finding)
     assert line == ("::error file=conf/a%2Cb%3Ac.env,line=12,title=launchgate "
                     "secrets.aws-key::AWS key 100%25%0Aadded. Fix: rotate it")
     assert "\n" not in line
     later = {**finding, "severity": "later", "location": {"url": "https://x", "path": "/"}}
-    assert action.annotation(later).startswith("::notice title=")
+    assert annotation(later).startswith("::notice title=")
 
 
 def test_outputs_are_multiline_safe(tmp_path: Path):
     path = tmp_path / "out"
-    action.write_outputs(str(path), {"verdict": "fail", "note": "two\nlines\nEOF"})
+    write_outputs(str(path), {"verdict": "fail", "note": "two\nlines\nEOF"})
     assert parse_outputs(path.read_text()) == {"verdict": "fail", "note": "two\nlines\nEOF"}
 
 
 def test_status_description_counts_and_p95():
     data = {"verdict": "fail", "counts": {"blocker": 2, "important": 1, "later": 0},
             "metrics": {"load": {"p95_ms": 912.4}}, "checks": []}
-    assert action.status_description(data) == \
+    assert status_description(data) == \
         "Launch blocked: 2 blockers, 1 important, 0 later · p95 912 ms"
     error = {"verdict": "error", "counts": {"blocker": 0, "important": 0, "later": 0},
              "metrics": {}, "checks": [{"name": "dns", "status": "error"}]}
-    assert action.status_description(error).endswith("· dns could not run")
+    assert status_description(error).endswith("· dns could not run")
 
 
 def test_load_inputs_map_to_config(tmp_path: Path):
     env = {"INPUT_P95-BUDGET-MS": "250", "INPUT_USERS": "5", "INPUT_DURATION": "2m",
            "INPUT_URL": "https://preview.example.com", "INPUT_FAIL-ON": "important"}
-    inputs = action.read_inputs(env)
-    run = action.Run(env=env, out=None, workspace=tmp_path, log=print)  # type: ignore[arg-type]
-    event = action.parse_event("workflow_dispatch", {}, SHA)
-    config = action._load_config(run, inputs, event)
+    inputs = read_inputs(env)
+    run = Run(env=env, out=None, workspace=tmp_path, log=print)  # type: ignore[arg-type]
+    event = parse_event("workflow_dispatch", {}, SHA)
+    config = load_action_config(run, inputs, event)
     load = config.checks.load
     assert (load.p95_blocker_ms, load.p95_target_ms, load.users, load.duration) == \
         (250.0, 250.0, 5, 120.0)
@@ -160,8 +159,8 @@ def test_load_inputs_map_to_config(tmp_path: Path):
     ({"INPUT_COMMENT": "yes"}, "input comment: expected true or false"),
 ])
 def test_bad_inputs(env, message):
-    with pytest.raises(action.UsageError, match=message):
-        action.read_inputs(env)
+    with pytest.raises(UsageError, match=message):
+        read_inputs(env)
 
 
 def test_fake_server_validates_bodies_against_github_schemas(github):

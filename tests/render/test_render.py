@@ -11,7 +11,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from launchgate.render.markdown import COMMENT_MARKER, md_escape, render_markdown
+from launchgate.render.comment import COMMENT_MARKER
+from launchgate.render.markdown import md_escape, render_markdown
 from launchgate.render.sarif import render_sarif
 from launchgate.render.text import render_text
 

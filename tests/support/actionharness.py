@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from launchgate.render.markdown import COMMENT_MARKER
+from launchgate.render.comment import COMMENT_MARKER
 from tests.conftest import ROOT
 from tests.support.fakegithub.server import FakeGitHub
 
