@@ -153,11 +153,27 @@ def _url_credentials(url: str | None) -> set[str]:
     return {parts.password, password, basic}
 
 
+# YAML bombs: a config is a few hundred values. These bounds turn a billion-laughs file, a
+# recursive alias or deep nesting into a config error in well under a second (PyYAML would
+# expand, or recurse, until memory or the stack runs out).
+MAX_YAML_DEPTH = 50
+MAX_CONFIG_BYTES = 1_000_000
+MAX_YAML_ANCHORS = 32
+MAX_YAML_ALIASES = 128
+MAX_YAML_VALUES = 10_000
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _read_yaml(path: Path, loc: _Loc) -> dict[str, Any]:
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"cannot read config: {exc.strerror or exc}", file=str(path)) from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config file is larger than {MAX_CONFIG_BYTES // 1_000_000} MB; a "
+                          "launchgate config is a few KB (is this the right file?)",
+                          file=str(path))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -168,10 +184,13 @@ def _read_yaml(path: Path, loc: _Loc) -> dict[str, Any]:
         raise ConfigError("config file is empty (delete it, or set at least `url:`)",
                           file=str(path))
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_BoundedLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        if "but got '?'" in problem:
+            problem += (" (inside [ ] or { } a `?` starts a key: quote the value, "
+                        "e.g. '/search?q=x')")
         raise ConfigError(f"invalid YAML: {problem}", file=str(path),
                           line=mark.line + 1 if mark else None) from None
     except yaml.reader.ReaderError as exc:
@@ -187,31 +206,117 @@ def _read_yaml(path: Path, loc: _Loc) -> dict[str, Any]:
         kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
         raise ConfigError(f"expected a mapping of settings at the top level, got {kind}",
                           file=str(path), line=node.start_mark.line + 1)
-    value = _plain(node, "", loc, yaml.SafeLoader(""))
+    value = _Walk(loc, yaml.SafeLoader("")).plain(node, "")
     assert isinstance(value, dict)
     return value
 
 
-def _plain(node: yaml.Node, key: str, loc: _Loc, loader: yaml.SafeLoader) -> Any:
-    """Turn a YAML node into plain Python values, recording each key's line."""
-    loc.lines.setdefault(key, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader's composer with bounded depth, anchors and aliases, and no recursive alias
+    (an alias inside the value its anchor names)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._open: list[str | None] = []  # the anchors of the nodes being composed
+        self._anchors_seen = 0
+        self._aliases_seen = 0
+
+    def fetch_flow_collection_start(self, token_class: Any) -> None:
+        # PyYAML's scanner slows down with every open `[` or `{` it looks ahead through:
+        # refuse deep flow nesting before the composer ever sees it.
+        if self.flow_level >= MAX_YAML_DEPTH:
+            raise _bomb(f"values nested more than {MAX_YAML_DEPTH} levels deep",
+                        self.get_mark())
+        super().fetch_flow_collection_start(token_class)
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self._aliases_seen += 1
+            if event.anchor in self._open:
+                raise _yaml_error(f"the alias *{event.anchor} is inside the value its anchor "
+                                  f"&{event.anchor} names (a recursive alias): write the "
+                                  "value out", event.start_mark)
+            if self._aliases_seen > MAX_YAML_ALIASES:
+                raise _bomb(f"more than {MAX_YAML_ALIASES} aliases (*name)", event.start_mark)
+        elif getattr(event, "anchor", None) is not None:
+            self._anchors_seen += 1
+            if self._anchors_seen > MAX_YAML_ANCHORS:
+                raise _bomb(f"more than {MAX_YAML_ANCHORS} anchors (&name)", event.start_mark)
+        if len(self._open) >= MAX_YAML_DEPTH:
+            raise _bomb(f"values nested more than {MAX_YAML_DEPTH} levels deep",
+                        event.start_mark)
+        self._open.append(getattr(event, "anchor", None))
+        try:
+            return typing.cast(yaml.Node, super().compose_node(parent, index))
+        finally:
+            self._open.pop()
+
+
+def _yaml_error(problem: str, mark: Any) -> yaml.composer.ComposerError:
+    return yaml.composer.ComposerError(None, None, problem, mark)
+
+
+def _bomb(problem: str, mark: Any) -> yaml.composer.ComposerError:
+    return _yaml_error(f"{problem}; a launchgate config needs far fewer", mark)
+
+
+class _Walk:
+    """Turns YAML nodes into plain values, counting what aliases expand to."""
+
+    def __init__(self, loc: _Loc, loader: yaml.SafeLoader) -> None:
+        self.loc = loc
+        self.loader = loader
+        self.values = 0
+
+    def plain(self, node: yaml.Node, key: str, depth: int = 0) -> Any:
+        """A node as plain Python values, recording each key's line."""
+        self.values += 1
+        if self.values > MAX_YAML_VALUES or depth > MAX_YAML_DEPTH:
+            raise ConfigError(f"the YAML expands to more than {MAX_YAML_VALUES:,} values or "
+                              f"{MAX_YAML_DEPTH} levels (aliases of aliases?); a launchgate "
+                              "config needs far fewer", file=self.loc.file,
+                              line=node.start_mark.line + 1, key=key or None)
+        self.loc.lines.setdefault(key, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, key, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.plain(item, f"{key}[{i}]", depth + 1)
+                    for i, item in enumerate(node.value)]
+        return _construct(node, key, self.loc, self.loader)
+
+    def _mapping(self, node: yaml.MappingNode, key: str, depth: int) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                # `<<: *defaults` (or a list of them): the mapping's own keys win, then the
+                # earlier mappings of the list.
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) \
+                    else [value_node]
+                for source in sources:
+                    if not isinstance(source, yaml.MappingNode):
+                        raise ConfigError(
+                            "a merge key `<<` takes a mapping, an alias to one (`<<: "
+                            "*defaults`) or a list of them", file=self.loc.file,
+                            line=key_node.start_mark.line + 1, key=key or None)
+                    for name, value in self._mapping(source, key, depth + 1).items():
+                        merged.setdefault(name, value)
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                continue
             if not isinstance(key_node, yaml.ScalarNode):
-                raise ConfigError("mapping keys must be plain names", file=loc.file,
+                raise ConfigError("mapping keys must be plain names", file=self.loc.file,
                                   line=key_node.start_mark.line + 1, key=key or None)
-            name = str(_construct(key_node, key, loc, loader))
+            name = str(_construct(key_node, key, self.loc, self.loader))
             child = f"{key}.{name}" if key else name
             if name in out:
-                raise ConfigError("duplicate key", file=loc.file,
+                raise ConfigError("duplicate key", file=self.loc.file,
                                   line=key_node.start_mark.line + 1, key=child)
-            loc.lines[child] = key_node.start_mark.line + 1
-            out[name] = _plain(value_node, child, loc, loader)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, f"{key}[{i}]", loc, loader) for i, item in enumerate(node.value)]
-    return _construct(node, key, loc, loader)
+            self.loc.lines[child] = key_node.start_mark.line + 1
+            out[name] = self.plain(value_node, child, depth + 1)
+        return {**merged, **out}
 
 
 def _construct(node: yaml.Node, key: str, loc: _Loc, loader: yaml.SafeLoader) -> Any:
@@ -553,11 +658,21 @@ def parse_set_option(option: str) -> tuple[str, Any]:
     if not re.fullmatch(r"[a-z_]+(\.[a-z_0-9-]+)*", dotted):
         raise ConfigError("expected a dotted key such as checks.load.users", file="--set",
                           key=dotted)
+    if not text.strip():
+        return dotted, ""
     try:
-        value = yaml.safe_load(text) if text.strip() else ""
+        node = yaml.compose(text, Loader=_BoundedLoader)
     except yaml.YAMLError:
-        value = text
-    return dotted, value
+        return dotted, text
+    if node is None:
+        return dotted, None
+    loc = _Loc("--set")
+    try:
+        return dotted, _Walk(loc, yaml.SafeLoader("")).plain(node, dotted)
+    except ConfigError as exc:
+        if "expands to more than" in str(exc):
+            raise
+        return dotted, text
 
 
 def _cross_check_routes(load: LoadConfig, loc: _Loc) -> None:
