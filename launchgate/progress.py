@@ -24,6 +24,10 @@ class Progress:
         self._lock = threading.Lock()
 
     @property
+    def redactor(self) -> Redactor:
+        return self._redactor
+
+    @property
     def is_tty(self) -> bool:
         return self._tty
 

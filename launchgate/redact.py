@@ -1,6 +1,7 @@
-"""Removes configured secret values (headers, `${VAR}` values, URL credentials) from every
-string of a report before anything renders it, and from progress lines. Each value is also
-matched in the forms a server reflects it in: URL-encoded (`quote`, `quote_plus`) and base64."""
+"""Removes configured secret values (headers, `${VAR}` values, URL credentials, and what a
+login yields at run time: session cookies, tokens) from every string of a report before
+anything renders it, and from progress lines. Each value is also matched in the forms a
+server reflects it in: URL-encoded (`quote`, `quote_plus`) and base64."""
 
 from __future__ import annotations
 
@@ -34,10 +35,18 @@ def encoded_forms(secret: str) -> set[str]:
 
 class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._values: list[str] = []
+        self.add(secrets)
+
+    def add(self, secrets: Iterable[str]) -> None:
+        """Learn secrets found at run time (session cookies and tokens a login yields); every
+        later `text`/`value`/`report` call redacts them too. One Redactor is shared by the
+        run's progress output and its report, so both learn them at once."""
         values = {form for s in secrets if s and len(s) >= MIN_SECRET_LENGTH
                   for form in encoded_forms(s)}
-        self._values = sorted((v for v in values if len(v) >= MIN_SECRET_LENGTH),
-                              key=len, reverse=True)
+        merged = set(self._values) | {v for v in values if len(v) >= MIN_SECRET_LENGTH}
+        # Replaced whole (never mutated in place) so a reader in another thread sees one list.
+        self._values = sorted(merged, key=len, reverse=True)
 
     def text(self, value: str) -> str:
         for secret in self._values:

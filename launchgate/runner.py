@@ -48,7 +48,10 @@ def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
              skip: Iterable[str] = (), progress: Progress | None = None) -> Report:
     from launchgate.http.transport import http_context_from_config
 
-    redactor = Redactor(config.secret_values)
+    # One Redactor for the progress lines and the report: secrets a login yields at run time
+    # are added to it (`Redactor.add`) and then hidden from both.
+    redactor = progress.redactor if progress is not None else Redactor()
+    redactor.add(config.secret_values)
     progress = progress or Progress(quiet=True, redactor=redactor)
     target = resolve_revisions(target)
     ctx = CheckContext(config=config, target=target, http=http_context_from_config(config),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from launchgate.config.loader import (
     DEFAULT_CONFIG_NAMES,
+    MISSING_CREDENTIALS_CHOICES,
     find_config,
     load_config,
     parse_duration,
@@ -14,27 +15,39 @@ from launchgate.config.loader import (
     validate_url,
 )
 from launchgate.config.schema import (
+    ANONYMOUS,
     MAX_DURATION_S,
     MAX_USERS,
     MAX_WORKERS,
+    AccessConfig,
+    AccessRule,
     ChecksConfig,
     Config,
     DnsConfig,
     ExposureConfig,
+    FlowStep,
     HeadersConfig,
+    IdentityConfig,
     LoadConfig,
     LoadRoute,
+    LoginConfig,
     RedirectsConfig,
     SecretsConfig,
     SmokeConfig,
+    SmokeFlow,
     SmokeStep,
+    SubmitForm,
+    TenantProbe,
     TlsConfig,
 )
 
 __all__ = [
-    "DEFAULT_CONFIG_NAMES", "MAX_DURATION_S", "MAX_USERS", "MAX_WORKERS",
-    "ChecksConfig", "Config", "DnsConfig", "ExposureConfig", "HeadersConfig", "LoadConfig",
-    "LoadRoute", "RedirectsConfig", "SecretsConfig", "SmokeConfig", "SmokeStep", "TlsConfig",
+    "ANONYMOUS", "DEFAULT_CONFIG_NAMES", "MAX_DURATION_S", "MAX_USERS",
+    "MAX_WORKERS", "MISSING_CREDENTIALS_CHOICES",
+    "AccessConfig", "AccessRule", "ChecksConfig", "Config", "DnsConfig", "ExposureConfig",
+    "FlowStep", "HeadersConfig", "IdentityConfig", "LoadConfig", "LoadRoute", "LoginConfig",
+    "RedirectsConfig", "SecretsConfig", "SmokeConfig", "SmokeFlow", "SmokeStep", "SubmitForm",
+    "TenantProbe", "TlsConfig",
     "find_config", "load_config", "parse_duration", "parse_nameserver", "parse_set_option",
     "redact_url", "validate_url",
 ]

@@ -24,6 +24,7 @@ from typing import Any, Union
 import yaml
 
 from launchgate.config.schema import (
+    ANONYMOUS,
     Config,
     LoadConfig,
     is_ip_literal,
@@ -39,6 +40,13 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 _HOSTPORT = re.compile(r"^\[?[A-Za-z0-9._:-]+\]?:\d{1,5}$")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_*]([A-Za-z0-9_-]{0,62})?"
                        r"(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})?)*\.?(:\d{1,5})?$")
+_IDENTITY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+# Field names whose values are credentials even when written in the file (redacted like
+# `${VAR}` values). Other literal values, such as a user name, stay readable.
+_SECRET_FIELD = re.compile(r"pass|pwd|secret|token|key|pin|otp|credential|auth|code",
+                           re.IGNORECASE)
+MISSING_CREDENTIALS_CHOICES = ("error", "skip")
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -54,6 +62,13 @@ class _Loc:
         self.env_refs: dict[str, list[str]] = {}
         # Keys set from the command line, each with the flag that set it (`--set`, `--url`).
         self.overridden: dict[str, str] = {}
+        # Dotted key -> the `${VAR}` names in it whose value is empty.
+        self.empty_refs: dict[str, list[str]] = {}
+        # `missing_credentials: skip`: identity -> why its credentials are missing.
+        self.skip_missing = False
+        self.unavailable: dict[str, str] = {}
+        # Literal values of credential fields (`password: ...`), redacted everywhere.
+        self.credentials: set[str] = set()
 
     def error(self, key: str, message: str) -> ConfigError:
         """An error at `key`, located at its own line or the nearest parent's. A value read
@@ -108,12 +123,17 @@ def find_config(repo: str | Path) -> Path | None:
 
 def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None,
                 overrides: Mapping[str, Any] | None = None,
-                flags: Mapping[str, str] | None = None) -> Config:
+                flags: Mapping[str, str] | None = None,
+                missing_credentials: str = "error") -> Config:
     """Load and validate a config file (None: defaults only), then apply dotted overrides
     such as {"url": "https://x", "checks.load.users": 5} from the CLI or the Action.
 
     `flags` names the command-line flag behind an override (e.g. {"url": "--url"}) so its
-    errors point there; other overrides are reported as `--set`."""
+    errors point there; other overrides are reported as `--set`.
+
+    `missing_credentials`: "error" (default) makes an identity whose `${VAR}` is unset or
+    empty a config error; "skip" (a fork pull request, which gets no secrets) records it in
+    `Config.unavailable_identities` instead, and the checks skip what needs it."""
     env = os.environ if env is None else env
     if path is None:
         loc = _Loc("config")
@@ -124,6 +144,7 @@ def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None
         loc = _Loc(str(path))
         raw = _read_yaml(path, loc)
         base_dir = path.parent
+    loc.skip_missing = missing_credentials == "skip"
     raw = _expand_env(raw, "", env, loc)
     for dotted, value in (overrides or {}).items():
         _set_dotted(raw, dotted, value, loc, (flags or {}).get(dotted, "--set"))
@@ -134,12 +155,18 @@ def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None
     if ca_bundle and not Path(ca_bundle).is_file():
         raise loc.error("ca_bundle", f"file not found: {ca_bundle}")
     _cross_check(config, loc)
-    secrets = set(loc.secrets) | _url_credentials(config.url)
+    secrets = set(loc.secrets) | _url_credentials(config.url) | loc.credentials
     secrets.update(v for v in config.headers.values() if v)
     for route in config.checks.load.routes:
         secrets.update(v for v in route.headers.values() if v)
+    for identity in config.identities.values():
+        secrets.update(v for v in identity.headers.values() if v)
+    for flow in config.checks.smoke.flows:
+        for step in flow.steps:
+            secrets.update(v for v in step.headers.values() if v)
     return dataclasses.replace(config, ca_bundle=ca_bundle, source=None if path is None
-                               else str(path), secret_values=frozenset(s for s in secrets if s))
+                               else str(path), secret_values=frozenset(s for s in secrets if s),
+                               unavailable_identities=dict(loc.unavailable))
 
 
 def _url_credentials(url: str | None) -> set[str]:
@@ -335,13 +362,37 @@ def _expand_env(value: Any, key: str, env: Mapping[str, str], loc: _Loc) -> Any:
     if isinstance(value, str) and "${" in value:
         def substitute(match: re.Match[str]) -> str:
             name = match.group(1)
+            identity = _identity_of(key)
+            if not env.get(name) and identity and loc.skip_missing:
+                state = "is not set" if name not in env else "is empty"
+                loc.unavailable.setdefault(identity, f"${{{name}}} {state}")
+                return ""
             if name not in env:
                 raise loc.error(key, f"environment variable ${{{name}}} is not set")
             loc.secrets.add(env[name])
             loc.env_refs.setdefault(key, []).append(name)
+            if not env[name]:
+                loc.empty_refs.setdefault(key, []).append(name)
             return env[name]
         return _ENV_REF.sub(substitute, value)
     return value
+
+
+def _identity_of(key: str) -> str | None:
+    """`identities.alice.login.fields.password` -> `alice`."""
+    parts = key.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "identities" else None
+
+
+def _check_not_empty_ref(key: str, loc: _Loc) -> None:
+    """A `${VAR}` that is empty inside a credential (`"Bearer ${TOKEN}"` as well as a bare
+    `"${TOKEN}"`) is an error: the gate never sends half a credential."""
+    names = loc.empty_refs.get(key)
+    if names and not (loc.skip_missing and _identity_of(key)):
+        refs = ", ".join(f"${{{n}}}" for n in names)
+        raise loc.error(key, f"{refs} is empty, so this credential would be incomplete (in "
+                             "CI: is the secret set for this workflow? Fork pull requests get "
+                             "no secrets)")
 
 
 def _set_dotted(raw: dict[str, Any], dotted: str, value: Any, loc: _Loc, flag: str) -> None:
@@ -384,7 +435,8 @@ def _build(cls: type[Any], value: Any, key: str, loc: _Loc) -> Any:
     if not isinstance(value, dict):
         raise loc.error(key, f"expected a mapping, got {_type_name(value)}")
     hints = typing.get_type_hints(cls)
-    settable = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+    settable = {f.metadata.get("key", f.name): f for f in dataclasses.fields(cls)
+                if not f.metadata.get("internal")}
     for name in value:
         if name not in settable:
             hint = difflib.get_close_matches(str(name), list(settable), n=1, cutoff=0.6)
@@ -396,7 +448,7 @@ def _build(cls: type[Any], value: Any, key: str, loc: _Loc) -> Any:
     for name, fld in settable.items():
         child = f"{key}.{name}" if key else name
         if name in value:
-            kwargs[name] = _coerce(hints[name], value[name], child, fld.metadata, loc)
+            kwargs[fld.name] = _coerce(hints[fld.name], value[name], child, fld.metadata, loc)
         elif fld.default is dataclasses.MISSING and fld.default_factory is dataclasses.MISSING:
             raise loc.error(key, f"missing required key '{name}'")
     return cls(**kwargs)
@@ -480,9 +532,40 @@ def _coerce_mapping(args: tuple[Any, ...], value: Any, key: str, kind: str | Non
             host, _, port = str(name).rpartition(":")
             name = f"{host.lower().rstrip('.')}:{port}"
         if kind == "secret-values":
+            _check_not_empty_ref(child, loc)
             _check_header(str(name), item, child, loc)
+        if kind == "identities":
+            _check_identity_name(str(name), child, loc)
+        if kind == "credentials":
+            _note_credentials(str(name), item, child, loc)
         out[str(name)] = _coerce(value_type, item, child, {}, loc)
     return out
+
+
+def _check_identity_name(name: str, key: str, loc: _Loc) -> None:
+    if name == ANONYMOUS:
+        raise loc.error(key, f"'{ANONYMOUS}' is reserved: it means no credentials and needs "
+                             "no definition")
+    if not _IDENTITY_NAME.match(name):
+        raise loc.error(key, "expected an identity name made of letters, digits, '_', '.' "
+                             "and '-'")
+
+
+def _note_credentials(name: str, value: Any, key: str, loc: _Loc) -> None:
+    """Values sent to log in or fill a form: an empty `${VAR}` in them is an error, and the
+    value of a secret-looking field (`password`, `token`, ...) is redacted everywhere."""
+    if isinstance(value, dict):
+        for child_name, item in value.items():
+            _note_credentials(str(child_name), item, f"{key}.{child_name}", loc)
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _note_credentials(name, item, f"{key}[{i}]", loc)
+        return
+    _check_not_empty_ref(key, loc)
+    if _SECRET_FIELD.search(name) and isinstance(value, str | int) \
+            and not isinstance(value, bool) and str(value):
+        loc.credentials.add(str(value))
 
 
 def _coerce_severity(value: Any, key: str, loc: _Loc) -> Severity:
@@ -503,6 +586,13 @@ def _coerce_str(value: Any, key: str, kind: str | None, loc: _Loc) -> str:
         raise loc.error(key, f"expected one of {', '.join(FAIL_ON_CHOICES)}; got {text!r}")
     if kind == "path":
         _check_path(text, key, loc)
+    if kind == "template-path":  # `{{id}}` is filled in from a captured value at run time
+        _check_path(_TEMPLATE.sub("1", text), key, loc)
+        if "{{" in _TEMPLATE.sub("", text):
+            raise loc.error(key, "expected `{{name}}` placeholders made of letters, digits "
+                                 f"and '_', got {text!r}")
+    if kind == "identity" and text != ANONYMOUS and not _IDENTITY_NAME.match(text):
+        raise loc.error(key, f"expected an identity name, got {text!r}")
     if kind == "method" and text.upper() not in {"GET", "POST", "PUT", "PATCH", "DELETE",
                                                  "HEAD", "OPTIONS"}:
         raise loc.error(key, f"expected an HTTP method such as GET or POST, got {text!r}")
@@ -690,7 +780,117 @@ def _cross_check_routes(load: LoadConfig, loc: _Loc) -> None:
                             f"budget ({route.p95_blocker_ms:g} ms)")
 
 
+def _cross_check_identities(config: Config, loc: _Loc) -> None:
+    for name, identity in config.identities.items():
+        key = f"identities.{name}"
+        if identity.login is None and not identity.headers:
+            raise loc.error(key, "an identity needs `login:` (a form or an API login) or "
+                                 "`headers:` (static credentials)")
+        login = identity.login
+        if login is None:
+            continue
+        if (login.page is None) == (login.path is None):
+            raise loc.error(f"{key}.login", "expected either `page:` (an HTML login form) or "
+                                            "`path:` (an API login), not both")
+        if login.page is not None:
+            if not login.fields:
+                raise loc.error(f"{key}.login", "a form login needs `fields:` (e.g. "
+                                                "{username: ..., password: ...})")
+            for extra in ("json", "form", "token"):
+                if getattr(login, extra) is not None:
+                    raise loc.error(f"{key}.login.{extra}", f"`{extra}:` belongs to an API "
+                                                            "login (`path:`), not a form login")
+        else:
+            if (login.json is None) == (login.form is None):
+                raise loc.error(f"{key}.login", "an API login needs exactly one of `json:` "
+                                                "or `form:` (the OAuth2 password flow is form:)")
+            if login.fields:
+                raise loc.error(f"{key}.login.fields", "`fields:` belongs to a form login "
+                                                       "(`page:`); an API login sends `json:` "
+                                                       "or `form:`")
+
+
+def _identity_refs(config: Config) -> list[tuple[str, str]]:
+    """Every (dotted key, identity name) the checks refer to."""
+    refs: list[tuple[str, str]] = [(f"checks.load.as[{i}]", n)
+                                   for i, n in enumerate(config.checks.load.as_)]
+    for i, flow in enumerate(config.checks.smoke.flows):
+        refs.append((f"checks.smoke.flows[{i}].as", flow.as_))
+    for i, rule in enumerate(config.checks.access.rules):
+        refs += [(f"checks.access.rules[{i}].allow", n) for n in rule.allow]
+        refs += [(f"checks.access.rules[{i}].deny", n) for n in rule.deny]
+    for i, probe in enumerate(config.checks.access.tenants):
+        refs += [(f"checks.access.tenants[{i}].owner", probe.owner),
+                 (f"checks.access.tenants[{i}].other", probe.other)]
+    return refs
+
+
+def _cross_check_journeys(config: Config, loc: _Loc) -> None:
+    known = [*config.identities, ANONYMOUS]
+    for key, name in _identity_refs(config):
+        if name not in known:
+            hint = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            # Backticks, not quotes: a name that starts like a secret value would be
+            # scrubbed as a cut secret ("alice'" for a password "alice-...").
+            raise loc.error(key, f"unknown identity `{name}`" + (
+                f"; did you mean `{hint[0]}`?" if hint else
+                f"; define it under `identities:` (known: {', '.join(known)})"))
+    for i, flow in enumerate(config.checks.smoke.flows):
+        key = f"checks.smoke.flows[{i}]"
+        if not flow.steps:
+            raise loc.error(f"{key}.steps", "a flow needs at least one step")
+        captured: set[str] = set()
+        for j, step in enumerate(flow.steps):
+            step_key = f"{key}.steps[{j}]"
+            _cross_check_step(flow.name, step, j, step_key, flow.writes, captured, loc)
+            captured.update(step.capture)
+    for i, probe in enumerate(config.checks.access.tenants):
+        key = f"checks.access.tenants[{i}]"
+        if probe.owner == probe.other:
+            raise loc.error(f"{key}.other", "owner and other must be different identities")
+        if not _TEMPLATE.search(probe.item):
+            raise loc.error(f"{key}.item", "expected a `{{id}}` placeholder for the ids "
+                                           f"listed by the owner, e.g. {probe.list}/{{{{id}}}}")
+    for i, rule in enumerate(config.checks.access.rules):
+        both = set(rule.allow) & set(rule.deny)
+        if both:
+            raise loc.error(f"checks.access.rules[{i}].deny",
+                            f"`{sorted(both)[0]}` is both allowed and denied")
+        if not rule.allow and not rule.deny:
+            raise loc.error(f"checks.access.rules[{i}]", "a rule needs `allow:` or `deny:`")
+
+
+def _cross_check_step(flow: str, step: Any, index: int, key: str, writes: bool,
+                      captured: set[str], loc: _Loc) -> None:
+    label = step.label(index)
+    if (step.path is None) == (step.submit is None):
+        raise loc.error(key, "a step needs either `path:` (a request) or `submit:` (an HTML "
+                             "form on a page)")
+    if step.submit is not None and (step.json is not None or step.form is not None
+                                    or step.method != "GET"):
+        raise loc.error(key, "`submit:` sends the page's own form; `method`, `json` and "
+                             "`form` belong to a `path:` step")
+    if step.json is not None and step.form is not None:
+        raise loc.error(key, "a step sends `json:` or `form:`, not both")
+    if step.writes and not writes:
+        what = "submits a form" if step.submit else f"is a {step.method}"
+        raise loc.error(key, f"step {label!r} of flow {flow!r} {what}, which can change data: "
+                             "add `writes: true` to the flow to allow it")
+    texts = [step.path or "", step.submit.page if step.submit else "",
+             *(str(v) for v in (step.form or {}).values()),
+             *(str(v) for v in (step.submit.fields.values() if step.submit else ()))]
+    if step.json is not None:
+        texts.append(str(step.json))
+    for text in texts:
+        for name in _TEMPLATE.findall(text):
+            if name not in captured:
+                raise loc.error(key, f"`{{{{{name}}}}}` is not captured by an earlier step "
+                                     "(`capture: {" + name + ": dotted.path}`)")
+
+
 def _cross_check(config: Config, loc: _Loc) -> None:
+    _cross_check_identities(config, loc)
+    _cross_check_journeys(config, loc)
     load = config.checks.load
     if load.p95_target_ms > load.p95_blocker_ms:
         raise loc.error("checks.load.p95_target_ms",

@@ -16,14 +16,19 @@ from typing import Any
 
 from launchgate.report import Severity
 
+# The identity that means "no credentials" (DESIGN.md §4a); it cannot be defined.
+ANONYMOUS = "anonymous"
+MAX_TENANT_ITEMS = 50
 # Hard caps: the gate is a smoke-sized load test, never a stress tool pointed at a stranger.
 MAX_USERS = 100
 MAX_DURATION_S = 600.0
 MAX_WORKERS = 16
 
 
-def setting(kind: str | None = None, **limits: float) -> dict[str, Any]:
-    return {"kind": kind, **limits}
+def setting(kind: str | None = None, *, key: str | None = None, **limits: float
+            ) -> dict[str, Any]:
+    """`key`: the YAML key when it is not the field's name (`as` is a Python keyword)."""
+    return {"kind": kind, **({"key": key} if key else {}), **limits}
 
 
 # --- the config schema ------------------------------------------------------------------------
@@ -46,7 +51,8 @@ class LoadRoute:
     path: str = field(metadata=setting("path"))
     method: str = field(default="GET", metadata=setting("method"))
     weight: int = field(default=1, metadata=setting(min=1, max=1000))
-    headers: Mapping[str, str] = field(default_factory=dict, metadata=setting("secret-values"))
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False,
+                                       metadata=setting("secret-values"))
     json: Any = None
     p95_target_ms: float | None = field(default=None, metadata=setting(min=1))
     p95_blocker_ms: float | None = field(default=None, metadata=setting(min=1))
@@ -66,6 +72,8 @@ class LoadConfig:
     min_samples: int = field(default=200, metadata=setting(min=1))
     workers: int = field(default=0, metadata=setting(min=0, max=MAX_WORKERS))
     routes: tuple[LoadRoute, ...] = ()
+    # YAML `as`: identities the simulated users log in as, round-robin (empty: anonymous).
+    as_: tuple[str, ...] = field(default=(), metadata=setting("identity", key="as"))
 
 
 @dataclass(frozen=True)
@@ -111,9 +119,112 @@ class SmokeStep:
 
 
 @dataclass(frozen=True)
+class SubmitForm:
+    """An HTML form on `page`, submitted like a browser: hidden inputs (CSRF) kept, `fields`
+    filled in. `action` picks the form whose action path it is when a page has several."""
+
+    page: str = field(metadata=setting("template-path"))
+    fields: Mapping[str, str] = field(default_factory=dict, repr=False,
+                                      metadata=setting("credentials"))
+    action: str | None = field(default=None, metadata=setting("template-path"))
+
+
+@dataclass(frozen=True)
+class FlowStep:
+    """One request of a logged-in flow (DESIGN.md §4a)."""
+
+    name: str | None = None
+    path: str | None = field(default=None, metadata=setting("template-path"))
+    method: str = field(default="GET", metadata=setting("method"))
+    json: Any = None
+    form: Mapping[str, str] | None = field(default=None, repr=False,
+                                           metadata=setting("credentials"))
+    submit: SubmitForm | None = None
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False,
+                                       metadata=setting("secret-values"))
+    expect_status: int | None = field(default=None, metadata=setting(min=100, max=599))
+    expect_text: str | None = None
+    expect_json: Mapping[str, Any] = field(default_factory=dict)
+    # The page must be denied (401/403/404, or the login page): e.g. after `logout`.
+    expect_denied: bool = False
+    capture: Mapping[str, str] = field(default_factory=dict)
+    # This step ends the session on purpose; it is not a write.
+    logout: bool = False
+
+    @property
+    def writes(self) -> bool:
+        return not self.logout and (self.submit is not None
+                                    or self.method in ("POST", "PUT", "PATCH", "DELETE"))
+
+    def label(self, index: int) -> str:
+        return self.name or f"step {index + 1}"
+
+
+@dataclass(frozen=True)
+class SmokeFlow:
+    name: str
+    steps: tuple[FlowStep, ...]
+    as_: str = field(default=ANONYMOUS, metadata=setting("identity", key="as"))
+    writes: bool = False
+
+
+@dataclass(frozen=True)
 class SmokeConfig:
     enabled: bool = True
     steps: tuple[SmokeStep, ...] = ()
+    flows: tuple[SmokeFlow, ...] = ()
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    path: str = field(metadata=setting("path"))
+    allow: tuple[str, ...] = field(default=(), metadata=setting("identity"))
+    deny: tuple[str, ...] = field(default=(), metadata=setting("identity"))
+
+
+@dataclass(frozen=True)
+class TenantProbe:
+    """`other` must not read what `owner` lists: `owner` GETs `list`, the `ids` (a dotted
+    path, `*` walks a list) fill `item`'s `{{id}}`, and `other` GETs up to `max` of them."""
+
+    owner: str = field(metadata=setting("identity"))
+    other: str = field(metadata=setting("identity"))
+    list: str = field(metadata=setting("path"))
+    item: str = field(metadata=setting("template-path"))
+    ids: str = "*.id"
+    max: int = field(default=5, metadata=setting(min=1, max=MAX_TENANT_ITEMS))
+
+
+@dataclass(frozen=True)
+class AccessConfig:
+    enabled: bool = True
+    rules: tuple[AccessRule, ...] = ()
+    tenants: tuple[TenantProbe, ...] = ()
+    timeout: float = field(default=60.0, metadata=setting("duration", min=1, max=600))
+
+
+@dataclass(frozen=True)
+class LoginConfig:
+    """How an identity logs in: an HTML form (`page` + `fields`) or an API (`path` +
+    `json`/`form`, with `token` the dotted path of a bearer token in the JSON answer)."""
+
+    page: str | None = field(default=None, metadata=setting("path"))
+    fields: Mapping[str, str] = field(default_factory=dict, repr=False,
+                                      metadata=setting("credentials"))
+    expect_text: str | None = None
+    path: str | None = field(default=None, metadata=setting("path"))
+    json: Mapping[str, Any] | None = field(default=None, repr=False,
+                                           metadata=setting("credentials"))
+    form: Mapping[str, str] | None = field(default=None, repr=False,
+                                           metadata=setting("credentials"))
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class IdentityConfig:
+    login: LoginConfig | None = None
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False,
+                                       metadata=setting("secret-values"))
 
 
 @dataclass(frozen=True)
@@ -136,6 +247,7 @@ class ChecksConfig:
     headers: HeadersConfig = field(default_factory=HeadersConfig)
     exposure: ExposureConfig = field(default_factory=ExposureConfig)
     smoke: SmokeConfig = field(default_factory=SmokeConfig)
+    access: AccessConfig = field(default_factory=AccessConfig)
     dns: DnsConfig = field(default_factory=DnsConfig)
 
 
@@ -144,16 +256,24 @@ class Config:
     url: str | None = field(default=None, metadata=setting("url"))
     fail_on: str = field(default="blocker", metadata=setting("fail-on"))
     fail_closed: bool = True
-    headers: Mapping[str, str] = field(default_factory=dict, metadata=setting("secret-values"))
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False,
+                                       metadata=setting("secret-values"))
     ca_bundle: str | None = field(default=None, metadata=setting("file"))
     connect_to: Mapping[str, str] = field(default_factory=dict, metadata=setting("connect-to"))
     allow_private_targets: bool = False
     severity_overrides: Mapping[str, Severity] = field(default_factory=dict,
                                                         metadata=setting("overrides"))
+    identities: Mapping[str, IdentityConfig] = field(default_factory=dict,
+                                                    metadata=setting("identities"))
     checks: ChecksConfig = field(default_factory=ChecksConfig)
     # Not YAML keys: where the config came from and what must be redacted everywhere.
     source: str | None = field(default=None, metadata={"internal": True})
-    secret_values: frozenset[str] = field(default_factory=frozenset, metadata={"internal": True})
+    secret_values: frozenset[str] = field(default_factory=frozenset, repr=False,
+                                           metadata={"internal": True})
+    # Identities whose credentials are missing where that is expected (a fork pull request
+    # gets no secrets): name -> why. Checks skip what needs them, saying why.
+    unavailable_identities: Mapping[str, str] = field(default_factory=dict,
+                                                      metadata={"internal": True})
 
     @property
     def url_host(self) -> str | None:

@@ -79,3 +79,15 @@ class CookieStore:
 
     def __len__(self) -> int:
         return len(self._jar)
+
+    def clear(self) -> None:
+        self._jar.clear()
+
+    @staticmethod
+    def of(client: httpx.Client) -> CookieStore | None:
+        """The store installed on `client`, if any."""
+        for hook in client.event_hooks.get("response", []):
+            owner = getattr(hook, "__self__", None)
+            if isinstance(owner, CookieStore):
+                return owner
+        return None

@@ -1,0 +1,146 @@
+"""`identities`, smoke `flows`, `access` and `load.as` in `.launchgate.yml` (DESIGN.md §4a):
+errors name the file, line and key, and every credential ends up in `secret_values`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from launchgate.config import load_config
+from launchgate.errors import ConfigError
+
+BASE = """url: http://127.0.0.1:8000
+identities:
+  alice:
+    login: {page: /login, fields: {email: alice@acme.test, password: "${ALICE_PASSWORD}"}}
+  ann:
+    login: {path: /api/token, form: {username: ann, password: literal-pass-42}, token: access_token}
+  bot:
+    headers: {authorization: "Bearer ${BOT_TOKEN}"}
+"""
+ENV = {"ALICE_PASSWORD": "alice-pw-123", "BOT_TOKEN": "bot-token-456"}
+
+
+def load(tmp_path: Path, text: str, env: dict[str, str] | None = None, **kwargs: object):
+    path = tmp_path / ".launchgate.yml"
+    path.write_text(text)
+    return load_config(path, env=ENV if env is None else env, **kwargs)  # type: ignore[arg-type]
+
+
+def error(tmp_path: Path, text: str, env: dict[str, str] | None = None, **kwargs: object
+          ) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, text, env, **kwargs)
+    return str(caught.value)
+
+
+def test_identities_flows_access_and_load_as(tmp_path: Path) -> None:
+    config = load(tmp_path, BASE + """checks:
+  smoke:
+    flows:
+      - name: alice edits
+        as: alice
+        writes: true
+        steps:
+          - {path: /clients, expect_text: Clients}
+          - {method: POST, path: /api/clients, json: {name: x}, capture: {id: id}}
+          - {method: DELETE, path: "/api/clients/{{id}}", expect_status: 204}
+          - {logout: true, submit: {page: /clients, action: /logout}}
+          - {path: /clients, expect_denied: true}
+  access:
+    rules: [{path: /api/admin/users, allow: [bot], deny: [anonymous, alice]}]
+    tenants: [{owner: alice, other: ann, list: /api/clients, item: "/api/clients/{{id}}"}]
+  load: {as: [alice, ann]}
+""")
+    assert config.checks.load.as_ == ("alice", "ann")
+    flow = config.checks.smoke.flows[0]
+    assert flow.as_ == "alice" and flow.writes and len(flow.steps) == 5
+    assert flow.steps[3].logout and not flow.steps[3].writes
+    assert config.checks.access.tenants[0].ids == "*.id"
+    assert config.identities["ann"].login.token == "access_token"  # type: ignore[union-attr]
+    # ${VAR} values, secret-looking literal fields and identity headers are all secrets;
+    # a user name is not (it would blank out every path that contains it).
+    assert {"alice-pw-123", "literal-pass-42", "Bearer bot-token-456"} <= config.secret_values
+    assert "ann" not in config.secret_values and "alice@acme.test" not in config.secret_values
+    for secret in ("alice-pw-123", "literal-pass-42", "bot-token-456"):
+        assert secret not in repr(config)
+
+
+def test_load_as_one_name(tmp_path: Path) -> None:
+    assert load(tmp_path, BASE + "checks: {load: {as: bot}}\n").checks.load.as_ == ("bot",)
+
+
+@pytest.mark.parametrize(("snippet", "key", "message"), [
+    ("checks: {load: {as: alcie}}", "checks.load.as[0]", "did you mean `alice`"),
+    ("checks: {access: {rules: [{path: /x, deny: [mallory]}]}}", "checks.access.rules[0].deny",
+     "unknown identity `mallory`"),
+    ("checks: {access: {tenants: [{owner: alice, other: alice, list: /l, item: '/l/{{id}}'}]}}",
+     "checks.access.tenants[0].other", "different"),
+    ("checks: {access: {tenants: [{owner: alice, other: ann, list: /l, item: /l/1}]}}",
+     "checks.access.tenants[0].item", "{{id}}"),
+    ("checks: {access: {rules: [{path: /x, allow: [ann], deny: [ann]}]}}",
+     "checks.access.rules[0].deny", "both allowed and denied"),
+])
+def test_identity_references_are_checked(tmp_path: Path, snippet: str, key: str,
+                                         message: str) -> None:
+    text = error(tmp_path, BASE + snippet + "\n")
+    assert key in text and message in text
+
+
+def test_writes_are_refused_without_writes_true(tmp_path: Path) -> None:
+    text = error(tmp_path, BASE + """checks:
+  smoke:
+    flows:
+      - name: careless
+        as: alice
+        steps:
+          - {path: /clients}
+          - {name: add one, method: POST, path: /api/clients, json: {name: x}}
+""")
+    assert "checks.smoke.flows[0].steps[1]" in text and "'add one'" in text
+    assert "writes: true" in text and ":16:" in text
+    text = error(tmp_path, BASE + """checks:
+  smoke:
+    flows: [{name: f, as: alice, steps: [{submit: {page: /clients/new, fields: {name: x}}}]}]
+""")
+    assert "submits a form" in text
+
+
+def test_uncaptured_placeholder_is_an_error(tmp_path: Path) -> None:
+    text = error(tmp_path, BASE + """checks:
+  smoke:
+    flows: [{name: f, as: alice, steps: [{path: "/api/clients/{{id}}"}]}]
+""")
+    assert "{{id}}" in text and "capture" in text
+
+
+@pytest.mark.parametrize(("snippet", "message"), [
+    ("identities: {anonymous: {headers: {x-a: b}}}", "reserved"),
+    ("identities: {x: {}}", "needs `login:`"),
+    ("identities: {x: {login: {page: /l, path: /t, fields: {a: b}}}}", "not both"),
+    ("identities: {x: {login: {page: /l}}}", "needs `fields:`"),
+    ("identities: {x: {login: {page: /l, fields: {a: b}, token: t}}}", "API login"),
+    ("identities: {x: {login: {path: /t}}}", "exactly one of `json:` or `form:`"),
+    ("identities: {x: {login: {path: //evil.test/t, json: {}}}}", "another host"),
+])
+def test_identity_shapes(tmp_path: Path, snippet: str, message: str) -> None:
+    assert message in error(tmp_path, "url: http://127.0.0.1:8000\n" + snippet + "\n")
+
+
+def test_an_empty_value_inside_a_templated_secret_is_an_error(tmp_path: Path) -> None:
+    text = error(tmp_path, BASE, env={**ENV, "BOT_TOKEN": ""})
+    assert "identities.bot.headers.authorization" in text and "${BOT_TOKEN} is empty" in text
+    text = error(tmp_path, "url: http://127.0.0.1:8000\nheaders: {x-bypass: 'v1 ${BYPASS}'}\n",
+                 env={"BYPASS": ""})
+    assert "headers.x-bypass" in text and "${BYPASS} is empty" in text
+    text = error(tmp_path, BASE, env={**ENV, "ALICE_PASSWORD": ""})
+    assert "identities.alice.login.fields.password" in text
+
+
+def test_missing_credentials_can_be_skipped_on_a_fork(tmp_path: Path) -> None:
+    assert "is not set" in error(tmp_path, BASE, env={})
+    config = load(tmp_path, BASE, env={"ALICE_PASSWORD": ""}, missing_credentials="skip")
+    assert config.unavailable_identities == {"alice": "${ALICE_PASSWORD} is empty",
+                                             "bot": "${BOT_TOKEN} is not set"}
+    assert "ann" not in config.unavailable_identities
