@@ -532,8 +532,8 @@ def _coerce_mapping(args: tuple[Any, ...], value: Any, key: str, kind: str | Non
             host, _, port = str(name).rpartition(":")
             name = f"{host.lower().rstrip('.')}:{port}"
         if kind == "secret-values":
-            _check_not_empty_ref(child, loc)
             _check_header(str(name), item, child, loc)
+            _check_not_empty_ref(child, loc)
         if kind == "identities":
             _check_identity_name(str(name), child, loc)
         if kind == "credentials":
@@ -639,7 +639,8 @@ def _check_header(name: str, value: Any, key: str, loc: _Loc) -> None:
         raise loc.error(key, "a header value must be printable ASCII on one line (no line "
                              "breaks, control characters or letters such as 'ä'); the value "
                              "is not shown")
-    if isinstance(value, str) and not value.strip():
+    if isinstance(value, str) and not value.strip() and not (
+            loc.skip_missing and _identity_of(key)):
         raise loc.error(key, "the header value is empty (in CI: is the secret behind its "
                              "${VAR} set for this workflow? Fork pull requests get no secrets)")
 

@@ -6,8 +6,9 @@ Cookies are kept here, not in the httpx client: the client's jars (httpx's and t
 `CookieStore`) are emptied after every answer, so one identity's session can never ride along
 on another identity's (or an anonymous) request made with the same client. Like
 `http.cookies`, values are kept as the server's bytes (Latin-1 text, one character per byte)
-and sent back unchanged, so a non-ASCII cookie never breaks a request. Nothing is ever sent to a host outside `hosts`:
-a redirect there ends the request (`Exchange.not_followed` says where it pointed).
+and sent back unchanged, so a non-ASCII cookie never breaks a request. Nothing is ever sent
+to a host outside `hosts`: a redirect there ends the request (`Exchange.not_followed` says
+where it pointed).
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ class Browser:
             request_headers = self._headers(method, url, content, headers, referer)
             try:
                 with self.client.stream(method, url, content=content[0] if content else None,
-                                        headers=request_headers) as response:
+                                        headers=self._raw(request_headers)) as response:
                     body = read_limited(response, limit)
             finally:
                 _forget_cookies(self.client)
@@ -157,6 +158,11 @@ class Browser:
                         out.setdefault(header, urllib.parse.unquote(value))
         out.update(extra or {})
         return out
+
+    @staticmethod
+    def _raw(headers: Mapping[str, str | bytes]) -> list[tuple[bytes, bytes]]:
+        return [(k.encode("ascii"), v if isinstance(v, bytes)
+                 else v.encode(RAW_CODEC, errors="replace")) for k, v in headers.items()]
 
     def _target(self, url: str, location: str) -> tuple[str | None, str]:
         try:
