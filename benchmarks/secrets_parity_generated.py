@@ -81,7 +81,7 @@ def secret_line(rng: random.Random) -> str:
                 f"{rng.randint(1, 254)}",
         lambda: f'TWILIO = "SK{r(rng, HEX, 32)}"',
         lambda: f'SENDGRID = "SG.{r(rng, A, 22)}.{r(rng, A, 43)}"',
-        lambda: f"//registry.npmjs.org/:_authToken=npm_{r(rng, A, 36)}",  # pragma: allowlist secret
+        lambda: f"//npm.example/:_authToken=npm_{r(rng, A, 36)}",  # pragma: allowlist secret
         lambda: f'mailchimp = "{r(rng, HEX, 32)}-us{rng.randint(1, 20)}"',
         lambda: f'discord = "M{r(rng, A, 23)}.{r(rng, A, 6)}.{r(rng, A + "_-", 27)}"',
         lambda: f"bot = '{rng.randint(10**8, 10**9)}:AA{r(rng, A, 33)}'",
