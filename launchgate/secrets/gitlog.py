@@ -102,7 +102,12 @@ def attribute_free_dir(repo: str) -> str:
 
 def diff_command(repo: str, *args: str) -> list[str]:
     """`git <args>` with the settings every patch launchgate reads is made with."""
-    return ["git", "-C", attribute_free_dir(repo), "-c", "core.quotepath=off",
+    git_dir = attribute_free_dir(repo)
+    # Git checks ownership again for the git directory itself, where `safe.directory` names
+    # only the work tree (the Action marks the workspace, a runner's checkout belongs to
+    # another uid). The work tree has just passed that check, so its git directory is trusted
+    # as much: say so on the command line (protected configuration, honoured by git).
+    return ["git", "-C", git_dir, "-c", f"safe.directory={git_dir}", "-c", "core.quotepath=off",
             "-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false", *args]
 
 

@@ -154,3 +154,22 @@ def test_committed_gitattributes_cannot_hide_files_from_the_scan(tmp_path):
                            base="main", engine=ENGINE)
     assert {(r.origin, r.where.path) for r in scan.records} == {
         ("head", "prod.env"), ("head", "notes.txt"), ("diff", "more.env")}
+
+
+def test_a_checkout_owned_by_another_user_scans_once_its_work_tree_is_trusted(tmp_path):
+    """On a runner the workspace belongs to another uid and the Action marks only the work
+    tree as a safe.directory; the history scan reads from the git directory and must be
+    trusted there too (the container test found this)."""
+    repo = new_repo(tmp_path)
+    (repo / "z.py").write_text(f'STRIPE = "sk_live_{random_string(RNG, 24)}"\n')
+    commit(repo, "add", 1)
+    for path in [repo, *repo.rglob("*")]:
+        os.lchown(path, 4321, 4321)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
+    untrusted = run_cli("secrets", "--repo", str(repo), "--history", "--quiet", env=env)
+    assert untrusted.code == 2 and "safe.directory" in untrusted.output
+    (home / ".gitconfig").write_text(f"[safe]\n\tdirectory = {repo}\n", encoding="utf-8")
+    trusted = run_cli("secrets", "--repo", str(repo), "--history", "--quiet", env=env)
+    assert trusted.code == 1, trusted.output[-400:]
