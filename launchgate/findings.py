@@ -37,6 +37,7 @@ FINDING_IDS: frozenset[str] = frozenset({
     "exposure.secret-in-bundle",
     # smoke
     "smoke.unexpected-status", "smoke.text-missing", "smoke.unreachable",
+    "smoke.flow-failed", "smoke.login-failed",
     # dns
     "dns.host-unresolvable", "dns.dangling-cname", "dns.takeover-risk", "dns.spf-missing",
     "dns.spf-multiple", "dns.spf-syntax", "dns.spf-too-many-lookups", "dns.spf-void-lookups",

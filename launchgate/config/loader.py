@@ -882,6 +882,8 @@ def _cross_check_step(flow: str, step: Any, index: int, key: str, writes: bool,
              *(str(v) for v in (step.submit.fields.values() if step.submit else ()))]
     if step.json is not None:
         texts.append(str(step.json))
+    texts += [str(v) for v in step.expect_json.values()]
+    texts.append(step.expect_text or "")
     for text in texts:
         for name in _TEMPLATE.findall(text):
             if name not in captured:

@@ -30,7 +30,7 @@ from launchgate.http import jsonpath
 from launchgate.http.browser import Browser, Exchange
 from launchgate.http.forms import choose_form, has_password_form, parse_forms
 from launchgate.http.pages import host_of
-from launchgate.http.transport import describe_http_error
+from launchgate.http.transport import describe_http_error, is_refused
 
 
 class LoginReason(StrEnum):
@@ -49,11 +49,14 @@ class LoginFailed(Exception):
     """An identity could not log in. `reason` is one of `LoginReason`; `detail` says what
     came back (statuses, URLs, field names), never a credential or a page body."""
 
-    def __init__(self, identity: str, reason: LoginReason, detail: str) -> None:
+    def __init__(self, identity: str, reason: LoginReason, detail: str, *,
+                 refused: bool = False) -> None:
         super().__init__(f"identity {identity!r} could not log in ({reason}): {detail}")
         self.identity = identity
         self.reason = reason
         self.detail = detail
+        # The private-target guard refused the address: the gate could not try at all.
+        self.refused = refused
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,8 @@ def _send(browser: Browser, name: str, method: str, url: str, **kwargs: object) 
         raise LoginFailed(name, LoginReason.OFF_HOST, str(exc)) from None
     except httpx.HTTPError as exc:
         raise LoginFailed(name, LoginReason.UNREACHABLE,
-                          f"{method} {_path(url)}: {describe_http_error(exc)}") from None
+                          f"{method} {_path(url)}: {describe_http_error(exc)}",
+                          refused=is_refused(exc)) from None
     if answer.not_followed:
         reason = LoginReason.OFF_HOST if "another host" in answer.not_followed \
             else LoginReason.UNREACHABLE

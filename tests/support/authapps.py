@@ -15,6 +15,7 @@ the end; every request has the servers' own timeouts.
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import secrets
 import socket
@@ -29,7 +30,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import uvicorn
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, Header, HTTPException
 
 # At module level: FastAPI resolves the (string) annotations of the endpoints from here.
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
@@ -136,6 +137,7 @@ def _install_urls(state: dict[str, Any]) -> None:
     from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
     from django.shortcuts import render
     from django.urls import path
+    from django.views.decorators.csrf import csrf_exempt
 
     def app() -> DjangoApp:
         assert state["app"] is not None
@@ -158,6 +160,13 @@ def _install_urls(state: dict[str, Any]) -> None:
     def api_clients(request: Any) -> Any:
         if not request.user.is_authenticated:
             return JsonResponse({"detail": "login required"}, status=401)
+        if request.method == "POST":  # CSRF-checked: the X-CSRFToken header must match
+            name = json.loads(request.body or b"{}").get("name", "")
+            if name == "boom":
+                return HttpResponse("<h1>Server Error (500)</h1>", status=500)
+            ident = max(app().clients, default=0) + 1
+            app().clients[ident] = (request.user.username, name)
+            return JsonResponse({"id": ident, "name": name}, status=201)
         mine = [{"id": i, "name": n} for i, (o, n) in app().clients.items()
                 if o == request.user.username]
         return JsonResponse({"results": mine})
@@ -168,7 +177,23 @@ def _install_urls(state: dict[str, Any]) -> None:
         owner, name = app().clients.get(ident, ("", ""))
         if not owner or (owner != request.user.username and not app().leak):
             return JsonResponse({"detail": "not found"}, status=404)
+        if request.method == "PATCH":
+            name = json.loads(request.body or b"{}").get("name", name)
+            app().clients[ident] = (owner, name)
+        if request.method == "DELETE":
+            del app().clients[ident]
+            return HttpResponse(status=204)
         return JsonResponse({"id": ident, "name": name})
+
+    @csrf_exempt
+    def debug(request: Any) -> Any:
+        """Echoes what it received: a page that would leak a session into a report."""
+        return HttpResponse(f"<p>Cookie: {request.META.get('HTTP_COOKIE', '')}</p>"
+                            f"<p>Body: {request.body.decode('latin-1')}</p>")
+
+    def expire(request: Any) -> Any:
+        request.session.flush()
+        return HttpResponse("<p>session dropped</p>")
 
     def plain(request: Any) -> Any:
         return HttpResponse("<!doctype html><p>No form here</p>")
@@ -201,6 +226,8 @@ def _install_urls(state: dict[str, Any]) -> None:
         path("clients/new/", new_client),
         path("api/clients", api_clients),
         path("api/clients/<int:ident>", api_client),
+        path("debug/", debug),
+        path("clients/expire/", expire),
     ]
     sys.modules[module.__name__] = module
 
@@ -263,6 +290,10 @@ def token_app() -> Iterator[TokenApp]:
         if form.username != "ann" or form.password != ANN_PASSWORD:
             raise HTTPException(status_code=400, detail="Incorrect username or password")
         return {"access_token": token, "token_type": "bearer"}
+
+    @api.get("/echo")
+    def echo(authorization: str = Header("")) -> dict[str, str]:
+        return {"authorization": authorization}
 
     @api.get("/users/me")
     def me(bearer: str = Depends(scheme)) -> dict[str, str]:
