@@ -11,13 +11,16 @@ Findings (default severities):
   load.p95-over-budget         blocker    p95 above p95_blocker_ms
   load.p95-over-target         important  p95 above p95_target_ms (and not above the budget)
   load.error-rate              blocker    failed requests above max_error_rate
-  load.route-p95-over-budget   blocker    a route's p95 above its own p95_blocker_ms
-  load.route-p95-over-target   important  a route's p95 above its own p95_target_ms
+  load.route-p95-over-budget   blocker    a route's p95 above its p95_blocker_ms (its own, else
+                                          the check's: every route is judged when there are several)
+  load.route-p95-over-target   important  a route's p95 above its p95_target_ms (likewise)
+  load.measured-login-page     blocker    most answers of a route were the app's login page
   load.throughput-collapse     important  the last third of the run served < half the first's
-Fewer than `min_samples` samples is inconclusive (check error, carrying any important finding
-the samples prove), unless the samples already prove a blocker (e.g. enough slow ones that the
-p95 is over budget whatever the missing ones are). An unverifiable certificate is reported as
-load.unreachable at once, with the TLS reason.
+Fewer than `min_samples` samples, or a route with fewer than `min_route_samples`, is
+inconclusive (check error, carrying any important finding the samples prove), unless the
+samples already prove a blocker (e.g. enough slow ones that the p95 is over budget whatever the
+missing ones are). An unverifiable certificate is reported as load.unreachable at once, with
+the TLS reason.
 
 ctx.facts: this check neither reads nor writes facts.
 """
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import httpcore
@@ -139,7 +143,8 @@ def build_plan(load: LoadConfig, http: HttpContext, parts: urllib.parse.SplitRes
         connect_host=endpoint.address, connect_port=connect_port, users=load.users,
         spawn_rate=load.spawn_rate, duration_s=load.duration, headers=dict(http.headers),
         routes=tuple(PlanRoute(name=r.name, method=r.method, path=r.path, weight=r.weight,
-                               headers=dict(r.headers), json=r.json) for r in routes),
+                               headers=dict(r.headers), json=r.json,
+                               expect_status=r.expect_status) for r in routes),
         verify=http.ca_bundle or True, request_timeout_s=REQUEST_TIMEOUT_S,
         user_agent=USER_AGENT, workers=load.workers,
         workers_timeout_s=max(WORKERS_TIMEOUT_S, load.ready_timeout))
@@ -168,7 +173,8 @@ def judge(load: LoadConfig, result: RunResult, url: str, host: str) -> CheckOutc
     measured, excluded = split_warmup(result.samples, measure_from)
     window_s = max(result.ended_at - measure_from, 1e-9)
     total = summarize(measured)
-    routes = by_route(measured)
+    enough = total.requests >= load.min_samples
+    routes = judge_routes(load, by_route(measured), enough, url, host)
     metrics = _metrics(load, total, routes, excluded, window_s)
     if result.samples.capped:
         metrics.update(samples_seen=result.samples.seen, sample_cap=result.samples.cap)
@@ -177,20 +183,17 @@ def judge(load: LoadConfig, result: RunResult, url: str, host: str) -> CheckOutc
                             "is computed over a uniform random sample of "
                             f"{result.samples.cap:,} of them.")
     location = Location(url=redact_url(url), host=host)
-    enough = total.requests >= load.min_samples
     findings = _latency_findings(load, total, measured, routes, enough, location)
-    findings += _route_findings(load, routes, len(measured), enough, url, host)
+    findings += [r.finding for r in routes if r.finding is not None]
     error = _error_finding(load, total, measured, enough, location)
     if error:
         findings.append(error)
-    if not enough and not any(f.severity is Severity.BLOCKER for f in findings):
+    short = [r for r in routes if r.verdict == TOO_FEW]
+    if (not enough or short) and not any(f.severity is Severity.BLOCKER for f in findings):
         # A short run may prove an important problem, but not that there is no blocker: the
         # check stays inconclusive and carries what it did prove.
-        raise CheckCannotRun(
-            f"inconclusive: only {total.requests} request(s) after the {load.warmup:g}s "
-            f"warm-up, fewer than min_samples ({load.min_samples}); run longer "
-            f"(checks.load.duration) or lower min_samples", findings=tuple(findings),
-            metrics=metrics)
+        raise CheckCannotRun(_inconclusive(load, total, short), findings=tuple(findings),
+                             metrics=metrics)
     if enough:
         collapse = throughput_collapse(measured, measure_from, result.ended_at)
         if collapse:
@@ -208,6 +211,17 @@ def judge(load: LoadConfig, result: RunResult, url: str, host: str) -> CheckOutc
     return CheckOutcome(tuple(findings), _summary(load, total, enough), metrics)
 
 
+def _inconclusive(load: LoadConfig, total: Summary, short: Sequence[RouteJudgement]) -> str:
+    if total.requests < load.min_samples:
+        return (f"inconclusive: only {total.requests} request(s) after the {load.warmup:g}s "
+                f"warm-up, fewer than min_samples ({load.min_samples}); run longer "
+                f"(checks.load.duration) or lower min_samples")
+    names = ", ".join(f"{r.name} ({r.summary.requests})" for r in short)
+    return (f"inconclusive: too few samples to judge route(s) {names}, fewer than "
+            f"min_route_samples ({load.min_route_samples}); run longer (checks.load.duration), "
+            "raise their weight, or lower min_route_samples")
+
+
 def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f} ms" if value >= 100 else f"{value:.1f} ms"
 
@@ -220,7 +234,7 @@ def _summary(load: LoadConfig, total: Summary, enough: bool) -> str:
 
 
 def _latency_findings(load: LoadConfig, total: Summary, measured: Sequence[Sample],
-                      routes: Mapping[str, Sequence[Sample]],
+                      routes: Sequence[RouteJudgement],
                       enough: bool, location: Location) -> list[Finding]:
     def over(threshold: float) -> bool:
         if enough:
@@ -243,41 +257,93 @@ def _latency_findings(load: LoadConfig, total: Summary, measured: Sequence[Sampl
     return []
 
 
-def _slowest_route(by_name: Mapping[str, Sequence[Sample]]) -> str:
-    routes = {name: summarize(got) for name, got in by_name.items()}
+def _slowest_route(routes: Sequence[RouteJudgement]) -> str:
     if len(routes) < 2:
         return ""
-    name, worst = max(routes.items(), key=lambda item: item[1].p95_ms or 0.0)
-    return f" Slowest route: {name} (p95 {_ms(worst.p95_ms)}, {worst.requests} requests)."
+    worst = max(routes, key=lambda r: r.summary.p95_ms or 0.0)
+    return (f" Slowest route: {worst.name} (p95 {_ms(worst.summary.p95_ms)}, "
+            f"{worst.summary.requests} requests).")
 
 
-def _route_findings(load: LoadConfig, samples: Mapping[str, Sequence[Sample]], measured: int,
-                    enough: bool, url: str, host: str) -> list[Finding]:
-    findings: list[Finding] = []
-    for route in load.routes:
+# --- per route ---------------------------------------------------------------------------------
+
+OK, OVER_TARGET, OVER_BUDGET, TOO_FEW, LOGIN_PAGE = (
+    "ok", "over target", "over budget", "too few samples", "login page")
+# A route whose answers were more often the login page than not measured the login page.
+LOGIN_PAGE_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class RouteJudgement:
+    name: str
+    summary: Summary
+    target_ms: float | None     # the budgets this route was judged against (None: not judged)
+    blocker_ms: float | None
+    min_samples: int
+    verdict: str                # OK, OVER_TARGET, OVER_BUDGET, TOO_FEW or LOGIN_PAGE
+    finding: Finding | None = None
+
+
+def judge_routes(load: LoadConfig, samples: Mapping[str, Sequence[Sample]], enough: bool,
+                 url: str, host: str) -> list[RouteJudgement]:
+    """Every route's own p95 against its budgets: its overrides, else the check's (the seed's
+    budget is per admin action, and a mixed p95 hides one slow action among fast ones). With a
+    single route, the mixed p95 is the route's: only its overrides add anything."""
+    routes = load.routes or default_routes(urllib.parse.urlsplit(url))
+    several = len(routes) > 1
+    judged = []
+    for route in routes:
         got = samples.get(route.name, [])
-        summary = summarize(got)
         # Join with the raw URL, then redact: "[redacted]@host" does not parse as a netloc.
         location = Location(url=redact_url(urllib.parse.urljoin(url, route.path)), host=host,
                             path=route.path)
-        budgets = ((route.p95_blocker_ms, "route-p95-over-budget", Severity.BLOCKER, "budget"),
-                   (route.p95_target_ms, "route-p95-over-target", Severity.IMPORTANT, "target"))
-        for budget, slug, severity, word in budgets:
-            if budget is None:
-                continue
-            over = (summary.p95_ms is not None and summary.p95_ms > budget) if enough else \
-                must_exceed(budget, got, max(1, load.min_samples * len(got)
-                                             // max(1, measured)))
-            if over:
-                findings.append(make_finding(
-                    NAME, slug, severity,
-                    f"{route.name}: p95 {_ms(summary.p95_ms)} is above its {budget:g} ms "
-                    f"{word}",
-                    detail=f"{route.method} {route.path}: p95 {_ms(summary.p95_ms)}, max "
-                           f"{_ms(summary.max_ms)} over {summary.requests} requests.",
-                    remedy=SLOW_REMEDY, location=location, key=route.name))
-                break
-    return findings
+        judged.append(_judge_route(load, route, got, several, enough, location))
+    return judged
+
+
+def _judge_route(load: LoadConfig, route: LoadRoute, got: Sequence[Sample], several: bool,
+                 enough: bool, location: Location) -> RouteJudgement:
+    summary = summarize(got)
+    target = route.p95_target_ms or (load.p95_target_ms if several else None)
+    blocker = route.p95_blocker_ms or (load.p95_blocker_ms if several else None)
+    minimum = load.min_route_samples if several else load.min_samples
+    judgement = RouteJudgement(route.name, summary, target, blocker, minimum, OK)
+    if summary.requests and summary.login_pages > LOGIN_PAGE_SHARE * summary.requests:
+        return replace(judgement, verdict=LOGIN_PAGE,
+                       finding=_login_page_finding(route, summary, location))
+    counted = summary.requests >= minimum and (several or enough)
+    for budget, slug, severity, verdict, word in (
+            (blocker, "route-p95-over-budget", Severity.BLOCKER, OVER_BUDGET, "budget"),
+            (target, "route-p95-over-target", Severity.IMPORTANT, OVER_TARGET, "target")):
+        if budget is None:
+            continue
+        if (summary.p95_ms is not None and summary.p95_ms > budget) if counted else \
+                must_exceed(budget, got, minimum):
+            return replace(judgement, verdict=verdict, finding=make_finding(
+                NAME, slug, severity,
+                f"{route.name}: p95 {_ms(summary.p95_ms)} is above its {budget:g} ms {word}",
+                detail=f"{route.method} {route.path}: p95 {_ms(summary.p95_ms)}, max "
+                       f"{_ms(summary.max_ms)} over {summary.requests} requests.",
+                remedy=SLOW_REMEDY, location=location, key=route.name))
+    if several and summary.requests < minimum:
+        return replace(judgement, verdict=TOO_FEW)
+    return judgement
+
+
+def _login_page_finding(route: LoadRoute, summary: Summary, location: Location) -> Finding:
+    share = summary.login_pages / summary.requests
+    return make_finding(
+        NAME, "measured-login-page", Severity.BLOCKER,
+        f"{route.name}: {share:.0%} of its answers were the login page: the load test "
+        "measured the login page, not this route",
+        detail=f"{route.method} {route.path}: {summary.login_pages} of {summary.requests} "
+               "answers were a redirect to a login page or a login form. Its p95 "
+               f"({_ms(summary.p95_ms)}) is the login page's, so it says nothing about the "
+               "route.",
+        remedy="Load the route as a logged-in user (checks.load.as: an identity, see "
+               "docs/auth.md), or give the load test credentials in headers; if the route "
+               "is public, find out why it asks for a login.",
+        location=location, key=route.name)
 
 
 def _error_finding(load: LoadConfig, total: Summary, measured: Sequence[Sample], enough: bool,
@@ -309,25 +375,29 @@ def _unreachable(url: str, load: LoadConfig, ready: Readiness, location: Locatio
         location=location)
 
 
-def _metrics(load: LoadConfig, total: Summary, by_name: Mapping[str, Sequence[Sample]],
-             excluded: int,
-             window_s: float) -> dict[str, Any]:
-    routes = []
-    for name, samples in by_name.items():
-        summary = summarize(samples)
-        routes.append({"name": name, "requests": summary.requests,
-                       "failures": summary.failures, "error_rate": round(summary.error_rate, 4),
-                       "rps": round(summary.requests / window_s, 2),
-                       **_percentiles(summary)})
+def _metrics(load: LoadConfig, total: Summary, routes: Sequence[RouteJudgement],
+             excluded: int, window_s: float) -> dict[str, Any]:
     return {
         "users": load.users, "duration_s": load.duration, "warmup_s": load.warmup,
         "measured_s": round(window_s, 2), "workers": load.workers,
         "requests": total.requests, "failures": total.failures,
         "error_rate": round(total.error_rate, 4), "rps": round(total.requests / window_s, 2),
-        **_percentiles(total), "routes": routes, "samples_excluded_warmup": excluded,
-        "min_samples": load.min_samples, "percentile_method": PERCENTILE_METHOD,
+        **_percentiles(total), "routes": [_route_metrics(r, window_s) for r in routes],
+        "samples_excluded_warmup": excluded, "min_samples": load.min_samples,
+        "min_route_samples": load.min_route_samples, "percentile_method": PERCENTILE_METHOD,
+        "p95_target_ms": load.p95_target_ms, "p95_blocker_ms": load.p95_blocker_ms,
         "note": NOTE.format(users=load.users),
     }
+
+
+def _route_metrics(route: RouteJudgement, window_s: float) -> dict[str, Any]:
+    summary = route.summary
+    return {"name": route.name, "requests": summary.requests, "failures": summary.failures,
+            "error_rate": round(summary.error_rate, 4),
+            "rps": round(summary.requests / window_s, 2), **_percentiles(summary),
+            "login_pages": summary.login_pages, "p95_target_ms": route.target_ms,
+            "p95_blocker_ms": route.blocker_ms, "min_samples": route.min_samples,
+            "verdict": route.verdict}
 
 
 def _percentiles(summary: Summary) -> dict[str, float | None]:

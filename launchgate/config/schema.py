@@ -56,6 +56,8 @@ class LoadRoute:
     json: Any = None
     p95_target_ms: float | None = field(default=None, metadata=setting(min=1))
     p95_blocker_ms: float | None = field(default=None, metadata=setting(min=1))
+    # The status a good answer has (e.g. 201 for a create); a 3xx is judged unfollowed.
+    expect_status: int | None = field(default=None, metadata=setting(min=100, max=599))
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class LoadConfig:
     p95_blocker_ms: float = field(default=800.0, metadata=setting(min=1))
     max_error_rate: float = field(default=0.01, metadata=setting(min=0, max=1))
     min_samples: int = field(default=200, metadata=setting(min=1))
+    # Each route's own p95 is judged too: on at least this many of its samples.
+    min_route_samples: int = field(default=20, metadata=setting(min=1))
     workers: int = field(default=0, metadata=setting(min=0, max=MAX_WORKERS))
     routes: tuple[LoadRoute, ...] = ()
     # YAML `as`: identities the simulated users log in as, round-robin (empty: anonymous).

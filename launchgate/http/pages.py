@@ -135,7 +135,7 @@ class BodyTimeout(httpx.ReadTimeout):
     """The body did not arrive within the total deadline."""
 
 
-class _Inflater:
+class Inflater:
     """gzip / deflate decoding with bounded output per call (zlib's max_length)."""
 
     def __init__(self, encoding: str) -> None:
@@ -172,7 +172,7 @@ def read_limited(response: httpx.Response, limit: int = MAX_PAGE_BYTES,
     after the deadline and httpx.DecodingError for a corrupt compressed body."""
     total = transport.RESPONSE_DEADLINE_S if deadline_s is None else deadline_s
     deadline = time.monotonic() + total
-    inflater = _Inflater(response.headers.get("content-encoding", ""))
+    inflater = Inflater(response.headers.get("content-encoding", ""))
     out = bytearray()
     for chunk in response.iter_raw():
         try:

@@ -29,6 +29,7 @@ import signal
 import socket
 import sys
 import time
+import zlib
 from typing import Any, TextIO
 
 import gevent
@@ -37,11 +38,15 @@ import gevent.socket
 import gevent.ssl
 from geventhttpclient.connectionpool import ConnectionPool
 from locust import FastHttpUser, constant, events
+from locust.contrib.fasthttp import FastResponse, LocustBadStatusCode, LocustUserAgent
 from locust.env import Environment
+from locust.exception import CatchResponseError
 from locust.log import setup_logging
 from locust.rpc import Message
 from locust.runners import Runner
 
+from launchgate.http.pages import Inflater
+from launchgate.load.answers import SNIFF_BYTES, is_login_answer, status_error
 from launchgate.load.plan import Plan, PlanRoute
 from launchgate.load.process import PARENT_PID_ENV
 
@@ -52,6 +57,13 @@ FLUSH_INTERVAL_S = 0.2
 STOP_TIMEOUT_S = 5.0
 PR_SET_PDEATHSIG = 1          # <linux/prctl.h>
 PARENT_GONE_EXIT = 3
+# Per answer: read (and time) at most MAX_BODY_BYTES of the body as sent, keep at most
+# KEPT_BYTES of it decoded. A compression bomb or an endless body cannot grow the generator.
+MAX_BODY_BYTES = 16_000_000
+KEPT_BYTES = SNIFF_BYTES
+READ_CHUNK = 65_536
+# Only what the gate can decode boundedly (brotli has no output bound here, like pages.py).
+ACCEPT_ENCODING = "gzip, deflate"
 
 
 def die_with_parent() -> None:
@@ -103,20 +115,86 @@ def pin_connections(plan: Plan) -> None:
     ConnectionPool.after_connect = after_connect  # type: ignore[method-assign,assignment]
 
 
-def _route_task(route: PlanRoute) -> Any:
+def bound_bodies() -> None:
+    """Every answer's body is read boundedly (BoundedResponse)."""
+    LocustUserAgent.response_type = BoundedResponse
+
+
+class BoundedResponse(FastResponse):
+    """Locust's response, whose body is read boundedly: every byte the server sends is read
+    (and timed) up to MAX_BODY_BYTES, but only KEPT_BYTES are decoded and kept. geventhttpclient
+    would read the whole body into memory and inflate it at once (a 300 MB gzip bomb per user:
+    the child grew to 2 GB, issue 12)."""
+
+    body_error: str | None = None
+    redirected = False
+
+    def _content(self) -> bytes:
+        if self.headers is None or self._response is None:
+            return b""
+        # Locust's per-request wrapper copies the instance dict, not the redirect history.
+        self.redirected = bool(getattr(self, "_history", None))
+        encoding = ",".join(self.headers.getlist("content-encoding")).split(",")[-1]
+        inflater = Inflater(encoding)
+        kept = bytearray()
+        read = 0
+        try:
+            while chunk := self._response.read(READ_CHUNK):
+                read += len(chunk)
+                if len(kept) < KEPT_BYTES:
+                    kept += inflater.feed(chunk, KEPT_BYTES - len(kept))
+                if read > MAX_BODY_BYTES:
+                    self.body_error = (f"the response body is over {MAX_BODY_BYTES // 10**6} MB: "
+                                       "not read further")
+                    break
+        except zlib.error as exc:
+            self.body_error = f"corrupt {inflater.encoding} body: {exc}"
+        finally:
+            self.release()  # an unfinished body closes the connection instead of reusing it
+        return bytes(kept)
+
+
+def _route_task(route: PlanRoute, judge: AnswerJudge) -> Any:
+    follow = route.expect_status is None or not 300 <= route.expect_status < 400
+    headers = {"Accept-Encoding": ACCEPT_ENCODING, **route.headers}
+
     def run(user: FastHttpUser) -> None:
-        kwargs: dict[str, Any] = {"name": route.name}
-        if route.headers:
-            kwargs["headers"] = route.headers
+        kwargs: dict[str, Any] = {"name": route.name, "headers": headers,
+                                  "allow_redirects": follow, "catch_response": True}
         if route.json is not None:
             kwargs["json"] = route.json
-        user.client.request(route.method, route.path, **kwargs)
+        with user.client.request(route.method, route.path, **kwargs) as answer:
+            judge.judge(route, answer)
     run.__name__ = f"route_{route.name}"
     return run
 
 
+class AnswerJudge:
+    """What an answer means beyond Locust's status rule: the expected status, a body that
+    could not be read, and whether it was really the app's login page (flagged on the sample;
+    the gate decides what a route that mostly measured the login page means)."""
+
+    def judge(self, route: PlanRoute, answer: Any) -> None:
+        if not answer.headers:
+            return  # no answer at all (connection error): Locust reports it as is
+        body = answer.content or b""  # already read, bounded, when Locust timed the request
+        if is_login_answer(route.path, answer.url or "", getattr(answer, "redirected", False),
+                           str(answer.headers.get("content-type") or ""), body):
+            answer.request_meta["context"]["login_page"] = True
+        exception = answer.request_meta.get("exception")
+        if exception is not None and not isinstance(exception, LocustBadStatusCode):
+            return  # the body broke off (timeout, reset): a failure, whatever its status
+        error = getattr(answer, "body_error", None) or \
+            status_error(answer.status_code, route.expect_status)
+        if error:
+            answer.failure(error)
+        elif route.expect_status is not None:
+            answer.success()  # the expected status, whatever Locust thinks of it
+
+
 def make_user_class(plan: Plan) -> type[FastHttpUser]:
-    tasks = {_route_task(r): r.weight for r in plan.routes}
+    judge = AnswerJudge()
+    tasks = {_route_task(r, judge): r.weight for r in plan.routes}
 
     def ssl_context() -> Any:
         context = gevent.ssl.create_default_context()
@@ -145,11 +223,13 @@ class SampleShipper:
 
     def on_request(self, request_type: str, name: str, response_time: float,
                    response_length: int, response: Any = None, exception: Any = None,
-                   start_time: float | None = None, **_: Any) -> None:
+                   start_time: float | None = None, context: Any = None, **_: Any) -> None:
         status = int(getattr(response, "status_code", 0) or 0)
         error = None if exception is None else _describe(exception)
+        login_page = bool(context and context.get("login_page"))
         self.buffer.append([start_time or time.time() - response_time / 1000, name,
-                            round(float(response_time), 3), exception is None, status, error])
+                            round(float(response_time), 3), exception is None, status, error,
+                            login_page])
 
     def flush(self) -> None:
         if self.buffer and self.runner is not None:
@@ -164,6 +244,8 @@ class SampleShipper:
 
 def _describe(exception: Any) -> str:
     text = str(exception).splitlines()[0] if str(exception) else ""
+    if isinstance(exception, CatchResponseError):
+        return text[:200]  # our own words (AnswerJudge): no class name in front
     return f"{type(exception).__name__}: {text}"[:200]
 
 
@@ -270,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = Plan.loads(sys.stdin.buffer.readline().decode("utf-8"))
     gevent.spawn(exit_on_stdin_eof, sys.stdin.fileno())
     pin_connections(plan)
+    bound_bodies()
     # Users finish the request in flight when the run stops (bounded), so the app under test
     # sees no aborted connections and the last requests still count.
     # The master's host travels to workers over ZeroMQ: never with user:password in it

@@ -22,6 +22,7 @@ class PlanRoute:
     weight: int = 1
     headers: dict[str, str] = field(default_factory=dict)
     json: Any = None
+    expect_status: int | None = None   # a 3xx here: the redirect is the answer, not followed
 
 
 @dataclass(frozen=True)

@@ -71,9 +71,9 @@ class _Tail:
         kind = event.get("e")
         if kind == "s":
             add = self.result.samples.add
-            for t, r, ms, ok, st, err in event["b"]:
+            for t, r, ms, ok, st, err, *rest in event["b"]:
                 add(float(t), str(r), float(ms), bool(ok), int(st or 0),
-                    None if err is None else str(err))
+                    None if err is None else str(err), login_page=bool(rest and rest[0]))
         elif kind == "start":
             self.result.started_at = float(event["t"])
         elif kind == "end":

@@ -8,7 +8,7 @@ percentiles round 295-305 ms to 300 and report the maximum as the p95 of 20 samp
 Warm-up samples (those that *started* before the end of the warm-up) are excluded before any
 statistic is computed.
 
-The gate keeps a run's samples in `Samples`: typed columns (about 20 bytes a sample instead of
+The gate keeps a run's samples in `Samples`: typed columns (about 23 bytes a sample instead of
 a few hundred for an object each), at most MAX_SAMPLES of them. Past that cap it keeps a
 uniform random sample of that size (reservoir sampling) and says so (`Samples.seen`), so a long
 run at high request rates cannot exhaust the runner's memory.
@@ -35,6 +35,7 @@ class Sample:
     ok: bool
     status: int = 0
     error: str | None = None
+    login_page: bool = False   # the answer was the app's login page (load/answers.py)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Summary:
     p95_ms: float | None
     p99_ms: float | None
     max_ms: float | None
+    login_pages: int = 0
 
     @property
     def error_rate(self) -> float:
@@ -66,14 +68,15 @@ def summarize(samples: Iterable[Sample]) -> Summary:
     if isinstance(samples, Samples):
         return samples.summary()
     times: list[float] = []
-    failures = 0
+    failures = login_pages = 0
     for sample in samples:
         times.append(sample.ms)
         failures += not sample.ok
+        login_pages += sample.login_page
     times.sort()
     return Summary(requests=len(times), failures=failures, p50_ms=percentile(times, 0.50),
                    p95_ms=percentile(times, 0.95), p99_ms=percentile(times, 0.99),
-                   max_ms=times[-1] if times else None)
+                   max_ms=times[-1] if times else None, login_pages=login_pages)
 
 
 def by_route(samples: Iterable[Sample]) -> Mapping[str, Sequence[Sample]]:
@@ -173,6 +176,7 @@ class Samples(Sequence[Sample]):
         self.ms = array("d")
         self.ok = array("b")
         self.status = array("H")
+        self.login_page = array("b")
         self.route_id = array("H")
         self.routes: list[str] = []
         self._route_index: dict[str, int] = {}
@@ -184,7 +188,7 @@ class Samples(Sequence[Sample]):
     def of(cls, samples: Iterable[Sample], cap: int = MAX_SAMPLES) -> Samples:
         out = cls(cap)
         for s in samples:
-            out.add(s.start, s.route, s.ms, s.ok, s.status, s.error)
+            out.add(s.start, s.route, s.ms, s.ok, s.status, s.error, login_page=s.login_page)
         return out
 
     @property
@@ -212,7 +216,7 @@ class Samples(Sequence[Sample]):
     def row(self, row: int) -> Sample:
         return Sample(start=self.start[row], route=self.routes[self.route_id[row]],
                       ms=self.ms[row], ok=bool(self.ok[row]), status=self.status[row],
-                      error=self.errors.get(row))
+                      error=self.errors.get(row), login_page=bool(self.login_page[row]))
 
     def _route(self, name: str) -> int:
         index = self._route_index.get(name)
@@ -222,7 +226,7 @@ class Samples(Sequence[Sample]):
         return index
 
     def add(self, start: float, route: str, ms: float, ok: bool, status: int = 0,
-            error: str | None = None) -> None:
+            error: str | None = None, *, login_page: bool = False) -> None:
         self.seen += 1
         if len(self.ms) < self.cap:
             row = len(self.ms)
@@ -230,6 +234,7 @@ class Samples(Sequence[Sample]):
             self.ms.append(ms)
             self.ok.append(1 if ok else 0)
             self.status.append(min(max(status, 0), 65535))
+            self.login_page.append(1 if login_page else 0)
             self.route_id.append(self._route(route))
         else:  # reservoir sampling (algorithm R): every sample seen is kept with p = cap/seen
             row = self._rng.randrange(self.seen)
@@ -237,6 +242,7 @@ class Samples(Sequence[Sample]):
                 return
             self.start[row], self.ms[row], self.ok[row] = start, ms, 1 if ok else 0
             self.status[row] = min(max(status, 0), 65535)
+            self.login_page[row] = 1 if login_page else 0
             self.route_id[row] = self._route(route)
             self.errors.pop(row, None)
         if error is not None:
@@ -245,7 +251,7 @@ class Samples(Sequence[Sample]):
     def _subset(self, rows: Sequence[int]) -> Samples:
         out = Samples(self.cap)
         out.routes, out._route_index = self.routes, self._route_index
-        for name in ("start", "ms", "ok", "status", "route_id"):
+        for name in ("start", "ms", "ok", "status", "login_page", "route_id"):
             column = getattr(self, name)
             setattr(out, name, array(column.typecode, [column[row] for row in rows]))
         if self.errors:
@@ -270,7 +276,8 @@ class Samples(Sequence[Sample]):
         times = sorted(self.ms)
         return Summary(requests=len(times), failures=len(self.ok) - sum(self.ok),
                        p50_ms=percentile(times, 0.50), p95_ms=percentile(times, 0.95),
-                       p99_ms=percentile(times, 0.99), max_ms=times[-1] if times else None)
+                       p99_ms=percentile(times, 0.99), max_ms=times[-1] if times else None,
+                       login_pages=sum(self.login_page))
 
     def recent_p95(self, since: float, window: int) -> float | None:
         """p95 of the last `window` samples that started at or after `since` (live progress:

@@ -19,10 +19,7 @@ def render_text(report: Mapping[str, Any], *, color: bool = False) -> str:
     lines = [headline,
              f"  {counts['blocker']} blocker, {counts['important']} important, "
              f"{counts['later']} later (fails on {report['fail_on']})"]
-    load = report["metrics"].get("load")
-    if load and load.get("p95_ms") is not None:
-        lines.append(f"  load: p95 {load['p95_ms']:.0f} ms over {load['requests']} requests, "
-                     f"{load['users']} users")
+    lines += _load_lines(report["metrics"].get("load"))
     lines.append("")
     for finding in report["findings"]:
         where = _where(finding["location"])
@@ -44,6 +41,38 @@ def render_text(report: Mapping[str, Any], *, color: bool = False) -> str:
     for reason, names in skipped.items():
         lines.append(f"  skipped: {', '.join(names)} ({reason})")
     return "\n".join(lines) + "\n"
+
+
+def _load_lines(load: Mapping[str, Any] | None) -> list[str]:
+    """The load test's p95, then its routes' own p95 against their budgets (when there is more
+    than one route, or a route was not a plain pass)."""
+    if not load or load.get("p95_ms") is None:
+        return []
+    lines = [f"  load: p95 {load['p95_ms']:.0f} ms over {load['requests']} requests, "
+             f"{load['users']} users"]
+    routes = load.get("routes") or []
+    if len(routes) < 2 and all(r.get("verdict", "ok") == "ok" for r in routes):
+        return lines
+    width = max(12, *(len(_clean(r["name"])) for r in routes))
+    lines.append(f"    {'route':<{width}} {'requests':>8} {'p95':>9}  {'target/budget':>15}  "
+                 "verdict")
+    for route in routes:
+        budgets = (f"{_num(route.get('p95_target_ms'))}/{_num(route.get('p95_blocker_ms'))} ms"
+                   if route.get("p95_blocker_ms") or route.get("p95_target_ms") else "-")
+        lines.append(f"    {_clean(route['name']):<{width}} {route.get('requests', 0):>8} "
+                     f"{_ms(route.get('p95_ms')):>9}  {budgets:>15}  "
+                     f"{route.get('verdict', '-')}")
+    return lines
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.0f} ms" if value >= 100 else f"{value:.1f} ms"
 
 
 def _clean(text: str) -> str:

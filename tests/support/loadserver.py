@@ -22,6 +22,19 @@ from launchgate.runner import run_gate
 DELAYS = {"/fast": 0.0, "/half": 0.5, "/second": 1.0}
 BYPASS = "bypass-7f3a9c1e5b2d4f6a8c0e"
 URL_PASSWORD = "urlpass-3c5e7a9b1d2f4e6a"  # pragma: allowlist secret
+_LOGIN_FORM = (b'<form method="post"><input name="username"><input type="password" '
+               b'name="password"><button>Sign in</button></form>')
+# 200 answers that are HTML pages: the login page, a login form rendered in place of a
+# protected page, a sign-up form (two password fields: not a login), a form re-rendered by a
+# POST that did not save.
+PAGES = {
+    "/accounts/login/": b"<html><h1>Log in</h1>" + _LOGIN_FORM + b"</html>",
+    "/reports": b"<html><h1>Please sign in</h1>" + _LOGIN_FORM + b"</html>",
+    "/signup": b'<html><form><input type="password" name="p1"><input type="password" '
+               b'name="p2"></form></html>',
+    "/notes/new": b'<html><form method="post"><input name="text"> This field is required.'
+                  b'</form></html>',
+}
 
 
 class LoadHandler(BaseHTTPRequestHandler):
@@ -35,20 +48,32 @@ class LoadHandler(BaseHTTPRequestHandler):
         time.sleep(DELAYS.get(path, 0.0))
         status = 500 if path == "/error" else 200 if path in DELAYS or path == "/" else 404
         body = b'{"ok": true}'
-        if path == "/away":  # a redirect to another host (tests set redirect_to)
+        if path in ("/away", "/private"):  # to another host (tests set redirect_to); to login
             status = 302
             self.send_response(status)
-            self.send_header("Location", self.server.redirect_to)
+            self.send_header("Location", self.server.redirect_to if path == "/away"
+                             else "/accounts/login/?next=" + path)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if path in PAGES:
+            return self._page(PAGES[path])
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
-    do_POST = do_GET
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))  # keep-alive stays in step
+        self.do_GET()
+
+    def _page(self, html: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(html)))
+        self.end_headers()
+        self.wfile.write(html)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -1,0 +1,59 @@
+"""How the load generator judges one answer, beyond its status: was it really the route, or the
+app's login page? (Pure functions: the Locust child calls them per request; the gate never
+imports Locust.)
+
+An app that needs a session answers a protected route with a redirect to its login page, or
+renders the login form in place with a 200. Counted as a fast success, that measures the login
+page instead of the route: the wrong PASS the check exists to prevent (issue 11).
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+# Enough of a page to find its forms: a login form sits near the top of a page.
+SNIFF_BYTES = 65_536
+# A path segment that names a login page: /login, /accounts/login/, /users/sign_in,
+# /wp-login.php, /signin; and, as where a redirect lands, /auth, /sso, /session(s)/new.
+LOGIN_SEGMENT = re.compile(r"(?:wp-)?(?:log|sign)[-_]?(?:in|on)(?:\.\w+)?", re.IGNORECASE)
+LANDING_SEGMENTS = frozenset({"auth", "sso", "session", "sessions", "authenticate"})
+PASSWORD_INPUT = re.compile(rb"<input[^>]+type\s*=\s*[\"']?password", re.IGNORECASE)
+
+
+def _path(url: str) -> str:
+    return urllib.parse.urlsplit(url).path or "/"
+
+
+def is_login_path(path: str, *, landing: bool = False) -> bool:
+    """A path whose segment names a login page; `landing` also counts /auth, /sso and
+    /session(s), which name one only as where a redirect lands."""
+    for segment in path.lower().split("/"):
+        if LOGIN_SEGMENT.fullmatch(segment) or (landing and segment in LANDING_SEGMENTS):
+            return True
+    return False
+
+
+def is_login_answer(requested: str, final_url: str, redirected: bool, content_type: str,
+                    body: bytes) -> bool:
+    """True when the answer to `requested` (a path) is the app's login page: a redirect that
+    ended on a login path, or an HTML page holding a password field (a login form rendered
+    in place with a 200). A route that is itself a login page is what was asked for."""
+    asked = _path(requested)
+    if is_login_path(asked):
+        return False
+    final = _path(final_url)
+    if redirected and final != asked and is_login_path(final, landing=True):
+        return True
+    if "html" not in content_type.lower():
+        return False
+    # One password field: a login form. A sign-up or change-password form has two or more.
+    return len(PASSWORD_INPUT.findall(body[:SNIFF_BYTES])) == 1
+
+
+def status_error(status: int, expect_status: int | None) -> str | None:
+    """Why an answer's status is a failure, or None. Without `expect_status`, Locust's own rule
+    holds (a 4xx/5xx is a failure; the caller leaves it to Locust)."""
+    if expect_status is None or status == expect_status or status == 0:
+        return None
+    return f"HTTP {status}, expected {expect_status}"
