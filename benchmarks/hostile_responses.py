@@ -1,11 +1,13 @@
 """Hostile responses: peak memory of a page fetch against compression bombs (300 MB of zeros
-as gzip and as brotli) and the time a check spends on a server that drips one byte every 9 s.
+as gzip and as brotli), the time a check spends on a server that drips one byte every 9 s, and
+the peak memory of the load test's Locust child when every answer is such a bomb.
 
     .venv/bin/python benchmarks/hostile_responses.py [--old PATH] [--output FILE]
 
 `--old PATH` also measures another checkout of launchgate (e.g. the code before the fix) for
-comparison. Each fetch runs in a child process so its peak RSS (ru_maxrss) is its own. Every
-server is on 127.0.0.1 and stopped at the end.
+comparison. Each fetch runs in a child process so its peak RSS (ru_maxrss) is its own; the load
+rows read the Locust child's VmHWM (tests/support/loadprobe.py). Every server is on 127.0.0.1
+and stopped at the end.
 """
 
 from __future__ import annotations
@@ -23,7 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests import hostile_server  # noqa: E402
+from tests.support import hostile_server  # noqa: E402
+
+LOAD_PROBE = ROOT / "tests" / "support" / "loadprobe.py"
+LOAD_USERS = 3
+LOAD_SECONDS = 2
 
 PROBE = """
 import json, resource, sys, time
@@ -51,6 +57,17 @@ def probe(code: Path, url: str) -> dict[str, object]:
     return dict(json.loads(result.stdout))
 
 
+def load_probe(code: Path, url: str, path: str) -> dict[str, object]:
+    """A 2 s load test of `path` with LOAD_USERS users, run by `code`'s launchgate."""
+    result = subprocess.run([sys.executable, str(LOAD_PROBE), url, path, "--users",
+                             str(LOAD_USERS), "--duration", str(LOAD_SECONDS)],
+                            capture_output=True, text=True, timeout=600, cwd=code,
+                            env={**os.environ, "PYTHONPATH": str(code)})
+    if result.returncode != 0:
+        return {"outcome": "crashed: " + result.stderr.strip().splitlines()[-1][:100]}
+    return dict(json.loads(result.stdout))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--old", type=Path, help="another launchgate checkout to compare")
@@ -71,6 +88,12 @@ def main() -> None:
                 measured.setdefault("seconds", round(time.monotonic() - started, 1))
                 rows.append((label, path, measured))
                 print(label, path, measured, flush=True)
+        load_rows = []
+        for label, code in codes.items():
+            for path in ("/bomb-gzip", "/bomb-br"):
+                measured = load_probe(code, server.url, path)
+                load_rows.append((label, path, measured))
+                print(label, "load", path, measured, flush=True)
     lines = ["# Hostile responses", "",
              f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
              f"{os.cpu_count()} CPUs, Python {platform.python_version()}.",
@@ -82,6 +105,16 @@ def main() -> None:
     for label, path, m in rows:
         lines.append(f"| {label} | `{path}` | {m.get('outcome')} | {m.get('body_bytes', '')} "
                      f"| {m.get('seconds', '')} | {m.get('rss_mb', '')} |")
+    lines += ["", "## During the load test", "",
+              f"A {LOAD_SECONDS} s load test (`launchgate.load.run_load`, a real Locust child) "
+              f"with {LOAD_USERS} users, every answer the bomb; peak RSS is the Locust child's "
+              "VmHWM.", "",
+              "| code | response | requests | failed | seconds | child peak RSS MB |",
+              "|---|---|---|---|---|---|"]
+    for label, path, m in load_rows:
+        lines.append(f"| {label} | `{path}` | {m.get('requests', m.get('outcome'))} "
+                     f"| {m.get('failures', '')} | {m.get('seconds', '')} "
+                     f"| {m.get('rss_mb', '')} |")
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.output}")
 
