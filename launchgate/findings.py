@@ -39,6 +39,9 @@ FINDING_IDS: frozenset[str] = frozenset({
     # smoke
     "smoke.unexpected-status", "smoke.text-missing", "smoke.unreachable",
     "smoke.flow-failed", "smoke.login-failed",
+    # access
+    "access.login-failed", "access.denied-role-allowed", "access.allowed-role-denied",
+    "access.cross-tenant-read",
     # dns
     "dns.host-unresolvable", "dns.dangling-cname", "dns.takeover-risk", "dns.spf-missing",
     "dns.spf-multiple", "dns.spf-syntax", "dns.spf-too-many-lookups", "dns.spf-void-lookups",

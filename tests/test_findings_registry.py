@@ -9,9 +9,10 @@ import pytest
 from launchgate.config import load_config
 from launchgate.errors import ConfigError
 from launchgate.findings import FINDING_IDS
+from launchgate.names import CHECK_NAMES
 from tests.conftest import ROOT
 
-_ID = re.compile(r"`((?:secrets|load|tls|redirects|headers|exposure|smoke|dns)\.[a-z0-9-]+)`")
+_ID = re.compile(r"`((?:" + "|".join(CHECK_NAMES) + r")\.[a-z0-9-]+)`")
 
 
 def test_every_registered_id_is_documented_in_a_findings_table():

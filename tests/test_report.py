@@ -127,7 +127,7 @@ def test_real_reports_validate(real_reports, validator, name, code, verdict):
     validator.validate(data)
     assert data["schema"] == SCHEMA and data["verdict"] == verdict
     assert [c["name"] for c in data["checks"]] == ["secrets", "tls", "redirects", "headers",
-                                                   "exposure", "smoke", "dns", "load"]
+                                                   "exposure", "smoke", "access", "dns", "load"]
 
 
 def test_real_report_has_each_severity(real_reports):

@@ -15,6 +15,7 @@ from launchgate.checks.base import Check
 _IMPLEMENTATIONS: dict[str, str] = {
     "secrets": "launchgate.checks.secrets:SecretsCheck",  # pragma: allowlist secret
     "smoke": "launchgate.checks.smoke:SmokeCheck",
+    "access": "launchgate.checks.access:AccessCheck",
     "tls": "launchgate.checks.tls:TlsCheck",
     "redirects": "launchgate.checks.redirects:RedirectsCheck",
     "headers": "launchgate.checks.headers:HeadersCheck",

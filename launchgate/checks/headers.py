@@ -11,7 +11,9 @@ without them.
 - Cookies set on the way (redirect hops included): a session cookie without Secure -> blocker,
   without HttpOnly -> important (anti-CSRF cookies such as XSRF-TOKEN/csrftoken are not session
   cookies: scripts must read them); other cookies without Secure or SameSite -> later. Only
-  cookie NAMES are ever shown, never values.
+  cookie NAMES are ever shown, never values. The session cookie is usually set only by the
+  login answer: with `identities`, the check logs in once as the first identity that has a
+  login (`checks.sessions`) and judges the cookies that answer set too (Django's `sessionid`).
 - Text responses over 1 KB without compression -> later; same-site scripts and stylesheets
   (the first few) without a cache lifetime -> later.
 
@@ -30,6 +32,8 @@ from typing import ClassVar
 import httpx
 
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
+from launchgate.checks.sessions import IdentityUnavailable, Sessions
+from launchgate.http.login import LoginFailed
 from launchgate.http.pages import (
     Page,
     canonical_url,
@@ -95,6 +99,7 @@ class HeadersCheck:
             findings = self._page_findings(ctx, page)
             findings += _asset_findings(
                 lambda u: client if host_of(u) in trusted else bare, page)
+            findings += _login_cookie_findings(ctx, client, page)
         facts = ctx.facts.setdefault("http.response_headers", {})
         facts[host_of(page.url)] = {k.lower(): v for k, v in page.response.headers.items()
                                     if k.lower() != "set-cookie"}
@@ -212,6 +217,32 @@ def _cookies(page: Page, location: Location) -> list[Finding]:
             if cookie is None or cookie.name in seen:
                 continue
             seen.add(cookie.name)
+            findings += _cookie_findings(cookie, location)
+    return findings
+
+
+def _login_cookie_findings(ctx: CheckContext, client: httpx.Client, page: Page
+                           ) -> list[Finding]:
+    """The session cookie is set by the login answer, which the page fetch never sees: log
+    in once as the first identity with a login and judge the cookies it set. A login that
+    fails is reported by the checks that need it (smoke, access), not here."""
+    name = next((n for n, i in ctx.config.identities.items()
+                 if i.login is not None and n not in ctx.config.unavailable_identities), None)
+    if name is None or not ctx.config.url:
+        return []
+    try:
+        session = Sessions(ctx, client).get(name)
+    except (LoginFailed, IdentityUnavailable):
+        return []
+    judged = {c.name for r in page.responses() for h in r.headers.get_list("set-cookie")
+              if (c := parse_set_cookie(h)) is not None}
+    location = Location(url=session.login_url, host=host_of(session.login_url),
+                        path=session.login_path)
+    findings: list[Finding] = []
+    for header in session.set_cookies:
+        cookie = parse_set_cookie(header)
+        if cookie is not None and cookie.name not in judged:
+            judged.add(cookie.name)
             findings += _cookie_findings(cookie, location)
     return findings
 

@@ -97,6 +97,11 @@ def _shown(captured: Mapping[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in captured.items()}
 
 
+def placeholders(text: str) -> list[str]:
+    """The `{{name}}` placeholders in `text`."""
+    return _TEMPLATE.findall(text)
+
+
 def fill(text: str, captured: Mapping[str, Any]) -> str:
     """`/api/clients/{{id}}` -> `/api/clients/17` (values URL-quoted in paths by the caller)."""
     return _TEMPLATE.sub(lambda m: str(captured[m.group(1)]), text)

@@ -266,8 +266,9 @@ def _path(url: str) -> str:
 # --- is this the login page? ---------------------------------------------------------------
 
 _LOGIN_PATH = re.compile(
-    r"(^|/)(log-?in|log-?on|sign-?in|sign_in|signin|auth|authenticate|sso|oauth2?|"
-    r"session(s)?/new|users/sign_in|accounts/login|cas/login)(/|$|\.|\?|;)", re.IGNORECASE)
+    r"(^|/)(log-?in|log-?on|sign-?in|sign_in|signin|auth|authenticate|authorize|sso|saml2?|"
+    r"oauth2?|session(s)?/new|users/sign_in|accounts/login|cas/login)(/|$|\.|\?|;)",
+    re.IGNORECASE)
 
 
 def is_login_url(url: str, login_paths: Collection[str] = ()) -> bool:

@@ -491,7 +491,10 @@ _KNOWN_KEYS = ["url", "fail_on", "fail_closed", "headers", "ca_bundle", "connect
                "allow_private_targets", "severity_overrides", "checks", "secrets", "load", "tls",
                "redirects", "exposure", "smoke", "dns", "users", "duration", "warmup", "routes",
                "steps", "name", "path", "hosts", "nameservers", "expect_status", "weight",
-               "headers.csp-missing", "example.com:443", "enabled", "min_version", "domain"]
+               "headers.csp-missing", "example.com:443", "enabled", "min_version", "domain",
+               "identities", "login", "page", "fields", "token", "form", "json", "flows", "as",
+               "writes", "submit", "capture", "expect_json", "rules", "allow", "deny",
+               "tenants", "owner", "other", "list", "item", "ids", "anonymous", "alice"]
 _scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
             | st.text(max_size=30) | st.sampled_from(["30s", "2m", "${HOME}", "${NOPE}",
                                                       "https://a.example.com", "ftp://x", "/",
@@ -504,10 +507,11 @@ _documents = st.recursive(
     lambda children: st.lists(children, max_size=4)
     | st.dictionaries(_keys, children, max_size=5),
     max_leaves=25)
-_CHECKS = ["secrets", "load", "tls", "redirects", "headers", "exposure", "smoke", "dns"]
+_CHECKS = ["secrets", "load", "tls", "redirects", "headers", "exposure", "smoke", "access",
+           "dns"]
 _config_like = st.fixed_dictionaries(
     {}, optional={"url": _scalars, "headers": _documents, "connect_to": _documents,
-                  "severity_overrides": _documents,
+                  "severity_overrides": _documents, "identities": _documents,
                   "checks": st.dictionaries(st.sampled_from(_CHECKS), _documents, max_size=4)})
 
 

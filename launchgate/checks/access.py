@@ -1,0 +1,260 @@
+"""access: who may see what (DESIGN.md §4a). GET only, never a write.
+
+Rules: each identity in `allow` must be allowed (a 2xx that is not the login page) and each in
+`deny` must be denied: 401, 403, 404, a redirect to a login page (on the app or an SSO host),
+or a 200 that really is the login form (the status alone is not trusted). Tenant probes:
+`owner` lists its records, the `ids` found fill `item`, and `other` GETs up to `max` of them;
+a 2xx carrying the owner's record (the same JSON, or the same page) is a cross-tenant read.
+Findings name identities and path patterns, never a record's content or its ids.
+
+Bounded: one login per identity (`checks.sessions`), one GET per rule and identity, at most
+1 + 2 x `max` GETs per probe, and the whole check within `checks.access.timeout`. A probe that
+cannot prove anything (the owner's list fails or is empty) makes the check `error`: silence
+there would be a wrong pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+import urllib.parse
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import httpx
+
+from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
+from launchgate.checks.sessions import (
+    IdentityUnavailable,
+    Sessions,
+    login_failed_finding,
+    login_location,
+)
+from launchgate.config.schema import AccessRule, TenantProbe
+from launchgate.http import jsonpath
+from launchgate.http.browser import Browser, Exchange
+from launchgate.http.flow import DENIED_STATUSES, excerpt, fill, placeholders
+from launchgate.http.login import LoginFailed, exchange_is_login_page, is_login_url
+from launchgate.http.transport import describe_http_error, is_refused
+from launchgate.report import Finding, Location, Severity, make_finding
+
+# Two pages this alike (visible text) show the same record.
+SAME_PAGE_RATIO = 0.9
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+@dataclass
+class _Run:
+    ctx: CheckContext
+    sessions: Sessions
+    client: httpx.Client
+    base_url: str
+    deadline: float
+    findings: list[Finding]
+    notes: list[str]
+    problems: list[str]
+    requests: int = 0
+    failed_logins: set[str] = field(default_factory=set)
+
+    def browser(self, name: str, needed_by: str) -> Browser | None:
+        """The identity's browser, or None (login failed: a finding; unavailable: a note)."""
+        try:
+            session = self.sessions.get(name)
+        except IdentityUnavailable as unavailable:
+            note = f"{needed_by} skipped for {name}: {unavailable}"
+            if note not in self.notes:
+                self.notes.append(note)
+            return None
+        except LoginFailed as failed:
+            if failed.refused:
+                raise CheckCannotRun(failed.detail) from None
+            if name not in self.failed_logins:
+                self.failed_logins.add(name)
+                self.findings.append(login_failed_finding(
+                    "access", failed, needed_by, login_location(self.ctx.config, name)))
+            return None
+        return session.browser(self.client, self.base_url, self.sessions.hosts)
+
+    def get(self, browser: Browser, path: str) -> Exchange:
+        if time.monotonic() > self.deadline:
+            raise _OutOfTime
+        self.requests += 1
+        try:
+            return browser.request("GET", path)
+        except httpx.HTTPError as exc:
+            if is_refused(exc):
+                raise CheckCannotRun(describe_http_error(exc)) from None
+            raise
+
+
+class AccessCheck:
+    name: ClassVar[str] = "access"
+
+    def run(self, ctx: CheckContext) -> CheckOutcome:
+        settings = ctx.config.checks.access
+        base_url = ctx.config.url
+        if not base_url:
+            raise CheckSkipped("no url configured")
+        if not settings.rules and not settings.tenants:
+            raise CheckSkipped("no access rules or tenant probes configured")
+        started = time.monotonic()
+        with ctx.http.client(follow_redirects=False,
+                             timeout_s=min(ctx.http.timeout_s, settings.timeout)) as client:
+            run = _Run(ctx, Sessions(ctx, client), client, base_url,
+                       started + settings.timeout, [], [], [])
+            try:
+                for rule in settings.rules:
+                    _check_rule(run, rule)
+                for probe in settings.tenants:
+                    _probe_tenants(run, probe)
+            except _OutOfTime:
+                raise CheckCannotRun(
+                    f"not finished within checks.access.timeout ({settings.timeout:g} s) "
+                    f"after {run.requests} request(s)", findings=tuple(run.findings)) from None
+            except httpx.HTTPError as exc:
+                raise CheckCannotRun(f"a request failed: {describe_http_error(exc)}",
+                                     findings=tuple(run.findings)) from None
+        for note in run.notes:
+            ctx.progress.info(f"  access: {note}")
+        if run.problems:
+            raise CheckCannotRun("; ".join(run.problems), findings=tuple(run.findings))
+        summary = (f"{len(settings.rules)} rule(s), {len(settings.tenants)} tenant probe(s), "
+                   f"{run.requests} request(s)")
+        if run.notes:
+            summary += f"; {len(run.notes)} skipped: " + "; ".join(run.notes)
+        return CheckOutcome(tuple(run.findings), summary)
+
+
+def _denied(answer: Exchange, login_paths: Collection[str]) -> bool:
+    if answer.status in DENIED_STATUSES or exchange_is_login_page(answer, login_paths):
+        return True
+    # A redirect to an SSO provider's login, which the gate does not follow.
+    return bool(answer.not_followed and answer.location
+                and is_login_url(urllib.parse.urljoin(answer.url, answer.location)))
+
+
+def _allowed(answer: Exchange, login_paths: Collection[str]) -> bool:
+    return 200 <= answer.status < 300 and not exchange_is_login_page(answer, login_paths)
+
+
+def _describe(answer: Exchange, login_paths: Collection[str]) -> str:
+    if exchange_is_login_page(answer, login_paths):
+        return f"{answer.status}, the login page ({_path(answer.url)})"
+    if answer.not_followed:
+        return f"{answer.status}, a redirect that was not followed ({answer.not_followed})"
+    return f"{answer.status} at {_path(answer.url)}"
+
+
+def _check_rule(run: _Run, rule: AccessRule) -> None:
+    login_paths = run.sessions.login_paths()
+    location = _location(run.base_url, rule.path)
+    for name in rule.deny:
+        browser = run.browser(name, f"the access rule for {rule.path}")
+        if browser is None:
+            continue
+        answer = run.get(browser, rule.path)
+        if not _denied(answer, login_paths):
+            run.findings.append(make_finding(
+                "access", "denied-role-allowed", Severity.BLOCKER,
+                f"`{name}` can open {rule.path}, which should be denied to it",
+                detail=f"GET {rule.path} as {name} answered {_describe(answer, login_paths)}; "
+                       "denied means 401, 403, 404 or the login page.",
+                remedy="Check the permission on this route (a decorator, a policy or a "
+                       "middleware that was left out), then re-run the gate.",
+                location=location, key=f"{rule.path}|{name}"))
+    for name in rule.allow:
+        browser = run.browser(name, f"the access rule for {rule.path}")
+        if browser is None:
+            continue
+        answer = run.get(browser, rule.path)
+        if not _allowed(answer, login_paths):
+            run.findings.append(make_finding(
+                "access", "allowed-role-denied", Severity.BLOCKER,
+                f"`{name}` cannot open {rule.path}, which it needs",
+                detail=f"GET {rule.path} as {name} answered {_describe(answer, login_paths)}; "
+                       "allowed means a 2xx that is not the login page.",
+                remedy="Staff with this role will be locked out of this page: check the role "
+                       "and the permission, or the rule if it is out of date.",
+                location=location, key=f"{rule.path}|{name}"))
+
+
+def _probe_tenants(run: _Run, probe: TenantProbe) -> None:
+    label = f"the tenant probe {probe.owner} -> {probe.other} on {probe.item}"
+    owner = run.browser(probe.owner, label)
+    other = run.browser(probe.other, label)
+    if owner is None or other is None:
+        return
+    listing = run.get(owner, probe.list)
+    ids = _ids(listing, probe.ids)
+    if ids is None:
+        run.problems.append(f"{label}: {probe.owner}'s list {probe.list} answered "
+                            f"{listing.status} without JSON ids at `{probe.ids}`, so nothing "
+                            "could be probed")
+        return
+    if not ids:
+        run.problems.append(f"{label}: {probe.owner}'s list {probe.list} has no records, so "
+                            "nothing could be probed (seed one for the gate's account)")
+        return
+    login_paths = run.sessions.login_paths()
+    compared, leaked = 0, 0
+    for ident in ids[: probe.max]:
+        quoted = urllib.parse.quote(str(ident), safe="")
+        path = fill(probe.item, {name: quoted for name in placeholders(probe.item)})
+        mine = run.get(owner, path)
+        if not _allowed(mine, login_paths):
+            continue  # the owner cannot read it either: nothing to compare
+        compared += 1
+        theirs = run.get(other, path)
+        if _allowed(theirs, login_paths) and _same_record(mine, theirs):
+            leaked += 1
+    if compared == 0:
+        run.problems.append(f"{label}: {probe.owner} could not open any of its own records "
+                            f"at {probe.item}, so nothing could be compared")
+        return
+    if leaked:
+        run.findings.append(make_finding(
+            "access", "cross-tenant-read", Severity.BLOCKER,
+            f"`{probe.other}` can read `{probe.owner}`'s records at {probe.item}",
+            detail=f"{leaked} of {compared} record(s) listed by {probe.owner} at {probe.list} "
+                   f"answered {probe.other} with the same record (changing the id in the URL "
+                   "is enough). Record contents and ids are not shown.",
+            remedy="Scope the lookup to the current user's tenant (e.g. filter the queryset "
+                   "by organisation before get()), and answer 404 for other tenants' ids.",
+            location=_location(run.base_url, probe.item), key=f"{probe.owner}|{probe.other}|"
+                                                              f"{probe.item}"))
+
+
+def _ids(listing: Exchange, path: str) -> list[Any] | None:
+    if not 200 <= listing.status < 300:
+        return None
+    try:
+        data = listing.json()
+    except ValueError:
+        return None
+    found = [v for v in jsonpath.find(data, path)
+             if isinstance(v, str | int) and not isinstance(v, bool) and str(v)]
+    return list(dict.fromkeys(found))
+
+
+def _same_record(mine: Exchange, theirs: Exchange) -> bool:
+    if mine.body == theirs.body:
+        return True
+    try:
+        return bool(mine.json() == theirs.json())
+    except ValueError:
+        pass
+    a, b = excerpt(mine.text, 2000), excerpt(theirs.text, 2000)
+    return bool(a) and difflib.SequenceMatcher(None, a, b).ratio() >= SAME_PAGE_RATIO
+
+
+def _location(base_url: str, path: str) -> Location:
+    url = urllib.parse.urljoin(base_url, path)
+    return Location(url=url, host=urllib.parse.urlsplit(url).hostname, path=path)
+
+
+def _path(url: str) -> str:
+    return urllib.parse.urlsplit(url).path or "/"
