@@ -31,3 +31,15 @@ def test_demo_shows_the_deployment_map(demo_run):
     rows = demo_run.report["metrics"]["dns"]["deployment_map"]
     assert rows and all(set(row) >= {"part", "where"} for row in rows)
     assert "Deployment map" in (demo_run.output / "report.md").read_text()
+
+
+def test_demo_logs_in_as_staff_and_finds_the_planted_cross_tenant_read(demo_run):
+    checks = {c["name"]: c for c in demo_run.report["checks"]}
+    assert "1/1 flow(s) passed" in checks["smoke"]["summary"]  # log in ... log out
+    assert checks["access"]["status"] == "failed"
+    access = [f for f in demo_run.report["findings"] if f["check"] == "access"]
+    assert [(f["id"], f["severity"]) for f in access] == [("access.cross-tenant-read",
+                                                           "blocker")]
+    assert access[0]["location"]["path"] == "/api/app/clients/{{id}}"
+    config = (demo_run.output / ".launchgate.yml").read_text()
+    assert "${DEMO_ALICE_PASSWORD}" in config  # passed like a CI secret, never written

@@ -1,5 +1,6 @@
-"""A small admin app for the demo: a login page, a client list, a protected API and one
-deliberately slow report. Serves on loopback only, in a background thread, until stopped."""
+"""A small admin app for the demo: a public client list, a protected API, one deliberately slow
+report, and a logged-in area behind a real form login (`demo.staff`: two tenants, CSRF, a
+planted cross-tenant read). Serves on loopback only, in a background thread, until stopped."""
 
 from __future__ import annotations
 
@@ -9,15 +10,12 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from launchgate.demo import staff
 from launchgate.demo.serving import LoopbackServer
 
 SLOW_REPORT_DELAY_S = 0.45
-LOGIN_PAGE = """<!doctype html>
-<html><head><title>Acme Admin</title></head>
-<body><h1>Acme Admin</h1><form method="post" action="/login">
-<label>Email <input name="email"></label><label>Password <input name="password"
-type="password"></label><button>Sign in</button></form></body></html>
-"""
+# Request bodies the demo reads (forms and small JSON): anything larger is refused.
+MAX_BODY_BYTES = 64_000
 CLIENTS = [{"id": i, "name": f"Client {i}", "status": "active"} for i in range(1, 26)]
 
 Route = Callable[["DemoHandler"], tuple[int, dict[str, str], bytes]]
@@ -29,10 +27,6 @@ def _html(body: str, status: int = 200) -> tuple[int, dict[str, str], bytes]:
 
 def _json(data: Any, status: int = 200) -> tuple[int, dict[str, str], bytes]:
     return status, {"Content-Type": "application/json"}, json.dumps(data).encode()
-
-
-def login(_: DemoHandler) -> tuple[int, dict[str, str], bytes]:
-    return _html(LOGIN_PAGE)
 
 
 def home(_: DemoHandler) -> tuple[int, dict[str, str], bytes]:
@@ -62,7 +56,6 @@ def slow_report(_: DemoHandler) -> tuple[int, dict[str, str], bytes]:
 
 ROUTES: dict[str, Route] = {
     "/": home,
-    "/login": login,
     "/clients": clients_page,
     "/api/clients": clients_api,
     "/api/admin/users": admin_users_api,
@@ -75,17 +68,34 @@ class DemoHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
-        route = ROUTES.get(self.path.split("?", 1)[0])
-        status, headers, body = route(self) if route else _html("<h1>Not found</h1>", 404)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            self._send(*_html("<h1>Request too large</h1>", 413))
+            self.close_connection = True
+            return
+        body = self.rfile.read(length) if length > 0 else b""
+        answer = staff.route(staff.Request(self.command if self.command != "HEAD" else "GET",
+                                           self.path, self.headers, body))
+        if answer is None:
+            route = ROUTES.get(self.path.split("?", 1)[0]) if self.command in ("GET", "HEAD") \
+                else None
+            answer = route(self) if route else _html("<h1>Not found</h1>", 404)
+        self._send(*answer)
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
         self.send_response(status)
         for name, value in headers.items():
-            self.send_header(name, value)
+            for line in value.split("\n"):  # several Set-Cookie headers
+                self.send_header(name, line)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
 
     do_HEAD = do_GET
+    do_POST = do_GET
+    do_PATCH = do_GET
+    do_DELETE = do_GET
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

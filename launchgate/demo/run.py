@@ -3,6 +3,7 @@ write report.json and report.md, and stop everything it started."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -30,12 +31,58 @@ DEMO_LOAD = {
 }
 
 
+# The staff of the two tenants log in through the real form (demo/staff.py); their passwords
+# reach the config the way CI secrets would, through the environment.
+DEMO_IDENTITIES = {
+    "alice": {"login": {"page": "/login", "fields": {"email": "alice@acme.test",
+                                                     "password": "${DEMO_ALICE_PASSWORD}"}}},
+    "bob": {"login": {"page": "/login", "fields": {"email": "bob@beta.test",
+                                                   "password": "${DEMO_BOB_PASSWORD}"}}},
+}
+# Log in, list, create, edit, delete, log out: what staff do every morning.
+DEMO_FLOWS = [{
+    "name": "alice manages a client", "as": "alice", "writes": True,
+    "steps": [
+        {"name": "list", "path": "/app/clients", "expect_text": "Clients of Acme"},
+        {"name": "create", "method": "POST", "path": "/api/app/clients",
+         "json": {"name": "launchgate probe"}, "expect_status": 201, "capture": {"id": "id"}},
+        {"name": "edit", "method": "PATCH", "path": "/api/app/clients/{{id}}",
+         "json": {"name": "launchgate probe (renamed)"},
+         "expect_json": {"name": "launchgate probe (renamed)"}},
+        {"name": "add by form", "submit": {"page": "/app/clients", "action": "/app/clients/new",
+                                           "fields": {"name": "launchgate form probe"}},
+         "expect_text": "launchgate form probe"},
+        {"name": "delete", "method": "DELETE", "path": "/api/app/clients/{{id}}",
+         "expect_status": 204},
+        {"name": "log out", "logout": True,
+         "submit": {"page": "/app/clients", "action": "/logout"}},
+        {"name": "signed out", "path": "/app/clients", "expect_denied": True},
+    ],
+}]
+DEMO_ACCESS = {
+    "rules": [
+        {"path": "/app/clients", "allow": ["alice", "bob"], "deny": ["anonymous"]},
+        {"path": "/api/admin/users", "deny": ["anonymous", "alice"]},
+    ],
+    # The planted bug: Beta's staff can read Acme's clients by changing the id.
+    "tenants": [{"owner": "alice", "other": "bob", "list": "/api/app/clients",
+                 "ids": "results.*.id", "item": "/api/app/clients/{{id}}", "max": 3}],
+}
+
+
+def demo_env() -> dict[str, str]:
+    """The environment the demo config reads its staff passwords from."""
+    from launchgate.demo.staff import USERS
+    return {user.env: user.password for user in USERS}
+
+
 def demo_config(url: str, connect_to: dict[str, str] | None = None,
                 dns: dict[str, object] | None = None) -> dict[str, object]:
     checks: dict[str, object] = {
         # run against the sample repo (sample-repo/, base main, head feature)
         "secrets": {"diff": True, "history": True},
-        "smoke": {"steps": DEMO_STEPS},
+        "smoke": {"steps": DEMO_STEPS, "flows": DEMO_FLOWS},
+        "access": DEMO_ACCESS,
         "load": DEMO_LOAD,
     }
     if dns:
@@ -44,6 +91,7 @@ def demo_config(url: str, connect_to: dict[str, str] | None = None,
         "url": url,
         # The demo app lives on loopback; a real gate refuses private targets by default.
         "allow_private_targets": True,
+        "identities": DEMO_IDENTITIES,
         "checks": checks,
     }
     if connect_to:
@@ -87,7 +135,7 @@ def run_demo(output: Path, *, quiet: bool = False) -> int:
         settings = demo_config(app.url, app.connect_to(),
                                demo_dns_config(dns_server.nameserver))
         config_path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
-        config = load_config(config_path)
+        config = load_config(config_path, env={**os.environ, **demo_env()})
         progress = Progress(quiet=quiet, redactor=Redactor(config.secret_values))
         progress.info(f"launchgate demo: an admin app is running at {app.url} (HTTPS with a "
                       f"local CA, {output / DEMO_CA_FILE}; reached through connect_to)")
