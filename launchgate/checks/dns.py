@@ -19,6 +19,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+from launchgate.address import split_host
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
 from launchgate.dns import caa, deployment_map, dkim, dmarc, load_data, suffix_match
 from launchgate.dns.resolver import BadName, DnsClient, DnsUnavailable, normalize
@@ -61,7 +62,7 @@ def _hosts_to_check(ctx: CheckContext) -> tuple[tuple[str, ...], list[str]]:
     hosts = tuple(dict.fromkeys(normalize(h) for h in ctx.config.dns_hosts()))
     if cfg.hosts:
         return hosts, []
-    mapped = {normalize(key.rsplit(":", 1)[0].strip("[]")) for key in ctx.config.connect_to}
+    mapped = {normalize(split_host(key).host) for key in ctx.config.connect_to}
     kept: list[str] = []
     left_out: list[str] = []
     for host in hosts:
@@ -321,8 +322,7 @@ class _Run:
             self.notes.append("CAA not compared with the live certificate (no TLS facts)")
             return
         for host, issuer in sorted(certificates.items()):
-            name = normalize(str(host).rsplit(":", 1)[0] if str(host).count(":") == 1
-                             else str(host))
+            name = normalize(split_host(str(host)).host)
             if isinstance(issuer, Mapping) and suffix_match(name, self.domain):
                 self._check_issuer(name, issuer)
 

@@ -35,18 +35,16 @@ from typing import Any, ClassVar
 
 import httpx
 
+from launchgate.address import host_of, split_host
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
 from launchgate.http.pages import (
     Page,
     PageLinks,
     absolute_url,
-    credential_hosts,
     fetch_page,
-    host_of,
     join_path,
     parse_page,
     same_site,
-    split_host,
 )
 from launchgate.http.transport import PrivateTargetError, describe_http_error, is_refused
 from launchgate.report import Finding, Location, Severity, make_finding
@@ -112,7 +110,7 @@ class ExposureCheck:
                 findings += _cors(client, _join(url, path), path, tally)
         parts.append(f"{len(settings.protected_paths)} protected path(s), "
                      f"{len(settings.cors_paths)} CORS path(s)")
-        trusted = credential_hosts(ctx.config)
+        trusted = ctx.config.credential_hosts()
         with ctx.http.client() as client, ctx.http.client(send_headers=False) as bare:
             def client_for(target: str) -> httpx.Client:
                 return client if host_of(target) in trusted else bare

@@ -31,15 +31,13 @@ from typing import ClassVar
 
 import httpx
 
+from launchgate.address import host_of
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
 from launchgate.checks.sessions import IdentityUnavailable, Sessions
 from launchgate.http.login import LoginFailed
 from launchgate.http.pages import (
     Page,
-    canonical_url,
-    credential_hosts,
     fetch_page,
-    host_of,
     is_local_preview,
     is_text_type,
     parse_page,
@@ -86,11 +84,11 @@ class HeadersCheck:
     name: ClassVar[str] = "headers"
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
-        url = canonical_url(ctx.config)
+        url = ctx.config.canonical_url
         if not url:
             raise CheckSkipped("no url or checks.redirects.canonical configured")
         ctx.progress.update(f"headers: {url}")
-        trusted = credential_hosts(ctx.config)
+        trusted = ctx.config.credential_hosts()
         with ctx.http.client() as client, ctx.http.client(send_headers=False) as bare:
             try:
                 page = fetch_page(client if host_of(url) in trusted else bare, url)

@@ -23,17 +23,9 @@ from typing import Any, ClassVar
 
 import httpx
 
+from launchgate.address import HostPort, host_of, origin, split_host, url_hostport
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
-from launchgate.http.pages import (
-    LOCAL_PREVIEW_REASON,
-    HostPort,
-    canonical_url,
-    host_of,
-    is_local_preview,
-    origin,
-    split_host,
-    url_hostport,
-)
+from launchgate.http.pages import LOCAL_PREVIEW_REASON, is_local_preview
 from launchgate.http.transport import describe_http_error, is_refused
 from launchgate.report import Finding, Location, Severity, make_finding
 
@@ -57,7 +49,7 @@ class RedirectsCheck:
     name: ClassVar[str] = "redirects"
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
-        canonical = canonical_url(ctx.config)
+        canonical = ctx.config.canonical_url
         if not canonical:
             raise CheckSkipped("no url or checks.redirects.canonical configured")
         if not ctx.config.checks.redirects.hosts and all(

@@ -18,7 +18,6 @@ import httpx
 from launchgate.checks.base import CheckContext
 from launchgate.config.schema import ANONYMOUS, Config
 from launchgate.http.login import LoginFailed, Session, anonymous_session, log_in
-from launchgate.http.pages import credential_hosts
 from launchgate.report import Finding, Location, Severity, make_finding
 
 
@@ -30,7 +29,7 @@ class Sessions:
     def __init__(self, ctx: CheckContext, client: httpx.Client) -> None:
         self.ctx = ctx
         self.client = client
-        self.hosts = credential_hosts(ctx.config)
+        self.hosts = ctx.config.credential_hosts()
         self._sessions: dict[str, Session] = {}
         self._failures: dict[str, LoginFailed] = {}
 

@@ -32,7 +32,7 @@ from launchgate.checks.sessions import (
 from launchgate.config import SmokeFlow, SmokeStep
 from launchgate.http.flow import FlowResult, run_flow
 from launchgate.http.login import LoginFailed
-from launchgate.http.pages import MAX_HOPS, credential_hosts, fetch_page, join_path
+from launchgate.http.pages import MAX_HOPS, fetch_page, join_path
 from launchgate.http.transport import describe_http_error, is_refused, is_tls_failure
 from launchgate.report import Finding, Location, Severity, make_finding
 
@@ -50,7 +50,7 @@ class SmokeCheck:
             raise CheckSkipped("no url configured")
         settings = ctx.config.checks.smoke
         steps = settings.steps or (() if settings.flows else DEFAULT_STEPS)
-        hosts = credential_hosts(ctx.config)
+        hosts = ctx.config.credential_hosts()
         findings: list[Finding] = []
         with ctx.http.client(follow_redirects=False) as client:
             for step in steps:

@@ -30,14 +30,9 @@ import httpcore
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from launchgate.address import HostPort, split_host, url_hostport
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
-from launchgate.http.pages import (
-    LOCAL_PREVIEW_REASON,
-    HostPort,
-    is_local_preview,
-    split_host,
-    url_hostport,
-)
+from launchgate.http.pages import LOCAL_PREVIEW_REASON, is_local_preview
 from launchgate.http.transport import HttpContext, PrivateTargetError
 from launchgate.report import Finding, Location, Severity, make_finding
 

@@ -9,7 +9,6 @@ from launchgate.config.loader import (
     find_config,
     load_config,
     parse_duration,
-    parse_nameserver,
     parse_set_option,
     redact_url,
     validate_url,
@@ -48,6 +47,6 @@ __all__ = [
     "FlowStep", "HeadersConfig", "IdentityConfig", "LoadConfig", "LoadRoute", "LoginConfig",
     "RedirectsConfig", "SecretsConfig", "SmokeConfig", "SmokeFlow", "SmokeStep", "SubmitForm",
     "TenantProbe", "TlsConfig",
-    "find_config", "load_config", "parse_duration", "parse_nameserver", "parse_set_option",
+    "find_config", "load_config", "parse_duration", "parse_set_option",
     "redact_url", "validate_url",
 ]

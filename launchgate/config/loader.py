@@ -23,12 +23,8 @@ from typing import Any, Union
 
 import yaml
 
-from launchgate.config.schema import (
-    ANONYMOUS,
-    Config,
-    LoadConfig,
-    is_ip_literal,
-)
+from launchgate.address import connect_key, parse_hostport, parse_nameserver, valid_port
+from launchgate.config.schema import ANONYMOUS, Config, LoadConfig
 from launchgate.errors import ConfigError
 from launchgate.findings import FINDING_IDS, closest_finding_id
 from launchgate.names import CHECK_NAMES, FAIL_ON_CHOICES, FINDING_ID_PATTERN
@@ -37,7 +33,6 @@ from launchgate.report import Severity
 DEFAULT_CONFIG_NAMES = (".launchgate.yml", ".launchgate.yaml")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
-_HOSTPORT = re.compile(r"^\[?[A-Za-z0-9._:-]+\]?:\d{1,5}$")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_*]([A-Za-z0-9_-]{0,62})?"
                        r"(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})?)*\.?(:\d{1,5})?$")
 _IDENTITY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -521,16 +516,20 @@ def _coerce_mapping(args: tuple[Any, ...], value: Any, key: str, kind: str | Non
             continue
         if kind == "connect-to":
             for part, label in ((str(name), "key"), (item, "value")):
-                if not isinstance(part, str) or not _HOSTPORT.match(part):
+                try:
+                    hp = parse_hostport(part) if isinstance(part, str) else None
+                except ValueError:
+                    hp = None
+                if hp is None:
                     raise loc.error(child, f"expected 'host:port' as {label}, e.g. "
                                            "\"example.com:443\": \"127.0.0.1:8443\"")
-                if not 0 < int(part.rsplit(":", 1)[1]) < 65536:
+                if not valid_port(hp.port):
                     raise loc.error(child, f"the port of the {label} must be 1..65535, got "
                                            f"{part!r}")
-            # Host names are case-insensitive and may end in a dot; lookups use the URL's
-            # lowercased host, so the key must be in the same form.
-            host, _, port = str(name).rpartition(":")
-            name = f"{host.lower().rstrip('.')}:{port}"
+            # Lookups use the normalized host (case, trailing dot, IDNA, IPv6 brackets), so
+            # the key is stored in the same form.
+            key_hp = parse_hostport(str(name))
+            name = connect_key(key_hp.host, key_hp.port or 0)
         if kind == "secret-values":
             _check_header(str(name), item, child, loc)
             _check_not_empty_ref(child, loc)
@@ -643,19 +642,6 @@ def _check_header(name: str, value: Any, key: str, loc: _Loc) -> None:
             loc.skip_missing and _identity_of(key)):
         raise loc.error(key, "the header value is empty (in CI: is the secret behind its "
                              "${VAR} set for this workflow? Fork pull requests get no secrets)")
-
-
-def parse_nameserver(text: str) -> tuple[str, int]:
-    """`1.1.1.1`, `127.0.0.1:5300` or `[::1]:5300` -> (address, port); ValueError otherwise."""
-    host, port = text, "53"
-    if text.startswith("[") and "]:" in text:
-        host, _, port = text[1:].partition("]:")
-    elif text.count(":") == 1:
-        host, _, port = text.partition(":")
-    host = host.strip("[]")
-    if not port.isdigit() or not 0 < int(port) < 65536 or not is_ip_literal(host):
-        raise ValueError(f"not a nameserver address: {text!r}")
-    return host, int(port)
 
 
 def _valid_nameserver(text: str) -> bool:

@@ -7,13 +7,11 @@ a field does.
 
 from __future__ import annotations
 
-import ipaddress
-import re
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from launchgate.address import host_of, is_ip_literal, strip_port
 from launchgate.report import Severity
 
 # The identity that means "no credentials" (DESIGN.md §4a); it cannot be defined.
@@ -281,31 +279,26 @@ class Config:
 
     @property
     def url_host(self) -> str | None:
-        return urllib.parse.urlsplit(self.url).hostname if self.url else None
+        return host_of(self.url) or None if self.url else None
+
+    @property
+    def canonical_url(self) -> str | None:
+        """The one URL visitors should end on: `checks.redirects.canonical`, else `url`."""
+        return self.checks.redirects.canonical or self.url
+
+    def credential_hosts(self) -> frozenset[str]:
+        """The hosts that get the configured headers (and whose redirects a page fetch
+        follows): exactly the hosts of `url` and `checks.redirects.canonical`. A subdomain, a
+        CDN or an SSO provider never sees a bypass token or an Authorization header."""
+        return frozenset(h for h in (host_of(u) for u in (self.url,
+                                                          self.checks.redirects.canonical) if u)
+                         if h)
 
     def dns_hosts(self) -> tuple[str, ...]:
         """`checks.dns.hosts`, defaulting to every host named elsewhere in the config, except
         `exposure.staging_hosts`: a staging host that does not resolve publicly is right."""
         if self.checks.dns.hosts:
             return self.checks.dns.hosts
-        named: list[str] = []
-        for url in (self.url, self.checks.redirects.canonical):
-            host = urllib.parse.urlsplit(url).hostname if url else None
-            if host:
-                named.append(host)
-        named += [strip_port(h) for h in self.checks.tls.hosts]
-        named += [strip_port(h) for h in self.checks.redirects.hosts]
-        return tuple(dict.fromkeys(h.lower().rstrip(".") for h in named if not is_ip_literal(h)))
-
-
-
-def strip_port(host: str) -> str:
-    return host.rsplit(":", 1)[0] if re.search(r":\d+$", host) else host
-
-
-def is_ip_literal(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value.strip("[]"))
-    except ValueError:
-        return False
-    return True
+        named = [host_of(url) for url in (self.url, self.checks.redirects.canonical) if url]
+        named += [strip_port(h) for h in (*self.checks.tls.hosts, *self.checks.redirects.hosts)]
+        return tuple(dict.fromkeys(h for h in named if h and not is_ip_literal(h)))

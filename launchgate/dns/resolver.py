@@ -25,7 +25,7 @@ import dns.nameserver
 import dns.rdatatype
 import dns.resolver
 
-from launchgate.config import parse_nameserver
+from launchgate.address import parse_nameserver
 
 MAX_CHAIN = 8
 ATTEMPTS = 2

@@ -23,8 +23,9 @@ from typing import Any
 
 import httpx
 
+from launchgate.address import host_of, origin
 from launchgate.http.cookies import RAW_CODEC, CookieStore
-from launchgate.http.pages import MAX_HOPS, host_of, origin, read_limited
+from launchgate.http.pages import MAX_HOPS, read_limited
 
 MAX_BODY_BYTES = 2_000_000
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -20,12 +20,12 @@ from typing import Any
 
 import httpx
 
+from launchgate.address import host_of
 from launchgate.config.schema import FlowStep, SmokeFlow
 from launchgate.http import jsonpath
 from launchgate.http.browser import Browser, Exchange
 from launchgate.http.forms import choose_form, parse_forms
 from launchgate.http.login import exchange_is_login_page
-from launchgate.http.pages import host_of
 from launchgate.http.transport import describe_http_error, is_refused
 
 EXCERPT_CHARS = 200

@@ -25,11 +25,11 @@ from enum import StrEnum
 
 import httpx
 
+from launchgate.address import host_of
 from launchgate.config.schema import ANONYMOUS, IdentityConfig, LoginConfig
 from launchgate.http import jsonpath
 from launchgate.http.browser import Browser, Exchange
 from launchgate.http.forms import choose_form, has_password_form, parse_forms
-from launchgate.http.pages import host_of
 from launchgate.http.transport import describe_http_error, is_refused
 
 
@@ -105,7 +105,7 @@ def anonymous_session() -> Session:
 def log_in(client: httpx.Client, base_url: str, name: str, identity: IdentityConfig, *,
            hosts: Collection[str] | None = None) -> Session:
     """Log `name` in on the app at `base_url`; requests go only to `hosts` (default: the
-    base URL's host; pass `pages.credential_hosts(config)`). The client's own cookie jar is
+    base URL's host; pass `config.credential_hosts()`). The client's own cookie jar is
     not used (it is emptied after each answer): give each identity its own Session."""
     started = time.monotonic()
     login = identity.login

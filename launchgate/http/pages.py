@@ -1,8 +1,7 @@
 """URL, host and page helpers shared by the web surface checks (tls, redirects, headers,
 exposure). The checks never import each other; what they have in common lives here.
 
-Hosts in the config may carry a port (`example.com:8443`); an origin is `scheme://host[:port]`
-with the default port left out, lower-cased, so two spellings of one origin compare equal.
+Hosts, ports and origins are parsed by `launchgate.address`.
 
 Bodies are read raw and decompressed here, bounded (`read_limited`): httpx would inflate each
 network chunk whole, so a compression bomb could take hundreds of MB. Only gzip and deflate are
@@ -25,74 +24,11 @@ from html.parser import HTMLParser
 
 import httpx
 
-from launchgate.config import Config
+from launchgate.address import connect_key, host_of, origin, url_hostport
 from launchgate.http import transport
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
 # A page is read only this far: enough for any HTML document, bounded for a hostile server.
 MAX_PAGE_BYTES = 2_000_000
-
-
-@dataclass(frozen=True)
-class HostPort:
-    host: str
-    port: int | None  # None: the scheme's default port
-
-    def for_scheme(self, scheme: str) -> int:
-        return self.port or DEFAULT_PORTS[scheme]
-
-    def netloc(self, scheme: str) -> str:
-        port = self.for_scheme(scheme)
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return host if port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
-
-
-def split_host(value: str) -> HostPort:
-    """`example.com`, `example.com:8443` or `[::1]:8443` -> HostPort."""
-    value = value.strip().lower().rstrip(".")
-    if value.startswith("["):
-        host, _, rest = value[1:].partition("]")
-        return HostPort(host, int(rest[1:]) if rest.startswith(":") else None)
-    if value.count(":") == 1:
-        host, _, port = value.partition(":")
-        if port.isdigit():
-            return HostPort(host.rstrip("."), int(port))
-    return HostPort(value, None)
-
-
-def origin(url: str) -> str:
-    """`HTTPS://Example.com:443/x` -> `https://example.com`."""
-    parts = urllib.parse.urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").rstrip(".")
-    netloc = f"[{host}]" if ":" in host else host
-    if parts.port and parts.port != DEFAULT_PORTS.get(scheme):
-        netloc = f"{netloc}:{parts.port}"
-    return f"{scheme}://{netloc}"
-
-
-def url_hostport(url: str) -> HostPort:
-    parts = urllib.parse.urlsplit(url)
-    return HostPort((parts.hostname or "").rstrip("."), parts.port)
-
-
-def host_of(url: str) -> str:
-    return (urllib.parse.urlsplit(url).hostname or "").rstrip(".")
-
-
-def canonical_url(config: Config) -> str | None:
-    """The one URL visitors should end on: `checks.redirects.canonical`, else `url`."""
-    return config.checks.redirects.canonical or config.url
-
-
-def credential_hosts(config: Config) -> frozenset[str]:
-    """The hosts that get the configured headers (and whose redirects a page fetch follows):
-    exactly the hosts of `url` and `checks.redirects.canonical`. A subdomain, a CDN or an SSO
-    provider never sees a bypass token or an Authorization header."""
-    return frozenset(h for h in (host_of(u) for u in (config.url,
-                                                      config.checks.redirects.canonical) if u)
-                     if h)
-
 
 LOCAL_PREVIEW_REASON = ("plain-http local preview: TLS and the https redirect are checked on "
                         "https or public URLs")
@@ -104,15 +40,14 @@ def is_local_preview(http: transport.HttpContext, url: str | None) -> bool:
     cutover, so it is never a local preview."""
     if not url:
         return False
-    parts = urllib.parse.urlsplit(url)
-    host = (parts.hostname or "").rstrip(".")
-    if parts.scheme.lower() != "http" or not host:
+    if urllib.parse.urlsplit(url).scheme.lower() != "http":
         return False
     try:
-        port = parts.port or 80
+        hp = url_hostport(url)
     except ValueError:
         return False
-    if f"{host}:{port}" in http.connect_to:
+    host, port = hp.host, hp.for_scheme("http")
+    if not host or connect_key(host, port) in http.connect_to:
         return False
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -276,10 +211,9 @@ def parse_page(html: str, base_url: str) -> PageLinks:
 
 def same_site(url: str, hosts: Iterable[str]) -> bool:
     """True when `url` is on one of `hosts` (or a subdomain of one), over http(s)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https"):
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         return False
-    host = (parts.hostname or "").rstrip(".")
+    host = host_of(url)
     return any(host == h or host.endswith("." + h) for h in hosts if h)
 
 

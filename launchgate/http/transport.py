@@ -1,4 +1,4 @@
-"""The one HTTP context every web check shares (DESIGN.md §4, §6).
+"""The one HTTP context every web check shares.
 
 It carries the configured headers (sent on every request, never printed), the CA bundle, the
 `connect_to` map (like `curl --connect-to`: connect to IP:port, keep the real name for SNI,
@@ -11,7 +11,7 @@ somewhere it was not allowed to go.
 Every request also has a total deadline (`RESPONSE_DEADLINE_S`, from sending the request to the
 last byte read): the per-read timeout alone lets a server that drips a byte every few seconds
 hold a check for minutes. Only `gzip, deflate` are accepted: bodies are decoded with a bound in
-`web.read_limited` (brotli is not asked for). Cookies are kept as the bytes the server sent
+`pages.read_limited` (brotli is not asked for). Cookies are kept as the bytes the server sent
 (`cookies.CookieStore`): a non-ASCII or non-UTF-8 cookie is sent back, never a crash.
 """
 
@@ -30,6 +30,7 @@ import httpcore
 import httpx
 
 from launchgate import __version__
+from launchgate.address import connect_key, parse_hostport
 from launchgate.http.cookies import CookieStore
 
 USER_AGENT = f"launchgate/{__version__} (+launch-readiness gate)"
@@ -65,11 +66,6 @@ def describe_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     return "not a public address"
 
 
-def _split_hostport(value: str) -> tuple[str, int]:
-    host, _, port = value.rpartition(":")
-    return host.strip("[]"), int(port)
-
-
 @dataclass(frozen=True)
 class HttpContext:
     headers: Mapping[str, str] = field(default_factory=dict)
@@ -85,9 +81,10 @@ class HttpContext:
         Raises PrivateTargetError when an address is refused, httpcore.ConnectError when the
         name does not resolve."""
         target_host, target_port, mapped = host, port, False
-        mapped_to = self.connect_to.get(f"{host}:{port}")
+        mapped_to = self.connect_to.get(connect_key(host, port))
         if mapped_to:
-            target_host, target_port = _split_hostport(mapped_to)
+            target = parse_hostport(mapped_to)
+            target_host, target_port = target.host, target.port or port
             mapped = True
         try:
             infos = socket.getaddrinfo(target_host, target_port, type=socket.SOCK_STREAM)
@@ -103,8 +100,8 @@ class HttpContext:
 
     def target_port(self, host: str, port: int) -> int:
         """The port a connection to (host, port) really goes to, after connect_to."""
-        mapped_to = self.connect_to.get(f"{host}:{port}")
-        return _split_hostport(mapped_to)[1] if mapped_to else port
+        mapped_to = self.connect_to.get(connect_key(host, port))
+        return (parse_hostport(mapped_to).port or port) if mapped_to else port
 
     def guard(self, address: str, host: str) -> None:
         ip = ipaddress.ip_address(address.split("%", 1)[0])

@@ -45,6 +45,7 @@ from locust.log import setup_logging
 from locust.rpc import Message
 from locust.runners import Runner
 
+from launchgate.address import normalize_host
 from launchgate.http.pages import Inflater
 from launchgate.load.answers import SNIFF_BYTES, is_login_answer, status_error
 from launchgate.load.plan import Plan, PlanRoute
@@ -91,7 +92,7 @@ def exit_on_stdin_eof(fd: int) -> None:
 
 
 def _target(host: str, port: int) -> tuple[str, int]:
-    return host.lower().strip("[]").rstrip("."), int(port)
+    return normalize_host(host), int(port)
 
 
 def pin_connections(plan: Plan) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import launchgate
+from launchgate.address import parse_hostport, valid_port
 from launchgate.load.plan import Plan
 from launchgate.load.stats import Samples
 
@@ -120,10 +121,13 @@ def master_bind() -> tuple[str, int] | None:
     value = os.environ.get(MASTER_BIND_ENV, "").strip()
     if not value:
         return None
-    host, _, port = value.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    try:
+        bind = parse_hostport(value)
+    except ValueError:
+        bind = None
+    if bind is None or bind.port is None or not valid_port(bind.port):
         raise LoadRunError(f"{MASTER_BIND_ENV} must be HOST:PORT, e.g. 0.0.0.0:5557")
-    return host.strip("[]"), int(port)
+    return bind.host, bind.port
 
 
 def run_load(plan: Plan, *, on_tick: Callable[[RunResult, float], None] | None = None,

@@ -85,7 +85,8 @@ def test_unreachable_app_is_a_check_error(lab):
 
 
 def test_page_parsing_and_site_rules():
-    from launchgate.http.pages import origin, parse_page, same_site, split_host
+    from launchgate.address import origin, split_host
+    from launchgate.http.pages import parse_page, same_site
 
     html = ('<base href="/app/"><script src="main.js"></script><script>var a=1</script>'
             '<img srcset="http://cdn.x/a.png 1x, b.png 2x"><link rel="Stylesheet" href="s.css">'
