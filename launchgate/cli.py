@@ -99,6 +99,9 @@ def _add_gate_options(cmd: argparse.ArgumentParser) -> None:
                      help="allow probing loopback/private addresses (local previews, tests)")
     cmd.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
                      dest="settings", help="override a config key, e.g. checks.load.users=5")
+    cmd.add_argument("--compare", metavar="REPORT.json",
+                     help="an earlier JSON report (e.g. the base branch's): mark new and fixed "
+                          "findings and compare p95")
 
 
 def _check_list(value: str) -> tuple[str, ...]:
@@ -208,6 +211,7 @@ def ensure_writable(path: str | None, flag: str) -> None:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from launchgate.comparison import read_base
     from launchgate.progress import Progress
     from launchgate.redact import Redactor
     from launchgate.render.files import write_report_files
@@ -217,13 +221,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for path, flag in ((args.json, "--json"), (args.markdown, "--markdown"),
                        (args.sarif, "--sarif")):
         ensure_writable(path, flag)
+    base = read_base(args.compare) if args.compare else None
     config = gate_config(args)
     redactor = Redactor(config.secret_values)
     progress = Progress(quiet=args.quiet, redactor=redactor)
     repo = str(Path(args.repo).resolve())
     target = Target(url=_shown_url(config.url), repo=repo, base=args.base, head=args.head)
     progress.info(f"launchgate {__version__}: checking {target.url or repo}")
-    report = run_gate(config, target, only=args.only, skip=args.skip, progress=progress)
+    report = run_gate(config, target, only=args.only, skip=args.skip, progress=progress,
+                      base=base)
     write_report_files(report, json_path=args.json, markdown_path=args.markdown,
                        sarif_path=args.sarif)
     return _print_verdict(report, quiet=args.quiet)

@@ -16,5 +16,7 @@ CHECK_NAMES: tuple[str, ...] = (
 )
 # The lowest severity that fails the gate; `never` reports without failing.
 FAIL_ON_CHOICES: tuple[str, ...] = ("blocker", "important", "later", "never")
+# `gate_on: new` (with a comparison) lets only the findings a change adds decide the verdict.
+GATE_ON_CHOICES: tuple[str, ...] = ("all", "new")
 # `<check>.<kebab-case>`, e.g. `headers.csp-missing`.
 FINDING_ID_PATTERN = re.compile(r"^[a-z]+\.[a-z0-9]+(-[a-z0-9]+)*$")

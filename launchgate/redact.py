@@ -12,7 +12,16 @@ import urllib.parse
 from collections.abc import Iterable
 from typing import Any
 
-from launchgate.report import CheckResult, Finding, Location, Report, Target
+from launchgate.report import (
+    BaseRef,
+    CheckResult,
+    Comparison,
+    Finding,
+    FixedFinding,
+    Location,
+    Report,
+    Target,
+)
 
 REDACTED = "[redacted]"
 # Shorter values would mangle ordinary text; such values are not credentials anyway.
@@ -71,7 +80,15 @@ class Redactor:
             checks=tuple(_redact_fields(self, c, CheckResult) for c in report.checks),
             findings=tuple(self._finding(f) for f in report.findings),
             metrics=self.value(dict(report.metrics)),
+            comparison=None if report.comparison is None
+            else self._comparison(report.comparison),
         )
+
+    def _comparison(self, comparison: Comparison) -> Comparison:
+        return dataclasses.replace(
+            comparison, base=_redact_fields(self, comparison.base, BaseRef),
+            fixed=tuple(_redact_fields(self, f, FixedFinding) for f in comparison.fixed),
+            notes=tuple(self.text(n) for n in comparison.notes))
 
     def _finding(self, finding: Finding) -> Finding:
         return dataclasses.replace(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -77,19 +79,77 @@ class Finding:
     remedy: str
     location: Location
     fingerprint: str
+    # With a comparison (--compare): True when the base report does not have this fingerprint.
+    new: bool | None = None
+    # What the fingerprint hashes besides id and location (kept to re-key it to the target).
+    key: str = field(default="", compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "check": self.check, "severity": self.severity.value,
-                "title": self.title, "detail": self.detail, "remedy": self.remedy,
-                "location": self.location.to_json(), "fingerprint": self.fingerprint}
+        data: dict[str, Any] = {"id": self.id, "check": self.check, "severity": self.severity.value,
+                                "title": self.title, "detail": self.detail,
+                                "remedy": self.remedy, "location": self.location.to_json(),
+                                "fingerprint": self.fingerprint}
+        if self.new is not None:
+            data["new"] = self.new
+        return data
 
 
-def fingerprint(finding_id: str, location: Location, key: str = "") -> str:
+TARGET = "<target>"
+# A build hash in a URL path (`main.3f9a1c2e.js`, `/_next/static/Xy12abCd34/`): 8 or more
+# letters and digits with at least one digit. It changes with every build; the finding does not.
+_BUILD_HASH = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z]*[0-9])[A-Za-z0-9]{8,}(?![A-Za-z0-9])")
+
+
+def stable_path(path: str | None) -> str:
+    """A URL path (and query) with build hashes replaced by `*`."""
+    return _BUILD_HASH.sub("*", path or "")
+
+
+def _origin(url: str | None) -> tuple[str, int] | None:
+    try:
+        parts = urllib.parse.urlsplit(url or "")
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host, port or (443 if parts.scheme == "https" else 80)
+
+
+def stable_url(url: str | None, target: str | None = None) -> str:
+    """A URL as the fingerprint sees it: the app under test's host and port (however a preview
+    deployment is named) become `<target>`, build hashes in the path become `*`."""
+    if not url:
+        return ""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    here = _origin(url)
+    if target and here is not None and here == _origin(target):
+        netloc = TARGET
+    tail = stable_path(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return f"{parts.scheme}://{netloc}{tail}"
+
+
+def fingerprint(finding_id: str, location: Location, key: str = "",
+                target: str | None = None) -> str:
     """A sha256 that is stable across runs: it hashes what the finding is and where, never
-    when it was found. `key` distinguishes two findings of one id at one place (e.g. a secret's
-    own hash), and must itself never be a secret value."""
-    parts = [finding_id, location.url or "", location.host or "", location.path or "",
-             "" if location.line is None else str(location.line), key]
+    when it was found or what was measured. Line numbers are left out (an unrelated edit above
+    shifts them) and so are build hashes in URLs; with `target` (the configured url), the app
+    under test's origin is `<target>`, so a per-PR preview URL matches the base's run. `key`
+    distinguishes two findings of one id at one place (e.g. a cookie's name, a secret's own
+    hash); it must never be a secret value, a line number or a measurement."""
+    host = location.host or ""
+    target_origin = _origin(target)
+    if target_origin is not None and host == target_origin[0] and (
+            not location.url or _origin(location.url) == target_origin):
+        host = TARGET
+    # The empty fifth part stands where the line number was: fingerprints of findings that
+    # never had a line are unchanged.
+    parts = [finding_id, stable_url(location.url, target), host, stable_path(location.path),
+             "", key]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -100,7 +160,16 @@ def make_finding(check: str, slug: str, severity: Severity, title: str, *, detai
     finding_id = f"{check}.{slug}"
     loc = location or Location()
     return Finding(id=finding_id, check=check, severity=severity, title=title, detail=detail,
-                   remedy=remedy, location=loc, fingerprint=fingerprint(finding_id, loc, key))
+                   remedy=remedy, location=loc, fingerprint=fingerprint(finding_id, loc, key),
+                   key=key)
+
+
+def relative_to_target(findings: Iterable[Finding], target: str | None) -> tuple[Finding, ...]:
+    """Findings re-fingerprinted with the app under test's origin as `<target>`."""
+    if not target:
+        return tuple(findings)
+    return tuple(replace(f, fingerprint=fingerprint(f.id, f.location, f.key, target))
+                 for f in findings)
 
 
 @dataclass(frozen=True)
@@ -127,6 +196,89 @@ class Target:
 
 
 @dataclass(frozen=True)
+class BaseRef:
+    """The report a run was compared with; `name` is how outputs call it ("main", "base")."""
+
+    name: str
+    head: str | None = None
+    verdict: str | None = None
+    url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "head": self.head, "verdict": self.verdict, "url": self.url}
+
+
+@dataclass(frozen=True)
+class FixedFinding:
+    """A finding of the base report that this run no longer has."""
+
+    id: str
+    title: str
+    fingerprint: str
+    severity: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "fingerprint": self.fingerprint,
+                "severity": self.severity}
+
+
+@dataclass(frozen=True)
+class P95Delta:
+    """One p95 against the base's. `significant` is None when it cannot be judged (the base has
+    no confidence interval, or the runs are not comparable); otherwise True only when the two
+    95 % intervals do not overlap and the change exceeds the practical margin."""
+
+    p95_ms: float                  # the base's p95
+    delta_ms: float
+    delta_pct: float | None
+    significant: bool | None
+    base_ci_ms: tuple[float | None, float | None] = (None, None)
+    name: str | None = None        # a route's name; None for the whole run
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {} if self.name is None else {"name": self.name}
+        data.update(p95_ms=self.p95_ms, delta_ms=self.delta_ms, delta_pct=self.delta_pct,
+                    significant=self.significant, base_p95_ci_ms=list(self.base_ci_ms))
+        return data
+
+
+@dataclass(frozen=True)
+class LoadComparison:
+    overall: P95Delta
+    routes: tuple[P95Delta, ...]
+    margin_pct: float
+    margin_ms: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.overall.to_json(), "margin_pct": self.margin_pct,
+                "margin_ms": self.margin_ms, "routes": [r.to_json() for r in self.routes]}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What `--compare` found: the base, what is new, inherited and fixed, and how p95 moved.
+    `gate_on` says which findings decided the verdict (`new`: only the ones this run added)."""
+
+    base: BaseRef
+    fixed: tuple[FixedFinding, ...]
+    load: LoadComparison | None
+    gate_on: str = "all"
+    notes: tuple[str, ...] = ()
+
+    def to_json(self, findings: Iterable[Finding]) -> dict[str, Any]:
+        findings = tuple(findings)
+        return {"base": self.base.to_json(),
+                "new": sum(1 for f in findings if f.new),
+                "new_counts": count_by_severity(f for f in findings if f.new),
+                "inherited_counts": count_by_severity(f for f in findings if f.new is False),
+                "fixed": [f.to_json() for f in self.fixed],
+                "fixed_counts": {s.value: sum(1 for f in self.fixed if f.severity == s.value)
+                                 for s in SEVERITY_ORDER},
+                "load": None if self.load is None else self.load.to_json(),
+                "gate_on": self.gate_on, "notes": list(self.notes)}
+
+
+@dataclass(frozen=True)
 class Report:
     verdict: Verdict
     fail_on: str
@@ -135,6 +287,7 @@ class Report:
     findings: tuple[Finding, ...]
     metrics: Mapping[str, Any] = field(default_factory=dict)
     tool_version: str = __version__
+    comparison: Comparison | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -152,9 +305,14 @@ class Report:
             "fail_on": self.fail_on,
             "target": self.target.to_json(),
             "counts": self.counts,
-            "checks": [c.to_json() for c in self.checks],
+            "checks": [{**c.to_json(),
+                        "counts": count_by_severity(f for f in self.findings
+                                                    if f.check == c.name)}
+                       for c in self.checks],
             "findings": [f.to_json() for f in self.findings],
             "metrics": dict(self.metrics),
+            **({} if self.comparison is None
+               else {"comparison": self.comparison.to_json(self.findings)}),
         }
 
     def dumps(self) -> str:
@@ -231,11 +389,35 @@ def _report_from_json(data: Mapping[str, Any]) -> Report:
     findings = tuple(
         Finding(id=f["id"], check=f["check"], severity=Severity(f["severity"]), title=f["title"],
                 detail=f["detail"], remedy=f["remedy"], location=Location(**f["location"]),
-                fingerprint=f["fingerprint"])
+                fingerprint=f["fingerprint"], new=f.get("new"))
         for f in data["findings"])
     checks = tuple(CheckResult(name=c["name"], status=CheckStatus(c["status"]),
                                duration_s=c["duration_s"], summary=c["summary"])
                    for c in data["checks"])
+    comparison = data.get("comparison")
     return Report(verdict=Verdict(data["verdict"]), fail_on=data["fail_on"],
                   target=Target(**data["target"]), checks=checks, findings=findings,
-                  metrics=data.get("metrics", {}), tool_version=data["tool"]["version"])
+                  metrics=data.get("metrics", {}), tool_version=data["tool"]["version"],
+                  comparison=None if comparison is None else _comparison_from_json(comparison))
+
+
+def _ci_from_json(raw: Any) -> tuple[float | None, float | None]:
+    low, high = raw
+    return low, high
+
+
+def _delta_from_json(d: Mapping[str, Any]) -> P95Delta:
+    return P95Delta(p95_ms=d["p95_ms"], delta_ms=d["delta_ms"], delta_pct=d["delta_pct"],
+                    significant=d["significant"], base_ci_ms=_ci_from_json(d["base_p95_ci_ms"]),
+                    name=d.get("name"))
+
+
+def _comparison_from_json(data: Mapping[str, Any]) -> Comparison:
+    load = data["load"]
+    return Comparison(
+        base=BaseRef(**data["base"]),
+        fixed=tuple(FixedFinding(**f) for f in data["fixed"]),
+        load=None if load is None else LoadComparison(
+            overall=_delta_from_json(load), routes=tuple(map(_delta_from_json, load["routes"])),
+            margin_pct=load["margin_pct"], margin_ms=load["margin_ms"]),
+        gate_on=data["gate_on"], notes=tuple(data["notes"]))

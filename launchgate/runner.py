@@ -11,6 +11,7 @@ from typing import Any
 
 from launchgate import checks as registry
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckSkipped
+from launchgate.comparison import BaseReport, compare, gating, target_location
 from launchgate.config import Config
 from launchgate.findings import FINDING_IDS
 from launchgate.git import resolve_commit
@@ -20,12 +21,14 @@ from launchgate.redact import Redactor
 from launchgate.report import (
     CheckResult,
     CheckStatus,
+    Comparison,
     Finding,
     Report,
     Target,
     apply_overrides,
     check_status,
     decide_verdict,
+    relative_to_target,
     sort_findings,
 )
 
@@ -45,7 +48,10 @@ def selected_checks(only: Iterable[str] = (), skip: Iterable[str] = ()) -> dict[
 
 
 def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
-             skip: Iterable[str] = (), progress: Progress | None = None) -> Report:
+             skip: Iterable[str] = (), progress: Progress | None = None,
+             base: BaseReport | None = None, base_name: str = "base") -> Report:
+    """Run the selected checks; with `base` (an earlier report), mark what is new and fixed
+    and compare p95 (launchgate.comparison), gating on `config.gate_on`."""
     from launchgate.http.transport import http_context_from_config
 
     # One Redactor for the progress lines and the report: secrets a login yields at run time
@@ -68,13 +74,34 @@ def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
         if result.status is not CheckStatus.SKIPPED:
             progress.info(f"  {name:<10} {result.status.value:<8} {result.duration_s:6.1f}s  "
                           f"{result.summary}")
-    unique = {f.fingerprint: f for f in findings}
-    ordered = sort_findings(unique.values())
-    verdict = decide_verdict(ordered, results, fail_on=config.fail_on,
+    unique = {f.fingerprint: f for f in relative_to_target(findings, config.url)}
+    found = tuple(unique.values())
+    comparison: Comparison | None = None
+    if base is not None:
+        compared = compare(found, results, metrics, base, name=base_name,
+                           gate_on=config.gate_on, location=target_location(target.url))
+        found = apply_overrides(compared.findings, config.severity_overrides)
+        comparison = compared.comparison
+        decisive = gating(found, comparison.gate_on)
+        results = [_restated(r, decisive, config.fail_on) for r in results]
+    else:
+        decisive = found
+    ordered = sort_findings(found)
+    verdict = decide_verdict(decisive, results, fail_on=config.fail_on,
                              fail_closed=config.fail_closed)
     report = Report(verdict=verdict, fail_on=config.fail_on, target=target,
-                    checks=tuple(results), findings=ordered, metrics=metrics)
+                    checks=tuple(results), findings=ordered, metrics=metrics,
+                    comparison=comparison)
     return redactor.report(report)
+
+
+def _restated(result: CheckResult, decisive: Iterable[Finding], fail_on: str) -> CheckResult:
+    """A check's status once the comparison decided which findings gate (`gate_on: new`) and
+    added any p95 regression."""
+    if result.status not in (CheckStatus.PASSED, CheckStatus.FAILED):
+        return result
+    status = check_status((f for f in decisive if f.check == result.name), fail_on)
+    return dataclasses.replace(result, status=status)
 
 
 def resolve_revisions(target: Target) -> Target:

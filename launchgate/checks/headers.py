@@ -289,7 +289,7 @@ def _compression(response: httpx.Response, body: bytes, url: str, location: Loca
                      f"{url} ({len(body)} bytes, {response.headers.get('content-type')}) was "
                      "sent without gzip/brotli although the request accepted it.",
                      "Enable gzip or brotli for text/html, CSS, JS and JSON at the server or "
-                     "CDN.", location, url)]
+                     "CDN.", location)]
 
 
 def _asset_findings(client_for: Callable[[str], httpx.Client], page: Page) -> list[Finding]:

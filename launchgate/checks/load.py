@@ -16,6 +16,11 @@ Findings (default severities):
   load.route-p95-over-target   important  a route's p95 above its p95_target_ms (likewise)
   load.measured-login-page     blocker    most answers of a route were the app's login page
   load.throughput-collapse     important  the last third of the run served < half the first's
+  load.p95-regressed           important  with --compare: p95 significantly above the base's
+                                          (raised by launchgate.comparison, not by this module)
+Each p95 comes with its 95 % confidence interval (`p95_ci_ms`, order statistics). When the
+interval straddles the target or the budget, the verdict on that threshold is borderline: the
+summary (and a finding's detail) says so, and how many more seconds of load would settle it.
 Fewer than `min_samples` samples, or a route with fewer than `min_route_samples`, is
 inconclusive (check error, carrying any important finding the samples prove), unless the
 samples already prove a blocker (e.g. enough slow ones that the p95 is over budget whatever the
@@ -27,6 +32,7 @@ ctx.facts: this check neither reads nor writes facts.
 
 from __future__ import annotations
 
+import math
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -183,7 +189,13 @@ def judge(load: LoadConfig, result: RunResult, url: str, host: str) -> CheckOutc
                             "is computed over a uniform random sample of "
                             f"{result.samples.cap:,} of them.")
     location = Location(url=redact_url(url), host=host)
+    borders = [b for b in (borderline(total, load.p95_target_ms, window_s),
+                           borderline(total, load.p95_blocker_ms, window_s)) if b]
+    if borders:
+        metrics["borderline"] = [{"threshold_ms": b.budget_ms, "more_s": b.more_s}
+                                 for b in borders]
     findings = _latency_findings(load, total, measured, routes, enough, location)
+    findings = [_with_borderline(f, load, total, borders) for f in findings]
     findings += [r.finding for r in routes if r.finding is not None]
     error = _error_finding(load, total, measured, enough, location)
     if error:
@@ -208,7 +220,22 @@ def judge(load: LoadConfig, result: RunResult, url: str, host: str) -> CheckOutc
                 remedy="Look for resources that run out under steady load: database "
                        "connection pools, worker threads, memory, rate limits.",
                 location=location))
-    return CheckOutcome(tuple(findings), _summary(load, total, enough), metrics)
+    summary = _summary(load, total, enough)
+    for border in borders:
+        more = "more load will not settle it" if border.more_s is None else \
+            f"~{border.more_s:.0f} s more load would settle it"
+        summary += f"; borderline at {border.budget_ms:g} ms ({more})"
+    return CheckOutcome(tuple(findings), summary, metrics)
+
+
+def _with_borderline(finding: Finding, load: LoadConfig, total: Summary,
+                     borders: Sequence[Borderline]) -> Finding:
+    threshold = {"load.p95-over-budget": load.p95_blocker_ms,
+                 "load.p95-over-target": load.p95_target_ms}.get(finding.id)
+    for border in borders:
+        if border.budget_ms == threshold:
+            return replace(finding, detail=f"{finding.detail} {border.sentence(total)}")
+    return finding
 
 
 def _inconclusive(load: LoadConfig, total: Summary, short: Sequence[RouteJudgement]) -> str:
@@ -400,8 +427,46 @@ def _route_metrics(route: RouteJudgement, window_s: float) -> dict[str, Any]:
             "verdict": route.verdict}
 
 
-def _percentiles(summary: Summary) -> dict[str, float | None]:
+def _percentiles(summary: Summary) -> dict[str, Any]:
     def r(v: float | None) -> float | None:
         return None if v is None else round(v, 1)
     return {"p50_ms": r(summary.p50_ms), "p95_ms": r(summary.p95_ms),
+            "p95_ci_ms": [r(summary.p95_ci_ms[0]), r(summary.p95_ci_ms[1])],
             "p99_ms": r(summary.p99_ms), "max_ms": r(summary.max_ms)}
+
+
+@dataclass(frozen=True)
+class Borderline:
+    """A threshold inside the p95's 95 % interval: this run cannot tell which side p95 is on.
+    `more_s` is the extra load (seconds at this run's rate) that would shrink the interval
+    off the threshold if the p95 stays where it is; None when no amount would (p95 on it)."""
+
+    budget_ms: float
+    more_s: float | None
+
+    def sentence(self, summary: Summary) -> str:
+        lo, hi = summary.p95_ci_ms
+        side = "above" if (summary.p95_ms or 0) > self.budget_ms else "under"
+        text = (f"Borderline: the 95 % interval of the p95 ({_ms(lo)}–{_ms(hi)}) contains the "
+                f"{self.budget_ms:g} ms threshold, so this run cannot tell whether p95 is "
+                f"really {side} it")
+        if self.more_s is None:
+            return text + "; the p95 sits on the threshold, and more load will not settle it."
+        return text + f"; about {self.more_s:.0f} s more load (checks.load.duration) would."
+
+
+def borderline(summary: Summary, budget_ms: float, window_s: float) -> Borderline | None:
+    """The interval half-width shrinks like 1/sqrt(n): to keep the threshold outside it,
+    n must grow by (half-width / distance)^2."""
+    lo, hi = summary.p95_ci_ms
+    p95 = summary.p95_ms
+    if p95 is None or lo is None or hi is None or not lo <= budget_ms < hi:
+        return None
+    distance = abs(p95 - budget_ms)
+    half = (p95 - lo) if p95 > budget_ms else (hi - p95)
+    if distance == 0 or summary.requests == 0:
+        return Borderline(budget_ms, None)
+    needed = summary.requests * (half / distance) ** 2
+    rate = summary.requests / window_s
+    more = max(needed - summary.requests, 0) / rate
+    return Borderline(budget_ms, math.ceil(max(more, 1) / 5) * 5)

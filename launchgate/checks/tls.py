@@ -137,8 +137,7 @@ def _check_host(ctx: CheckContext, hp: HostPort) -> tuple[list[Finding], dict[st
                    f"configured minimum {settings.min_version}. These versions have known "
                    "weaknesses and fail PCI DSS and most security questionnaires.",
             remedy=f"Disable {', '.join(legacy)} on the server or load balancer (allow "
-                   f"{settings.min_version} and newer only).", location=location,
-            key=",".join(legacy)))
+                   f"{settings.min_version} and newer only).", location=location))
     if not verification.modern:
         findings.append(make_finding(
             CHECK, "no-modern-protocol", Severity.BLOCKER,

@@ -27,7 +27,7 @@ from launchgate.address import connect_key, parse_hostport, parse_nameserver, va
 from launchgate.config.schema import ANONYMOUS, Config, LoadConfig
 from launchgate.errors import ConfigError
 from launchgate.findings import FINDING_IDS, closest_finding_id
-from launchgate.names import CHECK_NAMES, FAIL_ON_CHOICES, FINDING_ID_PATTERN
+from launchgate.names import CHECK_NAMES, FAIL_ON_CHOICES, FINDING_ID_PATTERN, GATE_ON_CHOICES
 from launchgate.report import Severity
 
 DEFAULT_CONFIG_NAMES = (".launchgate.yml", ".launchgate.yaml")
@@ -583,6 +583,8 @@ def _coerce_str(value: Any, key: str, kind: str | None, loc: _Loc) -> str:
         return validate_url(text, lambda msg: loc.error(key, msg))
     if kind == "fail-on" and text not in FAIL_ON_CHOICES:
         raise loc.error(key, f"expected one of {', '.join(FAIL_ON_CHOICES)}; got {text!r}")
+    if kind == "gate-on" and text not in GATE_ON_CHOICES:
+        raise loc.error(key, f"expected one of {', '.join(GATE_ON_CHOICES)}; got {text!r}")
     if kind == "path":
         _check_path(text, key, loc)
     if kind == "template-path":  # `{{id}}` is filled in from a captured value at run time

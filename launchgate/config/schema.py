@@ -258,6 +258,7 @@ class Config:
     url: str | None = field(default=None, metadata=setting("url"))
     fail_on: str = field(default="blocker", metadata=setting("fail-on"))
     fail_closed: bool = True
+    gate_on: str = field(default="all", metadata=setting("gate-on"))
     headers: Mapping[str, str] = field(default_factory=dict, repr=False,
                                        metadata=setting("secret-values"))
     ca_bundle: str | None = field(default=None, metadata=setting("file"))

@@ -5,6 +5,11 @@ samples is the value at 1-based rank ceil(p·N), i.e. the smallest sample such t
 all samples are less than or equal to it. Nothing is bucketed or rounded (Locust's own
 percentiles round 295-305 ms to 300 and report the maximum as the p95 of 20 samples).
 
+A p95 from a 30-second run is noisy, so each one comes with a 95 % **distribution-free
+confidence interval** (`quantile_ci`): the order statistics x(l) and x(u) whose ranks the
+binomial distribution picks (see docs/load.md). It assumes nothing about the latency
+distribution, uses the same sorted samples, and is deterministic (no resampling).
+
 Warm-up samples (those that *started* before the end of the warm-up) are excluded before any
 statistic is computed.
 
@@ -47,6 +52,8 @@ class Summary:
     p99_ms: float | None
     max_ms: float | None
     login_pages: int = 0
+    # 95 % CI of the p95; an end is None when too few samples bound it (under 72 for the top).
+    p95_ci_ms: tuple[float | None, float | None] = (None, None)
 
     @property
     def error_rate(self) -> float:
@@ -63,6 +70,56 @@ def percentile(sorted_ms: Sequence[float], p: float) -> float | None:
     return sorted_ms[max(rank, 1) - 1]
 
 
+CI_LEVEL = 0.95
+
+
+def quantile_ci_ranks(n: int, p: float, level: float = CI_LEVEL) -> tuple[int | None, int | None]:
+    """1-based ranks (l, u) such that [x(l), x(u)] covers the true p-quantile with probability
+    at least `level`, for any continuous distribution.
+
+    The number B of samples at or below the true quantile is Binomial(n, p), and
+    P(x(l) <= q < x(u)) = P(l <= B <= u - 1). Each tail gets at most (1 - level) / 2: l is the
+    largest rank with P(B < l) <= alpha/2, u the smallest with P(B >= u) <= alpha/2. An end
+    that no rank reaches (too few samples) is None."""
+    if n <= 0:
+        return None, None
+    alpha = (1 - level) / 2
+    # Only ranks within ~12 standard deviations of n·p carry mass a float can see.
+    sd = math.sqrt(n * p * (1 - p))
+    lo_k = max(0, int(n * p - 12 * sd) - 2)
+    hi_k = min(n, int(n * p + 12 * sd) + 2)
+    log_p, log_q, log_n = math.log(p), math.log1p(-p), math.lgamma(n + 1)
+    cdf: dict[int, float] = {}
+    total = 0.0
+    for k in range(lo_k, hi_k + 1):
+        total += math.exp(log_n - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+                          + k * log_p + (n - k) * log_q)
+        cdf[k] = total
+
+    def at_most(k: int) -> float:     # P(B <= k)
+        return 0.0 if k < lo_k else 1.0 if k >= hi_k else cdf[k]
+
+    lower: int | None = None
+    for k in range(max(1, lo_k), n + 1):
+        if at_most(k - 1) > alpha:
+            break
+        lower = k
+    upper: int | None = None
+    for k in range(max(1, lo_k), n + 1):
+        if 1.0 - at_most(k - 1) <= alpha:
+            upper = k
+            break
+    return lower, upper
+
+
+def quantile_ci(sorted_ms: Sequence[float], p: float, level: float = CI_LEVEL
+                ) -> tuple[float | None, float | None]:
+    """The order-statistic confidence interval of the p-quantile of already sorted values."""
+    lower, upper = quantile_ci_ranks(len(sorted_ms), p, level)
+    return (None if lower is None else sorted_ms[lower - 1],
+            None if upper is None else sorted_ms[upper - 1])
+
+
 def summarize(samples: Iterable[Sample]) -> Summary:
     """Latency percentiles over every sample, failures included: a slow error is still slow."""
     if isinstance(samples, Samples):
@@ -74,9 +131,14 @@ def summarize(samples: Iterable[Sample]) -> Summary:
         failures += not sample.ok
         login_pages += sample.login_page
     times.sort()
+    return _summary(times, failures, login_pages)
+
+
+def _summary(times: Sequence[float], failures: int, login_pages: int) -> Summary:
     return Summary(requests=len(times), failures=failures, p50_ms=percentile(times, 0.50),
                    p95_ms=percentile(times, 0.95), p99_ms=percentile(times, 0.99),
-                   max_ms=times[-1] if times else None, login_pages=login_pages)
+                   max_ms=times[-1] if times else None, login_pages=login_pages,
+                   p95_ci_ms=quantile_ci(times, 0.95))
 
 
 def by_route(samples: Iterable[Sample]) -> Mapping[str, Sequence[Sample]]:
@@ -273,11 +335,7 @@ class Samples(Sequence[Sample]):
         return {self.routes[route]: self._subset(got) for route, got in rows.items()}
 
     def summary(self) -> Summary:
-        times = sorted(self.ms)
-        return Summary(requests=len(times), failures=len(self.ok) - sum(self.ok),
-                       p50_ms=percentile(times, 0.50), p95_ms=percentile(times, 0.95),
-                       p99_ms=percentile(times, 0.99), max_ms=times[-1] if times else None,
-                       login_pages=sum(self.login_page))
+        return _summary(sorted(self.ms), len(self.ok) - sum(self.ok), sum(self.login_page))
 
     def recent_p95(self, since: float, window: int) -> float | None:
         """p95 of the last `window` samples that started at or after `since` (live progress:

@@ -8,7 +8,7 @@ from typing import Any
 
 import jinja2
 
-from launchgate.render import verdict_words
+from launchgate.render import check_label, comparison_headline, p95_change, verdict_words
 from launchgate.render.comment import DEFAULT_CONTEXT, comment_marker
 
 _ESCAPES = {"\\": "\\\\", "&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "`": "\\`",
@@ -65,13 +65,51 @@ def seconds(value: Any) -> str:
     return "–" if value is None else f"{float(value):.1f}s"
 
 
+_STATUS_ICONS = {"passed": "✅", "failed": "❌", "skipped": "⏭️", "error": "⚠️"}
+_SEVERITY_ICONS = {"blocker": "❌", "important": "⚠️", "later": "💡"}
+
+
+def check_cell(check: Mapping[str, Any]) -> str:
+    """`✅ passed`, or for a check with findings its worst severity: `⚠️ 1 important`."""
+    label = check_label(check)
+    worst = next((s for s in ("blocker", "important", "later")
+                  if (check.get("counts") or {}).get(s)), None)
+    icon = _STATUS_ICONS[check["status"]] if worst is None or check["status"] in (
+        "skipped", "error") else _SEVERITY_ICONS[worst]
+    return f"{icon} {md_escape(label)}"
+
+
+def _delta(delta: Mapping[str, Any] | None) -> str:
+    """A load-table cell: the change of a p95 against the base, with the significance."""
+    if not delta:
+        return "–"
+    pct = delta.get("delta_pct")
+    sign = "+" if delta["delta_ms"] >= 0 else "−"
+    text = f"{sign}{ms(abs(delta['delta_ms']))}"
+    if pct is not None:
+        text += f" ({sign}{abs(pct):.0f} %)"
+    return text + {True: " **significant**", False: "", None: " (not judged)"}[
+        delta.get("significant")]
+
+
+def p95_headline(report: Mapping[str, Any]) -> str:
+    """`452 ms (main 280 ms, +61 %, significant)`, or the bare p95 without a comparison."""
+    load = report["metrics"]["load"]
+    comparison = report.get("comparison")
+    change = p95_change(comparison.get("load"), comparison["base"]["name"]) \
+        if comparison else ""
+    return ms(load["p95_ms"]) + (f" ({md_escape(change)})" if change else "")
+
+
 def environment() -> jinja2.Environment:
     """The Jinja2 environment every markdown template renders in, with the escaping filters."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("launchgate.render", "templates"),
         autoescape=False, undefined=jinja2.StrictUndefined, trim_blocks=True,
         lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(md=md_escape, md_prose=md_prose, code=code_span, ms=ms, seconds=seconds)
+    env.globals.update(p95_headline=p95_headline)
+    env.filters.update(md=md_escape, md_prose=md_prose, code=code_span, ms=ms, seconds=seconds,
+                       check_cell=check_cell, delta=_delta)
     return env
 
 
@@ -80,6 +118,10 @@ def render_markdown(report: Mapping[str, Any], *, marker: bool = False,
     """Render a `launchgate.report/v1` document. `marker` starts it with the sticky-comment
     marker of status context `context` (see `launchgate.render.comment`)."""
     template = environment().get_template("verdict.md.j2")
-    body = template.render(r=report, run_url=run_url, headline_words=verdict_words(report))
+    comparison = report.get("comparison") or {}
+    routes = (comparison.get("load") or {}).get("routes") or []
+    body = template.render(r=report, run_url=run_url, headline_words=verdict_words(report),
+                           cmp=comparison or None, cmp_headline=comparison_headline(report),
+                           route_deltas={d["name"]: d for d in routes})
     body = re.sub(r"\n{3,}", "\n\n", body)
     return f"{comment_marker(context)}\n{body}" if marker else body

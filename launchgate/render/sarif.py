@@ -59,6 +59,8 @@ def _result(finding: Mapping[str, Any], rule_index: int) -> dict[str, Any]:
         "partialFingerprints": {"launchgateFingerprint/v1": finding["fingerprint"]},
         "properties": {"severity": finding["severity"]},
     }
+    if finding.get("new") is not None:  # with a comparison: SARIF's own word for it
+        result["baselineState"] = "new" if finding["new"] else "unchanged"
     if location.get("path") and location.get("line") and not location.get("url"):
         result["locations"] = [{"physicalLocation": {
             # a file name may hold spaces, `#`, `%` or control characters: a URI escapes them

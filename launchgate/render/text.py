@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from launchgate.render import verdict_words
+from launchgate.render import check_label, comparison_headline, p95_change, verdict_words
 
 _LABELS = {"blocker": "BLOCKER", "important": "IMPORTANT", "later": "later"}
 
@@ -19,11 +19,19 @@ def render_text(report: Mapping[str, Any], *, color: bool = False) -> str:
     lines = [headline,
              f"  {counts['blocker']} blocker, {counts['important']} important, "
              f"{counts['later']} later (fails on {report['fail_on']})"]
-    lines += _load_lines(report["metrics"].get("load"))
+    comparison = report.get("comparison")
+    headline_line = comparison_headline(report)
+    if comparison and headline_line:
+        gate = " (gate_on: new)" if comparison["gate_on"] == "new" else ""
+        lines.append(f"  {_clean(headline_line)}{gate}")
+    lines += _load_lines(report["metrics"].get("load"), comparison)
+    for note in comparison["notes"] if comparison else ():
+        lines.append(f"  note: {_clean(note)}")
     lines.append("")
     for finding in report["findings"]:
         where = _where(finding["location"])
-        lines.append(f"  [{_LABELS[finding['severity']]}] {_clean(finding['title'])}"
+        mark = {True: "[new] ", False: "[inherited] "}.get(finding.get("new"), "")
+        lines.append(f"  [{_LABELS[finding['severity']]}] {mark}{_clean(finding['title'])}"
                      f"{'  (' + _clean(where) + ')' if where else ''}")
         lines.append(f"      {_clean(finding['id'])}")
         if finding["remedy"]:
@@ -35,33 +43,46 @@ def render_text(report: Mapping[str, Any], *, color: bool = False) -> str:
         if check["status"] == "skipped":
             skipped.setdefault(_clean(check["summary"]), []).append(check["name"])
             continue
-        lines.append(f"  {check['name']:<10} {check['status']:<8} "
+        lines.append(f"  {check['name']:<10} {check_label(check):<12} "
                      f"{check['duration_s']:6.1f}s  {_clean(check['summary'])}")
     # Skipped checks share a few reasons; one line per reason keeps the summary short.
     for reason, names in skipped.items():
         lines.append(f"  skipped: {', '.join(names)} ({reason})")
+    if comparison and comparison["fixed"]:
+        lines.append(f"  fixed since {_clean(comparison['base']['name'])}: " + ", ".join(
+            _clean(f["id"]) for f in comparison["fixed"]))
     return "\n".join(lines) + "\n"
 
 
-def _load_lines(load: Mapping[str, Any] | None) -> list[str]:
-    """The load test's p95, then its routes' own p95 against their budgets (when there is more
-    than one route, or a route was not a plain pass)."""
+def _load_lines(load: Mapping[str, Any] | None,
+                comparison: Mapping[str, Any] | None) -> list[str]:
+    """The load test's p95 (against the base's, with a comparison), then its routes' own p95
+    against their budgets (when there is more than one route, or a route was not a plain
+    pass, or a comparison gives per-route deltas)."""
     if not load or load.get("p95_ms") is None:
         return []
-    lines = [f"  load: p95 {load['p95_ms']:.0f} ms over {load['requests']} requests, "
-             f"{load['users']} users"]
+    name = comparison["base"]["name"] if comparison else ""
+    versus = (comparison or {}).get("load")
+    change = p95_change(versus, name)
+    lines = [f"  load: p95 {load['p95_ms']:.0f} ms"
+             f"{' (' + _clean(change) + ')' if change else ''} over {load['requests']} "
+             f"requests, {load['users']} users"]
     routes = load.get("routes") or []
+    deltas = {d["name"]: d for d in (versus or {}).get("routes") or []}
     if len(routes) < 2 and all(r.get("verdict", "ok") == "ok" for r in routes):
         return lines
     width = max(12, *(len(_clean(r["name"])) for r in routes))
+    vs = f"  vs {_clean(name)}" if deltas else ""
     lines.append(f"    {'route':<{width}} {'requests':>8} {'p95':>9}  {'target/budget':>15}  "
-                 "verdict")
+                 f"verdict{vs}")
     for route in routes:
         budgets = (f"{_num(route.get('p95_target_ms'))}/{_num(route.get('p95_blocker_ms'))} ms"
                    if route.get("p95_blocker_ms") or route.get("p95_target_ms") else "-")
+        delta = deltas.get(route["name"])
         lines.append(f"    {_clean(route['name']):<{width}} {route.get('requests', 0):>8} "
                      f"{_ms(route.get('p95_ms')):>9}  {budgets:>15}  "
-                     f"{route.get('verdict', '-')}")
+                     f"{route.get('verdict', '-')}"
+                     f"{'  ' + _clean(p95_change(delta, name)) if delta else ''}")
     return lines
 
 

@@ -114,3 +114,53 @@ def test_live_p95_looks_at_a_bounded_recent_window():
     assert kept.recent_p95(1000.0, 20_000) == 900.0
     assert kept.recent_p95(1019.5, 5000) == 10.0   # warm-up still excluded
     assert kept.recent_p95(1030.0, 5000) is None
+
+
+# --- the p95's confidence interval ------------------------------------------------------------
+
+def test_p95_interval_ranks_follow_the_binomial():
+    from launchgate.load.stats import quantile_ci_ranks
+
+    assert quantile_ci_ranks(0, 0.95) == (None, None)
+    # The top end needs 0.95^n <= 0.025, i.e. n >= 72.
+    assert quantile_ci_ranks(71, 0.95)[1] is None
+    assert quantile_ci_ranks(72, 0.95) == (64, 72)
+    low, high = quantile_ci_ranks(1000, 0.95)
+    assert low is not None and high is not None and low < 950 < high
+    # Two million samples: still exact and quick.
+    low, high = quantile_ci_ranks(2_000_000, 0.95)
+    assert low is not None and high is not None and 1_899_000 < low < 1_900_000 < high
+
+
+def test_p95_interval_covers_the_true_p95_at_least_95_percent_of_the_time():
+    import math
+    import random
+
+    from launchgate.load.stats import quantile_ci
+
+    rng = random.Random(7)
+    true_p95 = -math.log(0.05)       # of an exponential with mean 1
+    trials = 1000
+    covered = 0
+    for _ in range(trials):
+        times = sorted(rng.expovariate(1) for _ in range(300))
+        low, high = quantile_ci(times, 0.95)
+        assert low is not None and high is not None
+        covered += low <= true_p95 < high
+    assert covered / trials >= 0.94   # 95 % nominal; exact order statistics give a bit more
+
+
+def test_borderline_says_how_much_more_load_settles_it():
+    from launchgate.checks.load import borderline
+    from launchgate.load.stats import Summary
+
+    near = Summary(requests=1000, failures=0, p50_ms=200, p95_ms=310, p99_ms=400, max_ms=500,
+                   p95_ci_ms=(290, 330))
+    border = borderline(near, 300, window_s=25)
+    assert border is not None and border.budget_ms == 300
+    # half-width 20 ms, 10 ms away: 4x the samples, 3000 more at 40/s = 75 s.
+    assert border.more_s == 75
+    assert "cannot tell whether p95 is really above it" in border.sentence(near)
+    assert borderline(near, 800, window_s=25) is None
+    on_it = Summary(1000, 0, 200, 300, 400, 500, p95_ci_ms=(290, 330))
+    assert borderline(on_it, 300, window_s=25).more_s is None

@@ -15,6 +15,7 @@ from launchgate.render.comment import COMMENT_MARKER
 from launchgate.render.markdown import md_escape, render_markdown
 from launchgate.render.sarif import render_sarif
 from launchgate.render.text import render_text
+from launchgate.report import report_schema
 
 SARIF_SCHEMA = Path(__file__).parent.parent / "fixtures" / "sarif-schema-2.1.0.json"
 HOSTILE = "<script>alert(1)</script> | @octocat [click](https://evil.example) #12 **x**\n::warn"
@@ -73,7 +74,8 @@ def test_markdown_groups_findings_by_severity_with_remedies(real_reports):
     assert "`smoke.unexpected-status`" in blockers and "*Fix:*" in blockers
     assert "`smoke.text-missing`" in text[positions[1]:positions[2]]
     assert "`smoke.unreachable`" in text[positions[2]:positions[3]]
-    assert "| smoke | ❌ failed |" in text
+    # A check with findings shows its worst severity and how many, not just "failed".
+    assert "| smoke | ❌ 1 blocker +2 |" in text
 
 
 def test_markdown_says_which_check_could_not_decide(real_reports):
@@ -137,7 +139,7 @@ def test_text_summary(real_reports):
     assert any(line.startswith("  [BLOCKER] reports page: GET /missing answered 404")
                for line in lines)
     assert "      smoke.unreachable" in lines
-    assert any(line.startswith("  smoke      failed ") for line in lines)
+    assert any(line.startswith("  smoke      1 blocker +2 ") for line in lines)
     assert any(line.startswith("  skipped: secrets, tls,") for line in lines)
 
 
@@ -203,3 +205,74 @@ def test_prose_keeps_code_spans_and_escapes_everything_else():
     assert "<b>" not in rendered and "@team" not in rendered and "\\[x\\](y)" in rendered
     # Markup inside a span stays literal code; an unpaired backtick is escaped.
     assert md_prose("`<img src=x>` and ` alone") == "`<img src=x>` and \\` alone"
+
+
+# --- comparison -----------------------------------------------------------------------------
+
+def compared_report(real_reports):
+    """The fail report as `--compare` would leave it: one new finding, two inherited, two
+    fixed, and a load comparison with a significant rise on one route."""
+    data = copy.deepcopy(load(real_reports, "fail"))
+    for finding, new in zip(data["findings"], (True, False, False), strict=True):
+        finding["new"] = new
+    data["checks"].append({"name": "load", "status": "passed", "duration_s": 30.0,
+                           "summary": "p95 452 ms", "counts": {"blocker": 0, "important": 1,
+                                                                "later": 0}})
+    data["metrics"]["load"] = {
+        "users": 10, "duration_s": 30, "requests": 900, "failures": 0, "p50_ms": 200,
+        "p95_ms": 452, "p95_ci_ms": [430, 470], "p99_ms": 500, "max_ms": 600,
+        "routes": [{"name": "clients", "requests": 600, "failures": 0, "p50_ms": 100,
+                    "p95_ms": 452, "p99_ms": 480, "max_ms": 600}]}
+    delta = {"p95_ms": 280.0, "delta_ms": 172.0, "delta_pct": 61.4, "significant": True,
+             "base_p95_ci_ms": [270, 290]}
+    data["comparison"] = {
+        "base": {"name": "main", "head": "a" * 40, "verdict": "fail", "url": None},
+        "new": 1, "new_counts": {"blocker": 1, "important": 0, "later": 0},
+        "inherited_counts": {"blocker": 0, "important": 1, "later": 1},
+        "fixed": [{"id": "headers.hsts-missing", "title": "HSTS <missing>",
+                   "fingerprint": "f" * 64, "severity": "important"},
+                  {"id": "tls.certificate-expires-soon", "title": "expires soon",
+                   "fingerprint": "e" * 64, "severity": "important"}],
+        "fixed_counts": {"blocker": 0, "important": 2, "later": 0},
+        "load": {**delta, "margin_pct": 10.0, "margin_ms": 5.0,
+                 "routes": [{**delta, "name": "clients"}]},
+        "gate_on": "all", "notes": ["the base report was made by launchgate 0.0.9"]}
+    return data
+
+
+def test_markdown_shows_the_comparison(real_reports):
+    data = compared_report(real_reports)
+    jsonschema.Draft202012Validator(report_schema()).validate(data)
+    text = render_markdown(data)
+    lines = text.splitlines()
+    assert "· p95 **452 ms (main 280 ms, +61 %, significant)**" in lines[2]
+    assert "**1 new blocker in this PR; 1 important, 1 later inherited from main; 2 fixed " \
+        "since main**" in text
+    assert "> ℹ️ the base report was made by launchgate 0.0.9" in text
+    new = [line for line in lines if line.startswith("- 🆕 **")]
+    assert len(new) == 1 and "`smoke.unexpected-status`" in new[0]
+    assert sum("*inherited from main*" in line for line in lines) == 2
+    assert "<details><summary><b>✅ Fixed since main (2)</b></summary>" in text
+    assert "- HSTS &lt;missing&gt; `headers.hsts-missing`" in text
+    assert "| route | requests | failures | p50 | p95 | p95 vs main | p99 | max |" in text
+    assert "| clients | 600 | 0 | 100 ms | 452 ms | +172 ms (+61 %) **significant** | 480 ms " \
+        "| 600 ms |" in text
+    # The load check has an important finding: it does not read "passed".
+    assert "| load | ⚠️ 1 important |" in text
+
+
+def test_text_shows_the_comparison(real_reports):
+    text = render_text(compared_report(real_reports))
+    assert "  1 new blocker in this PR; 1 important, 1 later inherited from main; 2 fixed " \
+        "since main" in text
+    assert "  load: p95 452 ms (main 280 ms, +61 %, significant) over 900 requests" in text
+    assert "  [BLOCKER] [new] reports page" in text and "[inherited]" in text
+    assert "  load       1 important " in text
+    assert "  fixed since main: headers.hsts-missing, tls.certificate-expires-soon" in text
+
+
+def test_sarif_marks_new_and_unchanged_results(real_reports, sarif_validator):
+    sarif = render_sarif(compared_report(real_reports))
+    sarif_validator.validate(sarif)
+    assert [r["baselineState"] for r in sarif["runs"][0]["results"]] == \
+        ["new", "unchanged", "unchanged"]
