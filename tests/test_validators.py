@@ -58,7 +58,7 @@ def test_action_inputs_match_the_entrypoint():
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     assert set(action["inputs"]) == {"config", "url", "github-token", "checks", "fail-on",
                                      "comment", "status-context", "p95-budget-ms", "users",
-                                     "duration", "report"}
+                                     "duration", "report", "allow-private-targets"}
     assert all("description" in spec and "default" in spec
                for spec in action["inputs"].values())
     assert action["inputs"]["github-token"]["default"] == "${{ github.token }}"

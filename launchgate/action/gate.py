@@ -72,12 +72,24 @@ def load_action_config(run: Run, inputs: Inputs, event: Event) -> Config:
         overrides["checks.load.users"] = inputs.users
     if inputs.duration:
         overrides["checks.load.duration"] = inputs.duration
-    config = load_config(path, env=run.env, overrides=overrides, flags=flags)
+    if inputs.allow_private_targets is not None:
+        overrides["allow_private_targets"] = inputs.allow_private_targets
+        flags["allow_private_targets"] = "input allow-private-targets"
+    # A fork's pull request gets no secrets: an identity whose ${VAR} is unset or empty is
+    # skipped with the reason (never logged in with empty credentials). Anywhere else a
+    # missing credential stays a config error, so a broken secret cannot pass quietly.
+    missing = "skip" if event.fork else "error"
+    config = load_config(path, env=run.env, overrides=overrides, flags=flags,
+                         missing_credentials=missing)
     if inputs.p95_budget_ms is not None:
         overrides["checks.load.p95_blocker_ms"] = inputs.p95_budget_ms
         if config.checks.load.p95_target_ms > inputs.p95_budget_ms:
             overrides["checks.load.p95_target_ms"] = inputs.p95_budget_ms
-        config = load_config(path, env=run.env, overrides=overrides, flags=flags)
+        config = load_config(path, env=run.env, overrides=overrides, flags=flags,
+                             missing_credentials=missing)
+    for name, why in config.unavailable_identities.items():
+        run.log(f"launchgate: identity {name} is skipped on this fork pull request ({why}; "
+                "forks get no secrets): the checks that need it skip that part")
     return config
 
 

@@ -26,6 +26,8 @@ class Inputs:
     users: int | None = None
     duration: str = ""
     report: str = ""
+    # None: the config decides (`allow_private_targets:`, default false).
+    allow_private_targets: bool | None = None
 
 
 def input_value(env: Mapping[str, str], name: str) -> str:
@@ -59,12 +61,17 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
     comment = input_value(env, "comment").lower() or "true"
     if comment not in ("true", "false"):
         raise UsageError(f"input comment: expected true or false, got {comment!r}")
+    private = input_value(env, "allow-private-targets").lower()
+    if private not in ("", "true", "false"):
+        raise UsageError(f"input allow-private-targets: expected true or false, got "
+                         f"{private!r}")
     return Inputs(config=input_value(env, "config"), url=input_value(env, "url"),
                   token=token(env), checks=checks, fail_on=fail_on,
                   comment=comment == "true", status_context=status_context(env),
                   p95_budget_ms=_number(env, "p95-budget-ms", float),
                   users=_number(env, "users", int), duration=input_value(env, "duration"),
-                  report=input_value(env, "report"))
+                  report=input_value(env, "report"),
+                  allow_private_targets=None if not private else private == "true")
 
 
 def _number(env: Mapping[str, str], name: str, kind: Callable[[str], N]) -> N | None:

@@ -122,6 +122,8 @@ class AccessCheck:
             ctx.progress.info(f"  access: {note}")
         if run.problems:
             raise CheckCannotRun("; ".join(run.problems), findings=tuple(run.findings))
+        if run.requests == 0 and run.notes and not run.findings:
+            raise CheckSkipped("; ".join(run.notes))  # a fork PR: nothing could run
         summary = (f"{len(settings.rules)} rule(s), {len(settings.tenants)} tenant probe(s), "
                    f"{run.requests} request(s)")
         if run.notes:

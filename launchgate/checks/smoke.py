@@ -59,13 +59,16 @@ class SmokeCheck:
                     findings.append(finding)
         summary = [f"{len(steps) - len(findings)}/{len(steps)} step(s) passed"] if steps else []
         if settings.flows:
-            flow_findings, flow_summary = self._run_flows(ctx, base_url, settings.flows)
+            flow_findings, flow_summary, skipped = self._run_flows(ctx, base_url,
+                                                                   settings.flows)
+            if not steps and len(skipped) == len(settings.flows):
+                raise CheckSkipped("; ".join(skipped))  # a fork PR: nothing could run
             findings += flow_findings
             summary.append(flow_summary)
         return CheckOutcome(tuple(findings), "; ".join(summary))
 
     def _run_flows(self, ctx: CheckContext, base_url: str, flows: tuple[SmokeFlow, ...]
-                   ) -> tuple[list[Finding], str]:
+                   ) -> tuple[list[Finding], str, list[str]]:
         findings: list[Finding] = []
         passed, skipped = 0, []
         reported: set[str] = set()  # identities whose failed login is already a finding
@@ -102,7 +105,7 @@ class SmokeCheck:
         summary = f"{passed}/{len(flows)} flow(s) passed"
         if skipped:
             summary += f" ({len(skipped)} skipped: " + "; ".join(skipped) + ")"
-        return findings, summary
+        return findings, summary, skipped
 
     def _run_step(self, client: httpx.Client, base_url: str, step: SmokeStep,
                   hosts: Collection[str]) -> Finding | None:

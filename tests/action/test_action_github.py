@@ -14,7 +14,7 @@ from launchgate.action.gate import load_action_config
 from launchgate.action.inputs import read_inputs
 from launchgate.action.publisher import status_description
 from launchgate.action.run import Run
-from launchgate.errors import UsageError
+from launchgate.errors import ConfigError, UsageError
 from launchgate.github import GitHubClient, GitHubWriteError, RetryPolicy, WriteForbidden
 from launchgate.render.comment import COMMENT_MARKER, MAX_COMMENT_CHARS, fit_comment
 from tests.support.actionharness import TOKEN, marked_comments, parse_outputs
@@ -153,7 +153,31 @@ def test_load_inputs_map_to_config(tmp_path: Path):
     assert config.url == "https://preview.example.com" and config.fail_on == "important"
 
 
+def test_allow_private_targets_input_and_fork_identities(tmp_path: Path):
+    """`allow-private-targets` overrides the config; on a fork's pull request an identity
+    whose secret is empty is skipped with the reason, elsewhere it is a config error."""
+    (tmp_path / ".launchgate.yml").write_text(
+        "url: http://db.internal:8000\nidentities:\n  alice:\n    login: {page: /login, "
+        "fields: {username: alice, password: \"${ALICE_PASSWORD}\"}}\n")
+    env = {"INPUT_ALLOW-PRIVATE-TARGETS": "true", "ALICE_PASSWORD": ""}
+    logged: list[str] = []
+    run = Run(env=env, out=None, workspace=tmp_path, log=logged.append)  # type: ignore[arg-type]
+    fork = parse_event("pull_request", {"number": 7, "pull_request": {
+        "number": 7, "head": {"sha": SHA, "repo": {"fork": True}}, "base": {"sha": SHA}}}, SHA)
+    assert fork.fork
+    config = load_action_config(run, read_inputs(env), fork)
+    assert config.allow_private_targets is True
+    assert config.unavailable_identities == {"alice": "${ALICE_PASSWORD} is empty"}
+    assert any("identity alice is skipped on this fork pull request" in line
+               for line in logged)
+    same_repo = parse_event("workflow_dispatch", {}, SHA)
+    with pytest.raises(ConfigError, match=r"\$\{ALICE_PASSWORD\} is empty"):
+        load_action_config(run, read_inputs(env), same_repo)
+    assert read_inputs({}).allow_private_targets is None
+
+
 @pytest.mark.parametrize(("env", "message"), [
+    ({"INPUT_ALLOW-PRIVATE-TARGETS": "yes"}, "input allow-private-targets: expected true"),
     ({"INPUT_USERS": "many"}, "input users: expected a number"),
     ({"INPUT_FAIL-ON": "sometimes"}, "input fail-on: expected one of"),
     ({"INPUT_COMMENT": "yes"}, "input comment: expected true or false"),

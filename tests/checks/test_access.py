@@ -126,3 +126,16 @@ def test_the_headers_check_judges_the_session_cookie_the_login_sets(tmp_path: Pa
     assert finding.location.path == "/accounts/login/"
     report = run_gate(config, Target(url=django.url), only=["headers"])
     assert not [f for f in report.findings if "sessionid" in f.title]
+
+
+def test_access_on_a_fork_without_secrets_is_skipped_with_the_reason(tmp_path: Path,
+                                                                      django: DjangoApp) -> None:
+    path = tmp_path / ".launchgate.yml"
+    path.write_text(f"url: {django.url}\nallow_private_targets: true\n{IDENTITIES}{TENANTS}")
+    config = load_config(path, env={"ALICE_PASSWORD": "", "BOB_PASSWORD": ""},
+                         missing_credentials="skip")
+    report = run_gate(config, Target(url=django.url), only=["access"])
+    assert status(report).startswith("skipped: the tenant probe alice -> bob on "
+                                     "/api/clients/{{id}} skipped for alice: identity alice "
+                                     "has no credentials in this run")
+    assert not [r for r in django.requests if r.method == "POST"]

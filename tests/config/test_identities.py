@@ -144,3 +144,24 @@ def test_missing_credentials_can_be_skipped_on_a_fork(tmp_path: Path) -> None:
     assert config.unavailable_identities == {"alice": "${ALICE_PASSWORD} is empty",
                                              "bot": "${BOT_TOKEN} is not set"}
     assert "ann" not in config.unavailable_identities
+
+
+def test_the_docs_examples_load(tmp_path: Path) -> None:
+    """The identities of docs/auth.md, the flow of docs/smoke.md and the rules of
+    docs/access.md are valid config (with the identities they name)."""
+    import re
+
+    from tests.conftest import ROOT
+
+    def blocks(page: str) -> list[str]:
+        return re.findall(r"```yaml\n(.*?)```", (ROOT / "docs" / page).read_text(), re.S)
+
+    identities = blocks("auth.md")[0]
+    extra = ("  admin:\n    headers: {authorization: \"Bearer ${BOT_TOKEN}\"}\n"
+             "  bob:\n    headers: {authorization: \"Bearer ${BOT_TOKEN}\"}\n")
+    env = {"GATE_STAFF_PASSWORD": "pw-1234", "ANN_PASSWORD": "pw-5678", "BOT_TOKEN": "t-9012"}
+    config = load(tmp_path, identities + extra + next(b for b in blocks("smoke.md")
+                                                      if "flows:" in b), env=env)
+    assert config.checks.smoke.flows[0].steps[-1].expect_denied
+    config = load(tmp_path, identities + extra + blocks("access.md")[0], env=env)
+    assert config.checks.access.tenants[0].max == 5 and "pw-1234" in config.secret_values
