@@ -190,6 +190,8 @@ def _check(step: FlowStep, index: int, method: str, path: str, answer: Exchange,
     expected_login_answer = step.expect_status == 401 or step.logout
     if session_live and not expected_login_answer and (answer.status == 401 or on_login_page):
         how = "answered 401" if answer.status == 401 else "led to the login page"
+        if answer.not_followed:  # an SSO login on another host: nothing was sent there
+            how += f" (not followed: {answer.not_followed})"
         raise fail(f"the session of identity {identity} ended: {method} {path} {how}",
                    session_ended=True)
     if answer.not_followed and step.expect_status != answer.status:

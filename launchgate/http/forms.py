@@ -162,6 +162,12 @@ def has_password_form(html: str, page_url: str = "http://page.invalid/") -> bool
     return any(form.has_password for form in parse_forms(html, page_url))
 
 
+def has_login_form(html: str, page_url: str = "http://page.invalid/") -> bool:
+    """A form with exactly one password input: a login form. A password change or sign-up
+    form has two or three (old, new, confirm) and is not mistaken for the login page."""
+    return any(len(form.password_names) == 1 for form in parse_forms(html, page_url))
+
+
 def choose_form(forms: Collection[HtmlForm], wanted: Collection[str], *,
                 need_password: bool = False, action: str | None = None) -> HtmlForm | None:
     """The form that has most of the `wanted` field names (the first on a tie); with

@@ -29,7 +29,7 @@ from launchgate.address import host_of
 from launchgate.config.schema import ANONYMOUS, IdentityConfig, LoginConfig
 from launchgate.http import jsonpath
 from launchgate.http.browser import Browser, Exchange
-from launchgate.http.forms import choose_form, has_password_form, parse_forms
+from launchgate.http.forms import choose_form, has_login_form, has_password_form, parse_forms
 from launchgate.http.transport import describe_http_error, is_refused
 
 
@@ -290,7 +290,7 @@ def looks_like_login_page(status: int, url: str, *, location: str | None = None,
                                                login_paths)
     if not 200 <= status < 300:
         return False
-    if text is not None and has_password_form(text[:MAX_LOGIN_SCAN], url):
+    if text is not None and has_login_form(text[:MAX_LOGIN_SCAN], url):
         return True
     return bool(login_paths) and is_login_url(url, login_paths) and text is None
 

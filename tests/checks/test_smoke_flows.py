@@ -245,3 +245,24 @@ checks:
     for where, text in texts.items():
         assert_no_secret(text, tokens.token, where=where)
         assert_no_secret(text, ANN_PASSWORD, where=where)
+
+
+def test_a_redirect_to_another_host_mid_flow_ends_the_step_and_sends_nothing_there(
+        tmp_path: Path, django: DjangoApp) -> None:
+    """`localhost` is the same server under another name: the session cookie never goes."""
+    django.requests.clear()
+    report = smoke(tmp_path, django.url, ALICE + """checks:
+  smoke:
+    flows:
+      - name: wanders off
+        as: alice
+        steps: [{path: /clients/}, {name: away, path: /go-elsewhere/}]
+""")
+    (finding,) = report.findings
+    # It leads to the login page of another host (like an SSO provider): the session ended.
+    assert finding.title == ("Flow `wanders off`: the session of identity alice ended at "
+                             "step `away`")
+    assert "led to the login page (not followed: it leads to another host " \
+        "(http://localhost:" in finding.detail
+    assert django.other_host_requests() == []
+    assert any(r.path == "/go-elsewhere/" and r.cookie for r in django.requests)

@@ -84,6 +84,9 @@ def test_without_the_session_the_protected_page_is_the_login_page(django: Django
                                  location="/accounts/login/?next=/clients/")
     assert not looks_like_login_page(200, django.url + "/clients/", text="<h1>Clients</h1>")
     assert not looks_like_login_page(302, django.url + "/clients/new/", location="/clients/")
+    change = ('<form method="post"><input type="password" name="old"><input type="password" '
+              'name="new1"><input type="password" name="new2"></form>')
+    assert not looks_like_login_page(200, django.url + "/account/password/", text=change)
 
 
 def test_wrong_password_is_wrong_credentials(django: DjangoApp) -> None:
