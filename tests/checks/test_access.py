@@ -98,7 +98,7 @@ def test_a_failed_login_is_access_login_failed(tmp_path: Path, django: DjangoApp
     report = access(tmp_path, django, """checks:
   access:
     rules: [{path: /clients/, allow: [alice]}, {path: /plain/, allow: [alice]}]
-""", ALICE_PASSWORD="nope-" + ALICE_PASSWORD)
+""", ALICE_PASSWORD="nope-" + ALICE_PASSWORD)  # pragma: allowlist secret
     (finding,) = report.findings
     assert finding.id == "access.login-failed"
     assert "wrong credentials" in finding.title

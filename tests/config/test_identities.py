@@ -19,7 +19,7 @@ identities:
   bot:
     headers: {authorization: "Bearer ${BOT_TOKEN}"}
 """
-ENV = {"ALICE_PASSWORD": "alice-pw-123", "BOT_TOKEN": "bot-token-456"}
+ENV = {"ALICE_PASSWORD": "alice-pw-123", "BOT_TOKEN": "bot-token-456"}  # pragma: allowlist secret
 
 
 def load(tmp_path: Path, text: str, env: dict[str, str] | None = None, **kwargs: object):
@@ -159,7 +159,8 @@ def test_the_docs_examples_load(tmp_path: Path) -> None:
     identities = blocks("auth.md")[0]
     extra = ("  admin:\n    headers: {authorization: \"Bearer ${BOT_TOKEN}\"}\n"
              "  bob:\n    headers: {authorization: \"Bearer ${BOT_TOKEN}\"}\n")
-    env = {"GATE_STAFF_PASSWORD": "pw-1234", "ANN_PASSWORD": "pw-5678", "BOT_TOKEN": "t-9012"}
+    env = {"GATE_STAFF_PASSWORD": "pw-1234",  # pragma: allowlist secret
+           "ANN_PASSWORD": "pw-5678", "BOT_TOKEN": "t-9012"}  # pragma: allowlist secret
     config = load(tmp_path, identities + extra + next(b for b in blocks("smoke.md")
                                                       if "flows:" in b), env=env)
     assert config.checks.smoke.flows[0].steps[-1].expect_denied
