@@ -43,3 +43,15 @@ def test_demo_logs_in_as_staff_and_finds_the_planted_cross_tenant_read(demo_run)
     assert access[0]["location"]["path"] == "/api/app/clients/{{id}}"
     config = (demo_run.output / ".launchgate.yml").read_text()
     assert "${DEMO_ALICE_PASSWORD}" in config  # passed like a CI secret, never written
+
+
+def test_demo_outputs_show_no_staff_password_or_session(demo_run):
+    """The demo's passwords ("demo-" + 16 url-safe characters) and session cookies (43)
+    are made inside the demo process; none may reach an output in any form."""
+    import re
+
+    texts = [demo_run.result.output, *((demo_run.output / name).read_text()
+                                       for name in ("report.json", "report.md", "HANDOVER.md"))]
+    for text in texts:
+        assert not re.search(r"demo-[A-Za-z0-9_-]{16}(?![A-Za-z0-9_-])", text)
+        assert not re.search(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])", text)
