@@ -217,11 +217,14 @@ def _judge_status(answer: Exchange, name: str, path: str) -> None:
 def _judge(answer: Exchange, name: str, login: LoginConfig, before: Mapping[str, str],
            after: Mapping[str, str]) -> None:
     path = login.page or login.path or "/"
-    if 200 <= answer.status < 300 and has_password_form(answer.text, answer.url):
-        if answer.hops:
-            raise LoginFailed(name, LoginReason.BACK_TO_LOGIN,
-                              f"after submitting, {_path(answer.url)} shows a password form "
-                              "again")
+    # The login form again (200, or 4xx like Rails/Turbo's 422): the credentials were refused.
+    # Checked before the CSRF markers: a re-rendered form carries its own CSRF field.
+    relogin = (200 <= answer.status < 300 or answer.status in (400, 401, 403, 422)) \
+        and has_password_form(answer.text, answer.url)
+    if relogin and answer.hops and 200 <= answer.status < 300:
+        raise LoginFailed(name, LoginReason.BACK_TO_LOGIN,
+                          f"after submitting, {_path(answer.url)} shows a password form again")
+    if relogin:
         raise LoginFailed(name, LoginReason.WRONG_CREDENTIALS,
                           f"{answer.method} {_path(answer.url)} answered {answer.status} with "
                           "the login form again")

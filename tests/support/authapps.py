@@ -205,6 +205,14 @@ def _install_urls(state: dict[str, Any]) -> None:
         def get_default_redirect_url(self) -> str:
             return f"http://localhost:{self.request.get_port()}/clients/"
 
+    class UnprocessableLogin(auth_views.LoginView):
+        """A failed login answered 422 with the form again (as Rails with Turbo does)."""
+
+        def form_invalid(self, form: Any) -> Any:
+            response = super().form_invalid(form)
+            response.status_code = 422
+            return response
+
     class OffHostFormLogin(auth_views.LoginView):
         def get_context_data(self, **kwargs: Any) -> Any:
             context = super().get_context_data(**kwargs)
@@ -219,6 +227,7 @@ def _install_urls(state: dict[str, Any]) -> None:
         path("accounts/login-nocsrf/", auth_views.LoginView.as_view(
             template_name="registration/login_nocsrf.html")),
         path("accounts/login-offhost/", OffHostLogin.as_view()),
+        path("accounts/login-422/", UnprocessableLogin.as_view()),
         path("accounts/login-offhost-form/", OffHostFormLogin.as_view()),
         path("go-elsewhere/", elsewhere),
         path("plain/", plain),
