@@ -185,12 +185,33 @@ class EntropyRule:
 
 
 @dataclass(frozen=True)
+class DerivedCore:
+    """A necessary literal set of launchgate plugins' regexes (see `literals`), compiled:
+    every line one of `plugins` flags contains one of the strings (`folded`: in the
+    ASCII-lower-cased line)."""
+
+    regex: re.Pattern[bytes]
+    plugins: frozenset[str]
+    folded: bool
+
+
+@dataclass(frozen=True)
 class Prefilter:
-    """The pre-filter's entropy part for one plugin configuration."""
+    """The pre-filter's configured part: the entropy rules, and the cores derived from
+    launchgate's own plugins (both read from the plugin objects the engine runs)."""
 
     entropy: tuple[EntropyRule, ...]
     quoted: re.Pattern[bytes]
     min_run: int
+    cores: tuple[DerivedCore, ...] = ()
+
+    @property
+    def folded_plugins(self) -> frozenset[str]:
+        return frozenset(n for core in self.cores if core.folded for n in core.plugins)
+
+    @property
+    def derived_plugins(self) -> frozenset[str]:
+        return frozenset(n for core in self.cores for n in core.plugins)
 
     @classmethod
     def for_plugins(cls, plugins: list[object]) -> Prefilter:
@@ -202,14 +223,15 @@ class Prefilter:
                 continue
             rules.append(EntropyRule(type(plugin).__name__, frozenset(charset.encode("ascii")),
                                      min_distinct_for(float(limit))))
-        union = sorted(frozenset().union(*(r.charset for r in rules)))
+        cores = derive_cores(plugins)
         if not rules:
-            return cls((), re.compile(rb"(?!)"), 1)
+            return cls((), re.compile(rb"(?!)"), 1, cores)
+        union = sorted(frozenset().union(*(r.charset for r in rules)))
         char_class = re.escape(bytes(union))
         min_run = min(r.min_distinct for r in rules)
         quoted = re.compile(rb"(['\"])([" + char_class + rb"]{" + str(min_run).encode()
                             + rb",})\1")
-        return cls(tuple(rules), quoted, min_run)
+        return cls(tuple(rules), quoted, min_run, cores)
 
     def entropy_plugins(self, run: bytes) -> frozenset[str]:
         distinct = set(run)
@@ -217,8 +239,35 @@ class Prefilter:
                          if len(distinct) >= r.min_distinct and distinct <= r.charset)
 
     def key(self) -> list[object]:
-        return [[r.name, bytes(sorted(r.charset)).decode(), r.min_distinct]
-                for r in self.entropy]
+        entropy: list[object] = [[r.name, bytes(sorted(r.charset)).decode(), r.min_distinct]
+                                 for r in self.entropy]
+        return entropy + [[c.regex.pattern.decode(), sorted(c.plugins), c.folded]
+                          for c in self.cores]
+
+
+def derive_cores(plugins: list[object]) -> tuple[DerivedCore, ...]:
+    """The pre-filter cores of launchgate's plugins among `plugins`: for each regex, its
+    necessary literals (`literals.necessary_literals`); plugins sharing a literal set share
+    one search. A plugin without a usable literal raises `EngineSettingsError`."""
+    from launchgate.secrets.literals import NoLiteral, necessary_literals, search_patterns
+    from launchgate.secrets.plugins import LaunchgateDetector
+
+    grouped: dict[tuple[frozenset[str], bool], set[str]] = {}
+    for plugin in plugins:
+        if not isinstance(plugin, LaunchgateDetector):
+            continue
+        for regex in plugin.denylist:
+            try:
+                found = necessary_literals(regex)
+            except NoLiteral as exc:
+                raise EngineSettingsError(f"no pre-filter for {type(plugin).__name__}: {exc}"
+                                          ) from None
+            grouped.setdefault((found.strings, found.folded), set()).add(type(plugin).__name__)
+    cores = []
+    for (strings, folded), names in sorted(grouped.items(), key=lambda item: sorted(item[0][0])):
+        for pattern in search_patterns(strings):
+            cores.append(DerivedCore(re.compile(pattern), frozenset(names), folded))
+    return tuple(cores)
 
 
 def min_distinct_for(limit: float) -> int:
@@ -234,7 +283,10 @@ def default_prefilter() -> Prefilter:
         HexHighEntropyString,
     )
 
-    return Prefilter.for_plugins([Base64HighEntropyString(), HexHighEntropyString()])
+    from launchgate.secrets.plugins import plugin_classes
+
+    return Prefilter.for_plugins([Base64HighEntropyString(), HexHighEntropyString(),
+                                  *(cls() for cls in plugin_classes())])
 
 
 def could_contain_secret(line: str, prefilter: Prefilter | None = None) -> bool:
@@ -298,9 +350,13 @@ def _core_matches(data: bytes, prefilter: Prefilter, whole_lines: bool
         for regex, names in regexes:
             for match in regex.finditer(haystack):
                 yield match.start(), match.end(), names
+    for core in prefilter.cores:
+        for match in core.regex.finditer(folded if core.folded else data):
+            yield match.start(), match.end(), core.plugins
+    ci_plugins = _CI_PLUGINS | prefilter.folded_plugins
     for special in _FOLD_SPECIAL:
         for match in special.finditer(data):
-            yield match.start(), match.end(), _CI_PLUGINS
+            yield match.start(), match.end(), ci_plugins
     pos = 0
     search = prefilter.quoted.search
     while True:
@@ -351,17 +407,20 @@ class Engine:
     def __init__(self, baseline: dict[str, Any] | None = None) -> None:
         from detect_secrets.settings import get_plugins
 
-        self._source = _settings_source(baseline)
+        from launchgate.secrets.plugins import by_name
+
+        self._source, self._own = _settings_source(baseline)
         try:
             self._configure()
-            self._plugins = get_plugins()
+            self._plugins = [*get_plugins(), *(by_name()[n]() for n in self._own)]
         except (TypeError, ValueError, KeyError, ImportError, OSError) as exc:
             # e.g. a plugin this detect-secrets does not have, a limit out of range
             Engine()  # leave detect-secrets configured with the defaults
             raise EngineSettingsError(
                 "the baseline's detect-secrets settings cannot be used: "
                 + (str(exc)[:200] or _unknown_plugins(self._source))) from None
-        unknown = {type(p).__name__ for p in self._plugins} - PREFILTERED_PLUGINS
+        unknown = {type(p).__name__ for p in self._plugins} - PREFILTERED_PLUGINS \
+            - set(self._own)
         if unknown:  # a custom plugin, or a detect-secrets upgrade the pre-filter predates
             raise EngineSettingsError(
                 f"no pre-filter for detect-secrets plugin(s) {sorted(unknown)}")
@@ -399,10 +458,12 @@ class Engine:
         from detect_secrets.settings import get_settings
 
         from launchgate import __version__
+        from launchgate.secrets.plugins import rules_digest
 
         settings = get_settings()
         blob = json.dumps({"engine": ENGINE_VERSION, "launchgate": __version__,
                            "rules": RULES_DIGEST, "detect_secrets": VERSION,
+                           "own_plugins": [self._own, rules_digest()],
                            "value_id": [_SECRET_ID_SALT.decode(), _MIN_OWN_VALUE],
                            "plugins": settings.plugins, "filters": settings.filters,
                            "max_line": MAX_LINE_CHARS,
@@ -410,11 +471,18 @@ class Engine:
                           sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
-    @staticmethod
-    def settings_json() -> dict[str, object]:
+    def settings_json(self) -> dict[str, object]:
+        """The settings as a baseline records them: detect-secrets' own, plus launchgate's
+        plugins the way `detect-secrets scan --plugin` records a custom plugin (a `path`,
+        relative: see `launchgate.secrets.plugins`)."""
         from detect_secrets.settings import get_settings
 
-        data: dict[str, object] = get_settings().json()
+        from launchgate.secrets.plugins import baseline_path, by_name
+
+        data: dict[str, Any] = get_settings().json()
+        own = [{"name": name, "path": baseline_path(by_name()[name])} for name in self._own]
+        data["plugins_used"] = sorted([*data["plugins_used"], *own],
+                                      key=lambda entry: str(entry["name"]).lower())
         return data
 
     def path_is_scanned(self, path: str) -> bool:
@@ -467,12 +535,9 @@ class Engine:
             window = data[start:end].decode("utf-8", errors="ignore")
             for hit in self._plugin_hits(path, window, names, window):
                 hits.setdefault((hit.type, hit.hashed_secret, hit.value_id), hit)
-        if not hits:
-            return (), False
-        dropped, allowlisted = self._line_verdict(path, line.rstrip(), line)
-        if dropped:
-            return (), False
-        return tuple(sorted(hits.values(), key=_hit_order)), allowlisted
+        kept, allowlisted = self._apply_line_verdict(path, line.rstrip(), line,
+                                                     list(hits.values()))
+        return tuple(sorted(kept, key=_hit_order)), allowlisted
 
     def _judge(self, path: str, raw_line: str, names: frozenset[str]
                ) -> tuple[tuple[RawHit, ...], bool]:
@@ -481,12 +546,23 @@ class Engine:
         # plugin found something gives the same answer. The allowlist filter is kept apart so
         # that a secret allowlisted at head can be told from one deleted since.
         hits = self._plugin_hits(path, raw_line.rstrip(), names, raw_line)
+        kept, allowlisted = self._apply_line_verdict(path, raw_line.rstrip(), raw_line, hits)
+        return tuple(sorted(kept, key=_hit_order)), allowlisted
+
+    def _apply_line_verdict(self, path: str, line: str, raw_line: str, hits: list[RawHit]
+                            ) -> tuple[list[RawHit], bool]:
+        """The hits the line filters keep, and whether the line is allowlisted. A heuristic
+        line filter (detect-secrets' guesses, e.g. `is_indirect_reference`) drops only the
+        hits of loose rules: a checksummed or exact provider format is a secret wherever it
+        sits, even in `Client(token="...")`."""
         if not hits:
-            return (), False
-        dropped, allowlisted = self._line_verdict(path, raw_line.rstrip(), raw_line)
+            return [], False
+        dropped, dropped_loose, allowlisted = self._line_verdict(path, line, raw_line)
         if dropped:
-            return (), False
-        return tuple(sorted(hits, key=_hit_order)), allowlisted
+            return [], False
+        if dropped_loose:
+            hits = [h for h in hits if h.type in strict_types()]
+        return hits, allowlisted and bool(hits)
 
     def _plugin_hits(self, path: str, line: str, names: frozenset[str], raw_line: str
                      ) -> list[RawHit]:
@@ -498,12 +574,17 @@ class Engine:
         for plugin in self._plugins:
             if type(plugin).__name__ not in names:
                 continue
-            for secret in _scan_line(plugin=plugin, filename=path, line=line, line_number=1,
-                                     context=context):
-                if _is_filtered_out(required_filter_parameters=["context"],
-                                    filename=secret.filename, secret=secret.secret_value,
-                                    plugin=plugin, line=line, context=context):
-                    continue
+            if getattr(plugin, "strength", "loose") in STRICT_STRENGTHS:
+                found = _strict_secrets(plugin, path, line, context)
+            else:
+                found = [secret for secret in _scan_line(plugin=plugin, filename=path,
+                                                         line=line, line_number=1,
+                                                         context=context)
+                         if not _is_filtered_out(required_filter_parameters=["context"],
+                                                 filename=secret.filename,
+                                                 secret=secret.secret_value, plugin=plugin,
+                                                 line=line, context=context)]
+            for secret in found:
                 value = secret.secret_value or ""
                 value_id = secret_id(_full_values(plugin, line, value))
                 noise = noise_reason(path, line, value)
@@ -512,14 +593,15 @@ class Engine:
         return list(hits.values())
 
     @staticmethod
-    def _line_verdict(path: str, line: str, raw_line: str) -> tuple[bool, bool]:
-        """(a line filter drops the line, the line carries an allowlist pragma)."""
+    def _line_verdict(path: str, line: str, raw_line: str) -> tuple[bool, bool, bool]:
+        """(a line filter drops the line, a heuristic line filter drops it, the line carries
+        an allowlist pragma)."""
         from detect_secrets.settings import get_filters
         from detect_secrets.util.code_snippet import get_code_snippet
         from detect_secrets.util.inject import call_function_with_arguments
 
         context = get_code_snippet(lines=[raw_line], line_number=1)
-        allowlisted = False
+        allowlisted = heuristic = False
         for line_filter in get_filters():
             if "line" not in line_filter.injectable_variables:
                 continue
@@ -529,10 +611,13 @@ class Engine:
             except TypeError:  # needs `secret` too: detect-secrets skips it here as well
                 continue
             if filtered:
-                if not line_filter.path.endswith("is_line_allowlisted"):
-                    return True, False
-                allowlisted = True
-        return False, allowlisted
+                if line_filter.path.startswith(_HEURISTIC_FILTERS):
+                    heuristic = True
+                elif not line_filter.path.endswith("is_line_allowlisted"):
+                    return True, True, False
+                else:
+                    allowlisted = True
+        return False, heuristic, allowlisted
 
     @staticmethod
     def allowlisted_by_previous(path: str, line: str, previous: str) -> bool:
@@ -570,6 +655,48 @@ class Engine:
                 yield index + 1, hit, allowlisted
 
 
+# Rules whose match proves a provider's format (launchgate's `checksum` and `exact`
+# plugins): detect-secrets' heuristic filters, written for keyword and entropy guesses, do not
+# apply to them; user-configured filters and the allowlist pragma do.
+STRICT_STRENGTHS = ("checksum", "exact")
+_HEURISTIC_FILTERS = "detect_secrets.filters.heuristic."
+
+
+@lru_cache(maxsize=1)
+def strict_types() -> frozenset[str]:
+    """The secret types of launchgate's strict plugins."""
+    from launchgate.secrets.plugins import plugin_classes
+
+    return frozenset(str(cls.secret_type) for cls in plugin_classes()
+                     if cls.strength in STRICT_STRENGTHS)
+
+
+def _strict_secrets(plugin: Any, path: str, line: str, context: Any) -> list[Any]:
+    """A strict plugin's secrets on `line`, through every filter detect-secrets would apply
+    to them (the ones taking the secret or its context) except the heuristic ones."""
+    from detect_secrets.settings import get_filters
+    from detect_secrets.util.inject import call_function_with_arguments
+
+    kept = []
+    filters = [f for f in get_filters() if not f.path.startswith(_HEURISTIC_FILTERS)
+               and {"secret", "context"} & f.injectable_variables]
+    for secret in plugin.analyze_line(filename=path, line=line, line_number=1,
+                                      context=context):
+        dropped = False
+        for secret_filter in filters:
+            try:
+                dropped = bool(call_function_with_arguments(
+                    secret_filter, filename=path, secret=secret.secret_value, plugin=plugin,
+                    line=line, context=context))
+            except TypeError:  # a parameter this call does not have, as in detect-secrets
+                continue
+            if dropped:
+                break
+        if not dropped:
+            kept.append(secret)
+    return kept
+
+
 def _unknown_plugins(source: dict[str, Any]) -> str:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
@@ -584,16 +711,39 @@ def _hit_order(hit: RawHit) -> tuple[str, str, str]:
     return hit.type, hit.hashed_secret, hit.value_id
 
 
-def _settings_source(baseline: dict[str, Any] | None) -> dict[str, Any]:
-    """The part of a baseline that configures detect-secrets (defaults where it says nothing,
-    as `detect-secrets-hook` does for a baseline without `plugins_used`)."""
+def _settings_source(baseline: dict[str, Any] | None) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """(the part of a baseline that configures detect-secrets, with defaults where it says
+    nothing as `detect-secrets-hook` does for a baseline without `plugins_used`; the names of
+    launchgate's own plugins to run).
+
+    launchgate's plugins are taken out of `plugins_used` and recognised by name (a file a
+    baseline names is never imported). A baseline that lists none of them predates them: all
+    run. One that lists some runs those. Any other plugin with a `path` is a custom plugin
+    the pre-filter cannot know: refused before detect-secrets would import its file."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
+    from launchgate.secrets.plugins import by_name
+
+    ours = by_name()
     source: dict[str, Any] = {}
+    listed = baseline.get("plugins_used") if baseline else None
+    entries = [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
+    own = tuple(sorted({str(e.get("name")) for e in entries if e.get("name") in ours}))
+    theirs = [e for e in entries if e.get("name") not in ours]
+    custom = sorted(str(e.get("name")) for e in theirs if "path" in e)
+    if custom:
+        raise EngineSettingsError(
+            "the baseline's detect-secrets settings cannot be used: unknown or custom "
+            f"plugin(s) {', '.join(custom)} (launchgate does not load plugin files; no "
+            "pre-filter for them)")
+    if not own:
+        own = tuple(sorted(ours))
     # An empty `plugins_used` makes detect-secrets scan nothing ("No plugins to scan with!")
     # and pass; a gate must not pass silently, so it means the defaults here.
-    if baseline and isinstance(baseline.get("plugins_used"), list) and baseline["plugins_used"]:
-        source["plugins_used"] = baseline["plugins_used"]
+    if theirs:
+        source["plugins_used"] = theirs
+    elif entries:   # only launchgate's plugins listed: detect-secrets' own are not wanted
+        source["plugins_used"] = []
     else:
         classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
         source["plugins_used"] = [{"name": cls.__name__} for cls in classes]
@@ -601,7 +751,7 @@ def _settings_source(baseline: dict[str, Any] | None) -> dict[str, Any]:
     # detect-secrets itself always writes the full list.
     if baseline and isinstance(baseline.get("filters_used"), list) and baseline["filters_used"]:
         source["filters_used"] = baseline["filters_used"]
-    return source
+    return source, own
 
 
 def _full_values(plugin: object, line: str, value: str) -> str:
