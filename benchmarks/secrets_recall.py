@@ -1,6 +1,6 @@
 """Benchmark: recall and precision per provider and per plugin, launchgate vs detect-secrets 1.5.
 
-The corpus is tests/secrets/made_up.py: made-up values in each provider's published format
+The corpus is tests/support/made_up_secrets.py: made-up values in each provider's published format
 (generated from a seed; checksums computed), in the places secrets get committed, with hard
 negatives (docs examples and placeholders, wrong checksums, publishable keys, hashes, UUIDs,
 test fixtures). Both tools judge every line in the same run:
@@ -46,7 +46,7 @@ def main() -> int:
 
     from launchgate.secrets.engine import Engine
     from launchgate.secrets.plugins import by_type, plugin_classes
-    from tests.secrets.made_up import PLUGIN_GROUPS, corpus
+    from tests.support.made_up_secrets import PLUGIN_GROUPS, corpus
 
     cases = corpus(args.seed)
     own_types = {t: cls.__name__ for t, cls in by_type().items()}
@@ -117,8 +117,9 @@ def render(r: dict) -> str:
 
 Run {r['date']}, corpus seed {r['seed']}: {r['cases']} lines, {r['positives']} secrets and
 {r['negatives']} hard negatives (made-up values in each provider's published format,
-`tests/secrets/made_up.py`). Both tools judge every line in the same run; a line is found when
-the tool reports any secret on it (launchgate: what its check reports, noise excluded).
+`tests/support/made_up_secrets.py`). Both tools judge every line in the same run; a line is
+found when the tool reports any secret on it (launchgate: what its check reports, noise
+excluded).
 
 ## Per provider
 

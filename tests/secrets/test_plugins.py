@@ -1,6 +1,6 @@
-"""launchgate's own detector plugins: positives and hard negatives per provider (made-up values,
-generated in tests/secrets/made_up.py), the derived pre-filter, the strict/loose filter split,
-and baselines that stay readable by detect-secrets 1.5."""
+"""launchgate's own detector plugins: positives and hard negatives per provider (made-up
+values, generated in tests/support/made_up_secrets.py), the derived pre-filter, the
+strict/loose filter split, and baselines that stay readable by detect-secrets 1.5."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from launchgate.secrets.engine import Engine, EngineSettingsError, plugins_for_l
 from launchgate.secrets.literals import necessary_literals
 from launchgate.secrets.plugins import baseline_path, by_name, by_type, plugin_classes
 from tests.conftest import ROOT
-from tests.secrets.made_up import PLUGIN_GROUPS, Maker, corpus
+from tests.support.made_up_secrets import PLUGIN_GROUPS, Maker, corpus
 
 ENGINE = Engine()
 OWN_TYPES = {t: cls.__name__ for t, cls in by_type().items()}

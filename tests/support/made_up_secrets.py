@@ -113,8 +113,8 @@ def _github(m: Maker) -> list[Case]:
         Case(p, "scripts/release.sh", f"export GH_TOKEN={m.github_pat()}", True),
         Case(p, "tests/test_auth.py", f'TOKEN = "{m.wrong_checksum("ghp_")}"', False,
              "fixture: checksum does not match"),
-        Case(p, "README.md", "Set `GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`.", False),
-        Case(p, "docs/setup.md", "token = ghp_1234567890abcdefghijklmnopqrstuvwxyz", False),
+        Case(p, "README.md", "Set `GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`.", False),  # pragma: allowlist secret
+        Case(p, "docs/setup.md", "token = ghp_1234567890abcdefghijklmnopqrstuvwxyz", False),  # pragma: allowlist secret
         Case(p, "docs/setup.md", "export GH_TOKEN=github_pat_<your-token-here>", False),
         Case(p, "docs/setup.md",
              "github_pat_11AAAAAAA0EXAMPLEEXAMPLE_EXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLE"
@@ -130,9 +130,9 @@ def _gitlab(m: Maker) -> list[Case]:
         Case(p, "flags.py", f'unleash_token = "glffct-{m.text(B64URL, 20)}"', True),
         Case(p, "ci.env", f"GL_TOKEN=glpat-{m.text(B64URL, 36)}.01.{m.text('0123456789abcdefghijklmnopqrstuvwxyz', 9)}",
              True, "routable token"),
-        Case(p, "README.md", "GITLAB_TOKEN=glpat-xxxxxxxxxxxxxxxxxxxx", False),
+        Case(p, "README.md", "GITLAB_TOKEN=glpat-xxxxxxxxxxxxxxxxxxxx", False),  # pragma: allowlist secret
         Case(p, "docs/ci.md", "token: glpat-<your_access_token>", False),
-        Case(p, "docs/ci.md", "glpat-12345678901234567890", False),
+        Case(p, "docs/ci.md", "glpat-12345678901234567890", False),  # pragma: allowlist secret
     ]
 
 
@@ -196,7 +196,7 @@ def _ai(m: Maker) -> list[Case]:
         Case(p, "README.md", "OPENAI_API_KEY=sk-proj-...", False),
         Case(p, "README.md", "export ANTHROPIC_API_KEY=sk-ant-api03-xxxxxxxxxxxxxxxxxxxxxxxx", False),
         Case(p, "docs/hf.md", "huggingface-cli login --token hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", False),
-        Case(p, "docs/hf.md", "HF_TOKEN=hf_abcdefghijklmnopqrstuvwxyzABCDEFGH", False),
+        Case(p, "docs/hf.md", "HF_TOKEN=hf_abcdefghijklmnopqrstuvwxyzABCDEFGH", False),  # pragma: allowlist secret
         Case(p, "docs/openai.md", "sk-proj-XXXXXXXXXXXXXXXXXXXXT3BlbkFJXXXXXXXXXXXXXXXXXXXX", False),
     ]
 
@@ -226,7 +226,7 @@ def _cloud(m: Maker) -> list[Case]:
         Case(p, ".env.local", f"SUPABASE_SERVICE_ROLE_KEY={service}", True),
         Case(p, "server.ts", f'const supabase = createClient(url, "sb_secret_{m.text(B64URL, 31)}")',
              True),
-        Case(p, "docs/gcp.md", '"private_key": "-----BEGIN PRIVATE KEY-----\\n...\\n'
+        Case(p, "docs/gcp.md", '"private_key": "-----BEGIN PRIVATE KEY-----\\n...\\n'  # pragma: allowlist secret
                                '-----END PRIVATE KEY-----\\n",', False, "docs placeholder"),
         Case(p, "docs/azure.md", "SharedAccessKey=<your-shared-access-key>", False),
         Case(p, "docs/do.md", "export DIGITALOCEAN_TOKEN=dop_v1_xxxxxxxxxxxxxxxxxxxxxxxxxxxx"
@@ -280,12 +280,12 @@ def _databases(m: Maker) -> list[Case]:
              "password-only"),
         Case(p, "worker.py", f'broker_url = "amqps://worker:{m.password()}@mq.acme.io:5671/prod"', True),
         Case(p, "config/database.yml", f"  url: mysql://root:{m.password()}@mysql/app_production", True),
-        Case(p, ".env.example", "DATABASE_URL=postgresql://user:password@localhost:5432/mydb", False),
-        Case(p, "docker-compose.yml", "      DATABASE_URL: postgres://postgres:postgres@db:5432/test",
+        Case(p, ".env.example", "DATABASE_URL=postgresql://user:password@localhost:5432/mydb", False),  # pragma: allowlist secret
+        Case(p, "docker-compose.yml", "      DATABASE_URL: postgres://postgres:postgres@db:5432/test",  # pragma: allowlist secret
              False, "default credentials"),
         Case(p, "settings.py", 'url = f"postgresql://{user}:{password}@{host}/{db}"', False),
         Case(p, ".env.example", "DATABASE_URL=postgresql://${DB_USER}:${DB_PASSWORD}@db/app", False),
-        Case(p, "docs/rabbit.md", "amqp://guest:guest@localhost:5672/", False),
+        Case(p, "docs/rabbit.md", "amqp://guest:guest@localhost:5672/", False),  # pragma: allowlist secret
         Case(p, "README.md", "redis://localhost:6379/0", False),
         Case(p, "docs/mysql.md", "mysql://user:<password>@host/db", False),
     ]
@@ -346,12 +346,12 @@ PLUGIN_GROUPS = {
     "SlackWorkflowWebhookDetector": "slack", "NpmAccessTokenDetector": "packages",
     "NpmrcAuthDetector": "packages", "PyPIMacaroonDetector": "packages",
     "OpenAIKeyDetector": "ai", "AnthropicKeyDetector": "ai", "HuggingFaceTokenDetector": "ai",
-    "GoogleServiceAccountKeyDetector": "cloud", "AzureSharedAccessKeyDetector": "cloud",
+    "GoogleServiceAccountKeyDetector": "cloud", "AzureSharedAccessKeyDetector": "cloud",  # pragma: allowlist secret
     "DigitalOceanTokenDetector": "cloud", "DatabricksTokenDetector": "cloud",
-    "SupabaseSecretKeyDetector": "cloud", "SupabaseServiceRoleKeyDetector": "cloud",
+    "SupabaseSecretKeyDetector": "cloud", "SupabaseServiceRoleKeyDetector": "cloud",  # pragma: allowlist secret
     "AtlassianApiTokenDetector": "devtools", "SentryTokenDetector": "devtools",
     "ShopifyTokenDetector": "devtools", "DopplerTokenDetector": "devtools",
     "VaultTokenDetector": "devtools", "DatabaseUrlDetector": "databases",
-    "KubernetesSecretDataDetector": "kubernetes",
-    "KubernetesSecretEncodedCredentialDetector": "kubernetes",
+    "KubernetesSecretDataDetector": "kubernetes",  # pragma: allowlist secret
+    "KubernetesSecretEncodedCredentialDetector": "kubernetes",  # pragma: allowlist secret
 }
