@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from launchgate.secrets.plugins._base import crc32_base62
+from launchgate.secrets.plugins.packages import PYPI_LOCATIONS
 
 B62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 B64URL = B62 + "-_"
@@ -63,7 +64,8 @@ class Maker:
     def github_pat(self) -> str:
         return f"github_pat_{self.text(B62, 22)}_{self.text(B62, 59)}"
 
-    def pypi(self, location: str = "pypi.org") -> str:
+    def pypi(self, test_index: bool = False) -> str:
+        location = PYPI_LOCATIONS[1 if test_index else 0]
         ident = json.dumps({"version": 1, "nonce": self.text(HEX, 32)}).encode()
         caveat = json.dumps({"permissions": "user", "version": 1}).encode()
         data = bytes([2, 1, len(location)]) + location.encode() \
@@ -164,16 +166,16 @@ def _packages(m: Maker) -> list[Case]:
     p = "packages"
     npm = m.checksummed("npm_")
     return [
-        Case(p, ".npmrc", f"//registry.npmjs.org/:_authToken={npm}", True),
+        Case(p, ".npmrc", f"//registry.example.invalid/:_authToken={npm}", True),
         Case(p, "publish.sh", f"NPM_TOKEN={m.checksummed('npm_')}", True),
         Case(p, ".pypirc", f"password = {m.pypi()}", True),
-        Case(p, ".github/workflows/release.yml", f"          TWINE_PASSWORD: {m.pypi('test.pypi.org')}", True),
+        Case(p, ".github/workflows/release.yml", f"          TWINE_PASSWORD: {m.pypi(test_index=True)}", True),
         Case(p, ".npmrc", f"//npm.pkg.example.com/:_authToken={m.text(B62, 40)}", True,
              "private registry token"),
         Case(p, ".npmrc", f"_auth={base64.b64encode(('ci:' + m.password()).encode()).decode()}",
              True),
-        Case(p, ".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}", False),
-        Case(p, "docs/publish.md", "//registry.npmjs.org/:_authToken=YOUR_NPM_TOKEN", False),
+        Case(p, ".npmrc", "//registry.example.invalid/:_authToken=${NPM_TOKEN}", False),
+        Case(p, "docs/publish.md", "//registry.example.invalid/:_authToken=YOUR_NPM_TOKEN", False),
         Case(p, "tests/fixtures/npmrc", f"_authToken={m.wrong_checksum('npm_')}", False,
              "fixture: checksum does not match"),
         Case(p, "docs/pypi.md", "password = pypi-AgEIcHlwaS5vcmc...", False),

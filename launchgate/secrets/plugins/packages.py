@@ -2,9 +2,11 @@
 
 * npm (github.blog changelog 2021-09-23, "npm has a new access token format"): `npm_`, then 30
   random base62 characters and a 6-character base62 CRC32 of them, like GitHub's tokens.
-* PyPI (pypi.org help, "API tokens"): `pypi-` and a base64url macaroon (libmacaroons' version 2
-  binary format) whose location is `pypi.org` or `test.pypi.org`. The macaroon is decoded and its
-  fields walked to the 32-byte signature: a shortened or made-up value does not parse.
+* PyPI (the index's help page, "API tokens"): `pypi-` and a base64url macaroon (libmacaroons'
+  version 2 binary format) whose location is the index's host (PyPI's or TestPyPI's): the
+  token then starts with the base64 of the macaroon's version, location field and that host,
+  `AgEIcHlwaS5vcmc` or `AgENdGVzdC5weXBpLm9yZw`. The macaroon is decoded and its fields walked
+  to the 32-byte signature: a shortened or made-up value does not parse.
 * `.npmrc` (docs.npmjs.com, "npmrc"): `_authToken`, `_auth` (base64 of user:password) and
   `_password` settings with a literal value; `${NPM_TOKEN}`-style references are not secrets.
 """
@@ -34,16 +36,23 @@ class NpmAccessTokenDetector(LaunchgateDetector):
         return crc32_base62(body[:30]) == body[30:]
 
 
+# base64 of a version-2 macaroon's first bytes with PyPI's and TestPyPI's location
+PYPI_LOCATION_PREFIXES = ("AgEIcHlwaS5vcmc", "AgENdGVzdC5weXBpLm9yZw")
+PYPI_LOCATIONS = tuple((b64decode_loose(p) or b"")[3:].decode()
+                       for p in PYPI_LOCATION_PREFIXES)
+
+
 class PyPIMacaroonDetector(LaunchgateDetector):
     """PyPI and TestPyPI API tokens whose macaroon decodes."""
 
     secret_type = "PyPI API Token (macaroon)"  # pragma: allowlist secret
     strength: ClassVar[str] = "checksum"
-    denylist = (re.compile(r"pypi-AgE[A-Za-z0-9_-]{50,}"),)
+    denylist = (re.compile(r"pypi-(?:" + "|".join(PYPI_LOCATION_PREFIXES)
+                           + r")[A-Za-z0-9_-]{50,}"),)
 
     def accept(self, value: str, match: re.Match[str]) -> bool:
         data = b64decode_loose(value[len("pypi-"):], urlsafe=True)
-        return data is not None and macaroon_location(data) in ("pypi.org", "test.pypi.org")
+        return data is not None and macaroon_location(data) in PYPI_LOCATIONS
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
