@@ -12,7 +12,8 @@ FINDING_IDS: frozenset[str] = frozenset({
     # load
     "load.unreachable", "load.p95-over-budget", "load.p95-over-target", "load.error-rate",
     "load.route-p95-over-budget", "load.route-p95-over-target", "load.throughput-collapse",
-    "load.measured-login-page", "load.p95-regressed",
+    "load.measured-login-page", "load.p95-regressed", "load.login-failed",
+    "load.session-ended",
     # tls
     "tls.host-unreachable", "tls.certificate-expired", "tls.certificate-not-yet-valid",
     "tls.certificate-wrong-host", "tls.certificate-self-signed", "tls.certificate-untrusted",

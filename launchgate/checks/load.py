@@ -4,7 +4,9 @@ the exact p95 (DESIGN.md §4, §6).
 Flow: refuse a private target up front (the guard, unless allow_private_targets), wait
 (bounded by `ready_timeout`) until the preview answers, resolve and vet the one address the
 load generator may connect to, run Locust in a child process (launchgate.load.child) for
-`duration`, and judge the raw samples that started after the `warmup`.
+`duration`, and judge the raw samples that started after the `warmup`. With `as` (identities),
+each simulated user logs in once first (launchgate.load.logins); the run's clock starts when
+they all have, and login time is reported apart (metrics `logins`), never in the p95.
 
 Findings (default severities):
   load.unreachable             blocker    the preview never answered within ready_timeout
@@ -15,6 +17,9 @@ Findings (default severities):
                                           the check's: every route is judged when there are several)
   load.route-p95-over-target   important  a route's p95 above its p95_target_ms (likewise)
   load.measured-login-page     blocker    most answers of a route were the app's login page
+  load.login-failed            blocker    a `load.as` identity could not log in (per identity)
+  load.session-ended           blocker    a logged-in user was sent to the login page or got a
+                                          401 during the run (per identity)
   load.throughput-collapse     important  the last third of the run served < half the first's
   load.p95-regressed           important  with --compare: p95 significantly above the base's
                                           (raised by launchgate.comparison, not by this module)
@@ -34,16 +39,20 @@ from __future__ import annotations
 
 import math
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import httpcore
 
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
+from launchgate.checks.sessions import login_failed_finding, login_location, unavailable_reason
 from launchgate.config import LoadConfig, LoadRoute, redact_url
+from launchgate.config.schema import IdentityConfig
+from launchgate.http.login import LoginFailed, LoginReason
 from launchgate.http.transport import USER_AGENT, Endpoint, HttpContext, PrivateTargetError
-from launchgate.load.plan import Plan, PlanRoute
+from launchgate.load.logins import LoginEvent
+from launchgate.load.plan import Plan, PlanIdentity, PlanRoute
 from launchgate.load.process import LoadRunError, RunResult, run_load
 from launchgate.load.readiness import Readiness, wait_until_ready
 from launchgate.load.stats import (
@@ -52,6 +61,7 @@ from launchgate.load.stats import (
     by_route,
     failure_reasons,
     must_exceed,
+    percentile,
     split_warmup,
     summarize,
     throughput_collapse,
@@ -81,6 +91,10 @@ class LoadCheck:
         if not url:
             raise CheckSkipped("no url configured")
         load = ctx.config.checks.load
+        for name in load.as_:
+            why = ctx.config.unavailable_identities.get(name)
+            if why is not None:  # a fork PR: never log in with empty credentials
+                raise CheckSkipped(unavailable_reason(name, why))
         parts = urllib.parse.urlsplit(url)
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -98,16 +112,18 @@ class LoadCheck:
             finding = _unreachable(shown, load, ready, location)
             return CheckOutcome((finding,), finding.title)
         endpoint = vetted_endpoint(ctx.http, host, port)
-        plan = build_plan(load, ctx.http, parts, endpoint)
+        plan = build_plan(load, ctx.http, parts, endpoint, ctx.config.identities)
+        who = f", logged in as {', '.join(load.as_)}" if load.as_ else ""
         ctx.progress.info(f"  load: {load.users} users for {load.duration:g}s against {host} "
-                          f"({len(plan.routes)} route(s), warm-up {load.warmup:g}s)")
+                          f"({len(plan.routes)} route(s), warm-up {load.warmup:g}s{who})")
         try:
             result = run_load(plan, on_tick=lambda r, t: _tick(ctx, load, r, t))
         except LoadRunError as exc:
             raise CheckCannotRun(f"load test failed: {exc}") from None
         finally:
             ctx.progress.done()
-        return judge(load, result, url, host)
+        return judge(load, result, url, host,
+                     login_location=lambda name: login_location(ctx.config, name))
 
 
 def _refuse_private(http: HttpContext, host: str, port: int) -> None:
@@ -140,7 +156,10 @@ def default_routes(parts: urllib.parse.SplitResult) -> tuple[LoadRoute, ...]:
 
 
 def build_plan(load: LoadConfig, http: HttpContext, parts: urllib.parse.SplitResult,
-               endpoint: Endpoint) -> Plan:
+               endpoint: Endpoint, identities: Mapping[str, IdentityConfig] | None = None
+               ) -> Plan:
+    """The plan for the Locust child (and any worker): the vetted target, the routes, and the
+    credentials of the identities `load.as` names (round-robin over the users)."""
     connect_port = http.target_port(endpoint.host, endpoint.port)
     routes = load.routes or default_routes(parts)
     return Plan(
@@ -153,7 +172,8 @@ def build_plan(load: LoadConfig, http: HttpContext, parts: urllib.parse.SplitRes
                                expect_status=r.expect_status) for r in routes),
         verify=http.ca_bundle or True, request_timeout_s=REQUEST_TIMEOUT_S,
         user_agent=USER_AGENT, workers=load.workers,
-        workers_timeout_s=max(WORKERS_TIMEOUT_S, load.ready_timeout))
+        workers_timeout_s=max(WORKERS_TIMEOUT_S, load.ready_timeout),
+        identities=tuple(PlanIdentity.of(name, (identities or {})[name]) for name in load.as_))
 
 
 def _tick(ctx: CheckContext, load: LoadConfig, result: RunResult, elapsed: float) -> None:
@@ -169,10 +189,12 @@ def _tick(ctx: CheckContext, load: LoadConfig, result: RunResult, elapsed: float
 
 # --- judging -----------------------------------------------------------------------------------
 
-def judge(load: LoadConfig, result: RunResult, url: str, host: str) -> CheckOutcome:
-    """Findings, summary and metrics from the raw samples of one run.
+def judge(load: LoadConfig, result: RunResult, url: str, host: str, *,
+          login_location: Callable[[str], Location] | None = None) -> CheckOutcome:
+    """Findings, summary and metrics from the raw samples (and logins) of one run.
 
-    `url` is the configured URL (it may carry user:password): every URL shown is redacted."""
+    `url` is the configured URL (it may carry user:password): every URL shown is redacted.
+    `login_location(identity)` locates a login failure (its login page)."""
     if result.started_at is None or result.ended_at is None:
         raise CheckCannotRun("the load generator reported no start and end time")
     measure_from = result.started_at + load.warmup
@@ -194,8 +216,12 @@ def judge(load: LoadConfig, result: RunResult, url: str, host: str) -> CheckOutc
     if borders:
         metrics["borderline"] = [{"threshold_ms": b.budget_ms, "more_s": b.more_s}
                                  for b in borders]
-    findings = _latency_findings(load, total, measured, routes, enough, location)
-    findings = [_with_borderline(f, load, total, borders) for f in findings]
+    if result.logins:
+        metrics["logins"] = _login_metrics(result.logins)
+    findings = _login_findings(result.logins, login_location or (lambda _name: location))
+    findings += _session_findings(load, result, location)
+    findings += [_with_borderline(f, load, total, borders)
+                 for f in _latency_findings(load, total, measured, routes, enough, location)]
     findings += [r.finding for r in routes if r.finding is not None]
     error = _error_finding(load, total, measured, enough, location)
     if error:
@@ -290,6 +316,64 @@ def _slowest_route(routes: Sequence[RouteJudgement]) -> str:
     worst = max(routes, key=lambda r: r.summary.p95_ms or 0.0)
     return (f" Slowest route: {worst.name} (p95 {_ms(worst.summary.p95_ms)}, "
             f"{worst.summary.requests} requests).")
+
+
+# --- logged-in load (load.as) ------------------------------------------------------------------
+
+def _login_metrics(logins: Sequence[LoginEvent]) -> list[dict[str, Any]]:
+    """Per identity: users logged in, failed logins, login time (never in the p95)."""
+    out = []
+    for name in dict.fromkeys(e.identity for e in logins):
+        mine = [e for e in logins if e.identity == name]
+        times = sorted(e.seconds for e in mine if e.ok)
+        out.append({"identity": name, "users": len(times),
+                    "failed": sum(not e.ok for e in mine),
+                    "p50_s": None if not times else round(percentile(times, 0.5) or 0.0, 3),
+                    "max_s": None if not times else round(times[-1], 3)})
+    return out
+
+
+def _login_findings(logins: Sequence[LoginEvent], where: Callable[[str], Location]
+                    ) -> list[Finding]:
+    """`load.login-failed`, once per identity (the first failure's reason; never a password)."""
+    findings = []
+    for name in dict.fromkeys(e.identity for e in logins if not e.ok):
+        failed = [e for e in logins if e.identity == name and not e.ok]
+        users = sum(1 for e in logins if e.identity == name)
+        first = failed[0]
+        reason = LoginReason(first.reason) if first.reason in set(LoginReason) \
+            else LoginReason.UNREACHABLE
+        findings.append(login_failed_finding(
+            NAME, LoginFailed(name, reason, first.detail),
+            f"the load test (checks.load.as: {len(failed)} of {users} simulated user(s) "
+            "could not log in and sent no requests)", where(name)))
+    return findings
+
+
+def _session_findings(load: LoadConfig, result: RunResult, location: Location
+                      ) -> list[Finding]:
+    """`load.session-ended`, once per identity whose session ended during the run."""
+    findings = []
+    started = result.started_at or 0.0
+    for name in dict.fromkeys(e.identity for e in result.sessions_ended):
+        ended = [e for e in result.sessions_ended if e.identity == name]
+        users = sum(1 for e in result.logins if e.identity == name and e.ok)
+        first = min(ended, key=lambda e: e.t)
+        hows = " or ".join(dict.fromkeys(e.how for e in ended))
+        findings.append(make_finding(
+            NAME, "session-ended", Severity.BLOCKER,
+            f"The session of identity {name} ended during the load test",
+            detail=f"{len(ended)} of {users} simulated user(s) logged in as {name} were "
+                   f"{hows} after logging in, the first {max(0.0, first.t - started):.1f}s "
+                   f"into the run on route {first.route}; each stopped sending requests then "
+                   "(what it sent next would have measured the login page).",
+            remedy="Staff sessions must outlive a working day under concurrent use: check the "
+                   "session lifetime, the session store under load (a cache or database that "
+                   "drops sessions), and whether one account's logins end its other sessions "
+                   "(a single-session policy: give each simulated user its own identity in "
+                   "checks.load.as).",
+            location=location, key=name))
+    return findings
 
 
 # --- per route ---------------------------------------------------------------------------------

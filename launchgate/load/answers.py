@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from collections.abc import Collection
+
+from launchgate.http.login import is_login_url
 
 # Enough of a page to find its forms: a login form sits near the top of a page.
 SNIFF_BYTES = 65_536
-# A path segment that names a login page: /login, /accounts/login/, /users/sign_in,
-# /wp-login.php, /signin; and, as where a redirect lands, /auth, /sso, /session(s)/new.
-LOGIN_SEGMENT = re.compile(r"(?:wp-)?(?:log|sign)[-_]?(?:in|on)(?:\.\w+)?", re.IGNORECASE)
-LANDING_SEGMENTS = frozenset({"auth", "sso", "session", "sessions", "authenticate"})
 PASSWORD_INPUT = re.compile(rb"<input[^>]+type\s*=\s*[\"']?password", re.IGNORECASE)
 
 
@@ -25,25 +24,19 @@ def _path(url: str) -> str:
     return urllib.parse.urlsplit(url).path or "/"
 
 
-def is_login_path(path: str, *, landing: bool = False) -> bool:
-    """A path whose segment names a login page; `landing` also counts /auth, /sso and
-    /session(s), which name one only as where a redirect lands."""
-    for segment in path.lower().split("/"):
-        if LOGIN_SEGMENT.fullmatch(segment) or (landing and segment in LANDING_SEGMENTS):
-            return True
-    return False
-
-
 def is_login_answer(requested: str, final_url: str, redirected: bool, content_type: str,
-                    body: bytes) -> bool:
+                    body: bytes, login_paths: Collection[str] = ()) -> bool:
     """True when the answer to `requested` (a path) is the app's login page: a redirect that
-    ended on a login path, or an HTML page holding a password field (a login form rendered
-    in place with a 200). A route that is itself a login page is what was asked for."""
+    ended on a login URL (`http.login.is_login_url`: a login-like path or one of
+    `login_paths`), or an HTML page holding a login form (a password field) rendered in place
+    with a 200. A route that is itself a login URL is what was asked for.
+
+    Cheap on purpose (the Locust child runs it on every answer, and its CPU time would delay
+    the other users' timings): a byte search of the first SNIFF_BYTES, no HTML parsing."""
     asked = _path(requested)
-    if is_login_path(asked):
+    if is_login_url(asked, login_paths):
         return False
-    final = _path(final_url)
-    if redirected and final != asked and is_login_path(final, landing=True):
+    if redirected and _path(final_url) != asked and is_login_url(final_url, login_paths):
         return True
     if "html" not in content_type.lower():
         return False

@@ -40,7 +40,7 @@ from geventhttpclient.connectionpool import ConnectionPool
 from locust import FastHttpUser, constant, events
 from locust.contrib.fasthttp import FastResponse, LocustBadStatusCode, LocustUserAgent
 from locust.env import Environment
-from locust.exception import CatchResponseError
+from locust.exception import CatchResponseError, StopUser
 from locust.log import setup_logging
 from locust.rpc import Message
 from locust.runners import Runner
@@ -48,6 +48,7 @@ from locust.runners import Runner
 from launchgate.address import normalize_host
 from launchgate.http.pages import Inflater
 from launchgate.load.answers import SNIFF_BYTES, is_login_answer, status_error
+from launchgate.load.logins import LOGIN_MESSAGE, SESSION_MESSAGE, Logins, UserSession
 from launchgate.load.plan import Plan, PlanRoute
 from launchgate.load.process import PARENT_PID_ENV
 
@@ -160,12 +161,16 @@ def _route_task(route: PlanRoute, judge: AnswerJudge) -> Any:
     headers = {"Accept-Encoding": ACCEPT_ENCODING, **route.headers}
 
     def run(user: FastHttpUser) -> None:
-        kwargs: dict[str, Any] = {"name": route.name, "headers": headers,
-                                  "allow_redirects": follow, "catch_response": True}
+        session: UserSession | None = getattr(user, "session", None)
+        kwargs: dict[str, Any] = {
+            "name": route.name, "headers": {**headers, **session.headers} if session else headers,
+            "allow_redirects": follow, "catch_response": True}
         if route.json is not None:
             kwargs["json"] = route.json
         with user.client.request(route.method, route.path, **kwargs) as answer:
-            judge.judge(route, answer)
+            ended = judge.judge(route, answer, session)
+        if ended:
+            raise StopUser()  # what it would send now would measure the login page
     run.__name__ = f"route_{route.name}"
     return run
 
@@ -173,29 +178,52 @@ def _route_task(route: PlanRoute, judge: AnswerJudge) -> Any:
 class AnswerJudge:
     """What an answer means beyond Locust's status rule: the expected status, a body that
     could not be read, and whether it was really the app's login page (flagged on the sample;
-    the gate decides what a route that mostly measured the login page means)."""
+    the gate decides what a route that mostly measured the login page means). For a
+    logged-in user, the login page or a 401 means its session ended: a failed request."""
 
-    def judge(self, route: PlanRoute, answer: Any) -> None:
+    def __init__(self, logins: Logins | None) -> None:
+        self.logins = logins
+
+    def judge(self, route: PlanRoute, answer: Any, session: UserSession | None) -> bool:
+        """True when the user's session ended with this answer."""
         if not answer.headers:
-            return  # no answer at all (connection error): Locust reports it as is
+            return False  # no answer at all (connection error): Locust reports it as is
         body = answer.content or b""  # already read, bounded, when Locust timed the request
-        if is_login_answer(route.path, answer.url or "", getattr(answer, "redirected", False),
-                           str(answer.headers.get("content-type") or ""), body):
+        login_page = is_login_answer(
+            route.path, answer.url or "", getattr(answer, "redirected", False),
+            str(answer.headers.get("content-type") or ""), body,
+            session.login_paths if session else ())
+        if login_page:
             answer.request_meta["context"]["login_page"] = True
+        if session is not None and self.logins is not None and (
+                login_page or (answer.status_code == 401 and route.expect_status != 401)):
+            how = "redirected to the login page" if login_page else "HTTP 401"
+            answer.failure(f"the session of identity {session.identity} ended ({how})")
+            self.logins.session_ended(session, route.name, how)
+            return True
         exception = answer.request_meta.get("exception")
         if exception is not None and not isinstance(exception, LocustBadStatusCode):
-            return  # the body broke off (timeout, reset): a failure, whatever its status
+            return False  # the body broke off (timeout, reset): a failure, whatever its status
         error = getattr(answer, "body_error", None) or \
             status_error(answer.status_code, route.expect_status)
         if error:
             answer.failure(error)
         elif route.expect_status is not None:
             answer.success()  # the expected status, whatever Locust thinks of it
+        return False
 
 
-def make_user_class(plan: Plan) -> type[FastHttpUser]:
-    judge = AnswerJudge()
+def make_user_class(plan: Plan, logins: Logins | None = None) -> type[FastHttpUser]:
+    judge = AnswerJudge(logins)
     tasks = {_route_task(r, judge): r.weight for r in plan.routes}
+
+    def on_start(user: FastHttpUser) -> None:
+        if logins is None:
+            return
+        session = logins.log_in(user.client.cookiejar)
+        if session is None:
+            raise StopUser()  # its login failed (reported): it sends nothing
+        user.session = session  # type: ignore[attr-defined]
 
     def ssl_context() -> Any:
         context = gevent.ssl.create_default_context()
@@ -212,7 +240,8 @@ def make_user_class(plan: Plan) -> type[FastHttpUser]:
         "insecure": False, "ssl_context_factory": staticmethod(ssl_context),
         "network_timeout": plan.request_timeout_s, "connection_timeout": 10.0,
         "max_redirects": 10, "concurrency": 1,
-        "default_headers": {"User-Agent": plan.user_agent, **plan.headers}})
+        "default_headers": {"User-Agent": plan.user_agent, **plan.headers},
+        "on_start": on_start})
 
 
 class SampleShipper:
@@ -231,6 +260,11 @@ class SampleShipper:
         self.buffer.append([start_time or time.time() - response_time / 1000, name,
                             round(float(response_time), 3), exception is None, status, error,
                             login_page])
+
+    def send(self, kind: str, data: Any) -> None:
+        """A message for the process that owns the output, at once (logins, session ends)."""
+        if self.runner is not None:
+            self.runner.send_message(kind, data)
 
     def flush(self) -> None:
         if self.buffer and self.runner is not None:
@@ -253,6 +287,7 @@ def _describe(exception: Any) -> str:
 class SampleWriter:
     def __init__(self, out: TextIO) -> None:
         self.out = out
+        self.logins = 0           # login events seen (successful or not)
 
     def event(self, kind: str, **data: Any) -> None:
         self.out.write(json.dumps({"e": kind, **data}) + "\n")
@@ -260,6 +295,13 @@ class SampleWriter:
 
     def on_samples(self, environment: Environment, msg: Any, **_: Any) -> None:
         self.event("s", b=msg.data)
+
+    def on_login(self, environment: Environment, msg: Any, **_: Any) -> None:
+        self.logins += 1
+        self.event("login", **msg.data)
+
+    def on_session_ended(self, environment: Environment, msg: Any, **_: Any) -> None:
+        self.event("session_ended", **msg.data)
 
 
 def pin_host(env: Environment, plan: Plan) -> None:
@@ -319,8 +361,18 @@ def run_driver(plan: Plan, env: Environment, shipper: SampleShipper, writer: Sam
         shipper.runner = runner
         gevent.spawn(shipper.loop)
     runner.register_message(SAMPLES_MESSAGE, writer.on_samples)
-    writer.event("start", t=time.time())
-    runner.start(plan.users, spawn_rate=plan.spawn_rate)
+    runner.register_message(LOGIN_MESSAGE, writer.on_login)
+    runner.register_message(SESSION_MESSAGE, writer.on_session_ended)
+    if plan.identities:
+        # Every user logs in first: the measured run (and its warm-up) starts once they have.
+        runner.start(plan.users, spawn_rate=plan.spawn_rate)
+        deadline = time.monotonic() + plan.login_timeout_s
+        while writer.logins < plan.users and time.monotonic() < deadline:
+            gevent.sleep(0.05)
+        writer.event("start", t=time.time())
+    else:
+        writer.event("start", t=time.time())
+        runner.start(plan.users, spawn_rate=plan.spawn_rate)
     gevent.sleep(plan.duration_s)
     writer.event("end", t=time.time())
     workers = list(getattr(runner, "clients", {}))
@@ -359,9 +411,10 @@ def main(argv: list[str] | None = None) -> int:
     # The master's host travels to workers over ZeroMQ: never with user:password in it
     # (workers use their own plan's URL anyway, see pin_host).
     host = plan.shared_base_url if args.role == "master" else plan.base_url
-    env = Environment(user_classes=[make_user_class(plan)], host=host, events=events,
-                      stop_timeout=STOP_TIMEOUT_S)
     shipper = SampleShipper()
+    logins = Logins(plan, shipper.send) if plan.identities else None
+    env = Environment(user_classes=[make_user_class(plan, logins)], host=host, events=events,
+                      stop_timeout=STOP_TIMEOUT_S)
     env.events.request.add_listener(shipper.on_request)
     if args.role == "worker":
         return run_worker(plan, env, shipper, args.master_host, args.master_port)

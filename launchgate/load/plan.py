@@ -4,14 +4,22 @@ it carries the configured headers, whose values are secrets).
 The child connects **only** to `connect_host:connect_port`, an address the gate has already
 resolved and checked against the private-target guard; the URL keeps the real host name for the
 Host header, SNI and certificate verification (the connect_to semantics of curl).
+
+With `identities` (`checks.load.as`), each simulated user logs in once, as the next identity
+in turn, before its first request: the plan then carries those identities' credentials (one
+more reason it travels only on stdin).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from launchgate.config.schema import IdentityConfig, LoginConfig
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,34 @@ class PlanRoute:
     headers: dict[str, str] = field(default_factory=dict)
     json: Any = None
     expect_status: int | None = None   # a 3xx here: the redirect is the answer, not followed
+
+
+@dataclass(frozen=True)
+class PlanIdentity:
+    """An identity the users log in as: its name and its config, as plain JSON values."""
+
+    name: str
+    login: dict[str, Any] | None = field(default=None, repr=False)
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, name: str, identity: IdentityConfig) -> PlanIdentity:
+        login = None if identity.login is None else {
+            f.name: _plain(getattr(identity.login, f.name))
+            for f in dataclasses.fields(identity.login)}
+        return cls(name, login, dict(identity.headers))
+
+    def config(self) -> IdentityConfig:
+        return IdentityConfig(login=None if self.login is None else LoginConfig(**self.login),
+                              headers=dict(self.headers))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -42,6 +78,8 @@ class Plan:
     user_agent: str = "launchgate"
     workers: int = 0
     workers_timeout_s: float = 30.0   # how long the master waits for every worker to connect
+    identities: tuple[PlanIdentity, ...] = ()   # round-robin, one login per user (load.as)
+    login_timeout_s: float = 60.0     # how long the run waits for every user's login
 
     @property
     def shared_base_url(self) -> str:
@@ -57,4 +95,5 @@ class Plan:
     def loads(cls, text: str) -> Plan:
         data = json.loads(text)
         data["routes"] = tuple(PlanRoute(**r) for r in data["routes"])
+        data["identities"] = tuple(PlanIdentity(**i) for i in data.get("identities", ()))
         return cls(**data)

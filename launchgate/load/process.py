@@ -18,6 +18,7 @@ from typing import IO, Any
 
 import launchgate
 from launchgate.address import parse_hostport, valid_port
+from launchgate.load.logins import LoginEvent, SessionEnded
 from launchgate.load.plan import Plan
 from launchgate.load.stats import Samples
 
@@ -40,6 +41,8 @@ class RunResult:
     samples: Samples = field(default_factory=Samples)
     started_at: float | None = None
     ended_at: float | None = None
+    logins: list[LoginEvent] = field(default_factory=list)        # one per user (load.as)
+    sessions_ended: list[SessionEnded] = field(default_factory=list)
 
 
 @dataclass
@@ -79,6 +82,15 @@ class _Tail:
             self.result.started_at = float(event["t"])
         elif kind == "end":
             self.result.ended_at = float(event["t"])
+        elif kind == "login":
+            self.result.logins.append(LoginEvent(
+                identity=str(event["identity"]), seconds=float(event["seconds"]),
+                ok=bool(event["ok"]), t=float(event["t"]), reason=str(event.get("reason", "")),
+                detail=str(event.get("detail", ""))))
+        elif kind == "session_ended":
+            self.result.sessions_ended.append(SessionEnded(
+                identity=str(event["identity"]), route=str(event["route"]),
+                how=str(event["how"]), t=float(event["t"])))
         elif kind == "master":
             self.master_port = int(event["port"])
         elif kind == "done":
@@ -191,7 +203,8 @@ def _master_port(master: subprocess.Popen[bytes], tail: _Tail) -> int:
 def _wait(driver: subprocess.Popen[bytes], tail: _Tail, plan: Plan,
           on_tick: Callable[[RunResult, float], None] | None, tick_s: float) -> None:
     started = time.monotonic()
-    limit = plan.duration_s + STARTUP_GRACE_S + (plan.workers_timeout_s if plan.workers else 0)
+    limit = plan.duration_s + STARTUP_GRACE_S + (plan.workers_timeout_s if plan.workers else 0) \
+        + (plan.login_timeout_s if plan.identities else 0)
     deadline = started + limit
     while driver.poll() is None:
         if time.monotonic() > deadline:

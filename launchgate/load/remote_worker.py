@@ -4,9 +4,10 @@
         [--master-port 5557] [--url URL]
 
 It builds the same plan as the gate from the same config (and the same environment variables
-for `${VAR}` headers), resolves and vets the target itself (private-target guard, connect_to),
-then runs `launchgate.load.child worker`, whose samples travel to the master like a local
-worker's. The gate's side is enabled with LAUNCHGATE_LOAD_MASTER_BIND (see docs/load.md).
+for `${VAR}` headers and the `load.as` identities' credentials), resolves and vets the target
+itself (private-target guard, connect_to), then runs `launchgate.load.child worker`, whose
+samples travel to the master like a local worker's. The gate's side is enabled with
+LAUNCHGATE_LOAD_MASTER_BIND (see docs/load.md).
 """
 
 from __future__ import annotations
@@ -48,7 +49,15 @@ def main(argv: list[str] | None = None) -> int:
     except (CheckCannotRun, httpcore.ConnectError) as exc:
         print(f"launchgate: {exc}", file=sys.stderr)
         return 2
-    plan = build_plan(config.checks.load, http, parts, endpoint)
+    for name in config.checks.load.as_:
+        why = config.unavailable_identities.get(name)
+        if why is not None:  # never log in with empty credentials
+            print(f"launchgate: identity {name} has no credentials here ({why})",
+                  file=sys.stderr)
+            return 2
+    # The identities' credentials come from this runner's own config and environment, like
+    # the target: never from the master, never on a command line.
+    plan = build_plan(config.checks.load, http, parts, endpoint, config.identities)
     proc = spawn_child(["worker", "--master-host", args.master_host,
                         "--master-port", str(args.master_port)], plan.dumps(), None)
     try:

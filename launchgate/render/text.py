@@ -56,17 +56,29 @@ def render_text(report: Mapping[str, Any], *, color: bool = False) -> str:
 
 def _load_lines(load: Mapping[str, Any] | None,
                 comparison: Mapping[str, Any] | None) -> list[str]:
-    """The load test's p95 (against the base's, with a comparison), then its routes' own p95
-    against their budgets (when there is more than one route, or a route was not a plain
-    pass, or a comparison gives per-route deltas)."""
-    if not load or load.get("p95_ms") is None:
+    """The load test's p95 (against the base's, with a comparison), who the users logged in
+    as, then its routes' own p95 against their budgets (when there is more than one route, or
+    a route was not a plain pass, or a comparison gives per-route deltas)."""
+    if not load:
         return []
     name = comparison["base"]["name"] if comparison else ""
     versus = (comparison or {}).get("load")
     change = p95_change(versus, name)
-    lines = [f"  load: p95 {load['p95_ms']:.0f} ms"
-             f"{' (' + _clean(change) + ')' if change else ''} over {load['requests']} "
-             f"requests, {load['users']} users"]
+    lines = [] if load.get("p95_ms") is None else [
+        f"  load: p95 {load['p95_ms']:.0f} ms"
+        f"{' (' + _clean(change) + ')' if change else ''} over {load['requests']} "
+        f"requests, {load['users']} users"]
+    logins = load.get("logins") or []
+    if logins:
+        who = ", ".join(f"{_clean(m['identity'])} ({m['users']}"
+                        f"{', ' + str(m['failed']) + ' failed' if m['failed'] else ''})"
+                        for m in logins)
+        slowest = max((m["max_s"] for m in logins if m.get("max_s") is not None), default=None)
+        lines.append(f"  load: users logged in as {who}"
+                     + (f"; slowest login {slowest:.2f} s (not in the p95)"
+                        if slowest is not None else ""))
+    if load.get("p95_ms") is None:
+        return lines
     routes = load.get("routes") or []
     deltas = {d["name"]: d for d in (versus or {}).get("routes") or []}
     if len(routes) < 2 and all(r.get("verdict", "ok") == "ok" for r in routes):

@@ -5,27 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from launchgate.load.answers import is_login_answer, is_login_path, status_error
+from launchgate.load.answers import is_login_answer, status_error
 
 FORM = b'<form><input name="u"><input type="password" name="p"></form>'
-
-
-@pytest.mark.parametrize("path", ["/login", "/accounts/login/", "/users/sign_in", "/signin",
-                                  "/wp-login.php", "/admin/Log-In", "/auth/logon"])
-def test_login_paths(path):
-    assert is_login_path(path)
-
-
-@pytest.mark.parametrize("path", ["/", "/authors", "/blog/logging-in-depth", "/api/sessions",
-                                  "/clients/signing"])
-def test_not_login_paths(path):
-    assert not is_login_path(path)
-
-
-def test_session_and_auth_count_only_as_where_a_redirect_lands():
-    assert is_login_path("/session/new", landing=True)
-    assert is_login_path("/sso/start", landing=True)
-    assert not is_login_path("/session/new")
 
 
 @pytest.mark.parametrize(("requested", "final", "redirected", "ctype", "body", "expected"), [
@@ -38,9 +20,18 @@ def test_session_and_auth_count_only_as_where_a_redirect_lands():
     ("/signup", "http://h/signup", False, "text/html", FORM + FORM, False),    # two passwords
     ("/login", "http://h/login", False, "text/html", FORM, False),  # the route is the login
     ("/clients", "http://h/clients", False, "text/html", b"x" * 70_000 + FORM, False),
+    ("/clients", "http://h/blog/logging-in-depth", True, "text/html", b"", False),
 ])
 def test_is_login_answer(requested, final, redirected, ctype, body, expected):
     assert is_login_answer(requested, final, redirected, ctype, body) is expected
+
+
+def test_an_identity_login_page_counts_whatever_its_path():
+    """The identity's own login page (Session.login_path) is a login page even when its path
+    does not look like one."""
+    assert not is_login_answer("/clients", "http://h/enter", True, "text/html", b"")
+    assert is_login_answer("/clients", "http://h/enter?next=/clients", True, "text/html", b"",
+                           login_paths=("/enter",))
 
 
 def test_status_error():
