@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from launchgate.address import bracketed, connect_key
 from launchgate.http.login import LoginFailed, log_in
 from launchgate.http.transport import HttpContext
 from launchgate.load.plan import Plan
@@ -60,11 +61,10 @@ def pinned_context(plan: Plan) -> HttpContext:
     """An HTTP context whose only reachable host is the plan's, at its vetted address. The
     gate already ran the private-target guard on that address, so the guard is off here;
     every other host is refused by the login's own host list (see Logins.log_in)."""
-    connect = (f"[{plan.connect_host}]" if ":" in plan.connect_host else plan.connect_host)
-    host = f"[{plan.host}]" if ":" in plan.host else plan.host
     return HttpContext(headers=dict(plan.headers),
                        ca_bundle=plan.verify if isinstance(plan.verify, str) else None,
-                       connect_to={f"{host}:{plan.port}": f"{connect}:{plan.connect_port}"},
+                       connect_to={connect_key(plan.host, plan.port):
+                                   f"{bracketed(plan.connect_host)}:{plan.connect_port}"},
                        allow_private_targets=True, timeout_s=plan.request_timeout_s)
 
 

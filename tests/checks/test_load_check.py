@@ -131,7 +131,8 @@ def test_https_connect_to_headers_and_route_budget(tmp_path):
             tmp_path, f"https://alice:{URL_PASSWORD}@app.example.test/", {
                 "min_samples": 20, "duration": "2.5s",
                 "routes": [{"name": "clients", "path": "/fast", "weight": 3},
-                           {"name": "report", "path": "/half", "p95_target_ms": 200}]},
+                           {"name": "report", "path": "/half", "p95_target_ms": 200,
+                            "p95_blocker_ms": 5000}]},
             headers={"X-Bypass": BYPASS}, ca_bundle=str(tmp_path / "ca.pem"),
             # Host names are case-insensitive: so are connect_to keys.
             connect_to={"App.Example.TEST.:443": f"127.0.0.1:{srv.port}"})
