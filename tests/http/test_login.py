@@ -98,8 +98,8 @@ def test_wrong_password_is_wrong_credentials(django: DjangoApp) -> None:
 def test_a_login_form_answered_again_with_422_is_wrong_credentials_not_csrf(
         django: DjangoApp) -> None:
     """The re-rendered form carries its CSRF field: that is no CSRF refusal."""
-    failed = failure(django.url, form_identity(page="/accounts/login-422/",
-                                               password="not-" + ALICE_PASSWORD))  # pragma: allowlist secret
+    wrong = "not-" + ALICE_PASSWORD  # pragma: allowlist secret
+    failed = failure(django.url, form_identity(page="/accounts/login-422/", password=wrong))
     assert failed.reason is LoginReason.WRONG_CREDENTIALS and "422" in failed.detail
     with HTTP.client() as client:
         assert log_in(client, django.url, "alice", form_identity(page="/accounts/login-422/"))
