@@ -10,6 +10,8 @@ import json
 import secrets
 import urllib.parse
 
+import pytest
+
 from launchgate.config import load_config
 from launchgate.redact import REDACTED, Redactor
 from tests.conftest import assert_no_secret
@@ -45,6 +47,7 @@ def run_with_bypass_header(cli, tmp_path, bypass: str):
         return run_with_reports(cli, tmp_path, "--config", str(config), env={"BYPASS": bypass})
 
 
+@pytest.mark.slow  # the whole gate, a Locust run included
 def test_header_secret_from_env_is_redacted_everywhere(cli, tmp_path):
     bypass = secrets.token_hex(24)
     result, texts = run_with_bypass_header(cli, tmp_path, bypass)
@@ -60,6 +63,7 @@ def test_header_secret_from_env_is_redacted_everywhere(cli, tmp_path):
     assert "/landing?seen=" in bounce["detail"] and REDACTED in bounce["detail"]
 
 
+@pytest.mark.slow  # the whole gate, a Locust run included
 def test_url_credentials_are_redacted_everywhere(cli, tmp_path):
     password = secrets.token_urlsafe(18).replace("-", "x").replace("_", "y")
     basic = base64.b64encode(f"alice:{password}".encode()).decode()
@@ -93,6 +97,7 @@ def test_redactor_text():
     assert redactor.value({"k": ["s3cr3t-value", 1, None]}) == {"k": [REDACTED, 1, None]}
 
 
+@pytest.mark.slow  # the whole gate, a Locust run included
 def test_reflected_url_encoded_secret_is_redacted_everywhere(cli, tmp_path):
     """A value with `+/= ` comes back from /bounce form-encoded in the redirect's query."""
     bypass = f"tok+en/{secrets.token_hex(8)}= x{secrets.token_hex(8)}=="

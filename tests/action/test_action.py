@@ -36,6 +36,8 @@ from tests.support.actionharness import (
 from tests.support.fakegithub.server import FakeGitHub
 from tests.support.secrets_fixture import commit, git
 
+pytestmark = pytest.mark.slow  # the whole Action in a subprocess, per test
+
 BYPASS = "bypass-" + "s3cretHeaderValue" * 3
 RUN_URL = f"{SERVER_URL}/acme/admin/actions/runs/{RUN_ID}"
 

@@ -40,6 +40,8 @@ from tests.support.actionharness import (
 )
 from tests.support.fakegithub.server import FakeGitHub
 
+pytestmark = pytest.mark.slow  # builds and runs the container image
+
 HOST_CA = "/etc/ssl/certs/ca-certificates.crt"
 RUNNER_UID = 1001  # the runner's user owns the workspace, not the container's root
 

@@ -10,6 +10,7 @@ import ssl
 import threading
 import time
 
+import pytest
 import trustme
 
 from launchgate.progress import Progress
@@ -22,6 +23,8 @@ from tests.support.loadserver import (
     gate,
     load_result,
 )
+
+pytestmark = pytest.mark.slow  # real Locust runs
 
 
 def test_fast_route_passes_with_exact_metrics(server, tmp_path):

@@ -19,7 +19,7 @@ from launchgate.config import ChecksConfig, Config, TlsConfig
 from launchgate.report import Finding
 from tests.support.dns_support import make_config, run_dns
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.slow]  # a real knotd
 
 
 @pytest.fixture(scope="session")

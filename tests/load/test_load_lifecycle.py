@@ -17,6 +17,8 @@ import pytest
 from tests.conftest import ROOT
 from tests.support.loadserver import LoadServer
 
+pytestmark = pytest.mark.slow  # real gates with Locust children, killed
+
 
 def served(srv: LoadServer) -> int:
     with srv.lock:

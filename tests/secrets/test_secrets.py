@@ -214,6 +214,7 @@ def test_scan_text_for_bundles_uses_the_engine():
     assert scan_text("var a = 1;\n", "app.js") == ()
 
 
+@pytest.mark.slow  # the demo (Locust)
 def test_demo_shows_a_blocker_in_the_change_and_a_secret_in_history(demo_run):
     assert demo_run.result.code == 0, demo_run.result.output
     report = demo_run.report
