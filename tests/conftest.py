@@ -64,6 +64,13 @@ class DemoRun:
     report: dict
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the demo (every check, a Locust run included) is `slow`."""
+    for item in items:
+        if "demo_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     """`launchgate demo` run once per session (it includes a short real load test)."""

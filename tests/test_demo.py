@@ -3,11 +3,7 @@ started: the embedded default a new user sees first."""
 
 from __future__ import annotations
 
-import pytest
-
 from launchgate.names import CHECK_NAMES
-
-pytestmark = pytest.mark.slow  # the demo runs every check, Locust too
 
 
 def test_demo_runs_every_check_and_reports(demo_run):

@@ -71,7 +71,6 @@ def test_email_says_in_plain_words_whether_mail_can_be_spoofed(demo_handover):
     assert f"({records['spf_lookups']} of 10 DNS lookups)" in part
 
 
-@pytest.mark.slow  # the demo (Locust)
 def test_env_vars_come_from_the_sample_repo_without_values(demo_handover, demo_run):
     text, _ = demo_handover
     part = section(text, SECTIONS[3])

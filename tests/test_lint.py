@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 LINTED = ("launchgate", "tests", "entrypoint.py", "benchmarks")
@@ -23,6 +25,7 @@ def test_ruff():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow  # mypy over the whole package, without its cache
 def test_mypy():
     result = run_tool("mypy", "--no-incremental", "--cache-dir", "/dev/null", "launchgate")
     assert result.returncode == 0, result.stdout + result.stderr

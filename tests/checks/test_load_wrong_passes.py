@@ -4,8 +4,12 @@ mixed p95, a route with too few samples. Real Locust runs against a real loopbac
 
 from __future__ import annotations
 
+import pytest
+
 from launchgate.render.text import render_text
 from tests.support.loadserver import gate, load_result
+
+pytestmark = pytest.mark.slow  # real Locust runs
 
 
 def routes_by_name(metrics):

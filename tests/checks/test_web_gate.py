@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.conftest import assert_no_secret
 from tests.support.weblab import (
     BUNDLE_KEY,
@@ -59,7 +57,6 @@ def test_failing_site_never_leaks_values(lab, cli, tmp_path):
         assert_no_secret(everything, secret, where="the CLI outputs")
 
 
-@pytest.mark.slow  # the demo (Locust)
 def test_demo_serves_https_through_connect_to(demo_run):
     result, report = demo_run.result, demo_run.report
     statuses = {c["name"]: c["status"] for c in report["checks"]}

@@ -8,8 +8,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 from tests.support.hostile_server import HostileServer
+
+pytestmark = pytest.mark.slow  # a real Locust child against compression bombs
 
 PROBE = ROOT / "tests" / "support" / "loadprobe.py"
 

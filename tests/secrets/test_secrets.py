@@ -188,6 +188,7 @@ def test_check_without_base_skips_the_diff_part(fixture_repo, tmp_path):
     assert result.code == 0 and "no base revision" in result.output
 
 
+@pytest.mark.slow  # scans tens of MB
 def test_big_binary_and_non_utf8_files(tmp_path):
     repo = tmp_path / "odd"
     repo.mkdir()
@@ -214,7 +215,6 @@ def test_scan_text_for_bundles_uses_the_engine():
     assert scan_text("var a = 1;\n", "app.js") == ()
 
 
-@pytest.mark.slow  # the demo (Locust)
 def test_demo_shows_a_blocker_in_the_change_and_a_secret_in_history(demo_run):
     assert demo_run.result.code == 0, demo_run.result.output
     report = demo_run.report
