@@ -334,8 +334,8 @@ def _cmd_baseline(args: argparse.Namespace) -> int:
     entries = baseline_entries(scan, options)
     text, added = baseline_document(entries, existing, engine.settings_json())
     output.write_text(text, encoding="utf-8")
-    in_code = sum(1 for r in scan.records if r.origin in ("head", "diff"))
-    print(f"launchgate: {len(scan.records)} secret(s) newly accepted as "
+    in_code = len({r.key for r in scan.records if r.origin in ("head", "diff")})
+    print(f"launchgate: {len({r.key for r in scan.records})} secret(s) newly accepted as "
           f"{added} baseline entr{'y' if added == 1 else 'ies'} (detect-secrets keeps one per "
           f"file and type); baseline written to {output}")
     if in_code:

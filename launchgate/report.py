@@ -83,6 +83,9 @@ class Finding:
     new: bool | None = None
     # What the fingerprint hashes besides id and location (kept to re-key it to the target).
     key: str = field(default="", compare=False, repr=False)
+    # Findings that share a group are places of one thing (one secret value at several
+    # places): the markdown lists them under one entry; every other output keeps each.
+    group: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "check": self.check, "severity": self.severity.value,
@@ -91,6 +94,8 @@ class Finding:
                                 "fingerprint": self.fingerprint}
         if self.new is not None:
             data["new"] = self.new
+        if self.group is not None:
+            data["group"] = self.group
         return data
 
 
@@ -155,13 +160,13 @@ def fingerprint(finding_id: str, location: Location, key: str = "",
 
 def make_finding(check: str, slug: str, severity: Severity, title: str, *, detail: str = "",
                  remedy: str = "", location: Location | None = None,
-                 key: str = "") -> Finding:
+                 key: str = "", group: str | None = None) -> Finding:
     """Build a finding with the id `<check>.<slug>` and its stable fingerprint."""
     finding_id = f"{check}.{slug}"
     loc = location or Location()
     return Finding(id=finding_id, check=check, severity=severity, title=title, detail=detail,
                    remedy=remedy, location=loc, fingerprint=fingerprint(finding_id, loc, key),
-                   key=key)
+                   key=key, group=group)
 
 
 def relative_to_target(findings: Iterable[Finding], target: str | None) -> tuple[Finding, ...]:
@@ -341,9 +346,22 @@ def apply_overrides(findings: Iterable[Finding],
 
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.check, f.id,
-                                                 f.location.host or "", f.location.path or "",
-                                                 f.location.line or 0)))
+    """Most severe first, then by check, id and place; the places of one group stay
+    together, at the place of its first member."""
+    items = tuple(findings)
+
+    def place(f: Finding) -> tuple[str, str, int]:
+        return f.location.host or "", f.location.path or "", f.location.line or 0
+
+    first: dict[tuple[str, str], tuple[str, str, int]] = {}
+    for f in items:
+        if f.group is not None:
+            key = (f.id, f.group)
+            first[key] = min(first.get(key, place(f)), place(f))
+    return tuple(sorted(items, key=lambda f: (
+        -f.severity.rank, f.check, f.id,
+        first[(f.id, f.group)] if f.group is not None else place(f), f.group or "",
+        place(f))))
 
 
 def decide_verdict(findings: Iterable[Finding], checks: Iterable[CheckResult], *, fail_on: str,
@@ -389,7 +407,7 @@ def _report_from_json(data: Mapping[str, Any]) -> Report:
     findings = tuple(
         Finding(id=f["id"], check=f["check"], severity=Severity(f["severity"]), title=f["title"],
                 detail=f["detail"], remedy=f["remedy"], location=Location(**f["location"]),
-                fingerprint=f["fingerprint"], new=f.get("new"))
+                fingerprint=f["fingerprint"], new=f.get("new"), group=f.get("group"))
         for f in data["findings"])
     checks = tuple(CheckResult(name=c["name"], status=CheckStatus(c["status"]),
                                duration_s=c["duration_s"], summary=c["summary"])

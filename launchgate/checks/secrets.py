@@ -101,14 +101,16 @@ class SecretsCheck:
 
 
 def _finding(record: Any, history_severity: Severity) -> Finding:
+    """One place of a secret. Its fingerprint is the id, the file, the secret and its rank
+    among the secret's places in that file: stable when unrelated edits move the line."""
     from launchgate.secrets.gitlog import display_path
 
-    where, introduced = record.where, record.introduced
+    where = record.where
     path = display_path(where.path)
     place = f"{path}:{where.line}"
-    since = f"commit {introduced.commit[:12]} ({introduced.date[:10]})"
-    more = (f" It was added in {record.occurrences} places in all."
-            if record.occurrences > 1 else "")
+    since = f"commit {where.commit[:12]}" + (f" ({where.date[:10]})" if where.date else "")
+    more = (f" The same secret sits in {record.places} places (value {record.group})."
+            if record.places > 1 else "")
     if len(record.types) > 1:
         more += f" Also detected as: {', '.join(record.types[1:])}."
     fingerprint = f"Fingerprint {record.fingerprint} (sha1 prefix, as in .secrets.baseline)."
@@ -131,7 +133,7 @@ def _finding(record: Any, history_severity: Severity) -> Finding:
         remedy = f"{ROTATE} Rewriting history is optional once it is rotated. {ACCEPT}"
     location = Location(path=path, line=where.line, commit=where.commit)
     return make_finding(NAME, slug, severity, title, detail=detail, remedy=remedy,
-                        location=location, key=record.key)
+                        location=location, key=record.place_key, group=record.group)
 
 
 def _shallow_finding() -> Finding:
@@ -148,10 +150,12 @@ def _summary(scan: Any, diff: bool, history: bool, diff_wanted_no_base: bool) ->
     counts = {o: sum(1 for r in scan.records if r.origin == o) for o in ("diff", "head",
                                                                           "history")}
     total = sum(counts.values())
+    secrets = len({r.key for r in scan.records})
     stats = scan.stats
-    parts = [f"{total} secret{'s' if total != 1 else ''}"
-             + (f" ({counts['diff']} in the change, {counts['head']} in the code, "
-                f"{counts['history']} only in history)" if total else "")]
+    parts = [f"{secrets} secret{'s' if secrets != 1 else ''}"
+             + (f" at {total} place{'s' if total != 1 else ''} ({counts['diff']} in the "
+                f"change, {counts['head']} in the code, {counts['history']} only in history)"
+                if total else "")]
     if history:
         cached = f", {stats.cache_hits:,} from cache" if stats.cache_hits else ""
         parts.append(f"{stats.commits_scanned:,} commits ({stats.lines_scanned:,} added lines "

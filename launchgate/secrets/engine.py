@@ -46,7 +46,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -425,7 +425,7 @@ class Engine:
             raise EngineSettingsError(
                 f"no pre-filter for detect-secrets plugin(s) {sorted(unknown)}")
         self.prefilter = Prefilter.for_plugins(list(self._plugins))
-        self._judged: dict[tuple[str, str], tuple[tuple[RawHit, ...], bool]] = {}
+        self._judged: dict[tuple[str | int, ...], tuple[tuple[RawHit, ...], bool]] = {}
         self.settings_key = self._settings_key()
 
     def _configure(self) -> None:
@@ -503,13 +503,19 @@ class Engine:
 
     def _judged_line(self, path: str, line: str, plugins: frozenset[str] | None
                      ) -> tuple[tuple[RawHit, ...], bool]:
-        if len(line) > MAX_LINE_CHARS:
-            return self._judge_long(path, line)
-        key = (path, line)
+        # a huge line is remembered by its digest, not kept itself (the history and the
+        # files at head hold the same minified bundle)
+        long = len(line) > MAX_LINE_CHARS
+        key: tuple[str | int, ...] = (
+            (path, hashlib.sha256(line.encode("utf-8", "surrogatepass")).hexdigest(),
+             len(line)) if long else (path, line))
         cached = self._judged.get(key)
-        if cached is None:
+        if cached is None and long:
+            cached = self._judge_long(path, line)
+        elif cached is None:
             names = plugins_for_line(line, self.prefilter) if plugins is None else plugins
             cached = self._judge(path, line, names) if names else ((), False)
+        if key not in self._judged:
             if len(self._judged) > 200_000:
                 self._judged.clear()
             self._judged[key] = cached
@@ -634,13 +640,17 @@ class Engine:
             if not allowlisted:
                 yield line_no, hit
 
-    def scan_lines_with_pragmas(self, path: str, lines: list[str]
+    def scan_lines_with_pragmas(self, path: str, lines: list[str],
+                                only: Iterable[int] | None = None
                                 ) -> Iterator[tuple[int, RawHit, bool]]:
-        """Like scan_lines, but also yields allowlisted hits, flagged."""
+        """Like scan_lines, but also yields allowlisted hits, flagged. `only`: the 0-based
+        indexes of the lines worth judging (those `candidate_lines` passes); others are
+        skipped, which changes nothing (no plugin can flag them)."""
         self.activate()
         if not self.path_is_scanned(path):
             return
-        for index, line in enumerate(lines):
+        for index in range(len(lines)) if only is None else sorted(only):
+            line = lines[index]
             hits, allowlisted = self.judge_ignoring_pragmas(path, line)
             if not hits and any(word in line for word in _PRAGMA_WORDS):
                 # A trailing pragma comment can change what detect-secrets captures (or

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from launchgate.secrets.engine import MAX_LINE_CHARS, Engine, candidate_lines
+from launchgate.secrets.material import place_value_id
 
 COMMIT_MARK = "\x00commit "
 # A commit header starts a line; the stream's first header starts the stream.
@@ -212,10 +213,24 @@ def _judge_candidate(engine: Engine, data: bytes, start: int, plugins: frozenset
             return
     first = len(result.hits)
     result.hits.extend(AddedHit(commit, date, path, line_no, h.type, h.hashed_secret, h.noise,
-                                h.value_id)
+                                place_value_id(h.type, h.value_id, content,
+                                               _following_added_lines(data, end)))
                        for h in hits)
     if not before and line_no > 1:
         result.queries.append(PreviousLineQuery(first, commit, path, line_no, content))
+
+
+def _following_added_lines(data: bytes, end: int) -> Iterator[str]:
+    """The lines the same hunk adds after the line that ends at `end` (lazily)."""
+    pos = end + 1
+    while pos < len(data):
+        line_end = data.find(b"\n", pos)
+        line_end = len(data) if line_end < 0 else line_end
+        if data.startswith(b"+", pos):
+            yield data[pos + 1:line_end].decode("utf-8", errors="replace")
+        elif not data.startswith(b"\\", pos):  # "\ No newline at end of file"
+            return
+        pos = line_end + 1
 
 
 def _previous_added_line(data: bytes, start: int) -> str | None:

@@ -14,14 +14,15 @@ merge-base), it scans `base..head` as a plain tree diff and says so in the scan'
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -43,6 +44,7 @@ from launchgate.secrets.gitlog import (
     path_bytes,
     read_blocks,
 )
+from launchgate.secrets.tree import HeadPlace, read_blobs, scan_tree, text_lines
 
 # Below this many new commits the history is small: one process beats forking a pool.
 POOL_MIN_COMMITS = 300
@@ -68,21 +70,35 @@ class ScanOptions:
 
 @dataclass(frozen=True)
 class SecretRecord:
-    """One secret (never its value): where it is shown, and where else it was added."""
+    """One place of one secret (never its value). A secret at several places is several
+    records that share `key` (and `group`)."""
 
     type: str              # the most specific type (see `types` for all)
     hashed_secret: str     # detect-secrets' sha1 (as in .secrets.baseline)
     origin: str            # "diff" | "head" | "history"
-    where: AddedHit        # the location shown (head/diff location, or the introducing commit)
-    introduced: AddedHit   # the oldest commit that added it
-    occurrences: int = 1
+    where: AddedHit        # this place (in the change, at head, or where it was added) and
+                           # the commit that added it there
+    introduced: AddedHit   # the oldest commit that added the secret anywhere
+    places: int = 1        # how many places of this secret are reported
     types: tuple[str, ...] = ()
-    value_id: str = ""     # salted hash of the full value: tells secrets apart
+    value_id: str = ""     # salted hash of the secret's material: tells secrets apart
+    ordinal: int = 0       # this place's rank among the secret's places in the same file
 
     @property
     def key(self) -> str:
-        """Stable identity for the finding's fingerprint (never the value)."""
+        """The secret's identity (never its value): type and value id."""
         return f"{self.type}:{self.value_id[:32] or self.hashed_secret}"
+
+    @property
+    def place_key(self) -> str:
+        """This place's identity, for a fingerprint that stays when unrelated lines move:
+        the secret, its rank in the file (the file itself is the finding's location)."""
+        return f"{self.key}#{self.ordinal}"
+
+    @property
+    def group(self) -> str:
+        """A short id shared by every place of this secret (outputs list them together)."""
+        return hashlib.sha256(self.key.encode()).hexdigest()[:12]
 
     @property
     def fingerprint(self) -> str:
@@ -119,6 +135,7 @@ class RepoScan:
     merge_base: str | None = None
     notes: list[str] = field(default_factory=list)
     raw_history: list[AddedHit] = field(default_factory=list)
+    head_places: list[HeadPlace] = field(default_factory=list)
 
 
 Progress = Callable[[str], None]
@@ -230,9 +247,11 @@ def _scan_history(repo: str, head: str, engine: Engine, options: ScanOptions, sc
             found.extend(_resolve_previous_lines(repo, engine, result))
             scanned.extend(sha for sha, _date in result.commits)
         cache.add(scanned, found)
-        problem = cache.save()
-        if problem:
-            scan.notes.append(problem)
+    say("secrets: reading the files at head")
+    scan.head_places, cache.tree = scan_tree(repo, head, engine, cache.tree)
+    problem = cache.save()
+    if problem:
+        scan.notes.append(problem)
     wanted = set(reachable)
     return [h for h in cache.hits if h.commit in wanted]
 
@@ -339,58 +358,6 @@ def _resolve_previous_lines(repo: str, engine: Engine, result: BlockResult) -> l
     return [h for i, h in enumerate(result.hits) if i not in dropped]
 
 
-def read_blobs(repo: str, specs: Iterable[tuple[str, str]]
-               ) -> dict[tuple[str, str], bytes | None]:
-    """The blob at each (revision, path) (None when there is none): `git cat-file --batch`,
-    whose input is one `rev:path` per line. A path that a line cannot carry (a newline, or a
-    trailing CR that git strips) is asked for on its own command line instead."""
-    ordered = sorted(set(specs))
-    blobs: dict[tuple[str, str], bytes | None] = {}
-    batch = [spec for spec in ordered if "\n" not in spec[1] and not spec[1].endswith("\r")]
-    for spec in ordered:
-        if spec not in batch:
-            proc = subprocess.run(["git", "-C", repo, "cat-file", "blob",
-                                   spec[0].encode() + b":" + path_bytes(spec[1])],
-                                  capture_output=True)
-            blobs[spec] = proc.stdout if proc.returncode == 0 else None
-    if not batch:
-        return blobs
-    proc = subprocess.run(["git", "-C", repo, "cat-file", "--batch"],
-                          input=b"".join(rev.encode() + b":" + path_bytes(path) + b"\n"
-                                         for rev, path in batch),
-                          capture_output=True)
-    out = proc.stdout
-    pos = 0
-    for spec in batch:
-        end = out.find(b"\n", pos)
-        header = out[pos:end].split()
-        pos = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            blobs[spec] = out[pos:pos + size]
-            pos += size + 1
-        else:
-            blobs[spec] = None
-            if len(header) == 3:  # a tree or other object: skip its body
-                pos += int(header[2]) + 1
-    return blobs
-
-
-# git reads a file as binary when its first 8,000 bytes hold a NUL (buffer_is_binary).
-GIT_BINARY_SNIFF = 8000
-
-
-def text_lines(content: bytes) -> list[str] | None:
-    """A blob's lines as git's diff shows them (split at LF only: Python's splitlines would
-    also split at VT, FF, NEL, U+2028, ...), or None for a file git treats as binary."""
-    if b"\x00" in content[:GIT_BINARY_SNIFF]:
-        return None
-    lines = content.split(b"\n")
-    if lines[-1] == b"":
-        lines.pop()
-    return [line.decode("utf-8", errors="replace") for line in lines]
-
-
 # --- classification -------------------------------------------------------------------------
 
 def _date_key(hit: AddedHit) -> tuple[datetime, str]:
@@ -400,14 +367,32 @@ def _date_key(hit: AddedHit) -> tuple[datetime, str]:
         return datetime.max, hit.commit
 
 
+Key = tuple[str, str]  # (type, value id): one secret
+
+
+@dataclass
+class _Value:
+    """Everything known about one secret while classifying it."""
+
+    key: Key
+    hits: list[AddedHit] = field(default_factory=list)       # added in history
+    diff: list[AddedHit] = field(default_factory=list)       # added in the change
+    head: list[HeadPlace] = field(default_factory=list)      # in a file at head
+
+
 def _classify(repo: str, head: str, engine: Engine, options: ScanOptions,
               known: frozenset[tuple[str, str, str]],
               diff_hits: list[AddedHit], history_hits: list[AddedHit],
               scan: RepoScan) -> list[SecretRecord]:
-    baseline_path = options.baseline
+    """One record per place: every place a secret sits in the change (`diff`), every other
+    place it sits at head (`head`), and for a secret no longer anywhere at head, each path
+    it was added to, at the commit that first added it there (`history`)."""
+    def reportable(path: str, secret_type: str, hashed: str) -> bool:
+        return not (path_matches(path, options.exclude_paths) or path == options.baseline
+                    or (path, secret_type, hashed) in known)
 
     def keep(hit: AddedHit) -> bool:
-        if path_matches(hit.path, options.exclude_paths) or hit.path == baseline_path:
+        if path_matches(hit.path, options.exclude_paths) or hit.path == options.baseline:
             return False
         if hit.noise:
             scan.stats.noise_ignored += 1
@@ -417,64 +402,113 @@ def _classify(repo: str, head: str, engine: Engine, options: ScanOptions,
             return False
         return True
 
-    # One record per secret: type + salted hash of the full value (see module docstring).
-    groups: dict[tuple[str, str], list[AddedHit]] = {}
-    in_diff: dict[tuple[str, str], list[AddedHit]] = {}
+    values: dict[Key, _Value] = {}
+
+    def value(key: Key) -> _Value:
+        return values.setdefault(key, _Value(key))
+
     for hit in diff_hits:
         if keep(hit):
-            in_diff.setdefault((hit.type, hit.value_id), []).append(hit)
+            value((hit.type, hit.value_id)).diff.append(hit)
     for hit in history_hits:
         if keep(hit):
-            groups.setdefault((hit.type, hit.value_id), []).append(hit)
-    at_head = _present_at_head(repo, head, engine,
-                               {h.path for key, hits in groups.items() if key not in in_diff
-                                for h in hits})
-    records: list[tuple[SecretRecord, list[AddedHit]]] = []
-    for key, shown in in_diff.items():
-        hits = groups.get(key, []) + shown
-        records.append((_record(key, "diff", min(shown, key=_place), hits), hits))
-    for key, hits in groups.items():
-        if key in in_diff:
-            continue
-        if key in at_head and at_head[key] is None:
-            continue  # still at head, on a line the team allowlisted
-        head_place = at_head.get(key)
-        if head_place is not None:
-            where = replace(min(hits, key=_date_key), path=head_place[0], line=head_place[1])
-            records.append((_record(key, "head", where, hits), hits))
-        else:
-            records.append((_record(key, "history", min(hits, key=_date_key), hits), hits))
-    kept = _merge_same_lines(records)
+            value((hit.type, hit.value_id)).hits.append(hit)
+    for place in scan.head_places:  # read from head's files when history is scanned
+        if reportable(place.path, place.type, place.hashed_secret):
+            value((place.type, place.value_id)).head.append(place)
+    placed = [(v, _places(v)) for v in values.values()]
+    kept = _fold_same_lines(placed)
+    records = [r for v, types in kept for r in _records(repo, head, v, types)]
     order = {"diff": 0, "head": 1, "history": 2}
-    kept.sort(key=lambda r: (order[r.origin], r.where.path, r.where.line, r.type,
-                             r.hashed_secret, r.value_id))
-    return kept
+    records.sort(key=lambda r: (order[r.origin], r.where.path, r.where.line, r.type,
+                                r.hashed_secret, r.value_id))
+    return records
+
+
+def _places(value: _Value) -> set[tuple[str, str, int]]:
+    """Where the value was seen: (commit or "HEAD", path, line), to fold other types."""
+    return ({(h.commit, h.path, h.line) for h in value.hits + value.diff}
+            | {("HEAD", p.path, p.line) for p in value.head})
+
+
+def _records(repo: str, head: str, value: _Value, types: tuple[str, ...]
+             ) -> list[SecretRecord]:
+    secret_type, value_id = value.key
+    in_diff = {(h.path, h.line): h for h in value.diff}
+    at_head = sorted({(p.path, p.line): p for p in value.head
+                      if not p.allowlisted and (p.path, p.line) not in in_diff}.values(),
+                     key=lambda p: (p.path, p.line))
+    if not in_diff and not at_head and value.head:
+        return []  # still at head, only on lines the team allowlisted: accepted
+    everything = value.hits + value.diff
+    shown: list[tuple[str, AddedHit]] = []
+    if in_diff or at_head:
+        shown += [("diff", in_diff[place]) for place in sorted(in_diff)]
+        for place in at_head:
+            added = [h for h in value.hits if h.path == place.path]
+            where = min(added, key=_date_key) if added else _blame(repo, head, place)
+            shown.append(("head", replace(where, path=place.path, line=place.line,
+                                          hashed_secret=place.hashed_secret)))
+            everything.append(where)
+    else:
+        first_by_path: dict[str, AddedHit] = {}
+        for hit in sorted(value.hits, key=_date_key):
+            first_by_path.setdefault(hit.path, hit)
+        shown += [("history", first_by_path[path]) for path in sorted(first_by_path)]
+    introduced = min(everything, key=_date_key)
+    ordinals: dict[tuple[str, str], int] = {}
+    records = []
+    for origin, where in shown:
+        ordinal = ordinals.get((origin, where.path), 0)
+        ordinals[(origin, where.path)] = ordinal + 1
+        records.append(SecretRecord(secret_type, where.hashed_secret, origin, where,
+                                    introduced, len(shown), types, value_id, ordinal))
+    return records
+
+
+def _blame(repo: str, head: str, place: HeadPlace) -> AddedHit:
+    """The commit that put a line there, for a secret at head that no commit's own diff
+    added (the side of a merge, or a key whose body a later commit changed)."""
+    proc = subprocess.run(["git", "-C", repo, "--literal-pathspecs", "blame", "--porcelain",
+                           "-L", f"{place.line},{place.line}", head, "--",
+                           path_bytes(place.path)], capture_output=True)
+    commit, date = head, ""
+    if proc.returncode == 0:
+        lines = proc.stdout.split(b"\n")
+        commit = lines[0].split(b" ", 1)[0].decode("ascii", "replace") or head
+        stamp = next((ln.split(b" ", 1)[1] for ln in lines if ln.startswith(b"author-time ")),
+                     None)
+        if stamp is not None and stamp.isdigit():
+            date = datetime.fromtimestamp(int(stamp), tz=UTC).isoformat()
+    return AddedHit(commit, date, place.path, place.line, place.type, place.hashed_secret,
+                    "", place.value_id)
 
 
 def baseline_entries(scan: RepoScan, options: ScanOptions) -> set[tuple[str, str, str]]:
     """(path, type, hash) of every reportable hit of a history scan (for `launchgate
-    baseline`): each type detect-secrets gives a value, at each path it was added."""
-    return {(h.path, h.type, h.hashed_secret) for h in scan.raw_history
-            if not h.noise and h.path != options.baseline
-            and not path_matches(h.path, options.exclude_paths)}
+    baseline`): each type detect-secrets gives a value, at each path it was added or sits
+    at head."""
+    found = {(h.path, h.type, h.hashed_secret) for h in scan.raw_history if not h.noise}
+    found |= {(p.path, p.type, p.hashed_secret) for p in scan.head_places if not p.allowlisted}
+    return {entry for entry in found
+            if entry[0] != options.baseline and not path_matches(entry[0], options.exclude_paths)}
 
 
-def _merge_same_lines(records: list[tuple[SecretRecord, list[AddedHit]]]
-                      ) -> list[SecretRecord]:
+def _fold_same_lines(placed: list[tuple[_Value, set[tuple[str, str, int]]]]
+                     ) -> list[tuple[_Value, tuple[str, ...]]]:
     """detect-secrets reports one value under several types (a GitHub token is also a
-    high-entropy string). A record whose every line is also a line of a more specific
-    record is folded into it ("also detected as")."""
-    places = [{(h.commit, h.path, h.line) for h in hits} for _r, hits in records]
-    ranked = sorted(range(len(records)), key=lambda i: _type_rank(records[i][0].type))
-    kept: dict[int, SecretRecord] = {}
+    high-entropy string). A value whose every place is also a place of a more specific
+    value is folded into it ("also detected as")."""
+    ranked = sorted(range(len(placed)), key=lambda i: _type_rank(placed[i][0].key[0]))
+    kept: dict[int, tuple[str, ...]] = {}
     for i in ranked:
-        record = records[i][0]
-        host = next((j for j in kept if places[i] <= places[j]), None)
+        secret_type = placed[i][0].key[0]
+        host = next((j for j in kept if placed[i][1] <= placed[j][1]), None)
         if host is None:
-            kept[i] = record
-        elif record.type not in kept[host].types:
-            kept[host] = replace(kept[host], types=(*kept[host].types, record.type))
-    return list(kept.values())
+            kept[i] = (secret_type,)
+        elif secret_type not in kept[host]:
+            kept[host] = (*kept[host], secret_type)
+    return [(placed[i][0], types) for i, types in kept.items()]
 
 
 _GENERIC_TYPES = ("Secret Keyword", "Base64 High Entropy String", "Hex High Entropy String")
@@ -484,36 +518,3 @@ def _type_rank(secret_type: str) -> tuple[int, str]:
     """Named detectors first, then keyword, then entropy: the most telling name is shown."""
     return (_GENERIC_TYPES.index(secret_type) + 1 if secret_type in _GENERIC_TYPES else 0,
             secret_type)
-
-
-def _place(hit: AddedHit) -> tuple[str, int]:
-    return hit.path, hit.line
-
-
-def _record(key: tuple[str, str], origin: str, where: AddedHit, hits: list[AddedHit]
-            ) -> SecretRecord:
-    introduced = min(hits, key=_date_key)
-    places = len({(h.path, h.line, h.commit) for h in hits})
-    return SecretRecord(key[0], where.hashed_secret, origin, where, introduced, places,
-                        (key[0],), key[1])
-
-
-def _present_at_head(repo: str, head: str, engine: Engine, paths: set[str]
-                     ) -> dict[tuple[str, str], tuple[str, int] | None]:
-    """(type, value id) -> (path, line) for the secrets still in these files at head; None for
-    the ones still there but marked `pragma: allowlist secret` (accepted, not reported)."""
-    found: dict[tuple[str, str], tuple[str, int] | None] = {}
-    blobs = read_blobs(repo, {(head, p) for p in paths})
-    for spec in sorted(blobs):
-        content = blobs[spec]
-        lines = None if content is None else text_lines(content)
-        if lines is None:
-            continue
-        path = spec[1]
-        for line_no, hit, allowlisted in engine.scan_lines_with_pragmas(path, lines):
-            key = (hit.type, hit.value_id)
-            if allowlisted:
-                found.setdefault(key, None)
-            elif found.get(key) is None:
-                found[key] = (path, line_no)
-    return found

@@ -51,6 +51,7 @@ def test_every_odd_name_round_trips_to_its_place_at_head(tmp_path):
     assert {(r.origin, r.where.path) for r in scan.records} == \
         {("head", p) for p in expected}
     assert all(r.where.line == 1 for r in scan.records)
+    assert {h.path for h in scan.raw_history} == expected  # the history stream's names too
     again = _scan(repo, tmp_path)  # from the cache: names survive its JSON too
     assert again.stats.cache_hits == 1
     assert [(r.origin, r.where) for r in again.records] == \
@@ -66,6 +67,12 @@ def test_every_odd_name_round_trips_to_its_place_at_head(tmp_path):
             for r in render_sarif(report)["runs"][0]["results"]]
     assert {unquote(u) for u in uris} == shown
     assert not any(c in u for u in uris for c in ' "\n\t\r#')
+    # deleted, each is reported where it was added, under its exact name
+    for name in ODD_NAMES:
+        os.unlink(os.path.join(os.fsencode(repo), name))
+    commit(repo, "delete", 2)
+    assert {(r.origin, r.where.path) for r in _scan(repo, tmp_path).records} == \
+        {("history", p) for p in expected - {"z.py"}} | {("head", "z.py")}
 
 
 def test_newline_in_a_name_does_not_pass_the_gate(tmp_path):
@@ -106,12 +113,21 @@ def test_content_cannot_forge_the_history_record_separator(tmp_path, fake):
               if fake == "real-looking" else b"\n\x00commit x y")
     _write(repo, b"notes.txt", filler + marker + b"\n" + f'KEY = "{aws_key_id(RNG)}"\n'.encode())
     (repo / "zz.py").write_text(f'STRIPE = "sk_live_{random_string(RNG, 24)}"\n')
-    commit(repo, "text with a fake record separator", 1)
+    added = commit(repo, "text with a fake record separator", 1)
     scan = _scan(repo, tmp_path)
     assert {(r.origin, r.where.path) for r in scan.records} == {
         ("head", "notes.txt"), ("head", "zz.py")}
     notes = next(r for r in scan.records if r.where.path == "notes.txt")
     assert notes.where.line == 402 + marker.count(b"\n")
+    # the history stream itself places both secrets in the real commit
+    assert {(h.commit, h.path) for h in scan.raw_history} == {(added, "notes.txt"),
+                                                               (added, "zz.py")}
+    # and once deleted, both are still reported from history
+    (repo / "notes.txt").unlink()
+    (repo / "zz.py").unlink()
+    commit(repo, "delete", 2)
+    assert {(r.origin, r.where.path) for r in _scan(repo, tmp_path).records} == {
+        ("history", "notes.txt"), ("history", "zz.py")}
 
 
 def test_a_nul_after_the_binary_sniff_keeps_the_file_at_head(tmp_path):
