@@ -102,7 +102,9 @@ class SecretsCheck:
 
 def _finding(record: Any, history_severity: Severity) -> Finding:
     """One place of a secret. Its fingerprint is the id, the file, the secret and its rank
-    among the secret's places in that file: stable when unrelated edits move the line."""
+    among the secret's places in that file: stable when unrelated edits move the line. The
+    exact path is in the key too: the fingerprint's location path is read like a URL path,
+    where `settings2024.py` and `settings2025.py` would be one build-hashed name."""
     from launchgate.secrets.gitlog import display_path
 
     where = record.where
@@ -133,7 +135,8 @@ def _finding(record: Any, history_severity: Severity) -> Finding:
         remedy = f"{ROTATE} Rewriting history is optional once it is rotated. {ACCEPT}"
     location = Location(path=path, line=where.line, commit=where.commit)
     return make_finding(NAME, slug, severity, title, detail=detail, remedy=remedy,
-                        location=location, key=record.place_key, group=record.group)
+                        location=location, key=f"{path}\x1f{record.place_key}",
+                        group=record.group)
 
 
 def _shallow_finding() -> Finding:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import random
-import string
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -20,29 +19,24 @@ from hypothesis import strategies as st
 from launchgate.secrets.engine import Engine
 from launchgate.secrets.material import place_value_id
 from launchgate.secrets.scan import ScanOptions, scan_repository
-from tests.support.secrets_fixture import git
+from tests.support.secrets_fixture import ALNUM, aws_key_id, git, new_repo, random_string
 
 ENGINE = Engine()
-_RNG = random.Random(1212)
-_ALNUM = string.ascii_letters + string.digits
-
-
-def _rand(n: int, alphabet: str = _ALNUM) -> str:
-    return "".join(_RNG.choice(alphabet) for _ in range(n))
+RNG = random.Random(1212)
 
 
 def _pem() -> bytes:
-    body = "\n".join(_rand(64, _ALNUM + "+/") for _ in range(3))
+    body = "\n".join(random_string(RNG, 64, ALNUM + "+/") for _ in range(3))
     return (f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----"
             .encode())
 
 
 # Made-up values, drawn once (hypothesis picks among them).
 SECRET_LINES = (
-    [f'TOKEN = "ghp_{_rand(36)}"'.encode() for _ in range(3)]
-    + [f'AWS = "AKIA{_rand(16, string.ascii_uppercase + "234567")}"'.encode()
-       for _ in range(2)]
-    + [f"stripe: sk_live_{_rand(24)}".encode(), f'password = "{_rand(12)}"'.encode(),
+    [f'TOKEN = "ghp_{random_string(RNG, 36)}"'.encode() for _ in range(3)]
+    + [f'AWS = "{aws_key_id(RNG)}"'.encode() for _ in range(2)]
+    + [f"stripe: sk_live_{random_string(RNG, 24)}".encode(),
+       f'password = "{random_string(RNG, 12)}"'.encode(),
        _pem(), _pem()])
 HOSTILE = (
     b"\x00commit " + b"e" * 40 + b" 2024-01-01T10:00:00+00:00",
@@ -72,9 +66,7 @@ def histories(draw) -> tuple[list[bytes], list[dict[bytes, bytes]]]:
 
 
 def _build(root: Path, names: list[bytes], commits: list[dict[bytes, bytes]]) -> Path:
-    repo = root / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
+    repo = new_repo(root)
     base = os.fsencode(repo)
     for day, files in enumerate(commits, 1):
         for name in names:

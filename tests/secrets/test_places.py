@@ -8,41 +8,27 @@ from __future__ import annotations
 
 import json
 import random
-import string
 from pathlib import Path
 
-from launchgate.action import annotation
+from launchgate.action.commands import annotation
 from launchgate.render.markdown import render_markdown
 from launchgate.secrets.engine import Engine
 from launchgate.secrets.scan import ScanOptions, scan_repository
 from tests.conftest import assert_no_secret, run_cli
-from tests.support.secrets_fixture import commit, git
+from tests.support.secrets_fixture import ALNUM, commit, git, new_repo, random_string
 
 ENGINE = Engine()
 RNG = random.Random(1414)
-ALNUM = string.ascii_letters + string.digits
-B64 = ALNUM + "+/"
-
-
-def _rand(n: int, alphabet: str = ALNUM) -> str:
-    return "".join(RNG.choice(alphabet) for _ in range(n))
 
 
 def _ghp() -> str:
-    return "ghp_" + _rand(36)
+    return "ghp_" + random_string(RNG, 36)
 
 
 def _pem(kind: str = "RSA ") -> str:
     """A made-up PEM block (random base64, not a key)."""
-    body = "\n".join(_rand(64, B64) for _ in range(6))
+    body = "\n".join(random_string(RNG, 64, ALNUM + "+/") for _ in range(6))
     return f"-----BEGIN {kind}PRIVATE KEY-----\n{body}\n-----END {kind}PRIVATE KEY-----\n"
-
-
-def _repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    return repo
 
 
 def _scan(repo: Path, tmp_path: Path, **kwargs):
@@ -64,11 +50,14 @@ def _report(repo: Path, tmp_path: Path, *args: str) -> tuple[dict, str]:
 
 
 def test_every_place_at_head_is_a_finding_and_the_comment_groups_them(tmp_path):
-    repo = _repo(tmp_path)
+    repo = new_repo(tmp_path)
     token = _ghp()
     for i in range(12):
         (repo / f"svc{i:02d}.py").write_text(f'import os\n\nTOKEN = "{token}"\n')
     (repo / "two.py").write_text(f'A = "{token}"\nB = 1\nC = "{token}"\n')
+    # names that differ only in what a URL's build hash looks like are still two places
+    (repo / "settings2024.py").write_text(f'T = "{token}"\n')
+    (repo / "settings2025.py").write_text(f'T = "{token}"\n')
     other = _ghp()
     (repo / "other.py").write_text(f'T = "{other}"\n')
     commit(repo, "spread one token", 1)
@@ -78,26 +67,27 @@ def test_every_place_at_head_is_a_finding_and_the_comment_groups_them(tmp_path):
     heads = [f for f in report["findings"] if f["id"] == "secrets.in-head"]
     assert sorted((f["location"]["path"], f["location"]["line"]) for f in heads) == sorted(
         [(f"svc{i:02d}.py", 3) for i in range(12)] + [("two.py", 1), ("two.py", 3),
-                                                       ("other.py", 1)])
-    assert len({f["fingerprint"] for f in heads}) == 15
+                                                       ("other.py", 1), ("settings2024.py", 1),
+                                                       ("settings2025.py", 1)])
+    assert len({f["fingerprint"] for f in heads}) == 17
     groups = {f["group"] for f in heads}
     assert len(groups) == 2
     # SARIF and the annotations carry every place
     sarif = json.loads((tmp_path / "r.sarif").read_text())
-    assert len(sarif["runs"][0]["results"]) == 15
+    assert len(sarif["runs"][0]["results"]) == 17
     annotations = [annotation(f) for f in report["findings"]]
     assert sum("file=svc" in a for a in annotations) == 12
-    # the comment: one entry for the 14 places of the token (10 listed, "and 4 more"),
+    # the comment: one entry for the 16 places of the token (10 listed, "and 6 more"),
     # one for the other token
     markdown = render_markdown(report)
     assert markdown.count("**GitHub Token in the code**") == 2
-    assert "*14 places:*" in markdown and "and 4 more" in markdown
-    listed = markdown.split("*14 places:*")[1].split("\n")[0]
-    assert listed.count("`svc") + listed.count("`two.py`") == 10
+    assert "*16 places:*" in markdown and "and 6 more" in markdown
+    listed = markdown.split("*16 places:*")[1].split("\n")[0]
+    assert listed.count("`") == 20
 
 
 def test_places_in_the_change_and_at_head_and_where_a_deleted_one_was_added(tmp_path):
-    repo = _repo(tmp_path)
+    repo = new_repo(tmp_path)
     kept, gone = _ghp(), _ghp()
     (repo / "old.py").write_text(f'K = "{kept}"\n')
     (repo / "a.py").write_text(f'G = "{gone}"\n')
@@ -122,7 +112,7 @@ def test_places_in_the_change_and_at_head_and_where_a_deleted_one_was_added(tmp_
 
 
 def test_two_private_keys_are_two_secrets_and_an_accepted_one_hides_no_other(tmp_path):
-    repo = _repo(tmp_path)
+    repo = new_repo(tmp_path)
     fixture, real = _pem(), _pem()
     (repo / "tests").mkdir()
     (repo / "tests" / "key.pem").write_text(fixture)
@@ -159,7 +149,7 @@ def test_two_private_keys_are_two_secrets_and_an_accepted_one_hides_no_other(tmp
 
 
 def test_fingerprints_survive_unrelated_edits_and_tell_places_apart(tmp_path):
-    repo = _repo(tmp_path)
+    repo = new_repo(tmp_path)
     token = _ghp()
     (repo / "app.py").write_text(f'A = "{token}"\nB = 2\nC = "{token}"\n')
     commit(repo, "add", 1)
