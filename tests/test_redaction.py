@@ -121,3 +121,49 @@ def test_redactor_matches_encoded_forms():
                  base64.b64encode(secret.encode()).decode()):
         assert redactor.text(f"x {form} y") in (f"x {REDACTED} y", f"x {REDACTED}= y",
                                                 f"x {REDACTED}== y"), form
+
+
+def _reflected_as_cookie_name(cli, tmp_path, bypass: str):
+    """The echo server's /cookies page sets `Set-Cookie: <bypass>`: the headers check names
+    the cookie, i.e. the value up to its first `=`."""
+    config = tmp_path / ".launchgate.yml"
+    with EchoServer() as app:
+        config.write_text(f"url: {app.url}/cookies\nallow_private_targets: true\n"
+                          "headers: {x-vercel-protection-bypass: \"${BYPASS}\"}\n")
+        return run_with_reports(cli, tmp_path, "--config", str(config), "--only", "headers",
+                                env={"BYPASS": bypass})
+
+
+@pytest.mark.parametrize("kind", ["base64 with padding", "name=value token"])
+def test_a_secret_reflected_as_a_cookie_name_is_redacted(cli, tmp_path, kind):
+    bypass = base64.b64encode(secrets.token_bytes(31)).decode() if kind.startswith("base64") \
+        else f"{secrets.token_hex(10)}={secrets.token_hex(10)}"
+    before_separator = bypass.split("=", 1)[0]
+    result, texts = _reflected_as_cookie_name(cli, tmp_path, bypass)
+    assert result.code == 0, result.output
+    for where, text in texts.items():
+        assert_no_secret(text, bypass, where=where)
+        assert_no_secret(text, before_separator, where=f"{where} (the part before '=')")
+    titles = [f["title"] for f in json.loads(texts["--json"])["findings"]]
+    assert f"Cookie `{REDACTED}` has no SameSite" in titles, titles
+
+
+def test_redactor_hides_every_long_piece_of_a_secret():
+    token = "Zm9vYmFyYmF6cXV4cXV1eA=="  # base64 with padding
+    other = "team-alpha-preview:9f8e7d6c5b4a39281706"
+    redactor = Redactor([token, other])
+    assert redactor.text("cookie Zm9vYmFyYmF6cXV4cXV1eA set") == f"cookie {REDACTED} set"
+    assert redactor.text("name team-alpha-preview=1") == f"name {REDACTED}=1"
+    assert redactor.text("cut 9f8e7d6c5b4a3928…") == f"cut {REDACTED}…"
+    # Pieces under 12 characters are ordinary text, not a secret.
+    assert redactor.text("team-alpha and 9f8e7d6c") == "team-alpha and 9f8e7d6c"
+    # Adjacent pieces of two secrets become one mark.
+    assert redactor.text("Zm9vYmFyYmF6team-alpha-preview") == REDACTED
+
+
+def test_url_credentials_redaction_is_linear_in_a_long_run_of_letters():
+    import time
+
+    started = time.monotonic()
+    assert Redactor(["s3cr3t-value"]).text("x" * 200_000) == "x" * 200_000
+    assert time.monotonic() - started < 2.0

@@ -28,6 +28,7 @@ from launchgate.config.schema import ANONYMOUS, Config, LoadConfig
 from launchgate.errors import ConfigError
 from launchgate.findings import FINDING_IDS, closest_finding_id
 from launchgate.names import CHECK_NAMES, FAIL_ON_CHOICES, FINDING_ID_PATTERN, GATE_ON_CHOICES
+from launchgate.redact import SIGNIFICANT_LENGTH, Redactor
 from launchgate.report import Severity
 
 DEFAULT_CONFIG_NAMES = (".launchgate.yml", ".launchgate.yaml")
@@ -101,7 +102,11 @@ class _Loc:
                     cut = form[:size]
                     message = message.replace(cut + "'", f"<{label}>'")
                     message = message.replace(cut + '"', f'<{label}>"')
-        return message
+        # Any other piece of 12 characters or more (a value cut elsewhere, split at a `=`).
+        long_forms = [form for secret in self.secrets for form in (secret, repr(secret)[1:-1])
+                      if len(form) >= SIGNIFICANT_LENGTH]
+        return Redactor(long_forms, mask=f"<{label}>").text(message) if long_forms \
+            else message
 
 
 # Shorter environment values are only hidden where they form a whole quoted value.

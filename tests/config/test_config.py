@@ -554,3 +554,16 @@ def test_random_set_options_raise_only_config_errors(options):
         load_config(None, env={}, overrides=overrides)
     except ConfigError as exc:
         assert "\n" not in str(exc)
+
+
+def test_a_config_error_never_shows_a_long_piece_of_an_env_value():
+    """Whatever cut of an environment value a message quotes (here its middle, unquoted),
+    every piece of 12 characters or more reads as the variable's name instead."""
+    from launchgate.config.loader import _Loc
+
+    token = "prefix=" + "9f8e7d6c5b4a39281706" + "-tail"
+    loc = _Loc(".launchgate.yml")
+    loc.secrets.add(token)
+    loc.env_refs["url"] = ["LG_TOKEN"]
+    message = loc.scrub("url", "got 9f8e7d6c5b4a39281706 and prefix=9f8e7d… and 9f8e7d")
+    assert message == "got <the value of ${LG_TOKEN}> and <the value of ${LG_TOKEN}>… and 9f8e7d"

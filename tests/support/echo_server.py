@@ -1,6 +1,8 @@
 """A hostile little web app for redaction and renderer tests: it reflects every request header
-back (in the body, in response headers and in a redirect's query string), so any check that
-copies response text into a finding would leak configured secrets unless the gate redacts."""
+back (in the body, in response headers, in a redirect's query string and, on /cookies, as the
+cookies it sets: `Set-Cookie: <value>`, so a value holding `=` shows up as a cookie NAME cut
+at its first `=`), so any check that copies response text into a finding would leak configured
+secrets unless the gate redacts."""
 
 from __future__ import annotations
 
@@ -27,6 +29,13 @@ class EchoHandler(BaseHTTPRequestHandler):
             query = urllib.parse.urlencode({"seen": " ".join(self.headers.values())})
             self._send(302, "", {"Location": f"/landing?{query}"})
             return
+        if path == "/cookies":
+            self.send_response(200)
+            for name, value in self.headers.items():
+                if name.lower().startswith("x-"):
+                    self.send_header("Set-Cookie", f"{value}; Path=/")
+            self._send_body("<h1>cookies</h1>", {})
+            return
         status = 500 if path == "/landing" else 404 if path == "/missing" else 200
         self._send(status, f"<h1>echo</h1><pre>{echoed}</pre>",
                    {f"X-Echo-{name}": value for name, value in self.headers.items()
@@ -35,8 +44,11 @@ class EchoHandler(BaseHTTPRequestHandler):
     do_HEAD = do_GET
 
     def _send(self, status: int, body: str, headers: dict[str, str]) -> None:
-        data = body.encode("utf-8")
         self.send_response(status)
+        self._send_body(body, headers)
+
+    def _send_body(self, body: str, headers: dict[str, str]) -> None:
+        data = body.encode("utf-8")
         for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Content-Type", "text/html; charset=utf-8")
