@@ -9,6 +9,13 @@ ambiguous failure finds the comment it created and edits it instead.
 
 A 403 that is not a rate limit (a fork PR's read-only token) raises `WriteForbidden` at once.
 
+Every attempt has a total deadline (`CALL_DEADLINE_S`; `HURRY_DEADLINE_S` once the job is being
+cancelled): the per-read timeout alone lets an API, or a proxy, that drips a byte every few
+seconds hold the job for ever. The attempt runs in a daemon thread that is abandoned at the
+deadline. An answer PyGithub cannot read (a missing field, a list where an object belongs) is
+a `GitHubWriteError` that says so, never a `KeyError`. Every message this module makes is
+redacted: an API or a proxy that echoes the request would otherwise print the token.
+
 The client writes the body it is given: composing it (the markdown verdict, the marker, fitting
 it under GitHub's size limit) is `launchgate.render.comment`'s job.
 
@@ -22,15 +29,17 @@ even when it quotes the marker.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import github
 import requests
 from github import Auth, GithubException, RateLimitExceededException
 
+from launchgate.redact import Redactor
 from launchgate.render.comment import DEFAULT_CONTEXT, LEGACY_MARKER, comment_marker
 
 T = TypeVar("T")
@@ -39,6 +48,11 @@ MAX_DESCRIPTION_CHARS = 140
 STATES = ("pending", "success", "failure", "error")
 # One cap for every wait: a rate limit asking for more than this is not worth blocking a job.
 MAX_WAIT_S = 60.0
+# The total time for one attempt (one call, or the sticky comment's find-then-write unit).
+CALL_DEADLINE_S = 60.0
+# After a cancellation the runner kills the container about 7.5 s after its SIGINT: two
+# attempts of this, and the 0.5 s between them, fit.
+HURRY_DEADLINE_S = 3.0
 
 
 class GitHubWriteError(Exception):
@@ -47,6 +61,10 @@ class GitHubWriteError(Exception):
 
 class WriteForbidden(GitHubWriteError):
     """The token may not write here (typically a pull request from a fork)."""
+
+
+class _DeadlineExceeded(Exception):
+    """An attempt did not complete within its total deadline."""
 
 
 @dataclass(frozen=True)
@@ -71,15 +89,18 @@ class GitHubClient:
     def __init__(self, api_url: str, token: str, repository: str, *,
                  policy: RetryPolicy | None = None, timeout_s: int = 15,
                  log: Callable[[str], None] = print,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 deadline_s: float = CALL_DEADLINE_S) -> None:
         self._gh = github.Github(base_url=api_url.rstrip("/"), auth=Auth.Token(token),
                                  timeout=timeout_s, retry=None, per_page=100, lazy=True,
                                  # A run makes three writes; secondary limits are retried.
                                  seconds_between_requests=None, seconds_between_writes=None)
         self._repo = self._gh.get_repo(repository)
         self._policy = policy or RetryPolicy()
-        self._log = log
+        self._redactor = Redactor([token])
+        self._log = lambda line: log(self._redactor.text(line))
         self._sleep = sleep
+        self._deadline_s = deadline_s
         self._identity: tuple[str, Any] | None = None
 
     def close(self) -> None:
@@ -88,6 +109,7 @@ class GitHubClient:
     def hurry(self) -> None:
         """Two quick attempts per call from now on (the job is being cancelled)."""
         self._policy = RetryPolicy(attempts=2, base_delay_s=0.5, max_delay_s=0.5)
+        self._deadline_s = min(self._deadline_s, HURRY_DEADLINE_S)
 
     # --- statuses ---------------------------------------------------------------------------
 
@@ -138,9 +160,9 @@ class GitHubClient:
             body = f"{marker}\n{body}"
         markers = (marker, LEGACY_MARKER) if context == DEFAULT_CONTEXT else (marker,)
         identity = self._with_retries("read the token's identity", self._whoami)
-        issue = self._repo.get_issue(number)
 
         def write() -> str:
+            issue = self._repo.get_issue(number)
             existing = self._find_marked(issue, markers, identity)
             if existing is not None:
                 if existing.body != body:
@@ -156,7 +178,11 @@ class GitHubClient:
         if self._identity is None:
             try:
                 _, data = self._gh.requester.requestJsonAndCheck("GET", "/user")
-                self._identity = ("id", data["id"])
+                account = data.get("id") if isinstance(data, dict) else None
+                if not isinstance(account, int):
+                    raise GitHubWriteError("could not read the token's identity: GET /user "
+                                           "answered without an account id")
+                self._identity = ("id", account)
             except GithubException as exc:
                 if exc.status not in (401, 403, 404) or self._retry_wait(exc, 1) is not None:
                     raise  # a rate limit or a server error: retried, never guessed
@@ -177,22 +203,60 @@ class GitHubClient:
         policy = self._policy
         for attempt in range(1, policy.attempts + 1):
             try:
-                return call()
+                return self._within_deadline(call)
             except GithubException as exc:
                 wait = self._retry_wait(exc, attempt)
                 if wait is None or attempt == policy.attempts:
-                    raise _final_error(what, exc) from None
+                    raise self._final_error(what, exc) from None
                 reason = f"HTTP {exc.status}"
-            except (requests.Timeout, requests.ConnectionError) as exc:
+            except (requests.Timeout, requests.ConnectionError, _DeadlineExceeded) as exc:
+                reason = str(exc) if isinstance(exc, _DeadlineExceeded) else type(exc).__name__
                 if attempt == policy.attempts:
-                    raise GitHubWriteError(
-                        f"could not {what}: {type(exc).__name__} after {attempt} attempts"
-                    ) from None
-                wait, reason = self._backoff(attempt), type(exc).__name__
+                    raise GitHubWriteError(self._redactor.text(
+                        f"could not {what}: {reason} after {attempt} attempts")) from None
+                wait = self._backoff(attempt)
+            except GitHubWriteError:
+                raise
+            except Exception as exc:  # PyGithub could not read the answer: garbage
+                first = (str(exc).splitlines() or [""])[0][:200]
+                raise GitHubWriteError(self._redactor.text(
+                    f"could not {what}: the GitHub API gave an answer launchgate cannot read "
+                    f"({type(exc).__name__}{': ' + first if first else ''})")) from None
             self._log(f"launchgate: GitHub: could not {what} ({reason}); "
                       f"retrying in {wait:.0f}s (attempt {attempt + 1}/{policy.attempts})")
             self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _within_deadline(self, call: Callable[[], T]) -> T:
+        """`call()` in a daemon thread, abandoned after the deadline. Waiting stays
+        interruptible: a cancellation signal still reaches the main thread."""
+        outcome: list[tuple[bool, Any]] = []
+
+        def attempt() -> None:
+            try:
+                outcome.append((True, call()))
+            except BaseException as exc:  # handed to the waiting thread
+                outcome.append((False, exc))
+
+        worker = threading.Thread(target=attempt, name="launchgate-github", daemon=True)
+        worker.start()
+        worker.join(self._deadline_s)
+        if not outcome:
+            raise _DeadlineExceeded(f"no complete answer within {self._deadline_s:g} s")
+        ok, value = outcome[0]
+        if not ok:
+            raise value
+        return cast(T, value)
+
+    def _final_error(self, what: str, exc: GithubException) -> GitHubWriteError:
+        message = ""
+        if isinstance(exc.data, dict):
+            message = str(exc.data.get("message") or "")
+        text = self._redactor.text(f"could not {what}: HTTP {exc.status}"
+                                   + (f" ({message[:200]})" if message else ""))
+        if exc.status == 403 and not isinstance(exc, RateLimitExceededException):
+            return WriteForbidden(text)
+        return GitHubWriteError(text)
 
     def _retry_wait(self, exc: GithubException, attempt: int) -> float | None:
         """Seconds to wait before retrying, or None when the error is final."""
@@ -228,12 +292,3 @@ def _rate_limit_wait(headers: dict[str, str], fallback: float) -> float:
         return min(max(float(reset) - time.time(), 1.0), MAX_WAIT_S)
     return fallback
 
-
-def _final_error(what: str, exc: GithubException) -> GitHubWriteError:
-    message = ""
-    if isinstance(exc.data, dict):
-        message = str(exc.data.get("message") or "")
-    text = f"could not {what}: HTTP {exc.status}" + (f" ({message[:200]})" if message else "")
-    if exc.status == 403 and not isinstance(exc, RateLimitExceededException):
-        return WriteForbidden(text)
-    return GitHubWriteError(text)

@@ -66,6 +66,14 @@ class Faults:
     write_503: int = 0             # answer writes 503 without writing
     fork: bool = False             # a read-only token: every write 403
     forbid_comments: bool = False  # a token without pull-requests: write
+    # A proxy that echoes the request: answer every request with this status (0: off) and a
+    # message quoting the Authorization header.
+    echo_authorization_status: int = 0
+    # Answer every request a byte every drip_interval_s (0: off), for at most drip_max_s.
+    drip_interval_s: float = 0
+    drip_max_s: float = 30.0
+    # Answer every request 200 with this JSON body instead (None: off): garbage for PyGithub.
+    garbage_body: Any = None
 
 
 @dataclass
@@ -100,6 +108,7 @@ class FakeGitHub:
         self.requests: list[Recorded] = []
         self.violations: list[str] = []
         self.lock = threading.Lock()
+        self.stopping = threading.Event()
         self._server = LoopbackServer(_Handler)
         self._server.fake = self  # type: ignore[attr-defined]
 
@@ -112,6 +121,7 @@ class FakeGitHub:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
         self._server.stop()
 
     # --- seeding and reading state (tests) --------------------------------------------------
@@ -202,7 +212,25 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
+        if self.fake.faults.drip_interval_s:
+            self._drip(raw)
+            return
         self.wfile.write(raw)
+
+    def _drip(self, raw: bytes) -> None:
+        """A byte at a time, bounded in time; stops when the client hangs up."""
+        faults = self.fake.faults
+        self.close_connection = True
+        started = time.monotonic()
+        for byte in raw:
+            if time.monotonic() - started > faults.drip_max_s or self.fake.stopping.is_set():
+                return
+            try:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+            except OSError:
+                return
+            time.sleep(faults.drip_interval_s)
 
     def _handle(self) -> None:
         fake = self.fake
@@ -218,6 +246,12 @@ class _Handler(BaseHTTPRequestHandler):
         operation = next(((op_id, match.groups(), op) for op_id, method, rx, op in OPERATIONS
                           if method == self.command and (match := rx.match(parts.path))), None)
         status, data, headers = self._dispatch(fake, operation, parts, raw)
+        if fake.faults.echo_authorization_status:
+            status, headers = fake.faults.echo_authorization_status, {}
+            data = {"message": "upstream rejected the request: Authorization: "
+                               + self.headers.get("Authorization", "")}
+        elif fake.faults.garbage_body is not None and 200 <= status < 300:
+            data = fake.faults.garbage_body
         with fake.lock:
             fake.requests.append(Recorded(self.command, self.path,
                                           operation[0] if operation else None, status, raw))
