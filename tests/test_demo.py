@@ -21,10 +21,30 @@ def test_demo_load_test_sees_the_slow_report(demo_run):
     load = demo_run.report["metrics"]["load"]
     assert load["users"] == 10
     assert 300 < load["p95_ms"] < 800  # the 0.45 s monthly report: important, not a blocker
-    slow = {r["name"]: r for r in load["routes"]}["monthly report"]
-    assert slow["p50_ms"] >= 450
+    routes = {r["name"]: r for r in load["routes"]}
+    assert routes["monthly report"]["p50_ms"] >= 450
     ids = {(f["id"], f["severity"]) for f in demo_run.report["findings"]}
     assert ("load.p95-over-target", "important") in ids
+
+
+def test_demo_load_logs_staff_in_and_judges_each_route(demo_run):
+    """The load runs as the two tenants' staff (one login per user, never in the p95), and
+    the rare 0.9 s yearly report is a blocker on its own budget while the mixed p95 is not."""
+    load = demo_run.report["metrics"]["load"]
+    assert {m["identity"]: (m["users"], m["failed"]) for m in load["logins"]} == \
+        {"alice": (5, 0), "bob": (5, 0)}
+    routes = {r["name"]: r for r in load["routes"]}
+    assert all(r["login_pages"] == 0 and r["failures"] == 0 for r in routes.values())
+    assert routes["yearly report"]["verdict"] == "over budget"
+    assert load["p95_ms"] < 800
+    blockers = [f for f in demo_run.report["findings"]
+                if f["id"] == "load.route-p95-over-budget"]
+    assert [f["title"].split(":")[0] for f in blockers] == ["yearly report"]
+    lines = demo_run.result.stdout.splitlines()
+    assert any(line.startswith("  load: users logged in as alice (5), bob (5)")
+               for line in lines), demo_run.result.stdout
+    assert any("yearly report" in line and line.rstrip().endswith("over budget")
+               for line in lines)
 
 
 def test_demo_shows_the_deployment_map(demo_run):

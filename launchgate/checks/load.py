@@ -217,7 +217,7 @@ def judge(load: LoadConfig, result: RunResult, url: str, host: str, *,
         metrics["borderline"] = [{"threshold_ms": b.budget_ms, "more_s": b.more_s}
                                  for b in borders]
     if result.logins:
-        metrics["logins"] = _login_metrics(result.logins)
+        metrics["logins"] = _login_metrics(result.logins, load.as_)
     findings = _login_findings(result.logins, login_location or (lambda _name: location))
     findings += _session_findings(load, result, location)
     findings += [_with_borderline(f, load, total, borders)
@@ -320,10 +320,11 @@ def _slowest_route(routes: Sequence[RouteJudgement]) -> str:
 
 # --- logged-in load (load.as) ------------------------------------------------------------------
 
-def _login_metrics(logins: Sequence[LoginEvent]) -> list[dict[str, Any]]:
-    """Per identity: users logged in, failed logins, login time (never in the p95)."""
+def _login_metrics(logins: Sequence[LoginEvent], order: Sequence[str]) -> list[dict[str, Any]]:
+    """Per identity (in `as` order): users logged in, failed logins, login time (never in the
+    p95)."""
     out = []
-    for name in dict.fromkeys(e.identity for e in logins):
+    for name in dict.fromkeys([*order, *(e.identity for e in logins)]):
         mine = [e for e in logins if e.identity == name]
         times = sorted(e.seconds for e in mine if e.ok)
         out.append({"identity": name, "users": len(times),

@@ -19,14 +19,19 @@ DEMO_STEPS = [
 
 
 DEMO_CA_FILE = "demo-ca.pem"
-# Ten staff members using the app at once; the monthly report is the slow one (0.45 s), so the
-# p95 lands above the 300 ms target. Short enough to keep the whole demo well under a minute.
+# Ten staff members, logged in as the two tenants' staff (round-robin), using the app at once.
+# The monthly report is slow (0.45 s, a fifth of the requests), so the mixed p95 lands above
+# the 300 ms target; the staff's yearly report (0.9 s, a rare action) is over the 800 ms
+# budget on its own, a blocker only the per-route judgement sees. Short enough to keep the
+# whole demo well under a minute.
 DEMO_LOAD = {
     "users": 10, "duration": "8s", "warmup": "2s", "min_samples": 100, "ready_timeout": "10s",
+    "as": ["alice", "bob"],
     "routes": [
-        {"name": "client list API", "path": "/api/clients?status=active", "weight": 3},
-        {"name": "client list page", "path": "/clients", "weight": 2},
-        {"name": "monthly report", "path": "/api/reports/monthly", "weight": 1},
+        {"name": "client list API", "path": "/api/app/clients", "weight": 16},
+        {"name": "client list page", "path": "/app/clients", "weight": 14},
+        {"name": "monthly report", "path": "/api/reports/monthly", "weight": 8},
+        {"name": "yearly report", "path": "/app/reports/yearly", "weight": 1},
     ],
 }
 

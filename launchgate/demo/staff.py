@@ -3,6 +3,9 @@ Beta), a client list with create/edit/delete (HTML form and JSON API), a logout,
 planted bug: the JSON item endpoint does not check the tenant, so Beta's staff can read
 Acme's clients by changing the id in the URL (what `access.cross-tenant-read` catches).
 
+Staff also have a yearly report that takes 0.9 s: one slow admin action among fast ones,
+which only the load test's per-route budgets catch (the mixed p95 stays under the budget).
+
 The passwords are made when the module loads (never written in the repository); the demo
 passes them to its config through `${DEMO_ALICE_PASSWORD}` / `${DEMO_BOB_PASSWORD}`, as CI
 would pass secrets.
@@ -14,6 +17,7 @@ import html
 import json
 import secrets
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -23,6 +27,7 @@ Answer = tuple[int, dict[str, str], bytes]
 SESSION_COOKIE = "acme_session"
 CSRF_COOKIE = "XSRF-TOKEN"  # frameworks' convention: scripts echo it in X-XSRF-TOKEN
 CSRF_FIELD = "_csrf"
+YEARLY_REPORT_DELAY_S = 0.9
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,11 @@ def clients_page(request: Request, user: StaffUser) -> Answer:
     return _page(f"Clients of {user.tenant}", body)
 
 
+def yearly_report(user: StaffUser) -> Answer:
+    time.sleep(YEARLY_REPORT_DELAY_S)  # a year of invoices, summed on every request
+    return _json({"tenant": user.tenant, "revenue": 148_140, "invoices": 84})
+
+
 def new_client(request: Request, user: StaffUser) -> Answer:
     form = request.form()
     if not request.csrf_ok(form.get(CSRF_FIELD)):
@@ -240,6 +250,8 @@ def route(request: Request) -> Answer | None:
         return clients_page(request, user)
     if path == "/app/clients/new" and method == "POST":
         return new_client(request, user)
+    if path == "/app/reports/yearly" and method == "GET":
+        return yearly_report(user)
     if path == "/api/app/clients" and method in ("GET", "POST"):
         return clients_api(request, user)
     head, _, tail = path.rpartition("/")

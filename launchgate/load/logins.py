@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import httpx
+
 from launchgate.address import bracketed, connect_key
 from launchgate.http.login import LoginFailed, log_in
 from launchgate.http.transport import HttpContext
@@ -75,7 +77,7 @@ class Logins:
         self.plan = plan
         self.report = report          # (message type, data): to the process owning the output
         self._next = itertools.cycle(plan.identities)
-        self._context = pinned_context(plan)
+        self._client: httpx.Client | None = None
 
     def log_in(self, jar: http.cookiejar.CookieJar) -> UserSession | None:
         """Log the next identity in; its cookies go into `jar`. None when the login failed
@@ -83,9 +85,8 @@ class Logins:
         identity = next(self._next)
         started = time.monotonic()
         try:
-            with self._context.client(timeout_s=self.plan.request_timeout_s) as client:
-                session = log_in(client, self.plan.base_url, identity.name, identity.config(),
-                                 hosts={self.plan.host})
+            session = log_in(self.client, self.plan.base_url, identity.name,
+                             identity.config(), hosts={self.plan.host})
         except LoginFailed as failed:
             self._event(LoginEvent(identity.name, time.monotonic() - started, False,
                                    time.time(), str(failed.reason), failed.detail))
@@ -95,6 +96,15 @@ class Logins:
         self._event(LoginEvent(identity.name, session.login_s, True, time.time()))
         paths = (session.login_path,) if session.login_path else ()
         return UserSession(identity.name, dict(session.headers), paths)
+
+    @property
+    def client(self) -> httpx.Client:
+        """One client for every login of this process (one TLS context, pooled connections):
+        sessions never share cookies through it, the login keeps them per identity."""
+        if self._client is None:
+            self._client = pinned_context(self.plan).client(
+                timeout_s=self.plan.request_timeout_s)
+        return self._client
 
     def session_ended(self, user: UserSession, route: str, how: str) -> None:
         self.report(SESSION_MESSAGE, asdict(SessionEnded(user.identity, route, how,
