@@ -196,3 +196,46 @@ def test_a_token_login_sends_the_bearer_token_and_never_shows_it(tmp_path):
     shown = json.dumps(report) + render_text(report)
     assert_no_secret(shown, api.token, where="the report")
     assert_no_secret(shown, ANN_PASSWORD, where="the report")
+
+
+def test_a_remote_worker_logs_in_with_credentials_from_its_own_environment(tmp_path, django,
+                                                                           monkeypatch):
+    """A worker on another runner reads the identities' credentials from its own config and
+    environment, like the target: nothing on its command line, nothing from the master."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    django.requests.clear()
+    with socket.socket() as sock:  # a free loopback port for the master
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("LAUNCHGATE_LOAD_MASTER_BIND", f"127.0.0.1:{port}")
+    config = tmp_path / "worker.yml"
+    config.write_text(json.dumps({
+        "url": django.url + "/", "allow_private_targets": True, "identities": IDENTITIES,
+        "checks": {"load": {"as": ["alice", "bob"], "routes": ROUTES}}}), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ALICE_PASSWORD": ALICE_PASSWORD,
+           "BOB_PASSWORD": BOB_PASSWORD}
+    args = [sys.executable, "-m", "launchgate.load.remote_worker", "--config", str(config),
+            "--master-host", "127.0.0.1", "--master-port", str(port)]
+    worker = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT)
+    try:
+        report = gate(tmp_path, django, {"as": ["alice", "bob"], "workers": 1, "users": 3})
+        output = worker.communicate(timeout=30)[0].decode("utf-8", "replace")
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    status, ids, metrics = load_of(report)
+    assert (status, ids) == ("passed", []), report["checks"]
+    assert worker.returncode == 0, output
+    assert {m["identity"]: m["users"] for m in metrics["logins"]} == {"alice": 2, "bob": 1}
+    assert sum(1 for r in django.requests if r.method == "POST" and r.password) == 3
+    assert not any(ALICE_PASSWORD in a or BOB_PASSWORD in a for a in args)
+    assert_no_secret(output, ALICE_PASSWORD, where="the worker's output")
+    assert_nothing_leaked(report, session_keys())
