@@ -12,22 +12,10 @@ whole."""
 from __future__ import annotations
 
 import base64
-import dataclasses
 import re
 import urllib.parse
 from collections.abc import Iterable
 from typing import Any
-
-from launchgate.report import (
-    BaseRef,
-    CheckResult,
-    Comparison,
-    Finding,
-    FixedFinding,
-    Location,
-    Report,
-    Target,
-)
 
 REDACTED = "[redacted]"
 # Shorter values would mangle ordinary text; such values are not credentials anyway.
@@ -65,8 +53,8 @@ class Redactor:
 
     def add(self, secrets: Iterable[str]) -> None:
         """Learn secrets found at run time (session cookies and tokens a login yields); every
-        later `text`/`value`/`report` call redacts them too. One Redactor is shared by the
-        run's progress output and its report, so both learn them at once."""
+        later `text`/`value` call (and `Report.redacted`) redacts them too. One Redactor is
+        shared by the run's progress output and its report, so both learn them at once."""
         forms = self._forms | {form for s in secrets if s and len(s) >= MIN_SECRET_LENGTH
                                for form in encoded_forms(s) if len(form) >= MIN_SECRET_LENGTH}
         # Values shorter than SIGNIFICANT_LENGTH are matched whole; longer ones by every
@@ -116,32 +104,3 @@ class Redactor:
         if isinstance(value, list | tuple):
             return [self.value(v) for v in value]
         return value
-
-    def report(self, report: Report) -> Report:
-        return dataclasses.replace(
-            report,
-            target=_redact_fields(self, report.target, Target),
-            checks=tuple(_redact_fields(self, c, CheckResult) for c in report.checks),
-            findings=tuple(self._finding(f) for f in report.findings),
-            metrics=self.value(dict(report.metrics)),
-            comparison=None if report.comparison is None
-            else self._comparison(report.comparison),
-        )
-
-    def _comparison(self, comparison: Comparison) -> Comparison:
-        return dataclasses.replace(
-            comparison, base=_redact_fields(self, comparison.base, BaseRef),
-            fixed=tuple(_redact_fields(self, f, FixedFinding) for f in comparison.fixed),
-            notes=tuple(self.text(n) for n in comparison.notes))
-
-    def _finding(self, finding: Finding) -> Finding:
-        return dataclasses.replace(
-            finding, title=self.text(finding.title), detail=self.text(finding.detail),
-            remedy=self.text(finding.remedy),
-            location=_redact_fields(self, finding.location, Location))
-
-
-def _redact_fields(redactor: Redactor, obj: Any, cls: type) -> Any:
-    changes = {f.name: redactor.text(getattr(obj, f.name)) for f in dataclasses.fields(cls)
-               if type(getattr(obj, f.name)) is str}
-    return dataclasses.replace(obj, **changes)

@@ -11,12 +11,13 @@ import json
 import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from launchgate import __version__
+from launchgate.redact import Redactor
 
 SCHEMA = "launchgate.report/v1"
 
@@ -282,6 +283,11 @@ class Comparison:
                 "load": None if self.load is None else self.load.to_json(),
                 "gate_on": self.gate_on, "notes": list(self.notes)}
 
+    def redacted(self, redactor: Redactor) -> Comparison:
+        return replace(self, base=_redact_strings(redactor, self.base),
+                       fixed=tuple(_redact_strings(redactor, f) for f in self.fixed),
+                       notes=tuple(redactor.text(n) for n in self.notes))
+
 
 @dataclass(frozen=True)
 class Report:
@@ -320,8 +326,33 @@ class Report:
                else {"comparison": self.comparison.to_json(self.findings)}),
         }
 
+    def redacted(self, redactor: Redactor) -> Report:
+        """The report with every secret the redactor knows replaced, in every string."""
+        return replace(
+            self,
+            target=_redact_strings(redactor, self.target),
+            checks=tuple(_redact_strings(redactor, c) for c in self.checks),
+            findings=tuple(replace(f, title=redactor.text(f.title),
+                                   detail=redactor.text(f.detail),
+                                   remedy=redactor.text(f.remedy),
+                                   location=_redact_strings(redactor, f.location))
+                           for f in self.findings),
+            metrics=redactor.value(dict(self.metrics)),
+            comparison=None if self.comparison is None
+            else self.comparison.redacted(redactor),
+        )
+
     def dumps(self) -> str:
         return json.dumps(self.to_json(), indent=2, sort_keys=False) + "\n"
+
+
+_T = TypeVar("_T", Target, CheckResult, Location, BaseRef, FixedFinding)
+
+
+def _redact_strings(redactor: Redactor, obj: _T) -> _T:
+    changes: dict[str, Any] = {f.name: redactor.text(getattr(obj, f.name))
+                               for f in fields(obj) if type(getattr(obj, f.name)) is str}
+    return replace(obj, **changes)
 
 
 def count_by_severity(findings: Iterable[Finding]) -> dict[str, int]:

@@ -92,7 +92,7 @@ def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
     report = Report(verdict=verdict, fail_on=config.fail_on, target=target,
                     checks=tuple(results), findings=ordered, metrics=metrics,
                     comparison=comparison)
-    return redactor.report(report)
+    return report.redacted(redactor)
 
 
 def _restated(result: CheckResult, decisive: Iterable[Finding], fail_on: str) -> CheckResult:

@@ -43,16 +43,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-import httpcore
-
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
 from launchgate.checks.sessions import login_failed_finding, login_location, unavailable_reason
 from launchgate.config import LoadConfig, LoadRoute, redact_url
-from launchgate.config.schema import IdentityConfig
 from launchgate.http.login import LoginFailed, LoginReason
-from launchgate.http.transport import USER_AGENT, Endpoint, HttpContext, PrivateTargetError
+from launchgate.http.transport import PrivateTargetError
 from launchgate.load.logins import LoginEvent
-from launchgate.load.plan import Plan, PlanIdentity, PlanRoute
 from launchgate.load.process import LoadRunError, RunResult, run_load
 from launchgate.load.readiness import Readiness, wait_until_ready
 from launchgate.load.stats import (
@@ -66,6 +62,14 @@ from launchgate.load.stats import (
     summarize,
     throughput_collapse,
 )
+from launchgate.load.target import (
+    TargetRefused,
+    build_plan,
+    default_routes,
+    refuse_private,
+    url_target,
+    vetted_endpoint,
+)
 from launchgate.report import Finding, Location, Severity, make_finding
 
 NAME = "load"
@@ -75,8 +79,6 @@ NOTE = ("Closed-loop test: each of the {users} users waits for an answer before 
         "making them slow (coordinated omission): real users arriving during a stall would "
         "see worse than this p95. Max and p99 are shown for that reason.")
 LIVE_P95_WINDOW = 5000
-REQUEST_TIMEOUT_S = 30.0
-WORKERS_TIMEOUT_S = 30.0
 SLOW_REMEDY = ("Profile the slowest route under concurrent use (N+1 queries, missing indexes, "
                "synchronous calls to other services, no connection pooling), or cache it; "
                "then re-run the gate. If the budget is wrong for this route, set a per-route "
@@ -96,11 +98,13 @@ class LoadCheck:
             if why is not None:  # a fork PR: never log in with empty credentials
                 raise CheckSkipped(unavailable_reason(name, why))
         parts = urllib.parse.urlsplit(url)
-        host = parts.hostname or ""
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        host, port = url_target(url)
         shown = redact_url(url)  # user:password in a URL never reaches the report
         location = Location(url=shown, host=host)
-        _refuse_private(ctx.http, host, port)
+        try:
+            refuse_private(ctx.http, host, port)
+        except TargetRefused as exc:
+            raise CheckCannotRun(str(exc)) from None
         try:
             ready = wait_until_ready(
                 ctx.http, url, load.ready_timeout,
@@ -111,7 +115,10 @@ class LoadCheck:
         if not ready.ready:
             finding = _unreachable(shown, load, ready, location)
             return CheckOutcome((finding,), finding.title)
-        endpoint = vetted_endpoint(ctx.http, host, port)
+        try:
+            endpoint = vetted_endpoint(ctx.http, host, port)
+        except TargetRefused as exc:
+            raise CheckCannotRun(str(exc)) from None
         plan = build_plan(load, ctx.http, parts, endpoint, ctx.config.identities)
         who = f", logged in as {', '.join(load.as_)}" if load.as_ else ""
         ctx.progress.info(f"  load: {load.users} users for {load.duration:g}s against {host} "
@@ -124,56 +131,6 @@ class LoadCheck:
             ctx.progress.done()
         return judge(load, result, url, host,
                      login_location=lambda name: login_location(ctx.config, name))
-
-
-def _refuse_private(http: HttpContext, host: str, port: int) -> None:
-    try:
-        http.resolve(host, port)
-    except PrivateTargetError as exc:
-        raise CheckCannotRun(f"{exc} (no load was sent)") from None
-    except httpcore.ConnectError:
-        pass  # not resolvable yet: the readiness wait decides
-
-
-def vetted_endpoint(http: HttpContext, host: str, port: int) -> Endpoint:
-    """The one address the load generator may connect to (connect_to applied, guard passed)."""
-    try:
-        endpoints = http.resolve(host, port)
-    except PrivateTargetError as exc:
-        raise CheckCannotRun(f"{exc} (no load was sent)") from None
-    except httpcore.ConnectError as exc:
-        raise CheckCannotRun(f"cannot resolve {host}: {exc}") from None
-    if not endpoints:
-        raise CheckCannotRun(f"cannot resolve {host}")
-    return endpoints[0]
-
-
-def default_routes(parts: urllib.parse.SplitResult) -> tuple[LoadRoute, ...]:
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
-    return (LoadRoute(name=path, path=path),)
-
-
-def build_plan(load: LoadConfig, http: HttpContext, parts: urllib.parse.SplitResult,
-               endpoint: Endpoint, identities: Mapping[str, IdentityConfig] | None = None
-               ) -> Plan:
-    """The plan for the Locust child (and any worker): the vetted target, the routes, and the
-    credentials of the identities `load.as` names (round-robin over the users)."""
-    connect_port = http.target_port(endpoint.host, endpoint.port)
-    routes = load.routes or default_routes(parts)
-    return Plan(
-        # user:password in the URL stays: Locust turns it into basic auth, like the probe.
-        base_url=f"{parts.scheme}://{parts.netloc}", host=endpoint.host, port=endpoint.port,
-        connect_host=endpoint.address, connect_port=connect_port, users=load.users,
-        spawn_rate=load.spawn_rate, duration_s=load.duration, headers=dict(http.headers),
-        routes=tuple(PlanRoute(name=r.name, method=r.method, path=r.path, weight=r.weight,
-                               headers=dict(r.headers), json=r.json,
-                               expect_status=r.expect_status) for r in routes),
-        verify=http.ca_bundle or True, request_timeout_s=REQUEST_TIMEOUT_S,
-        user_agent=USER_AGENT, workers=load.workers,
-        workers_timeout_s=max(WORKERS_TIMEOUT_S, load.ready_timeout),
-        identities=tuple(PlanIdentity.of(name, (identities or {})[name]) for name in load.as_))
 
 
 def _tick(ctx: CheckContext, load: LoadConfig, result: RunResult, elapsed: float) -> None:

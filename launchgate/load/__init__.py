@@ -6,6 +6,7 @@ the plan it runs, raw per-request samples streamed back, and exact statistics ov
 - `generator.py`     ...Locust as a library: local, master or worker; ships raw samples
 - `process.py`       the gate's side: start the child(ren), tail the samples, report progress
 - `readiness.py`     wait (bounded) until the preview answers
+- `target.py`        the vetted address and the plan, from the config (check and remote worker)
 - `stats.py`         exact (nearest-rank) percentiles, per-route summaries, collapse detection
 - `remote_worker.py` a worker on another runner joining the gate's master (docs/load.md)
 """

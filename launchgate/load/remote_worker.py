@@ -16,14 +16,11 @@ import argparse
 import sys
 import urllib.parse
 
-import httpcore
-
-from launchgate.checks.base import CheckCannotRun
-from launchgate.checks.load import build_plan, vetted_endpoint
 from launchgate.config import load_config
 from launchgate.errors import ConfigError
 from launchgate.http.transport import http_context_from_config
 from launchgate.load.process import spawn_child
+from launchgate.load.target import TargetRefused, build_plan, url_target, vetted_endpoint
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,10 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     http = http_context_from_config(config)
     parts = urllib.parse.urlsplit(config.url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        endpoint = vetted_endpoint(http, parts.hostname or "", port)
-    except (CheckCannotRun, httpcore.ConnectError) as exc:
+        endpoint = vetted_endpoint(http, *url_target(config.url))
+    except TargetRefused as exc:
         print(f"launchgate: {exc}", file=sys.stderr)
         return 2
     for name in config.checks.load.as_:
