@@ -8,10 +8,18 @@ on stdin (see plan.py). Every request becomes one raw sample; samples reach the 
 owns the output file through Locust's own custom messages (in-process for `local`, over the
 master/worker channel otherwise), so workers on other machines report exactly like local ones.
 
+Each answer is judged beyond its status (AnswerJudge): `expect_status`, a body read boundedly
+(BoundedResponse), and whether it was really the app's login page (load/answers.py). With
+identities (`load.as`), each user logs in once first (load/logins.py), and the run's "start"
+is written only when every user has logged in (or failed to).
+
 Output: JSON lines appended to `--out`, flushed as they come so the gate can tail them:
-`{"e":"start","t":epoch}`, `{"e":"s","b":[[start, route, ms, ok, status, error], ...]}`,
-`{"e":"end","t":epoch}`, `{"e":"done"}`, or `{"e":"fatal","msg":"..."}`; a master first writes
-`{"e":"master","port":N}`, the port it bound (the gate starts local workers only then).
+`{"e":"start","t":epoch}`,
+`{"e":"s","b":[[start, route, ms, ok, status, error, login_page], ...]}`,
+`{"e":"login", identity, seconds, ok, t, reason, detail}` (one per user, with `load.as`),
+`{"e":"session_ended", identity, route, how, t}`, `{"e":"end","t":epoch}`, `{"e":"done"}`, or
+`{"e":"fatal","msg":"..."}`; a master first writes `{"e":"master","port":N}`, the port it
+bound (the gate starts local workers only then).
 
 The plan is the first line of stdin; the gate keeps stdin open, and end-of-file means the gate
 is gone: the process exits at once (exit_on_stdin_eof, die_with_parent).
