@@ -230,6 +230,7 @@ def _check(tmp_path: Path, app: _App, name: str, *extra_args: str, extra: str = 
     return result, json.loads(out.read_text()) if out.exists() else None
 
 
+@pytest.mark.slow  # three real gates, Locust runs included
 def test_compare_end_to_end(tmp_path, app):
     validator = jsonschema.Draft202012Validator(report_schema())
     # base: /gone answers 200 (one finding); /page fine.
