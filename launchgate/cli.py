@@ -102,6 +102,10 @@ def _add_gate_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--compare", metavar="REPORT.json",
                      help="an earlier JSON report (e.g. the base branch's): mark new and fixed "
                           "findings and compare p95")
+    cmd.add_argument("--watch", action="store_true",
+                     help="a production watch run: read-only unless watch.load/watch.writes "
+                          "opt in; with --compare (the last watch's report) it also says "
+                          "what changed (certificates, DNS, new findings)")
 
 
 def _check_list(value: str) -> tuple[str, ...]:
@@ -229,7 +233,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     target = Target(url=_shown_url(config.url), repo=repo, base=args.base, head=args.head)
     progress.info(f"launchgate {__version__}: checking {target.url or repo}")
     report = run_gate(config, target, only=args.only, skip=args.skip, progress=progress,
-                      base=base)
+                      base=base, watch=args.watch)
     write_report_files(report, json_path=args.json, markdown_path=args.markdown,
                        sarif_path=args.sarif)
     return _print_verdict(report, quiet=args.quiet)

@@ -61,6 +61,8 @@ class BaseReport:
     ran: frozenset[str] | None            # checks that passed or failed in the base
     load: Mapping[str, Any] | None
     notes: tuple[str, ...] = ()
+    # All its metrics: a production watch compares certificates and DNS answers with them.
+    metrics: Mapping[str, Any] | None = None
 
 
 def read_base(path: str | Path, flag: str = "--compare") -> BaseReport:
@@ -107,7 +109,8 @@ def parse_base(data: Any) -> BaseReport:
     load = _object(_object(data.get("metrics")).get("load")) or None
     return BaseReport(head=_text(target.get("head")), verdict=_text(data.get("verdict")),
                       url=_text(target.get("url")), version=version, findings=findings,
-                      ran=_ran(data.get("checks")), load=load, notes=tuple(notes))
+                      ran=_ran(data.get("checks")), load=load, notes=tuple(notes),
+                      metrics=_object(data.get("metrics")) or None)
 
 
 def _object(value: Any) -> Mapping[str, Any]:

@@ -50,6 +50,8 @@ FINDING_IDS: frozenset[str] = frozenset({
     "dns.dmarc-invalid", "dns.dmarc-p-none", "dns.dmarc-no-rua", "dns.dkim-missing",
     "dns.dkim-invalid", "dns.dkim-weak-key", "dns.caa-missing", "dns.caa-forbids-issuer",
     "dns.mx-missing",
+    # dns, on a production watch: what changed since the last watch (launchgate.watch)
+    "dns.ns-changed", "dns.apex-changed", "dns.record-changed",
 })
 
 

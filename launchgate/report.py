@@ -290,6 +290,73 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class CertificateTrend:
+    """One host's certificate against the last watch's (launchgate.watch.changes). `trend`:
+    `new` (not seen last time), `renewed` (a later expiry), `replaced` (another certificate,
+    not later), `counting down` (the same certificate), `not checked` (not seen this time)."""
+
+    host: str
+    issuer: str | None
+    not_after: str | None
+    days_left: int | None
+    previous_days_left: int | None
+    change_days: int | None
+    trend: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"host": self.host, "issuer": self.issuer, "not_after": self.not_after,
+                "days_left": self.days_left, "previous_days_left": self.previous_days_left,
+                "change_days": self.change_days, "trend": self.trend}
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """A DNS answer that differs from the last watch's; each is also a finding (`finding_id`)."""
+
+    name: str                  # the name looked up: a host, or the domain for NS/MX/SPF/...
+    record: str                # A/AAAA, CNAME, NS, MX, SPF, DMARC, CAA
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    finding_id: str
+    severity: Severity
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "record": self.record, "before": list(self.before),
+                "after": list(self.after), "finding_id": self.finding_id,
+                "severity": self.severity.value}
+
+
+@dataclass(frozen=True)
+class WatchSummary:
+    """What changed since the last production watch (DESIGN.md §4b): certificates' days left
+    and their trend, DNS answers that changed; new findings are marked on the findings (the
+    last watch's report is the comparison's base). `previous` is None on the first watch."""
+
+    previous: BaseRef | None
+    certificates: tuple[CertificateTrend, ...] = ()
+    dns_changes: tuple[RecordChange, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"previous": None if self.previous is None else self.previous.to_json(),
+                "certificates": [c.to_json() for c in self.certificates],
+                "dns_changes": [c.to_json() for c in self.dns_changes],
+                "notes": list(self.notes)}
+
+
+def watch_from_json(data: Mapping[str, Any]) -> WatchSummary:
+    previous = data.get("previous")
+    return WatchSummary(
+        previous=None if previous is None else BaseRef(**previous),
+        certificates=tuple(CertificateTrend(**c) for c in data["certificates"]),
+        dns_changes=tuple(RecordChange(
+            name=c["name"], record=c["record"], before=tuple(c["before"]),
+            after=tuple(c["after"]), finding_id=c["finding_id"],
+            severity=Severity(c["severity"])) for c in data["dns_changes"]),
+        notes=tuple(data["notes"]))
+
+
+@dataclass(frozen=True)
 class Report:
     verdict: Verdict
     fail_on: str
@@ -299,6 +366,7 @@ class Report:
     metrics: Mapping[str, Any] = field(default_factory=dict)
     tool_version: str = __version__
     comparison: Comparison | None = None
+    watch: WatchSummary | None = None   # a production watch run (launchgate.watch)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -324,6 +392,7 @@ class Report:
             "metrics": dict(self.metrics),
             **({} if self.comparison is None
                else {"comparison": self.comparison.to_json(self.findings)}),
+            **({} if self.watch is None else {"watch": self.watch.to_json()}),
         }
 
     def redacted(self, redactor: Redactor) -> Report:
@@ -340,6 +409,8 @@ class Report:
             metrics=redactor.value(dict(self.metrics)),
             comparison=None if self.comparison is None
             else self.comparison.redacted(redactor),
+            watch=None if self.watch is None
+            else watch_from_json(redactor.value(self.watch.to_json())),
         )
 
     def dumps(self) -> str:
@@ -444,10 +515,12 @@ def _report_from_json(data: Mapping[str, Any]) -> Report:
                                duration_s=c["duration_s"], summary=c["summary"])
                    for c in data["checks"])
     comparison = data.get("comparison")
+    watch = data.get("watch")
     return Report(verdict=Verdict(data["verdict"]), fail_on=data["fail_on"],
                   target=Target(**data["target"]), checks=checks, findings=findings,
                   metrics=data.get("metrics", {}), tool_version=data["tool"]["version"],
-                  comparison=None if comparison is None else _comparison_from_json(comparison))
+                  comparison=None if comparison is None else _comparison_from_json(comparison),
+                  watch=None if watch is None else watch_from_json(watch))
 
 
 def _ci_from_json(raw: Any) -> tuple[float | None, float | None]:

@@ -19,18 +19,21 @@ from launchgate.names import CHECK_NAMES
 from launchgate.progress import Progress
 from launchgate.redact import Redactor
 from launchgate.report import (
+    BaseRef,
     CheckResult,
     CheckStatus,
     Comparison,
     Finding,
     Report,
     Target,
+    WatchSummary,
     apply_overrides,
     check_status,
     decide_verdict,
     relative_to_target,
     sort_findings,
 )
+from launchgate.watch.changes import watch_changes
 
 
 def selected_checks(only: Iterable[str] = (), skip: Iterable[str] = ()) -> dict[str, str | None]:
@@ -47,11 +50,23 @@ def selected_checks(only: Iterable[str] = (), skip: Iterable[str] = ()) -> dict[
     return reasons
 
 
+# Why a production watch leaves out what would change production (DESIGN.md §4b).
+WATCH_NO_LOAD = ("a production watch sends no load test unless the config opts in "
+                 "(watch.load: true)")
+WATCH_NO_WRITES = ("a production watch runs no flow that writes unless the config opts in "
+                   "(watch.writes: true)")
+
+
 def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
              skip: Iterable[str] = (), progress: Progress | None = None,
-             base: BaseReport | None = None, base_name: str = "base") -> Report:
+             base: BaseReport | None = None, base_name: str = "base",
+             watch: bool = False) -> Report:
     """Run the selected checks; with `base` (an earlier report), mark what is new and fixed
-    and compare p95 (launchgate.comparison), gating on `config.gate_on`."""
+    and compare p95 (launchgate.comparison), gating on `config.gate_on`.
+
+    `watch`: a production watch run. It is read-only unless `config.watch` opts in (no load
+    test, no smoke flow that writes), and with `base` (the previous watch's report) it also
+    says what changed since then (launchgate.watch.changes)."""
     from launchgate.http.transport import http_context_from_config
 
     # One Redactor for the progress lines and the report: secrets a login yields at run time
@@ -60,12 +75,16 @@ def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
     redactor.add(config.secret_values)
     progress = progress or Progress(quiet=True, redactor=redactor)
     target = resolve_revisions(target)
+    read_only = WATCH_NO_WRITES if watch and not config.watch.writes else None
     ctx = CheckContext(config=config, target=target, http=http_context_from_config(config),
-                       progress=progress, redactor=redactor)
+                       progress=progress, redactor=redactor, read_only=read_only)
+    reasons = selected_checks(only, skip)
+    if watch and not config.watch.load and reasons["load"] is None:
+        reasons["load"] = WATCH_NO_LOAD
     results: list[CheckResult] = []
     findings: list[Finding] = []
     metrics: dict[str, Any] = {}
-    for name, reason in selected_checks(only, skip).items():
+    for name, reason in reasons.items():
         result, found, check_metrics = _run_one(name, reason, ctx)
         results.append(result)
         findings.extend(found)
@@ -74,6 +93,16 @@ def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
         if result.status is not CheckStatus.SKIPPED:
             progress.info(f"  {name:<10} {result.status.value:<8} {result.duration_s:6.1f}s  "
                           f"{result.summary}")
+    watch_summary: WatchSummary | None = None
+    if watch:
+        changes = watch_changes(None if base is None else base.metrics, metrics,
+                                None if base is None else BaseRef(
+                                    name=base_name, head=base.head, verdict=base.verdict,
+                                    url=base.url))
+        findings.extend(apply_overrides(changes.findings, config.severity_overrides))
+        watch_summary = changes.summary
+        results = [_restated(r, findings, config.fail_on) if r.name == "dns" else r
+                   for r in results]
     unique = {f.fingerprint: f for f in relative_to_target(findings, config.url)}
     found = tuple(unique.values())
     comparison: Comparison | None = None
@@ -91,7 +120,7 @@ def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
                              fail_closed=config.fail_closed)
     report = Report(verdict=verdict, fail_on=config.fail_on, target=target,
                     checks=tuple(results), findings=ordered, metrics=metrics,
-                    comparison=comparison)
+                    comparison=comparison, watch=watch_summary)
     return report.redacted(redactor)
 
 

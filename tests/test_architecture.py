@@ -18,7 +18,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("runner", frozenset({"runner"})),
     ("checks", frozenset({"checks"})),
     ("building blocks", frozenset({"http", "load", "secrets", "dns", "repo", "handover",
-                                   "github"})),
+                                   "github", "watch"})),
     ("render", frozenset({"render"})),
     ("model", frozenset({"config", "report", "findings", "comparison"})),
     ("foundation", frozenset({"__init__", "errors", "names", "redact", "address", "git",

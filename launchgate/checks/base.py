@@ -53,6 +53,8 @@ class CheckContext:
     # certificate issuer for DNS CAA, a CDN seen in response headers for the deployment map).
     # Checks never import each other; they share through here, by documented keys.
     facts: dict[str, Any] = field(default_factory=dict)
+    # Set on a read-only production watch: why smoke flows that write are not run.
+    read_only: str | None = None
 
 
 class Check(Protocol):

@@ -75,6 +75,9 @@ class SmokeCheck:
         with ctx.http.client(follow_redirects=False) as client:
             sessions = Sessions(ctx, client)
             for flow in flows:
+                if flow.writes and ctx.read_only:
+                    skipped.append(f"flow {flow.name!r} skipped: {ctx.read_only}")
+                    continue
                 try:
                     session = sessions.get(flow.as_)
                 except IdentityUnavailable as unavailable:

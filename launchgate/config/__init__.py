@@ -38,6 +38,7 @@ from launchgate.config.schema import (
     SubmitForm,
     TenantProbe,
     TlsConfig,
+    WatchConfig,
 )
 
 __all__ = [
@@ -46,7 +47,7 @@ __all__ = [
     "AccessConfig", "AccessRule", "ChecksConfig", "Config", "DnsConfig", "ExposureConfig",
     "FlowStep", "HeadersConfig", "IdentityConfig", "LoadConfig", "LoadRoute", "LoginConfig",
     "RedirectsConfig", "SecretsConfig", "SmokeConfig", "SmokeFlow", "SmokeStep", "SubmitForm",
-    "TenantProbe", "TlsConfig",
+    "TenantProbe", "TlsConfig", "WatchConfig",
     "find_config", "load_config", "parse_duration", "parse_set_option",
     "redact_url", "validate_url",
 ]

@@ -36,6 +36,8 @@ _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_*]([A-Za-z0-9_-]{0,62})?"
                        r"(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})?)*\.?(:\d{1,5})?$")
+# GitHub user names: letters, digits and single hyphens, at most 39 characters.
+_GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _IDENTITY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 # Field names whose values are credentials even when written in the file (redacted like
@@ -164,6 +166,8 @@ def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None
     for flow in config.checks.smoke.flows:
         for step in flow.steps:
             secrets.update(v for v in step.headers.values() if v)
+    if config.watch.webhook:
+        secrets.add(config.watch.webhook)
     return dataclasses.replace(config, ca_bundle=ca_bundle, source=None if path is None
                                else str(path), secret_values=frozenset(s for s in secrets if s),
                                unavailable_identities=dict(loc.unavailable))
@@ -609,6 +613,12 @@ def _coerce_str(value: Any, key: str, kind: str | None, loc: _Loc) -> str:
     if kind == "nameserver" and not _valid_nameserver(text):
         raise loc.error(key, f"expected an IP address with an optional port, e.g. "
                              f"'127.0.0.1:5300', got {text!r}")
+    if kind == "secret-url":  # the URL is the credential: never echoed in the error
+        validate_url(text, lambda _msg: loc.error(
+            key, "expected an http(s):// URL with a host, e.g. \"${SLACK_WEBHOOK_URL}\" "
+                 "(the value is not shown: it is a secret)"))
+    if kind == "github-login" and not _GITHUB_LOGIN.match(text):
+        raise loc.error(key, f"expected a GitHub user name such as 'ops-lead', got {text!r}")
     if kind == "tls-version" and text not in ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"):
         raise loc.error(key, f"expected TLSv1.2 or TLSv1.3 (or TLSv1, TLSv1.1), got {text!r}")
     return text

@@ -254,6 +254,20 @@ class ChecksConfig:
 
 
 @dataclass(frozen=True)
+class WatchConfig:
+    """The production watch (DESIGN.md §4b, docs/watch.md): who the alert issue is assigned
+    to, where state changes are posted, and whether a watch run may send load or run flows
+    that write. Read-only by default: a watch runs against production, where a load test is
+    an incident and a `writes: true` flow creates real records."""
+
+    assignees: tuple[str, ...] = field(default=(), metadata=setting("github-login"))
+    # A Slack-compatible incoming webhook; the URL is itself the credential: redacted.
+    webhook: str | None = field(default=None, repr=False, metadata=setting("secret-url"))
+    load: bool = False
+    writes: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     url: str | None = field(default=None, metadata=setting("url"))
     fail_on: str = field(default="blocker", metadata=setting("fail-on"))
@@ -269,6 +283,7 @@ class Config:
     identities: Mapping[str, IdentityConfig] = field(default_factory=dict,
                                                     metadata=setting("identities"))
     checks: ChecksConfig = field(default_factory=ChecksConfig)
+    watch: WatchConfig = field(default_factory=WatchConfig)
     # Not YAML keys: where the config came from and what must be redacted everywhere.
     source: str | None = field(default=None, metadata={"internal": True})
     secret_values: frozenset[str] = field(default_factory=frozenset, repr=False,
