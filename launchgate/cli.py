@@ -82,7 +82,8 @@ def _add_gate_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--config", metavar="PATH",
                      help="config file (default: .launchgate.yml in --repo, if present)")
     cmd.add_argument("--url", help="the app under test (overrides `url:` in the config)")
-    cmd.add_argument("--repo", metavar="PATH", default=".", help="git repository (default: .)")
+    # None: not given (the working directory); an explicit --repo must be a git repository.
+    cmd.add_argument("--repo", metavar="PATH", help="git repository (default: .)")
     cmd.add_argument("--base", metavar="REV", help="base revision of the change")
     cmd.add_argument("--head", metavar="REV", help="head revision of the change")
     cmd.add_argument("--only", metavar="a,b", type=_check_list, default=(),
@@ -226,7 +227,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
                        (args.sarif, "--sarif")):
         ensure_writable(path, flag)
     base = read_base(args.compare) if args.compare else None
+    repo_given, args.repo = args.repo is not None, args.repo or "."
     config = gate_config(args)
+    _require_repo_flags_honoured(args, config, repo_given=repo_given)
     redactor = Redactor(config.secret_values)
     progress = Progress(quiet=args.quiet, redactor=redactor)
     repo = str(Path(args.repo).resolve())
@@ -271,20 +274,48 @@ def _repo_config(args: argparse.Namespace, overrides: dict[str, Any]) -> Any:
     return load_config(path, overrides=overrides)
 
 
-def _require_git_repo(repo: str) -> None:
+def _require_repo_flags_honoured(args: argparse.Namespace, config: Any, *,
+                                 repo_given: bool) -> None:
+    """An explicit --repo, --base or --head is for the secrets check: when it runs and cannot
+    honour them (no git repository, no such commit), that is a usage error, never a PASS
+    with nothing checked."""
+    from launchgate.runner import selected_checks
+
+    revisions = [f"{flag} {rev}:" for flag, rev in (("--base", args.base),
+                                                    ("--head", args.head)) if rev]
+    if (not (repo_given or revisions) or selected_checks(args.only, args.skip)["secrets"]
+            is not None or not config.checks.secrets.enabled):
+        return
+    _require_git_repo(str(Path(args.repo).resolve()),
+                      flag="--repo" if repo_given else revisions[0],
+                      hint=" (run launchgate inside the repository, pass --repo PATH, or "
+                           "--skip secrets)")
+    _require_revisions(str(Path(args.repo).resolve()), args.base, args.head)
+
+
+def _require_revisions(repo: str, base: str | None, head: str | None) -> None:
+    from launchgate.git import is_shallow, resolve_commit
+
+    for flag, rev in (("--base", base), ("--head", head)):
+        # A typo in a full clone is a usage error; in a shallow clone the commit may just not
+        # be fetched, which the check reports (with the fetch-depth fix) as undecided.
+        if rev and not resolve_commit(repo, rev) and not is_shallow(repo):
+            raise UsageError(f"{flag} {rev}: no such commit in {repo}")
+
+
+def _require_git_repo(repo: str, *, flag: str = "--repo", hint: str = "") -> None:
     from launchgate.secrets.gitlog import GitError
     from launchgate.secrets.scan import RepoError, repo_toplevel
 
     try:
         repo_toplevel(repo)
     except (RepoError, GitError) as exc:
-        raise UsageError(f"--repo {exc}") from None
+        raise UsageError(f"{flag} {exc}{hint}") from None
 
 
 def _cmd_secrets(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from launchgate.git import is_shallow, resolve_commit
     from launchgate.progress import Progress
     from launchgate.render.files import write_report_files
     from launchgate.report import Target
@@ -299,11 +330,7 @@ def _cmd_secrets(args: argparse.Namespace) -> int:
                                  "checks.secrets.enabled": True})
     _require_git_repo(args.repo)
     repo = str(Path(args.repo).resolve())
-    for flag, rev in (("--base", args.base), ("--head", args.head)):
-        # A typo in a full clone is a usage error; in a shallow clone the commit may just not
-        # be fetched, which the check reports (with the fetch-depth fix) as undecided.
-        if rev and not resolve_commit(repo, rev) and not is_shallow(repo):
-            raise UsageError(f"{flag} {rev}: no such commit in {repo}")
+    _require_revisions(repo, args.base, args.head)
     progress = Progress(quiet=args.quiet)
     target = Target(repo=repo, base=args.base, head=args.head)
     report = run_gate(config, target, only=("secrets",), progress=progress)

@@ -221,3 +221,32 @@ def test_secrets_with_a_mistyped_revision_is_a_usage_error(cli, tmp_path):
     assert result.code == 2
     assert result.stderr.strip() == (f"launchgate: error: --head nosuch: no such commit in "
                                      f"{tmp_path.resolve()}")
+
+
+@pytest.mark.parametrize(("args", "flag"), [
+    (("--base", "main"), "--base main:"),
+    (("--head", "feature"), "--head feature:"),
+    (("--repo", "."), "--repo"),
+])
+def test_an_explicit_repo_flag_outside_a_git_repository_is_a_usage_error(cli, tmp_path, args,
+                                                                          flag):
+    """It used to say PASS, "nothing was checked", exit 0."""
+    result = cli("check", *args, cwd=tmp_path)
+    assert_usage_error(result, f"{flag} ", "is not a git repository",
+                       "pass --repo PATH, or --skip secrets")
+
+
+def test_a_revision_that_does_not_exist_is_a_usage_error(cli, tmp_path):
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t",
+                    "commit", "-q", "--allow-empty", "-m", "one"], check=True)
+    assert_usage_error(cli("check", "--base", "no-such-branch", cwd=tmp_path),
+                       "--base no-such-branch: no such commit in")
+
+
+def test_repo_flags_are_not_needed_when_the_secrets_check_does_not_run(cli, tmp_path):
+    for args in (("--base", "main", "--skip", "secrets"), ("--base", "main", "--only", "dns")):
+        result = cli("check", *args, cwd=tmp_path)
+        assert result.code == 0, result.output

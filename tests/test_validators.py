@@ -86,3 +86,15 @@ def test_dockerfile_is_exec_form_with_a_base_image_argument():
     assert text.startswith("#") and "\nARG BASE_IMAGE=python:3.11" in text
     entrypoint = [ln for ln in text.splitlines() if ln.startswith("ENTRYPOINT")]
     assert entrypoint == ['ENTRYPOINT ["/opt/launchgate/bin/python", "/app/entrypoint.py"]']
+
+
+def test_example_workflows_pass_a_vendor_bypass_secret_only_as_a_commented_option():
+    """A Vercel-only env line, live in a generic example, is copied into apps it does not fit."""
+    for path in WORKFLOWS:
+        workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for job in workflow["jobs"].values():
+            for step in job["steps"]:
+                assert "VERCEL_BYPASS" not in (step.get("env") or {}), path.name
+        text = path.read_text(encoding="utf-8")
+        if "VERCEL_BYPASS" in text:
+            assert "# Only for a protected preview" in text, path.name

@@ -259,8 +259,18 @@ def is_tls_failure(exc: BaseException) -> bool:
     return is_certificate_failure(exc) or any(isinstance(e, ssl.SSLError) for e in _chain(exc))
 
 
+# httpcore's h11 limit on a response's status line and headers.
+MAX_HEADER_BYTES = 100 * 1024
+# What a plain-http request to a TLS port (or the reverse) ends in, as the client sees it.
+_PLAIN_TO_TLS = ("disconnected without sending a response", "connection reset by peer",
+                 "illegal status line")
+_TLS_TO_PLAIN = ("wrong_version_number", "record layer failure", "packet length too long",
+                 "unknown protocol", "http_request")
+
+
 def describe_http_error(exc: BaseException) -> str:
-    """One line saying why a request failed, without a traceback."""
+    """One line saying why a request failed, without a traceback, and what to do when the
+    cause is a common mistake (http:// to a TLS port, https:// to a plain port)."""
     if isinstance(exc, httpx.ConnectTimeout):
         return "timed out while connecting"
     if isinstance(exc, httpx.ReadTimeout):
@@ -273,4 +283,24 @@ def describe_http_error(exc: BaseException) -> str:
         reason = message.split("certificate verify failed:")[-1]
         reason = re.sub(r"\s*\(_ssl\.c:\d+\)?\s*$", "", reason).strip(" ()")
         return f"TLS certificate verification failed: {reason}"
-    return message.splitlines()[0][:300]
+    if "Receive buffer too long" in message:
+        return (f"the response headers are larger than {MAX_HEADER_BYTES // 1024} KB, more "
+                "than launchgate reads: check what the app sends in its headers (cookies, "
+                "CSP) or what a proxy in front of it adds")
+    line = message.splitlines()[0][:300]
+    scheme = _request_scheme(exc)
+    lowered = message.lower()
+    if scheme == "http" and any(m in lowered for m in _PLAIN_TO_TLS):
+        return f"{line} (if this port serves TLS, the URL should start with https://)"
+    if scheme == "https" and any(m in lowered for m in _TLS_TO_PLAIN):
+        return (f"{line} (the port does not speak TLS: if it serves plain http, the URL "
+                "should start with http://, or the port is wrong)")
+    return line
+
+
+def _request_scheme(exc: BaseException) -> str | None:
+    try:
+        request = exc.request if isinstance(exc, httpx.RequestError) else None
+    except RuntimeError:  # an httpx error raised without its request
+        return None
+    return request.url.scheme if request is not None else None
