@@ -1,4 +1,6 @@
-"""GitHub REST writes for the Action (PyGithub): commit statuses and the one sticky PR comment.
+"""GitHub REST for the Action (PyGithub): commit statuses and the one sticky PR comment, and
+the base branch's `launchgate-report` artifact for the comparison (workflow runs -> artifacts ->
+zip download; needs `actions: read`).
 
 Every call goes through `_with_retries`: 5xx, timeouts, connection errors and rate limits
 (secondary limits' `Retry-After` is honoured) are retried with backoff. PyGithub's own urllib3
@@ -29,8 +31,10 @@ even when it quotes the marker.
 
 from __future__ import annotations
 
+import io
 import threading
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -67,6 +71,23 @@ class _DeadlineExceeded(Exception):
     """An attempt did not complete within its total deadline."""
 
 
+class ArtifactUnavailable(Exception):
+    """The base report cannot be had; the message is the one-line note the comment shows."""
+
+
+@dataclass(frozen=True)
+class Artifact:
+    id: int
+    run_id: int
+    head_sha: str | None
+    expired: bool
+
+
+# A report is a few hundred KB; anything far larger is not what we uploaded.
+MAX_ARTIFACT_BYTES = 20 * 1024 * 1024
+MAX_RUNS_SEARCHED = 20
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     attempts: int = 5
@@ -96,6 +117,8 @@ class GitHubClient:
                                  # A run makes three writes; secondary limits are retried.
                                  seconds_between_requests=None, seconds_between_writes=None)
         self._repo = self._gh.get_repo(repository)
+        self._token = token
+        self._repo_api = f"{api_url.rstrip('/')}/repos/{repository}"
         self._policy = policy or RetryPolicy()
         self._redactor = Redactor([token])
         self._log = lambda line: log(self._redactor.text(line))
@@ -147,6 +170,80 @@ class GitHubClient:
                     return None
                 raise
         return self._with_retries("read the pull request", lookup)
+
+    # --- the base branch's report artifact --------------------------------------------------
+
+    def latest_artifact(self, branch: str, name: str) -> Artifact | None:
+        """The newest artifact `name` of a completed `push` run on `branch` (push runs only:
+        a pull request's run reports the PR's head branch, which a fork can name `main`)."""
+        def lookup() -> Artifact | None:
+            _, runs = self._gh.requester.requestJsonAndCheck(
+                "GET", f"{self._repo.url}/actions/runs",
+                parameters={"branch": branch, "event": "push", "status": "completed",
+                            "exclude_pull_requests": "true", "per_page": MAX_RUNS_SEARCHED})
+            ordered = sorted(runs.get("workflow_runs") or [],
+                             key=lambda r: str(r.get("created_at") or ""), reverse=True)
+            for run in ordered:
+                if run.get("head_branch") != branch:
+                    continue
+                _, found = self._gh.requester.requestJsonAndCheck(
+                    "GET", f"{self._repo.url}/actions/runs/{int(run['id'])}/artifacts",
+                    parameters={"name": name, "per_page": 10})
+                for artifact in found.get("artifacts") or []:
+                    if artifact.get("name") == name:
+                        return Artifact(id=int(artifact["id"]), run_id=int(run["id"]),
+                                        head_sha=run.get("head_sha"),
+                                        expired=bool(artifact.get("expired")))
+            return None
+        try:
+            return self._with_retries(f"list the {name} artifacts of {branch}", lookup)
+        except GitHubWriteError as exc:
+            if "HTTP 403" in str(exc) or "HTTP 404" in str(exc):
+                status = "HTTP 403" if "HTTP 403" in str(exc) else "HTTP 404"
+                raise ArtifactUnavailable(
+                    f"the token cannot read this repository's Actions artifacts ({status}); "
+                    "add `actions: read` to the workflow's permissions") from None
+            raise ArtifactUnavailable(str(exc)) from None
+
+    def download_artifact(self, artifact_id: int) -> bytes:
+        """The artifact's zip. GitHub answers 302 to a short-lived signed URL on another host,
+        which must get no Authorization header; 410 when the artifact expired. Each attempt
+        has the client's total deadline (a server dripping the zip cannot hold the job)."""
+        url = f"{self._repo_api}/actions/artifacts/{artifact_id}/zip"
+        headers = {"Authorization": f"Bearer {self._token}",
+                   "Accept": "application/vnd.github+json"}
+
+        def fetch() -> bytes | str:
+            answer = requests.get(url, headers=headers, allow_redirects=False, timeout=30)
+            if answer.status_code in (301, 302, 303, 307, 308):
+                answer = requests.get(answer.headers.get("Location", ""), timeout=30,
+                                      stream=True)
+            if answer.status_code == 410:
+                raise ArtifactUnavailable("the base report artifact has expired")
+            if answer.status_code in (401, 403, 404):
+                raise ArtifactUnavailable(
+                    f"the token cannot download the base report artifact (HTTP "
+                    f"{answer.status_code}); add `actions: read` to the workflow's "
+                    "permissions")
+            if answer.status_code == 200:
+                return _bounded(answer)
+            if answer.status_code < 500:
+                raise ArtifactUnavailable(
+                    f"could not download the base report: HTTP {answer.status_code}")
+            return f"HTTP {answer.status_code}"
+
+        for attempt in range(1, self._policy.attempts + 1):
+            try:
+                got = self._within_deadline(fetch)
+            except (requests.RequestException, _DeadlineExceeded) as exc:
+                got = str(exc) if isinstance(exc, _DeadlineExceeded) else type(exc).__name__
+            if isinstance(got, bytes):
+                return got
+            if attempt == self._policy.attempts:
+                raise ArtifactUnavailable(self._redactor.text(
+                    f"could not download the base report: {got} after {attempt} attempts"))
+            self._sleep(self._backoff(attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # --- the sticky comment -----------------------------------------------------------------
 
@@ -271,6 +368,38 @@ class GitHubClient:
 
     def _backoff(self, attempt: int) -> float:
         return min(self._policy.base_delay_s * 2 ** (attempt - 1), self._policy.max_delay_s)
+
+
+def _bounded(answer: requests.Response) -> bytes:
+    data = bytearray()
+    for chunk in answer.iter_content(64 * 1024):
+        data += chunk
+        if len(data) > MAX_ARTIFACT_BYTES:
+            raise ArtifactUnavailable("the base report artifact is larger than "
+                                      f"{MAX_ARTIFACT_BYTES // (1024 * 1024)} MB")
+    return bytes(data)
+
+
+def report_from_zip(data: bytes, member: str = "report.json") -> bytes:
+    """`report.json` from an artifact's zip (at the top, or in one folder), size-checked
+    before it is read (a zip bomb is refused, never inflated)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        candidates = [i for i in archive.infolist()
+                      if i.filename == member or i.filename.endswith("/" + member)]
+        if not candidates:
+            raise ArtifactUnavailable(f"the base report artifact holds no {member}")
+        info = min(candidates, key=lambda i: i.filename.count("/"))
+        if info.file_size > MAX_ARTIFACT_BYTES:
+            raise ArtifactUnavailable(f"the base report's {member} is too large")
+        with archive.open(info) as handle:
+            content = handle.read(MAX_ARTIFACT_BYTES + 1)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ArtifactUnavailable(f"the base report artifact is not a readable zip ({exc})"
+                                  ) from None
+    if len(content) > MAX_ARTIFACT_BYTES:
+        raise ArtifactUnavailable(f"the base report's {member} is too large")
+    return content
 
 
 def _is_ours(user: Any, identity: tuple[str, Any]) -> bool:

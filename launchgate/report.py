@@ -101,9 +101,13 @@ class Finding:
 
 
 TARGET = "<target>"
-# A build hash in a URL path (`main.3f9a1c2e.js`, `/_next/static/Xy12abCd34/`): 8 or more
-# letters and digits with at least one digit. It changes with every build; the finding does not.
-_BUILD_HASH = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z]*[0-9])[A-Za-z0-9]{8,}(?![A-Za-z0-9])")
+# A build hash in a URL path: 8 or more hex digits mixing digits and letters (webpack's
+# `main.3f9a1c2e.js`), or 8 or more letters and digits mixing upper case, lower case and digits
+# (Vite's `index-D3x9aB1c.js`, Next's build id). It changes with every build; the finding does
+# not. Words with a number (`settings2024`, `q12024`) are neither, and stay.
+_BUILD_HASH = re.compile(
+    r"(?<![A-Za-z0-9])(?:(?=[a-f]*[0-9])(?=[0-9]*[a-f])[0-9a-f]{8,}"
+    r"|(?=[A-Za-z]*[0-9])(?=[a-z0-9]*[A-Z])(?=[A-Z0-9]*[a-z])[A-Za-z0-9]{8,})(?![A-Za-z0-9])")
 
 
 def stable_path(path: str | None) -> str:
@@ -367,6 +371,9 @@ class Report:
     tool_version: str = __version__
     comparison: Comparison | None = None
     watch: WatchSummary | None = None   # a production watch run (launchgate.watch)
+    # Things a reader must know about this run that belong to no check (e.g. why it was not
+    # compared with the base branch).
+    notes: tuple[str, ...] = ()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -393,6 +400,7 @@ class Report:
             **({} if self.comparison is None
                else {"comparison": self.comparison.to_json(self.findings)}),
             **({} if self.watch is None else {"watch": self.watch.to_json()}),
+            **({"notes": list(self.notes)} if self.notes else {}),
         }
 
     def redacted(self, redactor: Redactor) -> Report:
@@ -411,6 +419,7 @@ class Report:
             else self.comparison.redacted(redactor),
             watch=None if self.watch is None
             else watch_from_json(redactor.value(self.watch.to_json())),
+            notes=tuple(redactor.text(n) for n in self.notes),
         )
 
     def dumps(self) -> str:
@@ -520,7 +529,8 @@ def _report_from_json(data: Mapping[str, Any]) -> Report:
                   target=Target(**data["target"]), checks=checks, findings=findings,
                   metrics=data.get("metrics", {}), tool_version=data["tool"]["version"],
                   comparison=None if comparison is None else _comparison_from_json(comparison),
-                  watch=None if watch is None else watch_from_json(watch))
+                  watch=None if watch is None else watch_from_json(watch),
+                  notes=tuple(data.get("notes") or ()))
 
 
 def _ci_from_json(raw: Any) -> tuple[float | None, float | None]:

@@ -60,7 +60,8 @@ WATCH_NO_WRITES = ("a production watch runs no flow that writes unless the confi
 def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
              skip: Iterable[str] = (), progress: Progress | None = None,
              base: BaseReport | None = None, base_name: str = "base",
-             watch: bool = False) -> Report:
+             watch: bool = False,
+             notes: Iterable[str] = ()) -> Report:
     """Run the selected checks; with `base` (an earlier report), mark what is new and fixed
     and compare p95 (launchgate.comparison), gating on `config.gate_on`.
 
@@ -120,7 +121,8 @@ def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
                              fail_closed=config.fail_closed)
     report = Report(verdict=verdict, fail_on=config.fail_on, target=target,
                     checks=tuple(results), findings=ordered, metrics=metrics,
-                    comparison=comparison, watch=watch_summary)
+                    comparison=comparison, watch=watch_summary,
+                    notes=tuple(notes))
     return report.redacted(redactor)
 
 

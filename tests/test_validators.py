@@ -58,7 +58,8 @@ def test_action_inputs_match_the_entrypoint():
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     assert set(action["inputs"]) == {"config", "url", "github-token", "checks", "fail-on",
                                      "comment", "status-context", "p95-budget-ms", "users",
-                                     "duration", "report", "allow-private-targets"}
+                                     "duration", "report", "allow-private-targets",
+                                     "compare"}
     assert all("description" in spec and "default" in spec
                for spec in action["inputs"].values())
     assert action["inputs"]["github-token"]["default"] == "${{ github.token }}"
@@ -74,7 +75,9 @@ def test_action_inputs_match_the_entrypoint():
 def test_pull_request_example_has_the_exact_permissions():
     workflow = yaml.safe_load((ROOT / "examples/workflows/pull-request.yml").read_text())
     assert workflow["permissions"] == {"contents": "read", "statuses": "write",
-                                       "pull-requests": "write"}
+                                       "pull-requests": "write", "actions": "read"}
+    # main's run uploads the report pull requests are compared with
+    assert workflow[True]["push"] == {"branches": ["main"]}
     checkout = workflow["jobs"]["gate"]["steps"][0]
     assert checkout["with"]["fetch-depth"] == 0
     for path in WORKFLOWS:

@@ -27,6 +27,7 @@ class Event:
     find_pull: bool = False  # deployment_status: look the PR up through the commit
     skip_reason: str | None = None
     fork: bool = False       # pull_request.head.repo.fork: a read-only token is expected
+    base_ref: str | None = None  # pull_request.base.ref: the branch the comparison reads
 
 
 def parse_event(name: str, payload: Mapping[str, Any], github_sha: str | None) -> Event:
@@ -35,7 +36,8 @@ def parse_event(name: str, payload: Mapping[str, Any], github_sha: str | None) -
         head = (pull.get("head") or {}).get("sha") or github_sha
         fork = ((pull.get("head") or {}).get("repo") or {}).get("fork") is True
         return Event(name, head, base=(pull.get("base") or {}).get("sha"), head=head,
-                     pull_number=pull.get("number") or payload.get("number"), fork=fork)
+                     pull_number=pull.get("number") or payload.get("number"), fork=fork,
+                     base_ref=(pull.get("base") or {}).get("ref") or None)
     if name == "push":
         after = payload.get("after") or github_sha
         before = payload.get("before")

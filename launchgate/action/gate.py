@@ -13,6 +13,7 @@ from typing import Any
 
 from launchgate import __version__
 from launchgate.action.commands import annotation, append_summary, commands_stopped
+from launchgate.action.compare import find_base
 from launchgate.action.event import Event, run_url
 from launchgate.action.inputs import Inputs, read_inputs
 from launchgate.action.publisher import STATE, Publisher, status_description
@@ -40,9 +41,17 @@ def gate(run: Run, event: Event, publisher: Publisher) -> int:
                     repo=str(run.workspace), base=_push_base(run, event), head=event.head)
     run.log(f"launchgate {__version__}: {event.name or 'manual'} run on "
             f"{(event.head or 'the workspace')[:12]}, target {target.url or 'none'}")
+    lookup = find_base(inputs.compare, event, run.workspace, publisher.client)
+    if lookup.note:
+        run.log(f"launchgate: {lookup.note}")
+    elif lookup.base is not None:
+        run.log(f"launchgate: comparing with {lookup.name} at "
+                f"{(lookup.base.head or 'an unknown commit')[:12]}")
     with commands_stopped(run.log):
         progress = Progress(stream=run.out, redactor=redactor, plain_interval_s=10.0)
-        report = run_gate(config, target, only=inputs.checks, progress=progress)
+        report = run_gate(config, target, only=inputs.checks, progress=progress,
+                          base=lookup.base, base_name=lookup.name,
+                          notes=(lookup.note,) if lookup.note else ())
     _publish(run, event, inputs, publisher, report, redactor)
     return report.exit_code
 

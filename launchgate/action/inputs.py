@@ -28,6 +28,7 @@ class Inputs:
     report: str = ""
     # None: the config decides (`allow_private_targets:`, default false).
     allow_private_targets: bool | None = None
+    compare: str = "auto"    # auto | off | a path to a JSON report, relative to the workspace
 
 
 def input_value(env: Mapping[str, str], name: str) -> str:
@@ -71,7 +72,8 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
                   p95_budget_ms=_number(env, "p95-budget-ms", float),
                   users=_number(env, "users", int), duration=input_value(env, "duration"),
                   report=input_value(env, "report"),
-                  allow_private_targets=None if not private else private == "true")
+                  allow_private_targets=None if not private else private == "true",
+                  compare=input_value(env, "compare") or "auto")
 
 
 def _number(env: Mapping[str, str], name: str, kind: Callable[[str], N]) -> N | None:

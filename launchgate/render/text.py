@@ -25,7 +25,7 @@ def render_text(report: Mapping[str, Any], *, color: bool = False) -> str:
         gate = " (gate_on: new)" if comparison["gate_on"] == "new" else ""
         lines.append(f"  {_clean(headline_line)}{gate}")
     lines += _load_lines(report["metrics"].get("load"), comparison)
-    for note in comparison["notes"] if comparison else ():
+    for note in [*report.get("notes", ()), *(comparison["notes"] if comparison else ())]:
         lines.append(f"  note: {_clean(note)}")
     lines.append("")
     for finding in report["findings"]:

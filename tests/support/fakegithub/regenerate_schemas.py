@@ -32,7 +32,18 @@ OPERATIONS = (
     "issues/create-comment",
     "issues/update-comment",
     "users/get-authenticated",
+    "actions/list-workflow-runs-for-repo",
+    "actions/list-workflow-run-artifacts",
+    "actions/download-artifact",
 )
+# Responses the fake server checks its own answers against (so the fields our client reads are
+# GitHub's): the 200 body's schema, with a workflow run cut down to its scalar fields (a full
+# run embeds two whole repositories, which the client never reads).
+RESPONSES = ("actions/list-workflow-runs-for-repo", "actions/list-workflow-run-artifacts")
+RUN_FIELDS = ("id", "node_id", "name", "head_branch", "head_sha", "path", "display_title",
+              "run_number", "event", "status", "conclusion", "workflow_id", "url", "html_url",
+              "created_at", "updated_at", "jobs_url", "logs_url", "check_suite_url",
+              "artifacts_url", "cancel_url", "rerun_url", "workflow_url")
 OUT = Path(__file__).with_name("schemas.json")
 
 
@@ -63,6 +74,15 @@ def _properties(node: dict[str, Any]) -> dict[str, Any]:
     return {name: to_json_schema(schema) for name, schema in node.items()}
 
 
+def _pruned_runs(schema: dict[str, Any]) -> dict[str, Any]:
+    runs = schema["properties"].get("workflow_runs")
+    if runs:
+        item = runs["items"]
+        item["properties"] = {k: v for k, v in item["properties"].items() if k in RUN_FIELDS}
+        item["required"] = [k for k in item.get("required", []) if k in RUN_FIELDS]
+    return schema
+
+
 def extract(description: dict[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for path, item in description["paths"].items():
@@ -79,6 +99,10 @@ def extract(description: dict[str, Any]) -> dict[str, Any]:
                      if p.get("in") == "query"}
             if query:
                 entry["query"] = query
+            entry["statuses"] = sorted(op.get("responses", {}))
+            if op["operationId"] in RESPONSES:
+                schema = op["responses"]["200"]["content"]["application/json"]["schema"]
+                entry["response"] = _pruned_runs(to_json_schema(schema))
             found[op["operationId"]] = entry
     missing = set(OPERATIONS) - set(found)
     if missing:

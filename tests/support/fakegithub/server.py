@@ -8,6 +8,13 @@ enforced as GitHub does (status description <= 140, comment body <= 65,536 chara
 URLs in responses are built from the server's own address: PyGithub asserts that they share
 the base URL's host and port.
 
+Actions artifacts (the comparison with the base branch): workflow runs (`add_run`), their
+artifacts (`add_artifact`, with the zip's bytes), and the download: 302 to a signed URL on a
+path outside the API (`/_blob/...`, like GitHub's storage host: it must get no Authorization
+header, and the fake records one if it does), or 410 for an expired artifact. Query parameters
+of these operations are checked against the description, and their 200 bodies validate against
+GitHub's response schemas (`response` in schemas.json).
+
 Users are real accounts: humans are `type: User` with their own ids; logins ending in `[bot]`
 are GitHub App accounts (`type: Bot`). By default the token is an installation token like the
 workflow's GITHUB_TOKEN: `GET /user` answers 403 and its comments are by `github-actions[bot]`.
@@ -55,6 +62,30 @@ OPERATIONS = [(op_id, op["method"], _template_regex(op["path"]), op)
               for op_id, op in SCHEMAS["operations"].items()]
 
 
+def _query_problem(op: dict[str, Any], query: dict[str, list[str]]) -> str | None:
+    """An undocumented query parameter, or a value its schema refuses (enums, integers)."""
+    documented = op.get("query", {})
+    for name, values in query.items():
+        schema = documented.get(name)
+        if schema is None:
+            return f"unknown query parameter {name!r}"
+        value: Any = values[0]
+        kind = schema.get("type")
+        if kind == "integer":
+            if not value.isdigit():
+                return f"{name}: expected an integer, got {value!r}"
+            value = int(value)
+        elif kind == "boolean":
+            if value not in ("true", "false"):
+                return f"{name}: expected true or false, got {value!r}"
+            continue
+        try:
+            jsonschema.validate(value, schema)
+        except jsonschema.ValidationError as exc:
+            return f"{name}: {exc.message}"
+    return None
+
+
 @dataclass
 class Faults:
     """One-shot faults are consumed when they fire."""
@@ -74,6 +105,8 @@ class Faults:
     drip_max_s: float = 30.0
     # Answer every request 200 with this JSON body instead (None: off): garbage for PyGithub.
     garbage_body: Any = None
+    forbid_actions: bool = False   # a token without actions: read (403 on the Actions API)
+    artifact_gone: bool = False    # downloads answer 410 (expired after it was listed)
 
 
 @dataclass
@@ -91,6 +124,10 @@ class State:
     statuses: list[dict[str, Any]] = field(default_factory=list)
     pulls: dict[int, dict[str, Any]] = field(default_factory=dict)
     commit_pulls: dict[str, list[int]] = field(default_factory=dict)
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    artifacts: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # run id -> list
+    blobs: dict[int, bytes] = field(default_factory=dict)                      # artifact id
+    blob_auth: list[str] = field(default_factory=list)  # Authorization headers sent to blobs
     next_id: int = 1000
 
 
@@ -139,6 +176,48 @@ class FakeGitHub:
         """A comment by `login` (a human unless it ends in `[bot]`)."""
         with self.lock:
             return self._create_comment(number, body, login)
+
+    def add_run(self, head_branch: str = "main", head_sha: str = "c" * 40,
+                event: str = "push", conclusion: str = "success",
+                created_at: str = "2026-01-01T00:00:00Z") -> int:
+        """A completed workflow run; returns its id."""
+        with self.lock:
+            self.state.next_id += 1
+            rid = self.state.next_id
+            api = f"{self.repo_url()}/actions/runs/{rid}"
+            self.state.runs.append({
+                "id": rid, "node_id": f"WFR_{rid}", "name": "launchgate",
+                "head_branch": head_branch, "head_sha": head_sha,
+                "path": ".github/workflows/launchgate.yml", "display_title": "launchgate",
+                "run_number": rid - 1000, "event": event, "status": "completed",
+                "conclusion": conclusion, "workflow_id": 7, "url": api,
+                "html_url": f"{self.url}/{self.repository}/actions/runs/{rid}",
+                "created_at": created_at, "updated_at": created_at,
+                "jobs_url": f"{api}/jobs", "logs_url": f"{api}/logs",
+                "check_suite_url": f"{self.repo_url()}/check-suites/{rid}",
+                "artifacts_url": f"{api}/artifacts", "cancel_url": f"{api}/cancel",
+                "rerun_url": f"{api}/rerun",
+                "workflow_url": f"{self.repo_url()}/actions/workflows/7"})
+            return rid
+
+    def add_artifact(self, run_id: int, data: bytes, name: str = "launchgate-report",
+                     expired: bool = False) -> int:
+        """An artifact of run `run_id` whose zip is `data`; returns its id."""
+        with self.lock:
+            self.state.next_id += 1
+            aid = self.state.next_id
+            run = next(r for r in self.state.runs if r["id"] == run_id)
+            self.state.artifacts.setdefault(run_id, []).append({
+                "id": aid, "node_id": f"A_{aid}", "name": name, "size_in_bytes": len(data),
+                "url": f"{self.repo_url()}/actions/artifacts/{aid}",
+                "archive_download_url": f"{self.repo_url()}/actions/artifacts/{aid}/zip",
+                "expired": expired, "created_at": run["created_at"],
+                "expires_at": "2026-04-01T00:00:00Z", "updated_at": run["created_at"],
+                "workflow_run": {"id": run_id, "repository_id": 1, "head_repository_id": 1,
+                                 "head_branch": run["head_branch"],
+                                 "head_sha": run["head_sha"]}})
+            self.state.blobs[aid] = data
+            return aid
 
     def comments(self, number: int) -> list[dict[str, Any]]:
         with self.lock:
@@ -205,7 +284,7 @@ class _Handler(BaseHTTPRequestHandler):
     # --- plumbing ---------------------------------------------------------------------------
 
     def _send(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
-        raw = json.dumps(data).encode()
+        raw = b"" if data is None else json.dumps(data).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(raw)))
@@ -243,6 +322,9 @@ class _Handler(BaseHTTPRequestHandler):
             parts = parts._replace(path=path[len(fake.prefix):])
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        if parts.path.startswith("/_blob/"):  # the signed storage URL: not the API
+            self._send_blob(fake, parts)
+            return
         operation = next(((op_id, match.groups(), op) for op_id, method, rx, op in OPERATIONS
                           if method == self.command and (match := rx.match(parts.path))), None)
         status, data, headers = self._dispatch(fake, operation, parts, raw)
@@ -256,6 +338,24 @@ class _Handler(BaseHTTPRequestHandler):
             fake.requests.append(Recorded(self.command, self.path,
                                           operation[0] if operation else None, status, raw))
         self._send(status, data, headers)
+
+    def _send_blob(self, fake: FakeGitHub, parts: urllib.parse.SplitResult) -> None:
+        with fake.lock:
+            if self.headers.get("Authorization"):
+                fake.state.blob_auth.append(self.headers["Authorization"])
+            aid = parts.path.rsplit("/", 1)[-1]
+            data = fake.state.blobs.get(int(aid)) if aid.isdigit() else None
+            signed = urllib.parse.parse_qs(parts.query).get("sig") == [f"s{aid}"]
+            fake.requests.append(Recorded(self.command, self.path, None,
+                                          200 if data is not None and signed else 403, ""))
+        if data is None or not signed:
+            self._send(403, {"message": "AuthenticationFailed"})
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/zip")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _dispatch(self, fake: FakeGitHub, operation: Any, parts: urllib.parse.SplitResult,
                   raw: str) -> tuple[int, Any, dict[str, str]]:
@@ -285,8 +385,22 @@ class _Handler(BaseHTTPRequestHandler):
                     fake.violations.append(f"{op_id}: {message}")
                 return 422, {"message": "Invalid request.", "errors": [message]}, {}
         query = urllib.parse.parse_qs(parts.query)
+        if op_id.startswith("actions/"):
+            problem = _query_problem(op, query)
+            if problem:
+                with fake.lock:
+                    fake.violations.append(f"{op_id}: {problem}")
+                return 422, {"message": "Validation Failed", "errors": [problem]}, {}
         with fake.lock:
-            return self._operate(fake, op_id, params[2:], body, query)
+            status, data, headers = self._operate(fake, op_id, params[2:], body, query)
+            if str(status) not in op.get("statuses", [str(status)]) and status < 400:
+                fake.violations.append(f"{op_id}: answered {status}, undocumented")
+            if status == 200 and "response" in op:
+                try:
+                    jsonschema.validate(data, op["response"])
+                except jsonschema.ValidationError as exc:
+                    fake.violations.append(f"{op_id} response: {exc.message}")
+            return status, data, headers
 
     def _operate(self, fake: FakeGitHub, op_id: str, args: tuple[str, ...], body: Any,
                  query: dict[str, list[str]]) -> tuple[int, Any, dict[str, str]]:
@@ -303,6 +417,10 @@ class _Handler(BaseHTTPRequestHandler):
             return 403, {"message": SECONDARY_LIMIT}, {
                 "Retry-After": str(fake.faults.retry_after_s)}
         state = fake.state
+        if op_id.startswith("actions/"):
+            if fake.faults.forbid_actions:
+                return 403, {"message": FORBIDDEN}, {}
+            return self._actions(fake, op_id, args, query)
         if op_id == "repos/get":
             return 200, fake.repo_json(), {}
         if op_id == "repos/create-commit-status":
@@ -337,6 +455,37 @@ class _Handler(BaseHTTPRequestHandler):
             return 201, comment, {}
         if op_id == "issues/update-comment":
             return self._update_comment(fake, int(args[0]), body)
+        return 404, {"message": "Not Found"}, {}
+
+    def _actions(self, fake: FakeGitHub, op_id: str, args: tuple[str, ...],
+                 query: dict[str, list[str]]) -> tuple[int, Any, dict[str, str]]:
+        state = fake.state
+
+        def one(name: str) -> str | None:
+            return query.get(name, [None])[0]
+        if op_id == "actions/list-workflow-runs-for-repo":
+            runs = [r for r in state.runs
+                    if all(one(k) in (None, r[k]) for k in ("event", "head_sha"))
+                    and one("branch") in (None, r["head_branch"])
+                    and one("status") in (None, r["status"], r["conclusion"])]
+            runs.sort(key=lambda r: r["created_at"], reverse=True)
+            per_page = min(int(one("per_page") or 30), 100)
+            return 200, {"total_count": len(runs), "workflow_runs": runs[:per_page]}, {}
+        if op_id == "actions/list-workflow-run-artifacts":
+            found = [a for a in state.artifacts.get(int(args[0]), [])
+                     if one("name") in (None, a["name"])]
+            return 200, {"total_count": len(found), "artifacts": found}, {}
+        if op_id == "actions/download-artifact":
+            aid = int(args[0])
+            artifact = next((a for arts in state.artifacts.values() for a in arts
+                             if a["id"] == aid), None)
+            if artifact is None or args[1] != "zip":
+                return 404, {"message": "Not Found"}, {}
+            if artifact["expired"] or fake.faults.artifact_gone:
+                return 410, {"message": "Artifact has expired"}, {}
+            # The server's own address, outside the API prefix: like GitHub's storage host.
+            blob = f"{fake._server.url}/_blob/{aid}?sig=s{aid}"
+            return 302, None, {"Location": blob}
         return 404, {"message": "Not Found"}, {}
 
     def _create_status(self, fake: FakeGitHub, sha: str,
