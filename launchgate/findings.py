@@ -9,6 +9,7 @@ import difflib
 FINDING_IDS: frozenset[str] = frozenset({
     # secrets
     "secrets.in-diff", "secrets.in-head", "secrets.in-history", "secrets.shallow-clone",
+    "secrets.exposed-to-browser",
     # load
     "load.unreachable", "load.p95-over-budget", "load.p95-over-target", "load.error-rate",
     "load.route-p95-over-budget", "load.route-p95-over-target", "load.throughput-collapse",

@@ -6,7 +6,11 @@ repository scan into findings. Ids and default severities:
 * `secrets.in-diff` (blocker): added in `base..head` (merge-base aware);
 * `secrets.in-head` (blocker): added earlier and still in the file at head;
 * `secrets.in-history` (`history_severity`, default important): deleted since; rotate it;
-* `secrets.shallow-clone` (important): history incomplete, add `fetch-depth: 0`.
+* `secrets.shallow-clone` (important): history incomplete, add `fetch-depth: 0`;
+* `secrets.exposed-to-browser` (blocker): a private variable with a build-time public prefix
+  (`NEXT_PUBLIC_STRIPE_SECRET_KEY`, `VITE_SUPABASE_SERVICE_ROLE_KEY`): the build ships it
+  to every browser (see launchgate.secrets.browser). One finding per place, in the change or
+  at head.
 
 Facts written to `ctx.facts`: `secrets.history_scanned` (bool). Facts read: none.
 """
@@ -97,7 +101,8 @@ class SecretsCheck:
 
     @staticmethod
     def _findings(scan: Any, history_severity: Severity) -> list[Finding]:
-        return [_finding(record, history_severity) for record in scan.records]
+        return [_finding(record, history_severity) for record in scan.records] + \
+            _exposure_findings(scan)
 
 
 def _finding(record: Any, history_severity: Severity) -> Finding:
@@ -139,6 +144,39 @@ def _finding(record: Any, history_severity: Severity) -> Finding:
                         group=record.group)
 
 
+def _exposure_findings(scan: Any) -> list[Finding]:
+    """One finding per place a private variable is shipped to the browser. Fingerprint: the
+    file, the variable and its rank among the variable's places in the file (not the line)."""
+    from launchgate.secrets.gitlog import display_path
+
+    findings = []
+    ranks: dict[tuple[str, str], int] = {}
+    for exposure in scan.exposures:
+        rank = ranks.get((exposure.path, exposure.name), 0)
+        ranks[(exposure.path, exposure.name)] = rank + 1
+        path = display_path(exposure.path)
+        in_change = exposure.line in scan.added_lines.get(exposure.path, ())
+        added = " This change adds it." if in_change else ""
+        what = "all environment variables" if exposure.name == "process.env" \
+            else exposure.name
+        findings.append(make_finding(
+            NAME, "exposed-to-browser", Severity.BLOCKER,
+            f"{what} is shipped to every browser",
+            detail=(f"{exposure.where.capitalize()} at {path}:{exposure.line}: the build "
+                    f"inlines {what} into the client bundle, where anyone can read it, and "
+                    f"{exposure.reason}.{added} The name alone ships it, with or without a "
+                    "value here."),
+            remedy=("Keep it on the server: drop the public prefix (NEXT_PUBLIC_, VITE_, "
+                    "REACT_APP_, EXPO_PUBLIC_, NUXT_PUBLIC_, PUBLIC_, GATSBY_) and read it "
+                    "only in server code (an API route, server action or edge function). If "
+                    "a build ever ran with a value, rotate that key: every visitor could read "
+                    "it. In the browser use the publishable key (Stripe pk_, Supabase anon). "
+                    "Not private? Mark the line with a 'pragma: allowlist secret' comment."),
+            location=Location(path=path, line=exposure.line),
+            key=f"{path}\x1f{exposure.name}#{rank}", group=exposure.group))
+    return findings
+
+
 def _shallow_finding() -> Finding:
     return make_finding(
         NAME, "shallow-clone", Severity.IMPORTANT,
@@ -159,6 +197,11 @@ def _summary(scan: Any, diff: bool, history: bool, diff_wanted_no_base: bool) ->
              + (f" at {total} place{'s' if total != 1 else ''} ({counts['diff']} in the "
                 f"change, {counts['head']} in the code, {counts['history']} only in history)"
                 if total else "")]
+    if scan.exposures:
+        names = len({e.name for e in scan.exposures})
+        parts.append(f"{names} private variable{'s' if names != 1 else ''} shipped to the "
+                     f"browser ({len(scan.exposures)} place"
+                     f"{'s' if len(scan.exposures) != 1 else ''})")
     if history:
         cached = f", {stats.cache_hits:,} from cache" if stats.cache_hits else ""
         parts.append(f"{stats.commits_scanned:,} commits ({stats.lines_scanned:,} added lines "

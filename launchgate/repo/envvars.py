@@ -133,7 +133,7 @@ def workflow_names(root: Path) -> dict[str, set[str]]:
             continue
         where = relative(root, path)
         names = {m.group(1) for m in _SECRETS_REF.finditer(text)}
-        names |= _env_block_names(load_workflow(text))
+        names |= env_block_names(load_workflow(text))
         for name in names - {"GITHUB_TOKEN"}:
             found.setdefault(name, set()).add(where)
     return found
@@ -159,7 +159,8 @@ def load_workflow(text: str) -> Any:
         return None
 
 
-def _env_block_names(workflow: Any) -> set[str]:
+def env_block_names(workflow: Any) -> set[str]:
+    """The names a workflow sets in an `env:` block (workflow, job or step level)."""
     names: set[str] = set()
     if not isinstance(workflow, Mapping):
         return names

@@ -37,6 +37,7 @@ LOG_FORMAT = "--format=%x00commit %H %aI"
 DIFF_OPTIONS = ("-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
                 "--diff-merges=off")
 _HUNK = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+_HUNK_LINE = re.compile(rb"\n@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _OCTAL = re.compile(rb"\\([0-7]{3})")
 
 
@@ -218,6 +219,26 @@ def _judge_candidate(engine: Engine, data: bytes, start: int, plugins: frozenset
                        for h in hits)
     if not before and line_no > 1:
         result.queries.append(PreviousLineQuery(first, commit, path, line_no, content))
+
+
+def added_lines(data: bytes) -> dict[str, set[int]]:
+    """path -> the line numbers (at the new side) of the lines a `git diff -U0` adds."""
+    found: dict[str, set[int]] = {}
+    sections = [m.start() for m in re.finditer(rb"(?:^|\n)diff --git ", data)]
+    for index, section in enumerate(sections):
+        end = sections[index + 1] if index + 1 < len(sections) else len(data)
+        hunks = [m for m in _HUNK_LINE.finditer(data, section, end)]
+        if not hunks:
+            continue
+        path = _target_path(data, section, hunks[0].start())
+        if path is None:
+            continue
+        lines = found.setdefault(path, set())
+        for hunk in hunks:
+            start = int(hunk.group(1))
+            count = 1 if hunk.group(2) is None else int(hunk.group(2))
+            lines.update(range(start, start + count))
+    return found
 
 
 def _following_added_lines(data: bytes, end: int) -> Iterator[str]:

@@ -29,6 +29,7 @@ from typing import IO
 from launchgate.errors import LaunchgateError
 from launchgate.git import is_shallow, resolve_commit
 from launchgate.secrets.baseline import known_entries, load_baseline
+from launchgate.secrets.browser import Exposure, exposures_at
 from launchgate.secrets.cache import HistoryCache, cache_dir
 from launchgate.secrets.engine import Engine, path_matches
 from launchgate.secrets.gitlog import (
@@ -37,6 +38,7 @@ from launchgate.secrets.gitlog import (
     AddedHit,
     BlockResult,
     GitError,
+    added_lines,
     diff_command,
     git,
     log_command,
@@ -136,6 +138,10 @@ class RepoScan:
     notes: list[str] = field(default_factory=list)
     raw_history: list[AddedHit] = field(default_factory=list)
     head_places: list[HeadPlace] = field(default_factory=list)
+    # private variables shipped to the browser at head (all of head's files when history is
+    # scanned, else the change's files), and the lines the change adds
+    exposures: list[Exposure] = field(default_factory=list)
+    added_lines: dict[str, set[int]] = field(default_factory=dict)
 
 
 Progress = Callable[[str], None]
@@ -195,6 +201,11 @@ def scan_repository(repo: str, options: ScanOptions, *, base: str | None = None,
         scan.raw_history = history_hits
     scan.records = _classify(top, head_sha, engine, options, known_entries(baseline),
                              diff_hits, history_hits, scan)
+    if options.history or scan.added_lines:
+        paths = None if options.history else set(scan.added_lines)
+        exposures = exposures_at(top, head_sha, engine, paths)
+        scan.exposures = [e for e in exposures if not path_matches(e.path, options.exclude_paths)
+                          and (options.history or e.line in scan.added_lines.get(e.path, ()))]
     scan.stats.duration_s = time.monotonic() - started
     return scan
 
@@ -213,8 +224,9 @@ def _scan_diff(repo: str, base: str, head: str, engine: Engine, scan: RepoScan
                                        *[o for o in DIFF_OPTIONS if o != "--diff-merges=off"],
                                        merge_base, head, "--"), capture_output=True)
     if proc.returncode != 0:
-        raise GitError(proc.stderr.decode(errors="replace").strip().splitlines()[-1:]
-                       or "git diff failed")
+        raise GitError((proc.stderr.decode(errors="replace").strip().splitlines()
+                        or ["git diff failed"])[-1])
+    scan.added_lines = added_lines(proc.stdout)
     date = git(repo, "log", "-1", "--format=%aI", head).strip()
     block = f"{COMMIT_MARK}{head} {date}\n".encode() + proc.stdout
     result = parse_block(engine, block)

@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import assert_no_secret
-from tests.support.weblab import BUNDLE_KEY, BYPASS_VALUE, MAP_KEY, findings, name, outputs, run
+from tests.support.weblab import (
+    BUNDLE_KEY,
+    BYPASS_VALUE,
+    MAP_KEY,
+    SUPABASE_ANON,
+    SUPABASE_SERVICE_ROLE,
+    findings,
+    name,
+    outputs,
+    run,
+)
 
 PROBES = {"protected_paths": ["/api/admin/users"], "cors_paths": ["/api/clients"]}
 
@@ -46,6 +56,17 @@ def test_bundle_secrets_are_located_but_never_printed(lab):
     text = outputs(report)
     assert_no_secret(text, BUNDLE_KEY, where="the rendered report")
     assert_no_secret(text, MAP_KEY, where="the rendered report")
+
+
+def test_bundle_reports_a_supabase_service_role_key_but_not_the_anon_key(lab):
+    """Issue 14 part 3: the anon key is made for the browser; the service_role key is not."""
+    report = run(lab.config(f"https://{name('supabase')}/"), "exposure")
+    hits = [f for f in report.to_json()["findings"] if f["id"] == "exposure.secret-in-bundle"]
+    assert [(f["title"], f["location"]["line"]) for f in hits] == [
+        ("Supabase service_role Key in client-side code", 2)]
+    text = outputs(report)
+    assert_no_secret(text, SUPABASE_SERVICE_ROLE, where="the rendered report")
+    assert_no_secret(text, SUPABASE_ANON, where="the rendered report")
 
 
 def test_protected_probe_sends_bypass_header_but_no_credentials(lab):

@@ -12,6 +12,7 @@ feature: c7 feature.py adds IN_DIFF (GitHub token), and a binary file
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -42,6 +43,19 @@ def random_string(rng: random.Random, n: int, alphabet: str = ALNUM) -> str:
 def aws_key_id(rng: random.Random) -> str:
     """A made-up AWS access key id (AKIA + 16 base32 characters)."""
     return "AKIA" + random_string(rng, 16, AWS_KEY_ALPHABET)
+
+
+def supabase_jwt(rng: random.Random, role: str) -> str:
+    """A made-up Supabase API key: a JWT (random signature) whose payload names `role`
+    (`anon`: the publishable one, `service_role`: the secret one)."""
+    def segment(data: dict[str, object]) -> str:
+        raw = json.dumps(data, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    claims = {"iss": "supabase", "ref": random_string(rng, 20, string.ascii_lowercase),
+              "role": role, "iat": 1700000000, "exp": 2015000000}
+    return (f"{segment({'alg': 'HS256', 'typ': 'JWT'})}.{segment(claims)}."
+            f"{random_string(rng, 43, ALNUM + '-_')}")
 
 
 def git(repo: Path, *args: str, date: str = "2024-01-01T10:00:00+00:00",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import random
 import secrets
 import socket
 import ssl
@@ -33,6 +34,7 @@ from launchgate.config import Config, load_config
 from launchgate.demo.serving import LoopbackServer
 from launchgate.report import Report, Target
 from launchgate.runner import run_gate
+from tests.support.secrets_fixture import supabase_jwt
 
 DOMAIN = "lab.test"
 WEB_CHECKS = ("tls", "redirects", "headers", "exposure")
@@ -52,6 +54,8 @@ def _secret_like() -> str:
 # Made at run time so no key-shaped literal sits in the repository.
 BUNDLE_KEY = "sk_" + "live_" + _secret_like()
 MAP_KEY = "AKIA" + "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
+SUPABASE_ANON = supabase_jwt(random.Random(secrets.randbits(32)), "anon")
+SUPABASE_SERVICE_ROLE = supabase_jwt(random.Random(secrets.randbits(32)), "service_role")
 SESSION_VALUE = "s3ss-" + secrets.token_hex(16)
 BYPASS_VALUE = "bypass-" + secrets.token_hex(16)
 
@@ -159,6 +163,16 @@ def _bundle_site() -> Site:
                                 source_map.encode())})
 
 
+def _supabase_site() -> Site:
+    """A bundle that holds Supabase's publishable anon key (fine) and its service_role key."""
+    js = (f'var client={{url:u,supabaseKey:"{SUPABASE_ANON}"}};\n'
+          f'var admin={{url:u,supabaseKey:"{SUPABASE_SERVICE_ROLE}"}};\n')
+    return Site(page_extra='<script src="/assets/index-4f9a1c2e.js"></script>', routes={
+        "/assets/index-4f9a1c2e.js": (200, {"Content-Type": "application/javascript",
+                                            "Cache-Control": "public, max-age=31536000"},
+                                      js.encode())})
+
+
 def default_sites() -> dict[str, Site]:
     healthy = Site()
     return {
@@ -191,6 +205,7 @@ def default_sites() -> dict[str, Site]:
         name("mixed"): Site(page_extra='<script src="http://cdn.lab.test/lib.js"></script>'
                                        '<img src="http://cdn.lab.test/logo.png">'),
         name("bundle"): _bundle_site(),
+        name("supabase"): _supabase_site(),
         name("downgrade"): Site(redirects={"/": f"http://{name('downgrade')}/old"}, routes={
             "/old": (200, {"Content-Type": "text/html"}, b"<h1>old</h1>")}),
         name("nopreload"): Site(hsts="max-age=31536000"),
