@@ -1,7 +1,7 @@
 """What tells two secrets apart when detect-secrets' "secret" is a label, not the secret.
 
-detect-secrets' PrivateKeyDetector reports the header (`BEGIN RSA PRIVATE KEY`,
-`PuTTY-User-Key-File-2`) as the secret: every RSA key in a repository would be one secret, a
+detect-secrets' PrivateKeyDetector reports the header (the PEM `BEGIN ...` line, or PuTTY's
+key-file header) as the secret: every RSA key in a repository would be one secret, a
 fixture key would stand for all the others, and an allowlisted one would hide a real one. A
 private key is identified here by its *body*: the base64 characters after the header, on the
 header's line and the lines after it, up to the `END ... PRIVATE KEY` line (or PuTTY's
@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from launchgate.secrets.engine import secret_id
 
-PRIVATE_KEY = "Private Key"
+PRIVATE_KEY = "Private Key"  # pragma: allowlist secret (a detect-secrets type name)
 _HEADER = re.compile(r"PRIVATE KEY(?: BLOCK)?-*|PuTTY-User-Key-File-\d+:")
 _END = re.compile(r"END [A-Z0-9 ]*PRIVATE KEY|Private-MAC:")
 _ESCAPES = re.compile(r"\\[nr]")
