@@ -561,7 +561,7 @@ def test_a_config_error_never_shows_a_long_piece_of_an_env_value():
     every piece of 12 characters or more reads as the variable's name instead."""
     from launchgate.config.loader import _Loc
 
-    token = "prefix=" + "9f8e7d6c5b4a39281706" + "-tail"
+    token = "prefix=" + "9f8e7d6c5b4a39281706" + "-tail"  # pragma: allowlist secret
     loc = _Loc(".launchgate.yml")
     loc.secrets.add(token)
     loc.env_refs["url"] = ["LG_TOKEN"]
