@@ -189,3 +189,27 @@ def test_a_checkout_owned_by_another_user_scans_once_its_work_tree_is_trusted(tm
     (home / ".gitconfig").write_text(f"[safe]\n\tdirectory = {repo}\n", encoding="utf-8")
     trusted = run_cli("secrets", "--repo", str(repo), "--history", "--quiet", env=env)
     assert trusted.code == 1, trusted.output[-400:]
+
+
+def test_a_secret_only_a_merge_commit_adds_is_found_at_head(tmp_path):
+    """`git log -p --diff-merges=off` shows no merge's own lines: a secret written while
+    resolving a merge ("evil merge") is in no commit's diff. Head's files are read, so it is
+    found there, and `git blame` names the merge (found nearby: the same class as item 1)."""
+    repo = new_repo(tmp_path)
+    (repo / "app.py").write_text("A = 1\n")
+    commit(repo, "base", 1)
+    git(repo, "checkout", "-q", "-b", "side")
+    (repo / "side.py").write_text("S = 1\n")
+    commit(repo, "side", 2)
+    git(repo, "checkout", "-q", "main")
+    (repo / "main.py").write_text("M = 1\n")
+    commit(repo, "main", 3)
+    git(repo, "merge", "-q", "--no-ff", "--no-commit", "side")
+    (repo / "app.py").write_text(f'A = 1\nKEY = "{aws_key_id(RNG)}"\n')
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "merge side", date="2024-01-04T10:00:00+00:00")
+    merge = git(repo, "rev-parse", "HEAD").strip()
+    scan = _scan(repo, tmp_path)
+    assert not scan.raw_history  # the history stream never saw it
+    assert [(r.origin, r.where.path, r.where.line, r.where.commit) for r in scan.records] == [
+        ("head", "app.py", 2, merge)]
