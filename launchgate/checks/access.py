@@ -4,13 +4,14 @@ Rules: each identity in `allow` must be allowed (a 2xx that is not the login pag
 `deny` must be denied: 401, 403, 404, a redirect to a login page (on the app or an SSO host),
 or a 200 that really is the login form (the status alone is not trusted). Tenant probes:
 `owner` lists its records, the `ids` found fill `item`, and `other` GETs up to `max` of them;
-a 2xx carrying the owner's record (the same JSON, or the same page) is a cross-tenant read.
-Findings name identities and path patterns, never a record's content or its ids.
+a 2xx carrying the owner's record (mostly the same JSON, or the same page) is a cross-tenant
+read. Findings name identities and path patterns, never a record's content or its ids.
 
 Bounded: one login per identity (`checks.sessions`), one GET per rule and identity, at most
-1 + 2 x `max` GETs per probe, and the whole check within `checks.access.timeout`. A probe that
-cannot prove anything (the owner's list fails or is empty) makes the check `error`: silence
-there would be a wrong pass.
+2 + 2 x `max` GETs per probe (the last only to tell whether `other` is still logged in), and
+the whole check within `checks.access.timeout`. A probe that cannot prove anything (the
+owner's list fails or is empty, or `other` turns out not to be logged in) makes the check
+`error`: silence there would be a wrong pass.
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ class _Run:
                 self.findings.append(login_failed_finding(
                     "access", failed, needed_by, login_location(self.ctx.config, name)))
             return None
-        return session.browser(self.client, self.base_url, self.sessions.hosts)
+        return session.browser(self.client, self.base_url, self.sessions.hosts,
+                               learn=self.ctx.redactor.add)
 
     def get(self, browser: Browser, path: str) -> Exchange:
         if time.monotonic() > self.deadline:
@@ -202,7 +204,7 @@ def _probe_tenants(run: _Run, probe: TenantProbe) -> None:
                             "nothing could be probed (seed one for the gate's account)")
         return
     login_paths = run.sessions.login_paths()
-    compared, leaked = 0, 0
+    compared, leaked, logged_out = 0, 0, 0
     for ident in ids[: probe.max]:
         quoted = urllib.parse.quote(str(ident), safe="")
         path = fill(probe.item, {name: quoted for name in placeholders(probe.item)})
@@ -213,9 +215,18 @@ def _probe_tenants(run: _Run, probe: TenantProbe) -> None:
         theirs = run.get(other, path)
         if _allowed(theirs, login_paths) and _same_record(mine, theirs):
             leaked += 1
+        elif theirs.status == 401 or exchange_is_login_page(theirs, login_paths):
+            logged_out += 1
     if compared == 0:
         run.problems.append(f"{label}: {probe.owner} could not open any of its own records "
                             f"at {probe.item}, so nothing could be compared")
+        return
+    if logged_out and not leaked and not _session_live(run, other, probe.list, login_paths):
+        # A 401 or the login page proves a denial only while `other` is logged in: a session
+        # the app never honoured (or that ended) is denied everything, which proves nothing.
+        run.problems.append(f"{label}: {probe.other} is not logged in ({probe.list} answers "
+                            f"it with a 401 or the login page too), so its {logged_out} "
+                            "denial(s) prove nothing")
         return
     if leaked:
         run.findings.append(make_finding(
@@ -228,6 +239,14 @@ def _probe_tenants(run: _Run, probe: TenantProbe) -> None:
                    "by organisation before get()), and answer 404 for other tenants' ids.",
             location=_location(run.base_url, probe.item), key=f"{probe.owner}|{probe.other}|"
                                                               f"{probe.item}"))
+
+
+def _session_live(run: _Run, browser: Browser, path: str, login_paths: Collection[str]
+                  ) -> bool:
+    """Whether the identity behind `browser` is still logged in: its own list (a page every
+    tenant may open) is neither a 401 nor the login page."""
+    answer = run.get(browser, path)
+    return answer.status != 401 and not exchange_is_login_page(answer, login_paths)
 
 
 def _ids(listing: Exchange, path: str) -> list[Any] | None:
@@ -246,11 +265,39 @@ def _same_record(mine: Exchange, theirs: Exchange) -> bool:
     if mine.body == theirs.body:
         return True
     try:
-        return bool(mine.json() == theirs.json())
+        a_json, b_json = mine.json(), theirs.json()
     except ValueError:
         pass
+    else:
+        return _same_json(a_json, b_json)
     a, b = excerpt(mine.text, 2000), excerpt(theirs.text, 2000)
     return bool(a) and difflib.SequenceMatcher(None, a, b).ratio() >= SAME_PAGE_RATIO
+
+
+def _same_json(mine: Any, theirs: Any) -> bool:
+    """The same record, also when a few fields depend on who asks (`can_edit`, `viewer`,
+    a timestamp): at least half of the owner's values, and two or more, at the same places.
+    Demanding equal JSON let any such field hide a cross-tenant read."""
+    if mine == theirs:
+        return True
+    a, b = _leaves(mine), _leaves(theirs)
+    common = len(a & b)
+    return common >= 2 and common * 2 >= len(a)
+
+
+def _leaves(data: Any, limit: int = 5000) -> set[tuple[str, str]]:
+    """(dotted path, value) of the scalars in JSON data, at most `limit` of them."""
+    out: set[tuple[str, str]] = set()
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack and len(out) < limit:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            stack += [(f"{where}.{k}", v) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(f"{where}.{i}", v) for i, v in enumerate(value)]
+        else:
+            out.add((where, repr(value)))
+    return out
 
 
 def _location(base_url: str, path: str) -> Location:

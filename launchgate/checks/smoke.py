@@ -94,7 +94,9 @@ class SmokeCheck:
                             login_location(ctx.config, flow.as_)))
                     continue
                 ctx.progress.update(f"smoke: flow {flow.name}")
-                result = run_flow(session.browser(client, base_url, sessions.hosts), flow,
+                browser = session.browser(client, base_url, sessions.hosts,
+                                          learn=ctx.redactor.add)
+                result = run_flow(browser, flow,
                                   logged_in=not session.is_anonymous,
                                   login_paths=sessions.login_paths())
                 if result.failure is not None and result.failure.refused:

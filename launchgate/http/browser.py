@@ -17,13 +17,13 @@ import email.utils
 import json as jsonlib
 import time
 import urllib.parse
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from launchgate.address import host_of, origin
+from launchgate.address import bracketed, host_of, origin
 from launchgate.http.cookies import RAW_CODEC, CookieStore
 from launchgate.http.pages import MAX_HOPS, read_limited
 
@@ -31,6 +31,11 @@ MAX_BODY_BYTES = 2_000_000
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Cookie -> header that frameworks read the anti-CSRF token from on script requests.
 _CSRF_HEADERS = {"csrftoken": "X-CSRFToken", "xsrf-token": "X-XSRF-TOKEN"}
+# A cookie value this long may be a session; shorter ones (`lang=en`, `theme=dark`) are not
+# learned as secrets, or every "dark" in a report would be blanked out.
+LEARNED_COOKIE_CHARS = 8
+# Ends every refusal of a URL that would carry credentials off the app.
+CREDENTIALS_STAY = "launchgate sends credentials only to the app's own host(s)"
 
 
 @dataclass(frozen=True)
@@ -73,16 +78,25 @@ class Exchange:
         return 300 <= self.status < 400 and bool(self.location)
 
     def json(self) -> Any:
-        """The body as JSON; ValueError when it is not JSON."""
-        return jsonlib.loads(self.text)
+        """The body as JSON; ValueError when it is not JSON, or nested too deep to read (a
+        RecursionError would end the whole check, with every finding of its other flows)."""
+        try:
+            return jsonlib.loads(self.text)
+        except RecursionError:
+            raise ValueError("the JSON is nested too deep to read") from None
 
 
 class Browser:
     def __init__(self, client: httpx.Client, base_url: str, *,
                  hosts: Collection[str] | None = None,
                  cookies: Mapping[str, str] | None = None,
-                 headers: Mapping[str, str] | None = None) -> None:
+                 headers: Mapping[str, str] | None = None,
+                 learn: Callable[[Iterable[str]], None] | None = None) -> None:
+        """`learn` is told every cookie value set later (a session cookie the app rotates,
+        as Laravel does on every answer, is as secret as the one the login set): pass the
+        run's `Redactor.add`."""
         self.client = client
+        self.learn = learn
         self.base_url = base_url
         self.hosts = frozenset(h.lower() for h in hosts) if hosts else \
             frozenset({host_of(base_url)})
@@ -93,10 +107,29 @@ class Browser:
     def url(self, path_or_url: str) -> str:
         """An absolute URL on the app's own origin(s); ValueError for anything else."""
         url = urllib.parse.urljoin(self.base_url, path_or_url)
-        if urllib.parse.urlsplit(url).scheme not in ("http", "https") or \
-                host_of(url) not in self.hosts:
-            raise ValueError(f"{path_or_url!r} is not on the app's own host(s)")
+        why = self.refusal(url)
+        if why:
+            shown = urllib.parse.urlsplit(url)._replace(query="", fragment="").geturl()
+            raise ValueError(f"{shown[:200]} is not on the app's own origin(s): {why}")
         return url
+
+    def refusal(self, url: str) -> str:
+        """Why `url` must not get this identity's credentials ('' when it may): another
+        host, plain http when the app is on https (the session would cross the network in
+        clear), or another port of the app's host (another service). A plain-http app may
+        be sent on to https on its own host (the usual upgrade redirect)."""
+        scheme = urllib.parse.urlsplit(url).scheme.lower()
+        if scheme not in ("http", "https"):
+            return f"it leads to a non-web URL ({url[:100]})"
+        host = host_of(url)
+        if host not in self.hosts:
+            return (f"it leads to another host ({origin(url)}); {CREDENTIALS_STAY}")
+        if urllib.parse.urlsplit(self.base_url).scheme.lower() == "https" and scheme == "http":
+            return f"it leads to plain http ({origin(url)}); {CREDENTIALS_STAY}"
+        if host == host_of(self.base_url) and \
+                origin(url) not in (origin(self.base_url), f"https://{bracketed(host)}"):
+            return f"it leads to another port ({origin(url)}); {CREDENTIALS_STAY}"
+        return ""
 
     def request(self, method: str, path_or_url: str, *, json: Any = None,
                 data: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
@@ -171,12 +204,8 @@ class Browser:
             httpx.URL(target)
         except (ValueError, httpx.InvalidURL):
             return None, f"its Location header is not a valid URL ({location[:100]!r})"
-        if urllib.parse.urlsplit(target).scheme not in ("http", "https"):
-            return None, f"it leads to a non-web URL ({target[:100]})"
-        if host_of(target) not in self.hosts:
-            return None, (f"it leads to another host ({origin(target)}); launchgate sends "
-                          "credentials only to the app's own host(s)")
-        return target, ""
+        why = self.refusal(target)
+        return (None, why) if why else (target, "")
 
     def _store(self, headers: Sequence[str]) -> None:
         for header in headers:
@@ -186,6 +215,9 @@ class Browser:
             if expired:
                 self.cookies.pop(name, None)
             else:
+                if self.learn is not None and len(value) >= LEARNED_COOKIE_CHARS and \
+                        self.cookies.get(name) != value:
+                    self.learn((value,))
                 self.cookies[name] = value
 
 

@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 
-from launchgate.address import host_of
 from launchgate.config.schema import FlowStep, SmokeFlow
 from launchgate.http import jsonpath
 from launchgate.http.browser import Browser, Exchange
@@ -139,10 +138,10 @@ def _send(browser: Browser, step: FlowStep, index: int, captured: Mapping[str, A
             what = f" with action {action}" if action else ""
             raise _StepFailed(_failure(index, label, "GET", page_path, page,
                                        f"no form{what} on the page to submit"))
-        if host_of(form.action) not in browser.hosts:
+        refusal = browser.refusal(form.action)
+        if refusal:
             raise _StepFailed(_failure(index, label, "GET", page_path, page,
-                                       "the form posts to another host; launchgate sends "
-                                       "the session only to the app's own host(s)"))
+                                       f"the form posts off the app: {refusal}"))
         path = _path(form.action)
         if form.method == "GET":
             query = urllib.parse.urlencode(form.filled(fields))

@@ -19,16 +19,15 @@ from __future__ import annotations
 import re
 import time
 import urllib.parse
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 import httpx
 
-from launchgate.address import host_of
 from launchgate.config.schema import ANONYMOUS, IdentityConfig, LoginConfig
 from launchgate.http import jsonpath
-from launchgate.http.browser import Browser, Exchange
+from launchgate.http.browser import CREDENTIALS_STAY, Browser, Exchange
 from launchgate.http.forms import choose_form, has_login_form, has_password_form, parse_forms
 from launchgate.http.transport import describe_http_error, is_refused
 
@@ -89,9 +88,12 @@ class Session:
         return not self.cookies and not self.headers
 
     def browser(self, client: httpx.Client, base_url: str,
-                hosts: Collection[str] | None = None) -> Browser:
+                hosts: Collection[str] | None = None, *,
+                learn: Callable[[Iterable[str]], None] | None = None) -> Browser:
+        """A browser carrying this session; `learn` (the run's `Redactor.add`) is told the
+        cookie values set from now on."""
         return Browser(client, base_url, hosts=hosts, cookies=self.cookies,
-                       headers=self.headers)
+                       headers=self.headers, learn=learn)
 
     @property
     def login_path(self) -> str:
@@ -134,7 +136,7 @@ def _send(browser: Browser, name: str, method: str, url: str, **kwargs: object) 
                           f"{method} {_path(url)}: {describe_http_error(exc)}",
                           refused=is_refused(exc)) from None
     if answer.not_followed:
-        reason = LoginReason.OFF_HOST if "another host" in answer.not_followed \
+        reason = LoginReason.OFF_HOST if CREDENTIALS_STAY in answer.not_followed \
             else LoginReason.UNREACHABLE
         raise LoginFailed(name, reason, f"{method} {_path(url)} answered {answer.status}, a "
                                         f"redirect that was not followed: {answer.not_followed}")
@@ -158,10 +160,10 @@ def _form_login(browser: Browser, name: str, login: LoginConfig
                           f"the login form on {_path(page.url)} has no field "
                           f"{', '.join(repr(m) for m in missing)} (it has: "
                           f"{', '.join(form.types) or 'none'})")
-    if host_of(form.action) not in browser.hosts:
+    refusal = browser.refusal(form.action)
+    if refusal:
         raise LoginFailed(name, LoginReason.OFF_HOST,
-                          f"the login form posts to another host ({host_of(form.action)}); "
-                          "credentials are sent only to the app's own host(s)")
+                          f"the login form on {_path(page.url)} posts off the app: {refusal}")
     before = dict(browser.cookies)
     data = form.filled(login.fields)
     sent = frozenset(str(login.fields[n]) for n in form.password_names if n in login.fields)
@@ -268,15 +270,19 @@ def _path(url: str) -> str:
 
 # --- is this the login page? ---------------------------------------------------------------
 
+# The login word must END the path (`/accounts/login/`, `/users/sign_in`, `/auth`,
+# `/oauth2/authorize`, `/login.php`): `/auth/users/` or `/sso/settings` are pages under such
+# a prefix, and a redirect to one of them is no login page (djoser serves its user list at
+# `/auth/users/`; taking it for the login page made a leaked list look denied).
 _LOGIN_PATH = re.compile(
     r"(^|/)(log-?in|log-?on|sign-?in|sign_in|signin|auth|authenticate|authorize|sso|saml2?|"
-    r"oauth2?|session(s)?/new|users/sign_in|accounts/login|cas/login)(/|$|\.|\?|;)",
+    r"oauth2?|sessions?/new|oauth2/start|cas/login)(\.[a-z]{2,5})?/?(;[^/]*)?$",
     re.IGNORECASE)
 
 
 def is_login_url(url: str, login_paths: Collection[str] = ()) -> bool:
     """A URL (or path) that points at a login page: one of `login_paths`, or a login-like
-    path (`/login`, `/accounts/login/`, `/users/sign_in`, `/auth/...`)."""
+    path that ends in a login word (`/login`, `/accounts/login/`, `/users/sign_in`, `/auth`)."""
     path = urllib.parse.urlsplit(url).path or "/"
     wanted = {p.rstrip("/") or "/" for p in login_paths if p}
     return (path.rstrip("/") or "/") in wanted or bool(_LOGIN_PATH.search(path))
@@ -303,10 +309,10 @@ MAX_LOGIN_SCAN = 500_000
 
 
 def exchange_is_login_page(answer: Exchange, login_paths: Collection[str] = ()) -> bool:
-    """`looks_like_login_page` for a browser answer: its final response, or any redirect
-    hop that led to a login URL (the final page then is the login page)."""
-    if any(is_login_url(urllib.parse.urljoin(h.url, h.location), login_paths)
-           for h in answer.hops):
+    """`looks_like_login_page` for a browser answer: its final response, or redirects that
+    ENDED on a login URL. A chain that only passed through one (`/sso?return=/reports`, then
+    back to `/reports` with the page) ended on the page: that is no login page."""
+    if answer.hops and is_login_url(answer.url, login_paths):
         return True
     return looks_like_login_page(answer.status, answer.url, location=answer.location or None,
                                  text=answer.text, login_paths=login_paths)
