@@ -1,6 +1,9 @@
 """Talking to the runner through workflow commands and its files: annotations
 (`::error ...::`), step outputs (GITHUB_OUTPUT), the job summary (GITHUB_STEP_SUMMARY), and
-`::stop-commands::` around text the runner must not obey."""
+`::stop-commands::` around text the runner must not obey.
+
+A file the Action cannot write (a runner file, or a report file in the workspace) is a warning
+(`file_warning`), never a change of verdict: the status and the comment are still published."""
 
 from __future__ import annotations
 
@@ -35,6 +38,25 @@ def annotation(finding: Mapping[str, Any]) -> str:
     if finding.get("remedy"):
         message += f". Fix: {finding['remedy']}"
     return f"::{_LEVEL[finding['severity']]} {','.join(props)}::{escape_data(message)}"
+
+
+def file_warning(what: str, path: str, exc: OSError) -> str:
+    """The one warning for a file that could not be written."""
+    return (f"::warning::launchgate: could not write {what} ({escape_data(path)}): "
+            f"{escape_data(exc.strerror or str(exc))}; the verdict is published anyway")
+
+
+def write_runner_file(log: Callable[[str], None], what: str, path: str | None,
+                      write: Callable[[str], object]) -> bool:
+    """`write(path)` unless the runner gave no path; False (and a warning) when it failed."""
+    if not path:
+        return False
+    try:
+        write(path)
+    except OSError as exc:
+        log(file_warning(what, path, exc))
+        return False
+    return True
 
 
 def write_outputs(path: str | None, values: Mapping[str, str]) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from launchgate.action.cancel import CANCEL_SIGNALS, Cancelled, cancelled, on_cancel
-from launchgate.action.commands import escape_data, write_outputs
+from launchgate.action.commands import escape_data, write_outputs, write_runner_file
 from launchgate.action.event import read_event
 from launchgate.action.gate import gate
 from launchgate.action.inputs import input_value
@@ -43,10 +43,8 @@ def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int
     finally:
         if run.publisher:
             run.publisher.close()
-        try:
-            write_outputs(env.get("GITHUB_OUTPUT"), run.outputs)
-        except OSError as exc:
-            log(f"::warning::launchgate: could not write step outputs: {exc.strerror}")
+        write_runner_file(log, "the step outputs (GITHUB_OUTPUT)", env.get("GITHUB_OUTPUT"),
+                          lambda path: write_outputs(path, run.outputs))
         if signal.getsignal(signal.SIGTERM) is on_cancel:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from launchgate import __version__
-from launchgate.action.commands import annotation, append_summary, commands_stopped
+from launchgate.action.commands import (
+    annotation,
+    append_summary,
+    commands_stopped,
+    file_warning,
+    write_runner_file,
+)
 from launchgate.action.compare import find_base
 from launchgate.action.event import Event, run_url
 from launchgate.action.inputs import Inputs, read_inputs
@@ -136,20 +142,40 @@ def _push_base(run: Run, event: Event) -> str | None:
     return None
 
 
+def _write_report_dir(run: Run, event: Event, report: Report, url: str | None) -> bool:
+    """launchgate-report/ in the workspace; False (after a warning) when a file could not be
+    written: the verdict is still published."""
+    out_dir = run.workspace / REPORT_DIR
+    failed: list[str] = []
+
+    def warn(path: str, exc: OSError) -> None:
+        failed.append(path)
+        run.log(file_warning("a report file", path, exc))
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        warn(str(out_dir), exc)
+        return False
+    write_report_files(report, json_path=str(out_dir / "report.json"),
+                       markdown_path=str(out_dir / "report.md"),
+                       sarif_path=str(out_dir / "report.sarif"), run_url=url, on_error=warn)
+    if event.pull_number is not None:  # for the workflow_run pattern (fork PRs)
+        write_runner_file(run.log, "a report file", str(out_dir / "pull.json"),
+                          lambda path: Path(path).write_text(json.dumps(
+                              {"number": event.pull_number, "head_sha": event.sha}) + "\n",
+                              encoding="utf-8"))
+    return not failed
+
+
 def _publish(run: Run, event: Event, inputs: Inputs, publisher: Publisher, report: Report,
              redactor: Redactor) -> None:
     data = report.to_json()
     url = run_url(run.env)
-    out_dir = run.workspace / REPORT_DIR
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_report_files(report, json_path=str(out_dir / "report.json"),
-                       markdown_path=str(out_dir / "report.md"),
-                       sarif_path=str(out_dir / "report.sarif"), run_url=url)
-    markdown = (out_dir / "report.md").read_text(encoding="utf-8")
-    if event.pull_number is not None:  # for the workflow_run pattern (fork PRs)
-        (out_dir / "pull.json").write_text(json.dumps(
-            {"number": event.pull_number, "head_sha": event.sha}) + "\n", encoding="utf-8")
-    append_summary(run.env.get("GITHUB_STEP_SUMMARY"), markdown)
+    files_written = _write_report_dir(run, event, report, url)
+    write_runner_file(run.log, "the job summary (GITHUB_STEP_SUMMARY)",
+                      run.env.get("GITHUB_STEP_SUMMARY"),
+                      lambda path: append_summary(path, render_markdown(data, run_url=url)))
     for finding in data["findings"]:
         run.log(redactor.text(annotation(finding)))
     counts = data["counts"]
@@ -157,8 +183,8 @@ def _publish(run: Run, event: Event, inputs: Inputs, publisher: Publisher, repor
     run.outputs.update({"verdict": data["verdict"], "blockers": str(counts["blocker"]),
                         "important": str(counts["important"]), "later": str(counts["later"]),
                         "p95-ms": "" if p95 is None else f"{float(p95):.0f}",
-                        "report": f"{REPORT_DIR}/report.json",
-                        "sarif": f"{REPORT_DIR}/report.sarif"})
+                        "report": f"{REPORT_DIR}/report.json" if files_written else "",
+                        "sarif": f"{REPORT_DIR}/report.sarif" if files_written else ""})
     number = event.pull_number
     if inputs.comment and number is None and event.find_pull and event.sha:
         number = publisher.pull_for_commit(event.sha)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from launchgate.action.commands import append_summary
+from launchgate.action.commands import append_summary, write_runner_file
 from launchgate.action.event import Event, run_url
 from launchgate.action.inputs import read_inputs
 from launchgate.action.publisher import Publisher
@@ -92,7 +92,9 @@ def publish_existing(run: Run, event: Event, publisher: Publisher) -> int:
     data = untrusted_report(raw).to_json()
     url = run_url(run.env)
     markdown = render_markdown(data, run_url=url)
-    append_summary(run.env.get("GITHUB_STEP_SUMMARY"), UNTRUSTED_NOTE + markdown)
+    write_runner_file(run.log, "the job summary (GITHUB_STEP_SUMMARY)",
+                      run.env.get("GITHUB_STEP_SUMMARY"),
+                      lambda summary: append_summary(summary, UNTRUSTED_NOTE + markdown))
     counts = data["counts"]
     run.outputs.update({"verdict": data["verdict"], "blockers": str(counts["blocker"]),
                         "important": str(counts["important"]), "later": str(counts["later"]),

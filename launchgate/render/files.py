@@ -15,9 +15,12 @@ from launchgate.report import Report
 
 def write_report_files(report: Report, *, json_path: str | None = None,
                        markdown_path: str | None = None, sarif_path: str | None = None,
-                       run_url: str | None = None) -> None:
+                       run_url: str | None = None,
+                       on_error: Callable[[str, OSError], None] | None = None) -> None:
     """Write each report file whose path is given; an unwritable path is a UsageError naming
-    the CLI flag it came from."""
+    the CLI flag it came from, or, with `on_error`, is handed to it (path, error) and the
+    other files are still written (the Action: a file it cannot write never hides the
+    verdict)."""
     data = report.to_json()
     outputs: list[tuple[str | None, str, Callable[[], str]]] = [
         (json_path, "--json", report.dumps),
@@ -29,4 +32,6 @@ def write_report_files(report: Report, *, json_path: str | None = None,
         try:
             Path(path).write_text(render(), encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"{flag} {path}: {exc.strerror or exc}") from None
+            if on_error is None:
+                raise UsageError(f"{flag} {path}: {exc.strerror or exc}") from None
+            on_error(path, exc)

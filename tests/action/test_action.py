@@ -409,14 +409,36 @@ def test_input_errors_name_the_input(tmp_path, github, inputs, event, event_file
     assert github.statuses()[-1]["state"] == "error"
 
 
-def test_internal_crash_never_leaves_pending(tmp_path, app, github):
-    summary_dir = tmp_path / "summary-is-a-directory"
-    summary_dir.mkdir()
-    result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url,
-                  extra={"GITHUB_STEP_SUMMARY": str(summary_dir)})
-    assert result.code == 3, result.log
-    _no_traceback(result.log)
-    assert "::error title=launchgate internal error::IsADirectoryError" in result.log
+class _FailsOnceOn(io.StringIO):
+    """A log stream with one write error on the first line containing `needle`."""
+
+    def __init__(self, needle: str) -> None:
+        super().__init__()
+        self.needle = needle
+        self.failed = False
+
+    def write(self, text: str) -> int:
+        if self.needle in text and not self.failed:
+            self.failed = True
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return super().write(text)
+
+
+def test_internal_crash_never_leaves_pending(tmp_path, app, github, monkeypatch):
+    # (An unwritable job summary used to be the crash here; it is only a warning now: see
+    # tests/action/test_action_runner_files.py.)
+    workspace = write_workspace(tmp_path / "ws", app.url)
+    env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request",
+                     "pull_request.json")
+    monkeypatch.setenv("LAUNCHGATE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HOME", env["HOME"])  # `git config --global` runs in-process here
+    monkeypatch.chdir(workspace)
+    stream = _FailsOnceOn("pull_request run on")  # the gate's first line, after `pending`
+    code = action.main(env, out=stream)
+    log = stream.getvalue()
+    assert stream.failed and code == 3, log
+    _no_traceback(log)
+    assert "::error title=launchgate internal error::BlockingIOError" in log
     assert [s["state"] for s in github.statuses()] == ["pending", "error"]
 
 
