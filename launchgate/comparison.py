@@ -215,9 +215,9 @@ def _fixed(findings: Sequence[Finding], base: BaseReport,
 
 # --- p95 --------------------------------------------------------------------------------------
 
-def margin_ms(base_p95: float) -> float:
+def margin_ms(base_p95: float, margin_pct: float = MARGIN_PCT) -> float:
     """The practical margin: a change smaller than this is never called significant."""
-    return max(MARGIN_MS, base_p95 * MARGIN_PCT / 100)
+    return max(MARGIN_MS, base_p95 * margin_pct / 100)
 
 
 def _num(value: Any) -> float | None:
@@ -233,8 +233,9 @@ def _ci(scope: Mapping[str, Any]) -> tuple[float | None, float | None]:
 
 
 def p95_delta(this: Mapping[str, Any], base: Mapping[str, Any], *, name: str | None = None,
-              comparable: bool = True) -> P95Delta | None:
-    """This scope's p95 against the base's (None when either has no p95)."""
+              comparable: bool = True, margin_pct: float = MARGIN_PCT) -> P95Delta | None:
+    """This scope's p95 against the base's (None when either has no p95). `margin_pct` is
+    for the benchmark that chose MARGIN_PCT."""
     now, before = _num(this.get("p95_ms")), _num(base.get("p95_ms"))
     if now is None or before is None:
         return None
@@ -245,7 +246,7 @@ def p95_delta(this: Mapping[str, Any], base: Mapping[str, Any], *, name: str | N
     if comparable and None not in (lo, hi, base_lo, base_hi):
         assert lo is not None and hi is not None and base_lo is not None and base_hi is not None
         apart = lo > base_hi or hi < base_lo
-        significant = apart and abs(delta) > margin_ms(before)
+        significant = apart and abs(delta) > margin_ms(before, margin_pct)
     return P95Delta(p95_ms=before, delta_ms=delta, delta_pct=pct, significant=significant,
                     base_ci_ms=(base_lo, base_hi), name=name)
 

@@ -275,3 +275,17 @@ def test_compare_refuses_a_non_report_with_exit_2(tmp_path):
     result = run_cli("check", "--url", "http://127.0.0.1:9/", "--compare",
                      str(tmp_path / "missing.json"))
     assert result.code == 2 and "no such file" in result.stderr
+
+
+def test_gate_on_is_a_checked_config_key(tmp_path):
+    from launchgate.config import load_config
+    from launchgate.errors import ConfigError
+
+    config = tmp_path / ".launchgate.yml"
+    config.write_text("gate_on: new\n")
+    assert load_config(config).gate_on == "new"
+    assert load_config(None).gate_on == "all"
+    config.write_text("url: https://app.example.com\ngate_on: added\n")
+    with pytest.raises(ConfigError,
+                       match=r"\.launchgate\.yml:2: gate_on: expected one of all, new"):
+        load_config(config)
