@@ -268,7 +268,8 @@ def _load(this: Any, base: BaseReport, name: str, location: Location, notes: lis
     if comparable and overall.significant is None:
         notes.append("the base report has no p95 confidence interval (an older launchgate, "
                      "or too few samples): significance not judged")
-    base_routes = {r.get("name"): r for r in base.load.get("routes") or []
+    raw_routes = base.load.get("routes")
+    base_routes = {r.get("name"): r for r in (raw_routes if isinstance(raw_routes, list) else [])
                    if isinstance(r, Mapping)}
     routes: list[P95Delta] = []
     for route in this.get("routes") or []:
