@@ -138,3 +138,25 @@ def test_compare_off_and_a_path_override_auto(tmp_path, app, github, main_zip):
     (workspace / "base.json").write_text(json.dumps({"name": "not a report"}))
     bad = run_entrypoint(env, workspace)
     assert bad.code == 2 and "input compare" in bad.log and "not a launchgate report" in bad.log
+
+
+def test_client_reads_artifacts_on_github_enterprise_paths():
+    from launchgate.github import GitHubClient, report_from_zip
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("report.json", '{"schema": "launchgate.report/v1"}')
+    with FakeGitHub(token=TOKEN, prefix="/api/v3") as github:
+        run = github.add_run()
+        github.add_artifact(run, buffer.getvalue())
+        client = GitHubClient(github.url, TOKEN, github.repository, log=lambda _: None)
+        try:
+            artifact = client.latest_artifact("main", "launchgate-report")
+            assert artifact is not None and artifact.run_id == run and not artifact.expired
+            assert report_from_zip(client.download_artifact(artifact.id)) == \
+                b'{"schema": "launchgate.report/v1"}'
+            assert client.latest_artifact("release", "launchgate-report") is None
+        finally:
+            client.close()
+        assert github.violations == [] and github.state.blob_auth == []
+        assert all(r.path.startswith(("/api/v3/", "/_blob/")) for r in github.requests)

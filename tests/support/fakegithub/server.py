@@ -314,6 +314,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         fake = self.fake
         parts = urllib.parse.urlsplit(self.path)
+        if parts.path.startswith("/_blob/"):  # the signed storage URL: not the API
+            self._send_blob(fake, parts)
+            return
         if fake.prefix:
             path = parts.path
             if not path.startswith(fake.prefix + "/"):
@@ -322,9 +325,6 @@ class _Handler(BaseHTTPRequestHandler):
             parts = parts._replace(path=path[len(fake.prefix):])
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode("utf-8", "replace") if length else ""
-        if parts.path.startswith("/_blob/"):  # the signed storage URL: not the API
-            self._send_blob(fake, parts)
-            return
         operation = next(((op_id, match.groups(), op) for op_id, method, rx, op in OPERATIONS
                           if method == self.command and (match := rx.match(parts.path))), None)
         status, data, headers = self._dispatch(fake, operation, parts, raw)
