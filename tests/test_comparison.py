@@ -266,8 +266,10 @@ def test_compare_end_to_end(tmp_path, app):
     assert len(regressed) == 1 and regressed[0]["new"] is True
     assert [f["id"] for f in slow["comparison"]["fixed"]] == ["smoke.unexpected-status"]
     # gate_on new, fail_on blocker: the inherited /gone blocker does not block, the new
-    # regression is important only: pass.
+    # regression is important only: pass, and the headline does not say "ready to launch".
     assert slow["verdict"] == "pass" and result.code == 0, result.output
+    assert result.stdout.splitlines()[0] == ("launchgate PASS: nothing new blocks (gate_on: "
+                                             "new), but findings inherited from base would")
 
 
 def test_compare_refuses_a_non_report_with_exit_2(tmp_path):

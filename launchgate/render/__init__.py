@@ -16,6 +16,12 @@ def verdict_words(report: Mapping[str, Any]) -> str:
         return "nothing was checked (every check was skipped)"
     if verdict == "pass" and report["fail_on"] == "never" and any(report["counts"].values()):
         return "report only (fail_on: never), not a launch decision"
+    comparison = report.get("comparison") or {}
+    if verdict == "pass" and comparison.get("gate_on") == "new" and report["fail_on"] != "never":
+        gating = _ORDER[:_ORDER.index(report["fail_on"]) + 1]
+        if any(comparison["inherited_counts"].get(s) for s in gating):
+            return (f"nothing new blocks (gate_on: new), but findings inherited from "
+                    f"{comparison['base']['name']} would")
     return VERDICT_WORDS[verdict]
 
 
