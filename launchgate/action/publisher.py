@@ -9,6 +9,7 @@ from typing import Any
 from launchgate.action.event import Event, run_url
 from launchgate.action.inputs import status_context, token
 from launchgate.github import GitHubClient, GitHubWriteError, WriteForbidden
+from launchgate.render import verdict_words
 
 # The verdict's commit status state.
 STATE = {"pass": "success", "fail": "failure", "error": "error"}
@@ -18,8 +19,13 @@ def status_description(data: Mapping[str, Any]) -> str:
     counts = data["counts"]
     head = {"pass": "Ready to launch", "fail": "Launch blocked",
             "error": "Could not decide"}[data["verdict"]]
+    comparison = data.get("comparison")
+    if comparison and verdict_words(data).startswith("nothing new blocks"):
+        head = "Nothing new blocks"  # gate_on: new with inherited blockers (render.verdict_words)
     text = (f"{head}: {counts['blocker']} blocker{'s' if counts['blocker'] != 1 else ''}, "
             f"{counts['important']} important, {counts['later']} later")
+    if comparison:
+        text += f" ({comparison['new']} new)"
     p95 = (data.get("metrics", {}).get("load") or {}).get("p95_ms")
     if p95 is not None:
         text += f" · p95 {float(p95):.0f} ms"

@@ -160,3 +160,18 @@ def test_client_reads_artifacts_on_github_enterprise_paths():
             client.close()
         assert github.violations == [] and github.state.blob_auth == []
         assert all(r.path.startswith(("/api/v3/", "/_blob/")) for r in github.requests)
+
+
+def test_status_description_of_a_gate_on_new_pass_with_inherited_blockers():
+    from launchgate.action.publisher import status_description
+
+    data = {"verdict": "pass", "fail_on": "blocker", "metrics": {},
+            "checks": [{"name": "smoke", "status": "passed"}],
+            "counts": {"blocker": 1, "important": 0, "later": 0},
+            "comparison": {"new": 0, "gate_on": "new", "base": {"name": "main"},
+                           "inherited_counts": {"blocker": 1, "important": 0, "later": 0}}}
+    assert status_description(data) == "Nothing new blocks: 1 blocker, 0 important, 0 later " \
+        "(0 new)"
+    data["comparison"]["gate_on"] = "all"
+    data["comparison"]["inherited_counts"]["blocker"] = 0
+    assert status_description(data).startswith("Ready to launch: ")
