@@ -37,7 +37,7 @@ class _Budget:
         return True
 
 def scan_bundles(client_for: Callable[[str], httpx.Client], page: Page, links: PageLinks,
-             site_hosts: set[str]) -> tuple[int, list[Finding]]:
+                 site_hosts: set[str]) -> tuple[int, list[Finding]]:
     findings = _scan(page.text, "page.html", page.url)  # inline scripts included
     budget = _Budget(files=1, bytes=len(page.body))
     scripts = [r.url for r in links.refs if r.tag == "script" and same_site(r.url, site_hosts)]

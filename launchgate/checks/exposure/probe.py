@@ -45,7 +45,7 @@ def get(client: httpx.Client, url: str, tally: Tally, **kwargs: Any) -> Page | N
     return page
 
 def finding(slug: str, severity: Severity, title: str, detail: str, remedy: str,
-             url: str, key: str = "", line: int | None = None) -> Finding:
+            url: str, key: str = "", line: int | None = None) -> Finding:
     parts = urllib.parse.urlsplit(url)
     return make_finding(CHECK, slug, severity, title, detail=detail, remedy=remedy,
                         location=Location(url=url, host=parts.hostname, path=parts.path or "/",
