@@ -12,7 +12,7 @@ repository scan into findings. Ids and default severities:
   to every browser (see launchgate.secrets.browser). One finding per place, in the change or
   at head.
 
-Facts written to `ctx.facts`: `secrets.history_scanned` (bool). Facts read: none.
+Facts: none written or read.
 """
 
 from __future__ import annotations
@@ -69,7 +69,6 @@ class SecretsCheck:
             raise CheckCannotRun(str(exc)) from None
         finally:
             ctx.progress.done()
-        ctx.facts["secrets.history_scanned"] = settings.history
         found = self._findings(scan, settings.history_severity)
         if scan.shallow:
             found.append(_shallow_finding())
