@@ -30,6 +30,8 @@ from tests.support.authapps import (
     token_app,
 )
 
+pytestmark = pytest.mark.slow  # real Locust runs
+
 IDENTITIES = {
     "alice": {"login": {"page": "/accounts/login/",
                         "fields": {"username": "alice", "password": "${ALICE_PASSWORD}"}}},
