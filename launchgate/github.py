@@ -1,6 +1,7 @@
-"""GitHub REST for the Action (PyGithub): commit statuses and the one sticky PR comment, and
-the base branch's `launchgate-report` artifact for the comparison (workflow runs -> artifacts ->
-zip download; needs `actions: read`).
+"""GitHub REST for the Action (PyGithub): commit statuses, the one sticky PR comment, the
+production watch's one alert issue per status context, and the base branch's
+`launchgate-report` artifact for the comparison (workflow runs -> artifacts -> zip download;
+needs `actions: read`).
 
 Every call goes through `_with_retries`: 5xx, timeouts, connection errors and rate limits
 (secondary limits' `Retry-After` is honoured) are retried with backoff. PyGithub's own urllib3
@@ -18,6 +19,11 @@ deadline. An answer PyGithub cannot read (a missing field, a list where an objec
 a `GitHubWriteError` that says so, never a `KeyError`. Every message this module makes is
 redacted: an API or a proxy that echoes the request would otherwise print the token.
 
+The watch's alert issue follows the same rules: "find our open issue with the marker (every
+page of open `launchgate` issues), else create it" is one retried unit, so a create whose 502
+arrived after GitHub committed it is found by the retry instead of created twice; a comment
+on it is written once per marker in the same way (`comment_once`).
+
 The client writes the body it is given: composing it (the markdown verdict, the marker, fitting
 it under GitHub's size limit) is `launchgate.render.comment`'s job.
 
@@ -31,6 +37,7 @@ even when it quotes the marker.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import threading
 import time
@@ -86,6 +93,16 @@ class Artifact:
 # A report is a few hundred KB; anything far larger is not what we uploaded.
 MAX_ARTIFACT_BYTES = 20 * 1024 * 1024
 MAX_RUNS_SEARCHED = 20
+
+
+@dataclass(frozen=True)
+class IssueRef:
+    """An open issue of ours: its number, body, web page and when it was opened."""
+
+    number: int
+    body: str
+    html_url: str
+    created_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -173,18 +190,27 @@ class GitHubClient:
 
     # --- the base branch's report artifact --------------------------------------------------
 
-    def latest_artifact(self, branch: str, name: str) -> Artifact | None:
-        """The newest artifact `name` of a completed `push` run on `branch` (push runs only:
-        a pull request's run reports the PR's head branch, which a fork can name `main`)."""
+    def latest_artifact(self, branch: str, name: str, *, events: tuple[str, ...] = ("push",),
+                        workflow_path: str | None = None) -> Artifact | None:
+        """The newest artifact `name` of a completed run on `branch` triggered by one of
+        `events` (for a pull request's base: `push` runs only, since a pull request's run
+        reports the PR's head branch, which a fork can name `main`; for a production watch:
+        `schedule` and `workflow_dispatch`), optionally only runs of the workflow file
+        `workflow_path` (`.github/workflows/x.yml`)."""
         def lookup() -> Artifact | None:
-            _, runs = self._gh.requester.requestJsonAndCheck(
-                "GET", f"{self._repo.url}/actions/runs",
-                parameters={"branch": branch, "event": "push", "status": "completed",
-                            "exclude_pull_requests": "true", "per_page": MAX_RUNS_SEARCHED})
-            ordered = sorted(runs.get("workflow_runs") or [],
-                             key=lambda r: str(r.get("created_at") or ""), reverse=True)
+            runs: list[dict[str, Any]] = []
+            for event in events:
+                _, found_runs = self._gh.requester.requestJsonAndCheck(
+                    "GET", f"{self._repo.url}/actions/runs",
+                    parameters={"branch": branch, "event": event, "status": "completed",
+                                "exclude_pull_requests": "true",
+                                "per_page": MAX_RUNS_SEARCHED})
+                runs += found_runs.get("workflow_runs") or []
+            ordered = sorted(runs, key=lambda r: str(r.get("created_at") or ""), reverse=True)
             for run in ordered:
-                if run.get("head_branch") != branch:
+                if run.get("head_branch") != branch or run.get("event") not in events:
+                    continue
+                if workflow_path and run.get("path") != workflow_path:
                     continue
                 _, found = self._gh.requester.requestJsonAndCheck(
                     "GET", f"{self._repo.url}/actions/runs/{int(run['id'])}/artifacts",
@@ -294,6 +320,80 @@ class GitHubClient:
                 return comment
         return None
 
+    # --- the production watch's alert issue ---------------------------------------------------
+
+    def find_issue(self, marker: str, label: str) -> IssueRef | None:
+        """Our oldest open issue labelled `label` whose body starts with `marker`, reading
+        every page."""
+        identity = self._with_retries("read the token's identity", self._whoami)
+        return self._with_retries("search the open issues",
+                                  lambda: self._find_issue(marker, label, identity))
+
+    def open_issue(self, marker: str, label: str, *, title: str, body: str,
+                   assignees: tuple[str, ...]) -> tuple[IssueRef, bool]:
+        """Our open issue with `marker`, or a new one; (issue, created). The search is
+        repeated on every attempt: a retry after an ambiguous failure finds the issue it
+        created (and still reports it as created). Assignees GitHub refuses (422: not a
+        collaborator) are dropped with a warning, never at the cost of the alert."""
+        if not body.startswith(marker):
+            body = f"{marker}\n{body}"
+        identity = self._with_retries("read the token's identity", self._whoami)
+
+        tried: list[bool] = []  # a create was sent: an issue found after it is the one it made
+
+        def write() -> tuple[IssueRef, bool]:
+            found = self._find_issue(marker, label, identity)
+            if found is not None:
+                return found, bool(tried)
+            tried.append(True)
+            try:
+                issue = self._repo.create_issue(title=title, body=body, labels=[label],
+                                                assignees=list(assignees))
+            except GithubException as exc:
+                if exc.status != 422 or not assignees:
+                    raise
+                self._log(f"::warning::launchgate: GitHub refused the assignees "
+                          f"{', '.join(assignees)} (HTTP 422: each must be a collaborator of "
+                          "the repository); the issue is opened without them")
+                issue = self._repo.create_issue(title=title, body=body, labels=[label])
+            return _issue_ref(issue), True
+        return self._with_retries("open the watch issue", write)
+
+    def edit_issue(self, number: int, *, body: str | None = None,
+                   close: bool = False) -> None:
+        kwargs: dict[str, Any] = {}
+        if body is not None:
+            kwargs["body"] = body
+        if close:
+            kwargs.update(state="closed", state_reason="completed")
+        issue = self._repo.get_issue(number)
+        self._with_retries("close the watch issue" if close else "edit the watch issue",
+                           lambda: issue.edit(**kwargs))
+
+    def comment_once(self, number: int, marker: str, body: str) -> bool:
+        """Comment on issue `number` unless our comment starting with `marker` is already
+        there (every page read, on every attempt); True when this call wrote it."""
+        if not body.startswith(marker):
+            body = f"{marker}\n{body}"
+        identity = self._with_retries("read the token's identity", self._whoami)
+
+        def write() -> bool:
+            issue = self._repo.get_issue(number)
+            if self._find_marked(issue, (marker,), identity) is not None:
+                return False
+            issue.create_comment(body)
+            return True
+        return self._with_retries("comment on the watch issue", write)
+
+    def _find_issue(self, marker: str, label: str, identity: tuple[str, Any]
+                    ) -> IssueRef | None:
+        found = [issue for issue in self._repo.get_issues(state="open", labels=[label])
+                 if issue.pull_request is None and (issue.body or "").startswith(marker)
+                 and _is_ours(issue.user, identity)]
+        if not found:
+            return None
+        return _issue_ref(min(found, key=lambda issue: issue.number))
+
     # --- retries ----------------------------------------------------------------------------
 
     def _with_retries(self, what: str, call: Callable[[], T]) -> T:
@@ -400,6 +500,13 @@ def report_from_zip(data: bytes, member: str = "report.json") -> bytes:
     if len(content) > MAX_ARTIFACT_BYTES:
         raise ArtifactUnavailable(f"the base report's {member} is too large")
     return content
+
+
+def _issue_ref(issue: Any) -> IssueRef:
+    created = issue.created_at
+    return IssueRef(number=int(issue.number), body=str(issue.body or ""),
+                    html_url=str(issue.html_url or ""),
+                    created_at=created if isinstance(created, dt.datetime) else None)
 
 
 def _is_ours(user: Any, identity: tuple[str, Any]) -> bool:

@@ -96,7 +96,7 @@ def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
                           f"{result.summary}")
     watch_summary: WatchSummary | None = None
     if watch:
-        changes = watch_changes(None if base is None else base.metrics, metrics,
+        changes = watch_changes(None if base is None else dict(base.metrics or {}), metrics,
                                 None if base is None else BaseRef(
                                     name=base_name, head=base.head, verdict=base.verdict,
                                     url=base.url))

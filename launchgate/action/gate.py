@@ -19,11 +19,12 @@ from launchgate.action.commands import (
     file_warning,
     write_runner_file,
 )
-from launchgate.action.compare import find_base
+from launchgate.action.compare import find_base, watch_scope
 from launchgate.action.event import Event, run_url
 from launchgate.action.inputs import Inputs, read_inputs
 from launchgate.action.publisher import STATE, Publisher, status_description
 from launchgate.action.run import REPORT_DIR, Run
+from launchgate.action.watch import AlertContext, alert, is_watch
 from launchgate.config import Config, find_config, load_config, redact_url
 from launchgate.errors import UsageError
 from launchgate.git import resolve_commit
@@ -47,7 +48,9 @@ def gate(run: Run, event: Event, publisher: Publisher) -> int:
                     repo=str(run.workspace), base=_push_base(run, event), head=event.head)
     run.log(f"launchgate {__version__}: {event.name or 'manual'} run on "
             f"{(event.head or 'the workspace')[:12]}, target {target.url or 'none'}")
-    lookup = find_base(inputs.compare, event, run.workspace, publisher.client)
+    watching = is_watch(event)
+    lookup = find_base(inputs.compare, event, run.workspace, publisher.client,
+                       watch_scope(run.env))
     if lookup.note:
         run.log(f"launchgate: {lookup.note}")
     elif lookup.base is not None:
@@ -57,8 +60,14 @@ def gate(run: Run, event: Event, publisher: Publisher) -> int:
         progress = Progress(stream=run.out, redactor=redactor, plain_interval_s=10.0)
         report = run_gate(config, target, only=inputs.checks, progress=progress,
                           base=lookup.base, base_name=lookup.name,
-                          notes=(lookup.note,) if lookup.note else ())
+                          notes=(lookup.note,) if lookup.note else (), watch=watching)
     _publish(run, event, inputs, publisher, report, redactor)
+    if watching:
+        alert(publisher.client, AlertContext(
+            report=report.to_json(), context=publisher.context, settings=config.watch,
+            run_url=run_url(run.env),
+            previous_verdict=None if lookup.base is None else lookup.base.verdict,
+            log=run.log, redactor=redactor))
     return report.exit_code
 
 

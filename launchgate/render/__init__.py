@@ -42,7 +42,8 @@ def comparison_headline(report: Mapping[str, Any]) -> str | None:
         return None
     name = comparison["base"]["name"]
     new = _counted(comparison["new_counts"], "new ")
-    parts = [f"{', '.join(new)} in this PR" if new else "nothing new in this PR"]
+    where = "since the last watch" if report.get("watch") else "in this PR"
+    parts = [f"{', '.join(new)} {where}" if new else f"nothing new {where}"]
     inherited = _counted(comparison["inherited_counts"])
     if inherited:
         parts.append(f"{', '.join(inherited)} inherited from {name}")

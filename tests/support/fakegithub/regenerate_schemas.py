@@ -35,6 +35,10 @@ OPERATIONS = (
     "actions/list-workflow-runs-for-repo",
     "actions/list-workflow-run-artifacts",
     "actions/download-artifact",
+    "issues/list-for-repo",
+    "issues/get",
+    "issues/create",
+    "issues/update",
 )
 # Responses the fake server checks its own answers against (so the fields our client reads are
 # GitHub's): the 200 body's schema, with a workflow run cut down to its scalar fields (a full

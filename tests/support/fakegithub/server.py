@@ -1,6 +1,7 @@
 """A fake GitHub REST API on loopback for the Action's tests: a real HTTP server that PyGithub
 talks to, with state (issue comments with Link-header pagination, commit statuses, pull
-requests, commit -> pulls) and fault injection.
+requests, commit -> pulls, issues listed by state and label with pagination) and fault
+injection.
 
 Every request body is validated against GitHub's own request schemas (`schemas.json`, extracted
 from `@octokit/openapi` by `regenerate_schemas.py`); the limits the description omits are
@@ -97,6 +98,7 @@ class Faults:
     write_503: int = 0             # answer writes 503 without writing
     fork: bool = False             # a read-only token: every write 403
     forbid_comments: bool = False  # a token without pull-requests: write
+    issue_create_502: int = 0      # commit the issue, then answer 502 (ambiguous)
     # A proxy that echoes the request: answer every request with this status (0: off) and a
     # message quoting the Authorization header.
     echo_authorization_status: int = 0
@@ -128,6 +130,7 @@ class State:
     artifacts: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # run id -> list
     blobs: dict[int, bytes] = field(default_factory=dict)                      # artifact id
     blob_auth: list[str] = field(default_factory=list)  # Authorization headers sent to blobs
+    issues: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_id: int = 1000
 
 
@@ -140,6 +143,8 @@ class FakeGitHub:
         self.prefix = prefix  # "/api/v3" serves like GitHub Enterprise Server
         self.token = token
         self.max_per_page = max_per_page
+        # Accounts that may be assigned issues (GitHub answers 422 for anyone else).
+        self.collaborators: set[str] = {"ops-lead", "oncall"}
         self.faults = Faults()
         self.state = State()
         self.requests: list[Recorded] = []
@@ -219,6 +224,25 @@ class FakeGitHub:
             self.state.blobs[aid] = data
             return aid
 
+    def add_issue(self, title: str, body: str, login: str = "someone",
+                  labels: tuple[str, ...] = (), state: str = "open",
+                  pull_request: bool = False) -> dict[str, Any]:
+        """An issue (or, with `pull_request`, a pull request as the issues list shows it)."""
+        with self.lock:
+            return self._create_issue(title, body, login, list(labels), [], state=state,
+                                      pull_request=pull_request)
+
+    def issues(self, state: str | None = None) -> list[dict[str, Any]]:
+        with self.lock:
+            return [dict(i) for i in self.state.issues.values()
+                    if state is None or i["state"] == state]
+
+    def backdate_issue(self, number: int, hours: float) -> None:
+        """Pretend issue `number` was opened `hours` ago."""
+        with self.lock:
+            issue = self.state.issues[number]
+            issue["created_at"] = _timestamp(time.time() - hours * 3600)
+
     def comments(self, number: int) -> list[dict[str, Any]]:
         with self.lock:
             return [dict(c) for c in self.state.comments.get(number, [])]
@@ -247,6 +271,35 @@ class FakeGitHub:
                 "title": f"Pull request {n}",
                 "head": {"sha": pull["head"], "ref": f"feature-{n}"},
                 "base": {"sha": pull["base"], "ref": "main"}}
+
+    def issue_json(self, issue: dict[str, Any]) -> dict[str, Any]:
+        n = issue["number"]
+        data = {"id": 7000 + n, "node_id": f"I_{n}", "number": n, "title": issue["title"],
+                "body": issue["body"], "state": issue["state"],
+                "state_reason": issue.get("state_reason"),
+                "url": f"{self.repo_url()}/issues/{n}",
+                "html_url": f"{self.url}/{self.repository}/issues/{n}",
+                "labels": [{"id": 900 + i, "name": name, "color": "ededed"}
+                           for i, name in enumerate(issue["labels"])],
+                "assignees": [user_json(login) for login in issue["assignees"]],
+                "user": user_json(issue["login"]), "comments": len(
+                    self.state.comments.get(n, [])),
+                "created_at": issue["created_at"], "updated_at": issue["updated_at"],
+                "closed_at": issue.get("closed_at")}
+        if issue.get("pull_request"):
+            data["pull_request"] = {"url": f"{self.repo_url()}/pulls/{n}"}
+        return data
+
+    def _create_issue(self, title: str, body: str, login: str, labels: list[str],
+                      assignees: list[str], *, state: str = "open",
+                      pull_request: bool = False) -> dict[str, Any]:
+        number = max([0, *self.state.issues, *self.state.pulls]) + 1
+        now = _timestamp(time.time())
+        issue = {"number": number, "title": title, "body": body, "state": state,
+                 "labels": labels, "assignees": assignees, "login": login,
+                 "created_at": now, "updated_at": now, "pull_request": pull_request}
+        self.state.issues[number] = issue
+        return issue
 
     def _create_comment(self, number: int, body: str, login: str) -> dict[str, Any]:
         self.state.next_id += 1
@@ -385,12 +438,11 @@ class _Handler(BaseHTTPRequestHandler):
                     fake.violations.append(f"{op_id}: {message}")
                 return 422, {"message": "Invalid request.", "errors": [message]}, {}
         query = urllib.parse.parse_qs(parts.query)
-        if op_id.startswith("actions/"):
-            problem = _query_problem(op, query)
-            if problem:
-                with fake.lock:
-                    fake.violations.append(f"{op_id}: {problem}")
-                return 422, {"message": "Validation Failed", "errors": [problem]}, {}
+        problem = _query_problem(op, query)
+        if problem:
+            with fake.lock:
+                fake.violations.append(f"{op_id}: {problem}")
+            return 422, {"message": "Validation Failed", "errors": [problem]}, {}
         with fake.lock:
             status, data, headers = self._operate(fake, op_id, params[2:], body, query)
             if str(status) not in op.get("statuses", [str(status)]) and status < 400:
@@ -455,6 +507,16 @@ class _Handler(BaseHTTPRequestHandler):
             return 201, comment, {}
         if op_id == "issues/update-comment":
             return self._update_comment(fake, int(args[0]), body)
+        if op_id == "issues/list-for-repo":
+            return self._list_issues(fake, query)
+        if op_id == "issues/get":
+            issue = fake.state.issues.get(int(args[0]))
+            return (200, fake.issue_json(issue), {}) if issue else (
+                404, {"message": "Not Found"}, {})
+        if op_id == "issues/create":
+            return self._create_issue(fake, body)
+        if op_id == "issues/update":
+            return self._update_issue(fake, int(args[0]), body)
         return 404, {"message": "Not Found"}, {}
 
     def _actions(self, fake: FakeGitHub, op_id: str, args: tuple[str, ...],
@@ -488,6 +550,56 @@ class _Handler(BaseHTTPRequestHandler):
             return 302, None, {"Location": blob}
         return 404, {"message": "Not Found"}, {}
 
+    def _list_issues(self, fake: FakeGitHub, query: dict[str, list[str]]
+                     ) -> tuple[int, Any, dict[str, str]]:
+        state = query.get("state", ["open"])[0]
+        labels = {x for x in query.get("labels", [""])[0].split(",") if x}
+        items = [i for i in fake.state.issues.values()
+                 if (state == "all" or i["state"] == state) and labels <= set(i["labels"])]
+        items.sort(key=lambda i: i["number"], reverse=query.get("direction", ["desc"])[0]
+                   == "desc")
+        chunk, links = _page(query, items, fake, f"{fake.repo_url()}/issues",
+                             extra=urllib.parse.urlencode(
+                                 {k: v[0] for k, v in query.items()
+                                  if k not in ("page", "per_page")}))
+        return 200, [fake.issue_json(i) for i in chunk], links
+
+    def _create_issue(self, fake: FakeGitHub, body: dict[str, Any]
+                      ) -> tuple[int, Any, dict[str, str]]:
+        if len(body.get("body") or "") > MAX_COMMENT:
+            fake.violations.append("issues/create: body is too long")
+            return 422, {"message": "Validation Failed"}, {}
+        assignees = list(body.get("assignees") or [])
+        unknown = [a for a in assignees if a not in fake.collaborators]
+        if unknown:
+            return 422, {"message": "Validation Failed", "errors": [
+                {"value": unknown[0], "resource": "Issue", "field": "assignees",
+                 "code": "invalid"}]}, {}
+        labels = [x if isinstance(x, str) else x.get("name", "") for x in
+                  body.get("labels") or []]
+        issue = fake._create_issue(str(body["title"]), body.get("body") or "",
+                                   fake.token_user or ACTIONS_BOT["login"], labels, assignees)
+        if fake.faults.issue_create_502 > 0:
+            fake.faults.issue_create_502 -= 1
+            return 502, {"message": "Server Error"}, {}
+        return 201, fake.issue_json(issue), {}
+
+    def _update_issue(self, fake: FakeGitHub, number: int, body: dict[str, Any]
+                      ) -> tuple[int, Any, dict[str, str]]:
+        issue = fake.state.issues.get(number)
+        if issue is None:
+            return 404, {"message": "Not Found"}, {}
+        if len(body.get("body") or "") > MAX_COMMENT:
+            fake.violations.append("issues/update: body is too long")
+            return 422, {"message": "Validation Failed"}, {}
+        for key in ("title", "body", "state", "state_reason"):
+            if key in body:
+                issue[key] = body[key]
+        issue["updated_at"] = _timestamp(time.time())
+        if body.get("state") == "closed":
+            issue["closed_at"] = issue["updated_at"]
+        return 200, fake.issue_json(issue), {}
+
     def _create_status(self, fake: FakeGitHub, sha: str,
                        body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         if len(body.get("description") or "") > MAX_DESCRIPTION:
@@ -506,20 +618,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _list_comments(self, fake: FakeGitHub, number: int,
                        query: dict[str, list[str]]) -> tuple[int, Any, dict[str, str]]:
-        per_page = min(int(query.get("per_page", ["30"])[0]), 100, fake.max_per_page)
-        page = int(query.get("page", ["1"])[0])
         items = fake.state.comments.get(number, [])
-        last = max(1, -(-len(items) // per_page))
-        chunk = items[(page - 1) * per_page: page * per_page]
-        base = f"{fake.repo_url()}/issues/{number}/comments"
-        links = []
-        if page < last:
-            links.append(f'<{base}?per_page={per_page}&page={page + 1}>; rel="next"')
-            links.append(f'<{base}?per_page={per_page}&page={last}>; rel="last"')
-        if page > 1:
-            links.append(f'<{base}?per_page={per_page}&page={page - 1}>; rel="prev"')
-            links.append(f'<{base}?per_page={per_page}&page=1>; rel="first"')
-        return 200, chunk, ({"Link": ", ".join(links)} if links else {})
+        chunk, links = _page(query, items, fake, f"{fake.repo_url()}/issues/{number}/comments")
+        return 200, chunk, links
 
     def _update_comment(self, fake: FakeGitHub, cid: int,
                         body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
@@ -536,3 +637,25 @@ class _Handler(BaseHTTPRequestHandler):
                         return 502, {"message": "Server Error"}, {}
                     return 200, comment, {}
         return 404, {"message": "Not Found"}, {}
+
+
+def _timestamp(when: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))
+
+
+def _page(query: dict[str, list[str]], items: list[Any], fake: FakeGitHub, base: str,
+          extra: str = "") -> tuple[list[Any], dict[str, str]]:
+    """One page of `items` and its Link header, as GitHub paginates."""
+    per_page = min(int(query.get("per_page", ["30"])[0]), 100, fake.max_per_page)
+    page = int(query.get("page", ["1"])[0])
+    last = max(1, -(-len(items) // per_page))
+    chunk = items[(page - 1) * per_page: page * per_page]
+    prefix = f"{base}?{extra + '&' if extra else ''}per_page={per_page}"
+    links = []
+    if page < last:
+        links.append(f'<{prefix}&page={page + 1}>; rel="next"')
+        links.append(f'<{prefix}&page={last}>; rel="last"')
+    if page > 1:
+        links.append(f'<{prefix}&page={page - 1}>; rel="prev"')
+        links.append(f'<{prefix}&page=1>; rel="first"')
+    return chunk, ({"Link": ", ".join(links)} if links else {})
