@@ -12,15 +12,20 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from launchgate import __version__
 from launchgate.errors import EXIT_ERROR, EXIT_USAGE, LaunchgateError, UsageError
 from launchgate.names import CHECK_NAMES, FAIL_ON_CHOICES
 
+if TYPE_CHECKING:  # only for annotations: importing them would slow `launchgate --version`
+    from launchgate.config import Config
+    from launchgate.report import Report
+
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # argparse's own errors: one line, exit 2
+    def error(self, message: str) -> NoReturn:  # argparse's own errors: one line, exit 2
         raise UsageError(message)
 
 
@@ -122,7 +127,7 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM (a cancelled CI job): unwinds like Ctrl-C, so `finally` blocks stop children."""
 
 
-def _on_sigterm(signum: int, frame: Any) -> None:
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise _Terminated()
 
 
@@ -166,7 +171,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 # --- check ----------------------------------------------------------------------------------
 
-def gate_config(args: argparse.Namespace) -> Any:
+def gate_config(args: argparse.Namespace) -> Config:
     """The config a gate run uses: file (explicit or found in --repo) plus CLI overrides."""
     from launchgate.config import find_config, load_config, parse_set_option
 
@@ -242,7 +247,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return _print_verdict(report, quiet=args.quiet)
 
 
-def _print_verdict(report: Any, *, quiet: bool) -> int:
+def _print_verdict(report: Report, *, quiet: bool) -> int:
     """The terminal summary (only its headline with --quiet); returns the exit code."""
     from launchgate.render.text import render_text
 
@@ -251,8 +256,7 @@ def _print_verdict(report: Any, *, quiet: bool) -> int:
         print(render_text(data).splitlines()[0])
     else:
         print(render_text(data, color=sys.stdout.isatty()), end="")
-    code: int = report.exit_code
-    return code
+    return report.exit_code
 
 
 def _shown_url(url: str | None) -> str | None:
@@ -263,7 +267,7 @@ def _shown_url(url: str | None) -> str | None:
 
 # --- secrets / baseline ---------------------------------------------------------------------
 
-def _repo_config(args: argparse.Namespace, overrides: dict[str, Any]) -> Any:
+def _repo_config(args: argparse.Namespace, overrides: dict[str, Any]) -> Config:
     from launchgate.config import find_config, load_config
 
     path = args.config
@@ -274,7 +278,7 @@ def _repo_config(args: argparse.Namespace, overrides: dict[str, Any]) -> Any:
     return load_config(path, overrides=overrides)
 
 
-def _require_repo_flags_honoured(args: argparse.Namespace, config: Any, *,
+def _require_repo_flags_honoured(args: argparse.Namespace, config: Config, *,
                                  repo_given: bool) -> None:
     """An explicit --repo, --base or --head is for the secrets check: when it runs and cannot
     honour them (no git repository, no such commit), that is a usage error, never a PASS

@@ -467,7 +467,8 @@ class GitHubClient:
         return None
 
     def _backoff(self, attempt: int) -> float:
-        return min(self._policy.base_delay_s * 2 ** (attempt - 1), self._policy.max_delay_s)
+        return float(min(self._policy.base_delay_s * 2 ** (attempt - 1),
+                         self._policy.max_delay_s))
 
 
 def _bounded(answer: requests.Response) -> bytes:

@@ -17,10 +17,22 @@ Facts: none written or read.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
+from launchgate.errors import LaunchgateError
+from launchgate.git import is_shallow
 from launchgate.report import Finding, Location, Severity, make_finding
+from launchgate.secrets.gitlog import GitError, display_path
+from launchgate.secrets.scan import (
+    MissingRevision,
+    RepoError,
+    RepoScan,
+    ScanOptions,
+    SecretRecord,
+    scan_repository,
+)
 
 NAME = "secrets"
 ROTATE = ("Revoke or rotate it at the provider first (once pushed it is leaked; deleting it "
@@ -33,15 +45,6 @@ class SecretsCheck:
     name: ClassVar[str] = NAME
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
-        from launchgate.errors import LaunchgateError
-        from launchgate.secrets.gitlog import GitError
-        from launchgate.secrets.scan import (
-            MissingRevision,
-            RepoError,
-            ScanOptions,
-            scan_repository,
-        )
-
         settings = ctx.config.checks.secrets
         if not ctx.target.repo:
             raise CheckSkipped("no repository given (--repo)")
@@ -76,14 +79,9 @@ class SecretsCheck:
         return CheckOutcome(findings=tuple(found), summary=summary,
                             metrics=scan.stats.to_json())
 
-    def _history_anyway(self, ctx: CheckContext, repo: str, options: Any
+    def _history_anyway(self, ctx: CheckContext, repo: str, options: ScanOptions
                         ) -> tuple[tuple[Finding, ...], dict[str, Any] | None]:
         """With the base missing, still report the shallow clone and what history holds."""
-        from dataclasses import replace
-
-        from launchgate.git import is_shallow
-        from launchgate.secrets.scan import LaunchgateError, scan_repository
-
         findings: list[Finding] = []
         metrics = None
         try:
@@ -99,18 +97,16 @@ class SecretsCheck:
         return tuple(findings), metrics
 
     @staticmethod
-    def _findings(scan: Any, history_severity: Severity) -> list[Finding]:
+    def _findings(scan: RepoScan, history_severity: Severity) -> list[Finding]:
         return [_finding(record, history_severity) for record in scan.records] + \
             _exposure_findings(scan)
 
 
-def _finding(record: Any, history_severity: Severity) -> Finding:
+def _finding(record: SecretRecord, history_severity: Severity) -> Finding:
     """One place of a secret. Its fingerprint is the id, the file, the secret and its rank
     among the secret's places in that file: stable when unrelated edits move the line. The
     exact path is in the key too: the fingerprint's location path is read like a URL path,
     where `settings2024.py` and `settings2025.py` would be one build-hashed name."""
-    from launchgate.secrets.gitlog import display_path
-
     where = record.where
     path = display_path(where.path)
     place = f"{path}:{where.line}"
@@ -143,11 +139,9 @@ def _finding(record: Any, history_severity: Severity) -> Finding:
                         group=record.group)
 
 
-def _exposure_findings(scan: Any) -> list[Finding]:
+def _exposure_findings(scan: RepoScan) -> list[Finding]:
     """One finding per place a private variable is shipped to the browser. Fingerprint: the
     file, the variable and its rank among the variable's places in the file (not the line)."""
-    from launchgate.secrets.gitlog import display_path
-
     findings = []
     ranks: dict[tuple[str, str], int] = {}
     for exposure in scan.exposures:

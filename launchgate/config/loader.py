@@ -150,7 +150,7 @@ def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None
     raw = _expand_env(raw, "", env, loc)
     for dotted, value in (overrides or {}).items():
         _set_dotted(raw, dotted, value, loc, (flags or {}).get(dotted, "--set"))
-    config = _build(Config, raw, "", loc)
+    config: Config = _build(Config, raw, "", loc)
     ca_bundle = config.ca_bundle
     if ca_bundle and not Path(ca_bundle).is_absolute():
         ca_bundle = str((base_dir / ca_bundle).resolve())

@@ -71,7 +71,7 @@ class Exchange:
 
     @property
     def location(self) -> str:
-        return self.headers.get("location", "")
+        return str(self.headers.get("location", ""))
 
     @property
     def is_redirect(self) -> bool:
