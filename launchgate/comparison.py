@@ -1,5 +1,5 @@
 """Comparing a run with an earlier report (`--compare`, the Action's `compare`): which findings
-are new, which of the base's are fixed, and whether p95 really moved (DESIGN.md §3, §5).
+are new, which of the base's are fixed, and whether p95 really moved (docs/report.md).
 
 Findings match on their fingerprint (see report.fingerprint and docs/report.md). A p95 moved
 *significantly* only when both 95 % intervals (metrics.load.p95_ci_ms, order statistics, see

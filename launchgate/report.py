@@ -332,7 +332,7 @@ class RecordChange:
 
 @dataclass(frozen=True)
 class WatchSummary:
-    """What changed since the last production watch (DESIGN.md §4b): certificates' days left
+    """What changed since the last production watch (docs/watch.md): certificates' days left
     and their trend, DNS answers that changed; new findings are marked on the findings (the
     last watch's report is the comparison's base). `previous` is None on the first watch."""
 
@@ -477,7 +477,7 @@ def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 def decide_verdict(findings: Iterable[Finding], checks: Iterable[CheckResult], *, fail_on: str,
                    fail_closed: bool) -> Verdict:
-    """DESIGN.md §2: fail beats error beats pass. A known blocker is a fail even when another
+    """Fail beats error beats pass. A known blocker is a fail even when another
     check could not run."""
     if any(at_or_above(f.severity, fail_on) for f in findings):
         return Verdict.FAIL

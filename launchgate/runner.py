@@ -50,7 +50,7 @@ def selected_checks(only: Iterable[str] = (), skip: Iterable[str] = ()) -> dict[
     return reasons
 
 
-# Why a production watch leaves out what would change production (DESIGN.md §4b).
+# Why a production watch leaves out what would change production (docs/watch.md).
 WATCH_NO_LOAD = ("a production watch sends no load test unless the config opts in "
                  "(watch.load: true)")
 WATCH_NO_WRITES = ("a production watch runs no flow that writes unless the config opts in "
@@ -136,7 +136,7 @@ def _restated(result: CheckResult, decisive: Iterable[Finding], fail_on: str) ->
 
 
 def resolve_revisions(target: Target) -> Target:
-    """The report names commits by SHA (DESIGN.md §5): `--base origin/main` becomes the SHA it
+    """The report names commits by SHA (docs/report.md): `--base origin/main` becomes the SHA it
     points at, and a missing head is HEAD's. A revision git cannot resolve is kept as given; the
     secrets check reports it."""
     if not target.repo or not Path(target.repo, ".git").exists():

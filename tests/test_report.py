@@ -1,4 +1,4 @@
-"""The report model: verdict and per-check status rules (DESIGN.md §2), fingerprints, overrides,
+"""The report model: verdict and per-check status rules (docs/report.md), fingerprints, overrides,
 the shipped JSON Schema of `launchgate.report/v1` (real reports validate, wrong ones do not) and
 the JSON round trip."""
 

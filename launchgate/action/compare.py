@@ -1,4 +1,4 @@
-"""The Action's `compare` input (DESIGN.md §7): which earlier report this run is compared with.
+"""The Action's `compare` input (docs/action.md): which earlier report this run is compared with.
 
 `auto` (default): on a pull request, the newest `launchgate-report` artifact uploaded by a
 `push` run on the PR's base branch (REST: workflow runs -> artifacts -> zip download; the

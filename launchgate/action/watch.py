@@ -1,4 +1,4 @@
-"""The production watch in the Action (DESIGN.md §4b, docs/watch.md): on `schedule` and
+"""The production watch in the Action (docs/watch.md): on `schedule` and
 `workflow_dispatch` the gate runs read-only, compares with the previous watch's report, and
 keeps ONE alert issue per status context.
 

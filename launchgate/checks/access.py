@@ -1,4 +1,4 @@
-"""access: who may see what (DESIGN.md §4a). GET only, never a write.
+"""access: who may see what (docs/access.md). GET only, never a write.
 
 Rules: each identity in `allow` must be allowed (a 2xx that is not the login page) and each in
 `deny` must be denied: 401, 403, 404, a redirect to a login page (on the app or an SSO host),

@@ -1,5 +1,5 @@
 """load: a short Locust load test with `users` concurrent users against the preview, judged on
-the exact p95 (DESIGN.md §4, §6).
+the exact p95 (docs/load.md).
 
 Flow: refuse a private target up front (the guard, unless allow_private_targets), wait
 (bounded by `ready_timeout`) until the preview answers, resolve and vet the one address the

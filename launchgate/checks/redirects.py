@@ -1,7 +1,7 @@
 """redirects: every entry point (host × scheme × path) is followed hop by hop, never with
 automatic following, each hop through the guarded client, until it ends.
 
-Rules (DESIGN.md §2): a loop, a chain ending in 4xx/5xx and http that never reaches https are
+Rules (docs/web.md): a loop, a chain ending in 4xx/5xx and http that never reaches https are
 blockers; more than `max_hops` hops, an https -> http downgrade hop and an entry point that
 ends on another origin than the canonical one (e.g. apex and www both answering 200) are
 important. The canonical origin is `checks.redirects.canonical`, else the origin of `url`.

@@ -7,7 +7,7 @@ token, an Authorization header) never reach another host. A redirect that leaves
 SSO provider, say) is where the step ends: the redirect response is its final answer and the
 finding says where it pointed. A step that expects a 3xx status is not followed at all.
 
-Flows (`checks.smoke.flows`, DESIGN.md §4a) run after the steps, each as its identity (one
+Flows (`checks.smoke.flows`, docs/auth.md) run after the steps, each as its identity (one
 login per identity for the whole check, `checks.sessions`): `launchgate.http.flow` runs the
 steps and stops at the first failure, reported as `smoke.flow-failed` with what was sent
 (method and path, never a body), what came back and what the flow wrote before it failed.

@@ -1,4 +1,4 @@
-"""Loads `.launchgate.yml` into typed, frozen config objects (DESIGN.md §4).
+"""Loads `.launchgate.yml` into typed, frozen config objects (docs/config.md).
 
 Every error names the file, line and key. The YAML is composed into nodes first so each value
 keeps its line; then one small schema-driven converter walks the dataclasses below. `${VAR}` is

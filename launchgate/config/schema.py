@@ -14,7 +14,7 @@ from typing import Any
 from launchgate.address import host_of, is_ip_literal, strip_port
 from launchgate.report import Severity
 
-# The identity that means "no credentials" (DESIGN.md §4a); it cannot be defined.
+# The identity that means "no credentials" (docs/auth.md); it cannot be defined.
 ANONYMOUS = "anonymous"
 MAX_TENANT_ITEMS = 50
 # Hard caps: the gate is a smoke-sized load test, never a stress tool pointed at a stranger.
@@ -133,7 +133,7 @@ class SubmitForm:
 
 @dataclass(frozen=True)
 class FlowStep:
-    """One request of a logged-in flow (DESIGN.md §4a)."""
+    """One request of a logged-in flow (docs/auth.md)."""
 
     name: str | None = None
     path: str | None = field(default=None, metadata=setting("template-path"))
@@ -255,7 +255,7 @@ class ChecksConfig:
 
 @dataclass(frozen=True)
 class WatchConfig:
-    """The production watch (DESIGN.md §4b, docs/watch.md): who the alert issue is assigned
+    """The production watch (docs/watch.md): who the alert issue is assigned
     to, where state changes are posted, and whether a watch run may send load or run flows
     that write. Read-only by default: a watch runs against production, where a load test is
     an incident and a `writes: true` flow creates real records."""

@@ -1,4 +1,4 @@
-"""A logged-in flow (DESIGN.md §4a): steps that share one identity's session (a `Browser`),
+"""A logged-in flow (docs/auth.md): steps that share one identity's session (a `Browser`),
 stop at the first step that fails, and say what came back and what the flow wrote before it.
 
 Each step is a request (`path` + `method`, with `json:` or `form:`) or an HTML form on a page

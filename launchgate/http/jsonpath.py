@@ -1,4 +1,4 @@
-"""Dotted paths into JSON answers (DESIGN.md §4a): `access_token`, `data.user.id`, `0.id`,
+"""Dotted paths into JSON answers (docs/auth.md): `access_token`, `data.user.id`, `0.id`,
 and `*` to walk a list (`*.id`, `results.*.id`)."""
 
 from __future__ import annotations

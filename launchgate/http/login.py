@@ -1,4 +1,4 @@
-"""The one login implementation (DESIGN.md §4a), shared by smoke flows, the access check,
+"""The one login implementation (docs/auth.md), shared by smoke flows, the access check,
 the headers check and the load test (in its gevent-patched child too: plain sync httpx).
 
 - HTML form login (`login: {page, fields}`): GET the page, take the form that has a password

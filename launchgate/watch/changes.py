@@ -1,4 +1,4 @@
-"""What changed since the last production watch (DESIGN.md §4b): the previous watch's report
+"""What changed since the last production watch (docs/watch.md): the previous watch's report
 metrics against this run's. Pure data in, findings and a summary out.
 
 - Certificates (`metrics.tls.certificates`): days left now and last time, and the trend. A

@@ -1,4 +1,4 @@
-"""`identities`, smoke `flows`, `access` and `load.as` in `.launchgate.yml` (DESIGN.md §4a):
+"""`identities`, smoke `flows`, `access` and `load.as` in `.launchgate.yml` (docs/auth.md):
 errors name the file, line and key, and every credential ends up in `secret_values`."""
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 storage and control socket), serves every `*.zone` file of `zone_dir` (the file name is the
 zone name, `root.zone` is `.`), starts `knotd -c conf` on 127.0.0.1 with a free high port,
 waits until it answers and stops it by PID. The root zone (and the parent `test.`) is served so
-that names outside the scenario zones answer NXDOMAIN instead of REFUSED (DESIGN.md §9).
+that names outside the scenario zones answer NXDOMAIN instead of REFUSED.
 
 Zone files may hold placeholders `{{NAME}}` filled from `substitutions` at start-up (e.g. DKIM
 keys generated at fixture time); long TXT values are split into 255-byte strings by the caller.
