@@ -18,7 +18,14 @@ from launchgate.secrets.engine import Engine
 from launchgate.secrets.gitlog import display_path
 from launchgate.secrets.scan import ScanOptions, scan_repository
 from tests.conftest import run_cli
-from tests.support.secrets_fixture import aws_key_id, commit, git, new_repo, random_string
+from tests.support.secrets_fixture import (
+    aws_key_id,
+    commit,
+    git,
+    new_repo,
+    random_string,
+    scan_with_cache,
+)
 
 ENGINE = Engine()
 RNG = random.Random(1212)
@@ -30,8 +37,7 @@ def _write(repo: Path, name: bytes, content: bytes) -> None:
 
 
 def _scan(repo: Path, tmp_path: Path):
-    return scan_repository(str(repo), ScanOptions(cache=str(tmp_path / "cache")),
-                           engine=ENGINE)
+    return scan_with_cache(repo, tmp_path, ENGINE)
 
 
 # Names git quotes (control characters, quotes, backslash), a leading dash, and raw bytes

@@ -19,16 +19,20 @@ from hypothesis import strategies as st
 from launchgate.secrets.engine import Engine
 from launchgate.secrets.material import place_value_id
 from launchgate.secrets.scan import ScanOptions, scan_repository
-from tests.support.secrets_fixture import ALNUM, aws_key_id, git, new_repo, random_string
+from tests.support.secrets_fixture import (
+    aws_key_id,
+    git,
+    made_up_pem,
+    new_repo,
+    random_string,
+)
 
 ENGINE = Engine()
 RNG = random.Random(1212)
 
 
 def _pem() -> bytes:
-    body = "\n".join(random_string(RNG, 64, ALNUM + "+/") for _ in range(3))
-    header = "-----BEGIN RSA PRIVATE KEY-----"  # pragma: allowlist secret
-    return f"{header}\n{body}\n{header.replace('BEGIN', 'END')}".encode()
+    return made_up_pem(RNG, lines=3).rstrip("\n").encode()
 
 
 # Made-up values, drawn once (hypothesis picks among them).

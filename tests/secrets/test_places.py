@@ -13,9 +13,15 @@ from pathlib import Path
 from launchgate.action.commands import annotation
 from launchgate.render.markdown import render_markdown
 from launchgate.secrets.engine import Engine
-from launchgate.secrets.scan import ScanOptions, scan_repository
 from tests.conftest import assert_no_secret, run_cli
-from tests.support.secrets_fixture import ALNUM, commit, git, new_repo, random_string
+from tests.support.secrets_fixture import (
+    commit,
+    git,
+    made_up_pem,
+    new_repo,
+    random_string,
+    scan_with_cache,
+)
 
 ENGINE = Engine()
 RNG = random.Random(1414)
@@ -26,14 +32,11 @@ def _ghp() -> str:
 
 
 def _pem(kind: str = "RSA ") -> str:
-    """A made-up PEM block (random base64, not a key)."""
-    body = "\n".join(random_string(RNG, 64, ALNUM + "+/") for _ in range(6))
-    return f"-----BEGIN {kind}PRIVATE KEY-----\n{body}\n-----END {kind}PRIVATE KEY-----\n"
+    return made_up_pem(RNG, kind=kind)
 
 
 def _scan(repo: Path, tmp_path: Path, **kwargs):
-    return scan_repository(str(repo), ScanOptions(cache=str(tmp_path / "cache")),
-                           engine=ENGINE, **kwargs)
+    return scan_with_cache(repo, tmp_path, ENGINE, **kwargs)
 
 
 def _places(scan) -> set[tuple[str, str, int]]:

@@ -21,6 +21,7 @@ import string
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,20 @@ def supabase_jwt(rng: random.Random, role: str) -> str:
               "role": role, "iat": 1700000000, "exp": 2015000000}
     return (f"{segment({'alg': 'HS256', 'typ': 'JWT'})}.{segment(claims)}."
             f"{random_string(rng, 43, ALNUM + '-_')}")
+
+
+def made_up_pem(rng: random.Random, *, kind: str = "RSA ", lines: int = 6) -> str:
+    """A PEM block of random base64: shaped like a private key, not one."""
+    body = "\n".join(random_string(rng, 64, ALNUM + "+/") for _ in range(lines))
+    return f"-----BEGIN {kind}PRIVATE KEY-----\n{body}\n-----END {kind}PRIVATE KEY-----\n"
+
+
+def scan_with_cache(repo: Path, tmp_path: Path, engine: Any, **kwargs: Any) -> Any:
+    """`scan_repository` with defaults and a commit cache in `tmp_path`, as the check runs it."""
+    from launchgate.secrets.scan import ScanOptions, scan_repository
+
+    return scan_repository(str(repo), ScanOptions(cache=str(tmp_path / "cache")),
+                           engine=engine, **kwargs)
 
 
 def git(repo: Path, *args: str, date: str = "2024-01-01T10:00:00+00:00",
