@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -274,3 +275,68 @@ def test_the_first_watch_is_the_baseline(tmp_path, github, site):
     assert result.code == 0 and report["watch"]["previous"] is None
     assert "Not compared with the last watch: no launchgate-report artifact" in result.log
     assert watch_issues(github) == []
+
+
+def test_what_changed_reaches_the_issue(tmp_path, github):
+    """The demo's HTTPS app and DNS zones, watched twice: between the runs the NS set, the apex
+    address, a CNAME and the MX move, and a page breaks. The second watch's issue shows the
+    certificate's days left and every DNS change, each a finding. (docs/watch.md shows this
+    issue; set LAUNCHGATE_WATCH_ISSUE=path to write its body there.)"""
+    from launchgate.demo.dnsdemo import DOMAIN, HOSTS, ZONES
+    from launchgate.demo.dnsserver import ZoneServer
+    from launchgate.demo.tls import DemoFront
+    from tests.watch.test_watch_dns import MOVED
+
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    extra = {"GITHUB_REF_NAME": "main",
+             "GITHUB_WORKFLOW_REF": "acme/admin/.github/workflows/launchgate.yml@refs/heads/main"}
+    inputs = {"checks": "tls,dns,smoke", "status-context": "launchgate/production"}
+    home = {"name": "login page", "path": "/login", "expect_status": 200,
+            "expect_text": "Sign in"}
+    broken = {"name": "client list", "path": "/clients-v2", "expect_status": 200}
+
+    def one_watch(zones: dict[str, str], steps: list[dict[str, Any]]) -> ActionResult:
+        with DemoFront(workspace / "demo-ca.pem") as app, ZoneServer(zones) as dns_server:
+            config = {"url": app.url, "allow_private_targets": True,
+                      "ca_bundle": "demo-ca.pem", "connect_to": app.connect_to(),
+                      "watch": {"assignees": ["ops-lead"]},
+                      "checks": {"smoke": {"steps": steps},
+                                 "tls": {"hosts": ["app.demo.test"]},
+                                 "dns": {"domain": DOMAIN, "hosts": [DOMAIN, *HOSTS],
+                                         "nameservers": [dns_server.nameserver],
+                                         "timeout": 2}}}
+            (workspace / ".launchgate.yml").write_text(yaml.safe_dump(config),
+                                                       encoding="utf-8")
+            env = action_env(tmp_path, workspace, github.url, TOKEN, "schedule",
+                             "schedule.json", inputs=inputs, extra=extra)
+            return run_entrypoint(env, workspace)
+
+    first = one_watch(ZONES, [home])
+    assert first.code == 0, first.log
+    assert watch_issues(github) == []
+    blob = io.BytesIO()
+    with zipfile.ZipFile(blob, "w") as archive:
+        archive.write(workspace / "launchgate-report" / "report.json", "report.json")
+    github.add_artifact(github.add_run(event="schedule", head_sha="d" * 40), blob.getvalue())
+
+    second = one_watch(MOVED, [home, broken])
+    assert second.code == 1, second.log
+    assert github.violations == []
+    (issue,) = [i for i in github.issues() if i["body"].startswith(
+        watch_marker("launchgate/production"))]
+    body = issue["body"]
+    for expected in ("client list", "dns.ns-changed", "dns.apex-changed", "dns.record-changed",
+                     "ns-1.awsdns-01.org", "203.0.113.7", "acme.netlify.app",
+                     "mx.fastmail.example", "`app.demo.test`", "Since the last watch"):
+        assert expected in body, expected
+    report = load_report(workspace)
+    assert {c["record"] for c in report["watch"]["dns_changes"]} == {"NS", "A/AAAA", "CNAME",
+                                                                      "MX"}
+    # The demo makes a new certificate each time it starts: a later expiry, as after a renewal.
+    (cert,) = report["watch"]["certificates"]
+    assert cert["trend"] in ("renewed", "counting down") and cert["previous_days_left"] is not None
+    assert f"| {cert['trend']}" in body
+    out = os.environ.get("LAUNCHGATE_WATCH_ISSUE")
+    if out:
+        Path(out).write_text(f"# {issue['title']}\n\n{body}", encoding="utf-8")
