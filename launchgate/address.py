@@ -129,6 +129,14 @@ def url_hostport(url: str) -> HostPort:
     return HostPort(normalize_host(parts.hostname or ""), parts.port)
 
 
+def connect_target(url: str) -> tuple[str, int]:
+    """The host and the port a URL connects to: its own port, else its scheme's (https 443,
+    anything else 80). ValueError for a port that is not a number."""
+    hp = url_hostport(url)
+    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    return hp.host, hp.port or (443 if scheme == "https" else 80)
+
+
 def origin(url: str) -> str:
     """`HTTPS://Example.com:443/x` -> `https://example.com`."""
     parts = urllib.parse.urlsplit(url)

@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Any, TypeVar
 
 from launchgate import __version__
+from launchgate.address import connect_target, normalize_host
 from launchgate.redact import Redactor
 
 SCHEMA = "launchgate.report/v1"
@@ -117,13 +118,10 @@ def stable_path(path: str | None) -> str:
 
 def _origin(url: str | None) -> tuple[str, int] | None:
     try:
-        parts = urllib.parse.urlsplit(url or "")
-        host, port = parts.hostname, parts.port
+        host, port = connect_target(url or "")
     except ValueError:
         return None
-    if not host:
-        return None
-    return host, port or (443 if parts.scheme == "https" else 80)
+    return (host, port) if host else None
 
 
 def stable_url(url: str | None, target: str | None = None) -> str:
@@ -153,7 +151,7 @@ def fingerprint(finding_id: str, location: Location, key: str = "",
     hash); it must never be a secret value, a line number or a measurement."""
     host = location.host or ""
     target_origin = _origin(target)
-    if target_origin is not None and host == target_origin[0] and (
+    if target_origin is not None and normalize_host(host) == target_origin[0] and (
             not location.url or _origin(location.url) == target_origin):
         host = TARGET
     # The empty fifth part stands where the line number was: fingerprints of findings that

@@ -8,6 +8,7 @@ import pytest
 from launchgate.address import (
     HostPort,
     connect_key,
+    connect_target,
     host_of,
     is_ip_literal,
     normalize_host,
@@ -118,3 +119,11 @@ def test_helpers():
     assert not is_ip_literal("example.com")
     assert normalize_host(" [FE80::1] ") == "fe80::1"
     assert normalize_host("a" * 64 + ".ü") == ("a" * 64 + ".ü")  # IDNA refuses: kept
+
+
+def test_connect_target_fills_in_the_scheme_port():
+    assert connect_target("https://Example.com./x") == ("example.com", 443)
+    assert connect_target("http://[::1]/") == ("::1", 80)
+    assert connect_target("https://example.com:8443/") == ("example.com", 8443)
+    with pytest.raises(ValueError):
+        connect_target("https://example.com:99999/")

@@ -43,6 +43,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
+from launchgate.address import connect_target
 from launchgate.checks.base import CheckCannotRun, CheckContext, CheckOutcome, CheckSkipped
 from launchgate.checks.sessions import login_failed_finding, login_location, unavailable_reason
 from launchgate.config import LoadConfig, LoadRoute, redact_url
@@ -67,7 +68,6 @@ from launchgate.load.target import (
     build_plan,
     default_routes,
     refuse_private,
-    url_target,
     vetted_endpoint,
 )
 from launchgate.report import Finding, Location, Severity, make_finding
@@ -98,7 +98,7 @@ class LoadCheck:
             if why is not None:  # a fork PR: never log in with empty credentials
                 raise CheckSkipped(unavailable_reason(name, why))
         parts = urllib.parse.urlsplit(url)
-        host, port = url_target(url)
+        host, port = connect_target(url)
         shown = redact_url(url)  # user:password in a URL never reaches the report
         location = Location(url=shown, host=host)
         try:

@@ -16,11 +16,12 @@ import argparse
 import sys
 import urllib.parse
 
+from launchgate.address import connect_target
 from launchgate.config import load_config
 from launchgate.errors import ConfigError
 from launchgate.http.transport import http_context_from_config
 from launchgate.load.process import spawn_child
-from launchgate.load.target import TargetRefused, build_plan, url_target, vetted_endpoint
+from launchgate.load.target import TargetRefused, build_plan, vetted_endpoint
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     http = http_context_from_config(config)
     parts = urllib.parse.urlsplit(config.url)
     try:
-        endpoint = vetted_endpoint(http, *url_target(config.url))
+        endpoint = vetted_endpoint(http, *connect_target(config.url))
     except TargetRefused as exc:
         print(f"launchgate: {exc}", file=sys.stderr)
         return 2

@@ -1,7 +1,7 @@
-"""What the load test may hit, decided before any load is sent: the URL's host and port, the
-one vetted address the generator connects to (connect_to applied, private-target guard
-passed), and the plan built from `checks.load`. Shared by the load check and the remote worker
-(`remote_worker.py`); both turn a `TargetRefused` into their own error.
+"""What the load test may hit, decided before any load is sent: the one vetted address the
+generator connects to (connect_to applied, private-target guard passed), and the plan built
+from `checks.load`. Shared by the load check and the remote worker (`remote_worker.py`); both
+turn a `TargetRefused` into their own error.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import Mapping
 
 import httpcore
 
-from launchgate.address import url_hostport
 from launchgate.config import LoadConfig, LoadRoute
 from launchgate.config.schema import IdentityConfig
 from launchgate.http.transport import USER_AGENT, Endpoint, HttpContext, PrivateTargetError
@@ -24,13 +23,6 @@ WORKERS_TIMEOUT_S = 30.0
 class TargetRefused(Exception):
     """No load may be sent: the target is private (guard) or does not resolve. The message is
     safe to show."""
-
-
-def url_target(url: str) -> tuple[str, int]:
-    """The host and port of the app's URL (the scheme's default port when none is given)."""
-    hp = url_hostport(url)
-    scheme = urllib.parse.urlsplit(url).scheme
-    return hp.host, hp.port or (443 if scheme == "https" else 80)
 
 
 def refuse_private(http: HttpContext, host: str, port: int) -> None:
