@@ -27,7 +27,7 @@ from typing import Any
 
 from launchgate.action.event import Event
 from launchgate.config import WatchConfig
-from launchgate.github import GitHubClient, GitHubWriteError, IssueRef
+from launchgate.github import GitHubClient, GitHubWriteError, IssueRef, WriteForbidden
 from launchgate.redact import Redactor
 from launchgate.render.watch import (
     STATE_PATTERN,
@@ -98,8 +98,10 @@ def alert(client: GitHubClient | None, ctx: AlertContext,
             raise GitHubWriteError("no github-token")
         change, issue_url, down_for = _keep_issue(client, ctx, now)
     except GitHubWriteError as exc:
-        ctx.log(f"::warning::launchgate: the watch issue could not be kept ({exc}); add "
-                "`issues: write` to the workflow's permissions. The verdict stands.")
+        hint = (" Add `issues: write` to the workflow's permissions." if isinstance(
+            exc, WriteForbidden) or str(exc) == "no github-token" else "")
+        ctx.log(f"::warning::launchgate: the watch issue could not be kept ({exc}).{hint} "
+                "The verdict stands.")
         change = _change_from_previous(ctx)
     except Exception as exc:  # a publishing bug must not hide the verdict
         first = (str(exc).splitlines() or [""])[0][:200]

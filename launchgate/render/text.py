@@ -25,6 +25,7 @@ def render_text(report: Mapping[str, Any], *, color: bool = False) -> str:
         gate = " (gate_on: new)" if comparison["gate_on"] == "new" else ""
         lines.append(f"  {_clean(headline_line)}{gate}")
     lines += _load_lines(report["metrics"].get("load"), comparison)
+    lines += _watch_lines(report.get("watch"))
     for note in [*report.get("notes", ()), *(comparison["notes"] if comparison else ())]:
         lines.append(f"  note: {_clean(note)}")
     lines.append("")
@@ -52,6 +53,25 @@ def render_text(report: Mapping[str, Any], *, color: bool = False) -> str:
         lines.append(f"  fixed since {_clean(comparison['base']['name'])}: " + ", ".join(
             _clean(f["id"]) for f in comparison["fixed"]))
     return "\n".join(lines) + "\n"
+
+
+def _watch_lines(watch: Mapping[str, Any] | None) -> list[str]:
+    """A production watch: each certificate's days left and trend, each DNS change."""
+    if not watch:
+        return []
+    lines = []
+    for cert in watch["certificates"]:
+        days = "?" if cert["days_left"] is None else cert["days_left"]
+        before = ("" if cert["previous_days_left"] is None
+                  else f", {cert['previous_days_left']} at the last watch")
+        lines.append(f"  certificate {_clean(cert['host'])}: {days} days left{before} "
+                     f"({_clean(cert['trend'])})")
+    for change in watch["dns_changes"]:
+        lines.append(f"  dns changed: {_clean(change['record'])} of {_clean(change['name'])}: "
+                     f"{_clean(', '.join(change['before']) or 'nothing')} -> "
+                     f"{_clean(', '.join(change['after']) or 'nothing')}")
+    lines += [f"  note: {_clean(note)}" for note in watch["notes"]]
+    return lines
 
 
 def _load_lines(load: Mapping[str, Any] | None,

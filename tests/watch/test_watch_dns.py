@@ -62,3 +62,16 @@ def test_moved_records_are_findings(tmp_path):
     assert all(f.new for f in second.findings if f.id.endswith("-changed"))
     (dns_check,) = [c for c in second.checks if c.name == "dns"]
     assert dns_check.status.value == "passed"  # fail_on blocker: a change is not a failure
+
+
+def test_the_terminal_and_markdown_say_what_changed(tmp_path):
+    from launchgate.render.markdown import render_markdown
+    from launchgate.render.text import render_text
+
+    second = dns_watch(tmp_path, MOVED, dns_watch(tmp_path, ZONES)).to_json()
+    text = render_text(second)
+    assert ("  dns changed: NS of acme-admin.test: ns1.cloudflare.com, ns2.cloudflare.com -> "
+            "ns-1.awsdns-01.org, ns-2.awsdns-02.net") in text
+    assert "since the last watch" in text
+    markdown = render_markdown(second)
+    assert "### 🔭 Since the last watch" in markdown and "**DNS changed (4)**" in markdown
