@@ -39,10 +39,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import threading
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -387,12 +388,28 @@ class GitHubClient:
 
     def _find_issue(self, marker: str, label: str, identity: tuple[str, Any]
                     ) -> IssueRef | None:
-        found = [issue for issue in self._repo.get_issues(state="open", labels=[label])
-                 if issue.pull_request is None and (issue.body or "").startswith(marker)
-                 and _is_ours(issue.user, identity)]
+        """Read as raw pages: PyGithub's issue objects fetch each issue again when asked for
+        a field the list leaves out (`pull_request` on a plain issue), one GET per issue."""
+        found = [raw for raw in self._open_issues(label)
+                 if raw.get("pull_request") is None
+                 and str(raw.get("body") or "").startswith(marker)
+                 and _is_ours(_Account(raw.get("user")), identity)]
         if not found:
             return None
-        return _issue_ref(min(found, key=lambda issue: issue.number))
+        return _issue_from_json(min(found, key=lambda raw: int(raw["number"])))
+
+    def _open_issues(self, label: str) -> Iterator[dict[str, Any]]:
+        url: str | None = f"{self._repo.url}/issues"
+        parameters: dict[str, Any] | None = {"state": "open", "labels": label,
+                                             "per_page": 100}
+        while url:
+            headers, data = self._gh.requester.requestJsonAndCheck("GET", url,
+                                                                   parameters=parameters)
+            if not isinstance(data, list):
+                raise GitHubWriteError("could not search the open issues: the GitHub API "
+                                       "answered without a list")
+            yield from (item for item in data if isinstance(item, dict))
+            url, parameters = _next_page(headers), None
 
     # --- retries ----------------------------------------------------------------------------
 
@@ -508,6 +525,32 @@ def _issue_ref(issue: Any) -> IssueRef:
     return IssueRef(number=int(issue.number), body=str(issue.body or ""),
                     html_url=str(issue.html_url or ""),
                     created_at=created if isinstance(created, dt.datetime) else None)
+
+
+def _issue_from_json(raw: dict[str, Any]) -> IssueRef:
+    try:
+        created: dt.datetime | None = dt.datetime.fromisoformat(str(raw.get("created_at")))
+    except ValueError:
+        created = None
+    return IssueRef(number=int(raw["number"]), body=str(raw.get("body") or ""),
+                    html_url=str(raw.get("html_url") or ""), created_at=created)
+
+
+class _Account:
+    """The `user` of a raw issue, shaped like PyGithub's NamedUser for `_is_ours`."""
+
+    def __init__(self, raw: Any) -> None:
+        raw = raw if isinstance(raw, dict) else {}
+        self.id, self.login, self.type = raw.get("id"), raw.get("login"), raw.get("type")
+
+
+_NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
+
+
+def _next_page(headers: Any) -> str | None:
+    link = next((v for k, v in dict(headers or {}).items() if k.lower() == "link"), "")
+    match = _NEXT.search(str(link))
+    return match.group(1) if match else None
 
 
 def _is_ours(user: Any, identity: tuple[str, Any]) -> bool:

@@ -172,6 +172,9 @@ def test_the_issue_is_the_alert_through_its_whole_life(tmp_path, github, site, h
     assert len(hook.texts()) == 4 and len(watch_issues(github)) == 1
     for _, body in hook.received:
         assert set(body) == {"text"}
+        assert TOKEN not in body["text"] and HOOK_SECRET not in body["text"]
+    for posted in [*github.issues(), *github.comments(closed["number"])]:
+        assert TOKEN not in posted["body"] and HOOK_SECRET not in posted["body"]
     assert all(path == f"/services/{HOOK_SECRET}" for path, _ in hook.received)
 
 

@@ -106,3 +106,14 @@ def test_human_issue_with_the_marker_is_left_alone(github, client):
 def test_downtime_reads_well(minutes, text):
     end = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
     assert _duration(end - dt.timedelta(minutes=minutes), end) == text
+
+
+def test_the_search_costs_one_request_per_page_not_per_issue(github, client):
+    for n in range(12):
+        github.add_issue(f"other {n}", "unrelated", labels=("launchgate",))
+    logs: list[str] = []
+    run(client, report("fail", [finding("page a", "a")]), logs)
+    github.requests.clear()
+    assert run(client, report("fail", [finding("page a", "a")]), logs) is None
+    operations = [r.operation for r in github.requests]
+    assert operations == ["issues/list-for-repo"] * 3  # 13 issues, five per page
