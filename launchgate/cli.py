@@ -241,7 +241,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     target = Target(url=_shown_url(config.url), repo=repo, base=args.base, head=args.head)
     progress.info(f"launchgate {__version__}: checking {target.url or repo}")
     report = run_gate(config, target, only=args.only, skip=args.skip, progress=progress,
-                      base=base, watch=args.watch)
+                      base=base, watch=args.watch,
+                      base_name="last watch" if args.watch else "base")
     write_report_files(report, json_path=args.json, markdown_path=args.markdown,
                        sarif_path=args.sarif)
     return _print_verdict(report, quiet=args.quiet)
