@@ -23,7 +23,7 @@ import httpx
 from launchgate.config.schema import FlowStep, SmokeFlow
 from launchgate.http import jsonpath
 from launchgate.http.browser import Browser, Exchange
-from launchgate.http.forms import choose_form, parse_forms
+from launchgate.http.forms import choose_form, parse_forms, well_formed
 from launchgate.http.login import exchange_is_login_page
 from launchgate.http.transport import describe_http_error, is_refused
 
@@ -293,7 +293,7 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     if "<" in sample:
         parser = _Text()
         try:
-            parser.feed(sample)
+            parser.feed(well_formed(sample))
         except Exception:
             parser.parts = [sample]
         sample = " ".join(parser.parts)

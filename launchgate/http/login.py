@@ -206,6 +206,13 @@ _CSRF_COOKIE = re.compile(r"csrf|xsrf", re.IGNORECASE)
 
 def _judge_status(answer: Exchange, name: str, path: str) -> None:
     where = f"{answer.method} {path} answered {answer.status}"
+    if answer.hops:  # the status is the landing page's, not the login's
+        where = (f"{answer.hops[0].status} from {path}, then {answer.method} "
+                 f"{_path(answer.url)} (where the login led) answered {answer.status}")
+        if answer.status == 404:
+            where += (" (no page there: point the login at an existing page, e.g. "
+                      "`page: /accounts/login/?next=/` for Django, whose LOGIN_REDIRECT_URL "
+                      "defaults to /accounts/profile/)")
     if answer.status == 419 or (answer.status in (400, 403, 422)
                                 and _CSRF_MARKERS.search(answer.text[:20_000])):
         raise LoginFailed(name, LoginReason.CSRF_REFUSED,
@@ -284,7 +291,7 @@ def is_login_url(url: str, login_paths: Collection[str] = ()) -> bool:
     """A URL (or path) that points at a login page: one of `login_paths`, or a login-like
     path that ends in a login word (`/login`, `/accounts/login/`, `/users/sign_in`, `/auth`)."""
     path = urllib.parse.urlsplit(url).path or "/"
-    wanted = {p.rstrip("/") or "/" for p in login_paths if p}
+    wanted = {urllib.parse.urlsplit(p).path.rstrip("/") or "/" for p in login_paths if p}
     return (path.rstrip("/") or "/") in wanted or bool(_LOGIN_PATH.search(path))
 
 
