@@ -13,13 +13,16 @@ from typing import TextIO
 
 from launchgate.action.cancel import CANCEL_SIGNALS, Cancelled, cancelled, on_cancel
 from launchgate.action.commands import escape_data, write_outputs, write_runner_file
-from launchgate.action.event import read_event
+from launchgate.action.event import Event, read_event, run_url
 from launchgate.action.gate import gate
-from launchgate.action.inputs import input_value
+from launchgate.action.inputs import input_value, token
 from launchgate.action.publisher import open_publisher
 from launchgate.action.run import Run
 from launchgate.action.untrusted import publish_existing
+from launchgate.action.watch import AlertContext, alert, is_watch, setup_failed
+from launchgate.config import WatchConfig
 from launchgate.errors import EXIT_ERROR, EXIT_USAGE, LaunchgateError
+from launchgate.redact import Redactor
 
 
 def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int:
@@ -55,6 +58,7 @@ def _guarded(run: Run) -> int:
     """The run, with every expected failure turned into a log line, an `error` status (unless
     the verdict was already published) and an exit code; never a traceback."""
     env, log = run.env, run.log
+    event: Event | None = None
     try:
         event = read_event(env)
         if event.skip_reason:
@@ -72,6 +76,12 @@ def _guarded(run: Run) -> int:
         log(f"::error title=launchgate configuration::{escape_data(message)}")
         if run.publisher:
             run.publisher.status("error", f"configuration error: {message}")
+            if event is not None and is_watch(event):
+                alert(run.publisher.client, AlertContext(
+                    report=setup_failed(f"configuration error: {message}"),
+                    context=run.publisher.context, settings=WatchConfig(),
+                    run_url=run_url(env), previous_verdict=None, log=log,
+                    redactor=Redactor([token(env)])))
         return EXIT_USAGE
     except Exception as exc:  # the last line of defence: no traceback, no hanging pending
         if env.get("LAUNCHGATE_DEBUG"):

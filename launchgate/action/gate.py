@@ -62,6 +62,9 @@ def gate(run: Run, event: Event, publisher: Publisher) -> int:
                           base=lookup.base, base_name=lookup.name,
                           notes=(lookup.note,) if lookup.note else (), watch=watching)
     _publish(run, event, inputs, publisher, report, redactor)
+    if watching and config.watch.webhook == "":
+        run.log("::warning::launchgate: watch.webhook is empty (is its secret set for this "
+                "workflow?): no webhook is posted; the alert issue still is")
     if watching:
         alert(publisher.client, AlertContext(
             report=report.to_json(), context=publisher.context, settings=config.watch,

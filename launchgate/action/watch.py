@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from launchgate import __version__
 from launchgate.action.event import Event
 from launchgate.config import WatchConfig
 from launchgate.github import GitHubClient, GitHubWriteError, IssueRef, WriteForbidden
@@ -44,6 +45,7 @@ from launchgate.watch.webhook import post_text
 WATCH_EVENTS = frozenset({"schedule", "workflow_dispatch"})
 LABEL = "launchgate"
 PREVIOUS_NAME = "last watch"
+SETUP = "setup"  # the pseudo-check of a watch that could not start (a config error)
 
 
 def is_watch(event: Event) -> bool:
@@ -65,8 +67,9 @@ def blockers_of(report: Mapping[str, Any]) -> tuple[Blocker, ...]:
              for f in report["findings"]
              if at_or_above(Severity(f["severity"]), report["fail_on"])]
     if report["verdict"] == "error":
-        found += [Blocker(f"check:{c['name']}", f"the {c['name']} check could not run: "
-                                                f"{c['summary']}")
+        found += [Blocker(f"check:{c['name']}", f"the watch could not start: {c['summary']}"
+                          if c["name"] == SETUP else f"the {c['name']} check could not run: "
+                                                     f"{c['summary']}")
                   for c in report["checks"] if c["status"] == "error"]
     unique = {b.key: b for b in found}
     return tuple(unique[k] for k in sorted(unique))
@@ -111,6 +114,20 @@ def alert(client: GitHubClient | None, ctx: AlertContext,
     if change and ctx.settings.webhook:
         _notify(ctx, change, issue_url, down_for)
     return change
+
+
+def setup_failed(problem: str, *, target_url: str | None = None) -> dict[str, Any]:
+    """The report of a watch that could not start (its config is broken): an `error` whose
+    one blocker says why. Without a readable config nobody is assigned and no webhook is
+    known, but the issue still opens: a broken watch must not fail in silence."""
+    zero = {"blocker": 0, "important": 0, "later": 0}
+    return {"schema": "launchgate.report/v1",
+            "tool": {"name": "launchgate", "version": __version__},
+            "verdict": "error", "fail_on": "blocker",
+            "target": {"url": target_url, "repo": None, "base": None, "head": None},
+            "counts": zero, "findings": [], "metrics": {},
+            "checks": [{"name": SETUP, "status": "error", "duration_s": 0.0,
+                        "summary": problem, "counts": zero}]}
 
 
 def _keep_issue(client: GitHubClient, ctx: AlertContext, now: dt.datetime

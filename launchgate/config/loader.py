@@ -613,6 +613,8 @@ def _coerce_str(value: Any, key: str, kind: str | None, loc: _Loc) -> str:
     if kind == "nameserver" and not _valid_nameserver(text):
         raise loc.error(key, f"expected an IP address with an optional port, e.g. "
                              f"'127.0.0.1:5300', got {text!r}")
+    if kind == "secret-url" and not text.strip():
+        return ""  # an unset optional secret (Actions passes ""): no webhook, said at run time
     if kind == "secret-url":  # the URL is the credential: never echoed in the error
         validate_url(text, lambda _msg: loc.error(
             key, "expected an http(s):// URL with a host, e.g. \"${SLACK_WEBHOOK_URL}\" "

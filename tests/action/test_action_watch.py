@@ -231,6 +231,41 @@ def test_a_failing_webhook_is_a_warning_and_never_shows_its_url(tmp_path, github
     assert "watch.webhook: the webhook could not be reached (ConnectError)" in recovered.log
 
 
+def test_an_unset_webhook_secret_still_opens_the_issue(tmp_path, github, site, hook):
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    config = {"url": site.url, "allow_private_targets": True,
+              "watch": {"webhook": "${SLACK_WEBHOOK_URL}"},
+              "checks": {"smoke": {"steps": [MISSING]}}}
+    (workspace / ".launchgate.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    env = action_env(tmp_path, workspace, github.url, TOKEN, "schedule", "schedule.json",
+                     extra={"GITHUB_REF_NAME": "main", "SLACK_WEBHOOK_URL": ""})
+    result = run_entrypoint(env, workspace)
+    assert result.code == 1
+    assert "watch.webhook is empty (is its secret set for this workflow?)" in result.log
+    assert len(watch_issues(github)) == 1 and hook.texts() == []
+
+
+def test_a_watch_that_cannot_start_opens_the_issue(tmp_path, github, site):
+    # A broken config (here a typo) on a schedule is a failing watch, not a silent one.
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / ".launchgate.yml").write_text(f"url: {site.url}\nallow_private_targets: "
+                                               "true\nwatch: {asignees: [ops-lead]}\n")
+    env = action_env(tmp_path, workspace, github.url, TOKEN, "schedule", "schedule.json",
+                     extra={"GITHUB_REF_NAME": "main"})
+    broken = run_entrypoint(env, workspace)
+    assert broken.code == 2
+    (issue,) = watch_issues(github)
+    assert issue["assignees"] == []
+    assert "the watch could not start: configuration error:" in issue["body"]
+    assert "did you mean 'assignees'" in issue["body"]
+    assert github.violations == []
+    fixed = watch(tmp_path, github, site, None, [FINE])
+    assert fixed.code == 0
+    assert watch_issues(github, "open") == [] and len(watch_issues(github, "closed")) == 1
+
+
 def test_without_issues_permission_the_webhook_still_hears_the_opening(tmp_path, github, site,
                                                                          hook):
     github.faults.forbid_comments = True  # every issues/* write answers 403

@@ -61,3 +61,10 @@ def test_assignees_are_github_logins(tmp_path, login):
 def test_unknown_watch_key_gets_a_hint(tmp_path):
     with pytest.raises(ConfigError, match="did you mean 'assignees'"):
         load(tmp_path, "watch: {asignees: [ops]}\n")
+
+
+def test_an_empty_webhook_secret_is_no_webhook_not_a_config_error(tmp_path):
+    # Actions passes an unset secret as "": the watch must still run (and say so).
+    config = load(tmp_path, 'watch: {webhook: "${SLACK_WEBHOOK_URL}"}\n',
+                  env={"SLACK_WEBHOOK_URL": ""})
+    assert config.watch.webhook == ""
