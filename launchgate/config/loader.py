@@ -24,7 +24,7 @@ from typing import Any, Union
 import yaml
 
 from launchgate.address import connect_key, parse_hostport, parse_nameserver, valid_port
-from launchgate.config.schema import ANONYMOUS, Config, LoadConfig
+from launchgate.config.schema import ANONYMOUS, SECRET_FIELD, Config, LoadConfig
 from launchgate.errors import ConfigError
 from launchgate.findings import FINDING_IDS, closest_finding_id
 from launchgate.names import CHECK_NAMES, FAIL_ON_CHOICES, FINDING_ID_PATTERN, GATE_ON_CHOICES
@@ -40,10 +40,6 @@ _HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_*]([A-Za-z0-9_-]{0,62})?"
 _GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _IDENTITY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-# Field names whose values are credentials even when written in the file (redacted like
-# `${VAR}` values). Other literal values, such as a user name, stay readable.
-_SECRET_FIELD = re.compile(r"pass|pwd|secret|token|key|pin|otp|credential|auth|code",
-                           re.IGNORECASE)
 MISSING_CREDENTIALS_CHOICES = ("error", "skip")
 
 
@@ -480,6 +476,8 @@ def _coerce(tp: Any, value: Any, key: str, meta: Mapping[str, Any], loc: _Loc) -
     if dataclasses.is_dataclass(tp):
         return _build(typing.cast(type, tp), {} if value is None else value, key, loc)
     if tp is Any:
+        if kind == "credentials":  # a JSON body: its secret-looking fields are secrets
+            _note_credentials(key.rsplit(".", 1)[-1], value, key, loc)
         return value
     if tp is Severity:
         return _coerce_severity(value, key, loc)
@@ -571,7 +569,7 @@ def _note_credentials(name: str, value: Any, key: str, loc: _Loc) -> None:
             _note_credentials(name, item, f"{key}[{i}]", loc)
         return
     _check_not_empty_ref(key, loc)
-    if _SECRET_FIELD.search(name) and isinstance(value, str | int) \
+    if SECRET_FIELD.search(name) and isinstance(value, str | int) \
             and not isinstance(value, bool) and str(value):
         loc.credentials.add(str(value))
 

@@ -7,6 +7,7 @@ a field does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,11 @@ from launchgate.report import Severity
 
 # The identity that means "no credentials" (docs/auth.md); it cannot be defined.
 ANONYMOUS = "anonymous"
+# Field names whose values are credentials even when written in the file (redacted like
+# `${VAR}` values), and flow captures whose values are secrets (`capture: {token: ...}`).
+# Other literal values, such as a user name, stay readable.
+SECRET_FIELD = re.compile(r"pass|pwd|secret|token|key|pin|otp|credential|auth|code",
+                          re.IGNORECASE)
 MAX_TENANT_ITEMS = 50
 # Hard caps: the gate is a smoke-sized load test, never a stress tool pointed at a stranger.
 MAX_USERS = 100
@@ -138,7 +144,7 @@ class FlowStep:
     name: str | None = None
     path: str | None = field(default=None, metadata=setting("template-path"))
     method: str = field(default="GET", metadata=setting("method"))
-    json: Any = None
+    json: Any = field(default=None, repr=False, metadata=setting("credentials"))
     form: Mapping[str, str] | None = field(default=None, repr=False,
                                            metadata=setting("credentials"))
     submit: SubmitForm | None = None

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from launchgate.config.schema import FlowStep, SmokeFlow
+from launchgate.config.schema import SECRET_FIELD, FlowStep, SmokeFlow
 from launchgate.http import jsonpath
 from launchgate.http.browser import Browser, Exchange
 from launchgate.http.forms import choose_form, parse_forms, well_formed
@@ -85,6 +85,8 @@ def run_flow(browser: Browser, flow: SmokeFlow, *, logged_in: bool,
             return FlowResult(flow.name, flow.as_, index + 1, failed.failure,
                               _shown(captured), tuple(writes), time.monotonic() - started)
         captured.update(newly)
+        if browser.learn is not None:  # a captured token or key is a secret from now on
+            browser.learn([str(v) for k, v in newly.items() if SECRET_FIELD.search(k)])
         if step.writes:
             writes.append(_write_note(method, path, answer, newly))
         logged_out = logged_out or step.logout

@@ -5,6 +5,7 @@ its own flow only. Against the scripted staff app on loopback (tests/support/scr
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from launchgate.config import load_config
 from launchgate.report import Report, Target
 from launchgate.runner import run_gate
 from tests.conftest import assert_no_secret
-from tests.support.scriptapp import ScriptApp, env, identities, page, script_app
+from tests.support.scriptapp import ScriptApp, as_json, env, identities, page, script_app
 
 
 @pytest.fixture
@@ -68,3 +69,39 @@ def test_json_nested_too_deep_fails_its_flow_and_the_others_still_count(
     assert titles == ["Flow `broken` failed at step `step 1`: answered 404, expected a 2xx answer",
                       "Flow `deep` failed at step `step 1`: the answer (application/json) is "
                       "not JSON"]
+
+
+def test_a_secret_field_written_in_a_json_body_is_redacted(tmp_path: Path,
+                                                           app: ScriptApp) -> None:
+    """`json:` bodies get the rule `form:` and `fields:` have: a secret-looking field's value
+    is a secret even when written in the file (an echo page reflects it into the excerpt)."""
+    literal = "lit-" + secrets.token_hex(12)  # pragma: allowlist secret
+    app.routes["/echo-body"] = lambda user: page(200, f"<p>Body: {app.last_body.decode()}</p>")
+    report = smoke(tmp_path, app, f"""      - name: keys
+        as: alice
+        writes: true
+        steps:
+          - {{method: POST, path: /echo-body, json: {{name: probe, api_key: {literal}}},
+             expect_text: never shown}}
+""")
+    (finding,) = report.findings
+    assert "probe" in finding.detail  # the excerpt is there, the key is not
+    assert_no_secret(json.dumps(report.to_json()), literal)
+
+
+def test_a_captured_token_is_a_secret_from_then_on(tmp_path: Path, app: ScriptApp) -> None:
+    """A flow that creates an API key captures it; when a later step fails, the list of what
+    the flow wrote must not print the key."""
+    token = "key-" + secrets.token_hex(16)
+    app.routes["/api/keys"] = lambda user: as_json(201, {"id": 7, "token": token})
+    report = smoke(tmp_path, app, """      - name: keys
+        as: alice
+        writes: true
+        steps:
+          - {method: POST, path: /api/keys, json: {}, expect_status: 201,
+             capture: {id: id, token: token}}
+          - {path: /missing}
+""")
+    (finding,) = report.findings
+    assert "captured id=7, token=[redacted]" in finding.detail
+    assert_no_secret(json.dumps(report.to_json()), token)

@@ -56,11 +56,13 @@ class ScriptApp:
     rotate: bool = False  # set a new session cookie value on every answer (as Laravel does)
     seen: list[tuple[str, str, str]] = field(default_factory=list)
     issued: list[str] = field(default_factory=list)  # every session cookie value ever set
+    last_body: bytes = b""  # the body of the latest request
 
     def handle(self, method: str, path: str, headers: Any, body: bytes) -> Answer:
         cookies = dict(p.strip().split("=", 1) for p in headers.get("Cookie", "").split(";")
                        if "=" in p)
         sid = cookies.get("sid", "")
+        self.last_body = body
         user = self.sessions.get(sid)
         bare = urllib.parse.urlsplit(path).path
         if bare == "/login":
