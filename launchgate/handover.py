@@ -193,8 +193,15 @@ def _where(location: Mapping[str, Any]) -> str | None:
 def _good(report: Mapping[str, Any], metrics: Mapping[str, Any]) -> dict[str, Any]:
     load = metrics.get("load")
     certificates = metrics.get("tls", {}).get("certificates", {})
+    watch = report.get("watch")
     return {
         "verdict": report.get("verdict"),
+        # A production watch's report: this is the last watch, and what it saw change.
+        "is_watch": watch is not None,
+        "watch_previous": (watch or {}).get("previous") is not None,
+        "dns_changes": len((watch or {}).get("dns_changes", [])),
+        "certificate_trends": [{"host": c["host"], "trend": c["trend"]}
+                               for c in (watch or {}).get("certificates", [])],
         "p95_ms": load.get("p95_ms") if load else None,
         "users": load.get("users") if load else None,
         "routes": [{"name": r["name"], "p95_ms": r.get("p95_ms"), "requests": r.get("requests")}

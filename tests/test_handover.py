@@ -162,3 +162,21 @@ def test_cli_refuses_a_file_that_is_not_a_report(cli, tmp_path, content):
     result = cli("handover", "--report", str(report), "--output", str(tmp_path / "H.md"))
     assert result.code == 2 and "--report" in result.stderr and "Traceback" not in result.output
     assert not Path(tmp_path / "H.md").exists()
+
+
+def test_a_watch_report_is_named_as_the_last_production_watch():
+    report = minimal_report()
+    report["watch"] = {"previous": {"head": "abc", "verdict": "pass", "url": None},
+                       "certificates": [{"host": "x.test", "issuer": "CA", "not_after": None,
+                                         "days_left": 40, "previous_days_left": 41,
+                                         "change_days": -1, "trend": "counting down"}],
+                       "dns_changes": [{"name": "x.test", "record": "NS", "before": ["a"],
+                                        "after": ["b"], "finding_id": "dns.ns-changed",
+                                        "severity": "important"}], "notes": []}
+    part = section(render_handover(build_handover(report, None, report_source="a test")),
+                   SECTIONS[6])
+    assert "The last production watch: **PASS**, with 1 DNS change(s)" in part
+    assert "certificate of `x.test`: counting down" in part
+    plain = section(render_handover(build_handover(minimal_report(), None,
+                                                   report_source="a test")), SECTIONS[6])
+    assert "It is not a production watch's report" in plain
