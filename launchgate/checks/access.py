@@ -32,7 +32,7 @@ from launchgate.checks.sessions import (
     login_failed_finding,
     login_location,
 )
-from launchgate.config.schema import AccessRule, TenantProbe
+from launchgate.config.schema import ANONYMOUS, AccessRule, TenantProbe
 from launchgate.http import jsonpath
 from launchgate.http.browser import Browser, Exchange
 from launchgate.http.flow import DENIED_STATUSES, excerpt, fill, placeholders
@@ -156,34 +156,55 @@ def _describe(answer: Exchange, login_paths: Collection[str]) -> str:
 def _check_rule(run: _Run, rule: AccessRule) -> None:
     login_paths = run.sessions.login_paths()
     location = _location(run.base_url, rule.path)
-    for name in rule.deny:
-        browser = run.browser(name, f"the access rule for {rule.path}")
-        if browser is None:
-            continue
-        answer = run.get(browser, rule.path)
-        if not _denied(answer, login_paths):
-            run.findings.append(make_finding(
-                "access", "denied-role-allowed", Severity.BLOCKER,
-                f"`{name}` can open {rule.path}, which should be denied to it",
-                detail=f"GET {rule.path} as {name} answered {_describe(answer, login_paths)}; "
-                       "denied means 401, 403, 404 or the login page.",
-                remedy="Check the permission on this route (a decorator, a policy or a "
-                       "middleware that was left out), then re-run the gate.",
-                location=location, key=f"{rule.path}|{name}"))
+    allowed: list[Exchange] = []  # the page as the identities allowed to see it get it
+    allow_findings: list[Finding] = []
     for name in rule.allow:
         browser = run.browser(name, f"the access rule for {rule.path}")
         if browser is None:
             continue
         answer = run.get(browser, rule.path)
-        if not _allowed(answer, login_paths):
-            run.findings.append(make_finding(
-                "access", "allowed-role-denied", Severity.BLOCKER,
-                f"`{name}` cannot open {rule.path}, which it needs",
-                detail=f"GET {rule.path} as {name} answered {_describe(answer, login_paths)}; "
-                       "allowed means a 2xx that is not the login page.",
-                remedy="Staff with this role will be locked out of this page: check the role "
-                       "and the permission, or the rule if it is out of date.",
-                location=location, key=f"{rule.path}|{name}"))
+        if _allowed(answer, login_paths):
+            allowed.append(answer)
+            continue
+        allow_findings.append(make_finding(
+            "access", "allowed-role-denied", Severity.BLOCKER,
+            f"`{name}` cannot open {rule.path}, which it needs",
+            detail=f"GET {rule.path} as {name} answered {_describe(answer, login_paths)}; "
+                   "allowed means a 2xx that is not the login page.",
+            remedy="Staff with this role will be locked out of this page: check the role "
+                   "and the permission, or the rule if it is out of date.",
+            location=location, key=f"{rule.path}|{name}"))
+    for name in rule.deny:
+        browser = run.browser(name, f"the access rule for {rule.path}")
+        if browser is None:
+            continue
+        answer = run.get(browser, rule.path)
+        what = _describe(answer, login_paths)
+        if _denied(answer, login_paths):
+            if not _content_with_a_login_box(answer, allowed, login_paths):
+                continue
+            what = (f"{answer.status} at {_path(answer.url)}: the page the allowed "
+                    "identities see, with a sign-in form on it")
+        run.findings.append(make_finding(
+            "access", "denied-role-allowed", Severity.BLOCKER,
+            f"`{name}` can open {rule.path}, which should be denied to it",
+            detail=f"GET {rule.path} as {name} answered {what}; "
+                   "denied means 401, 403, 404 or the login page.",
+            remedy="Check the permission on this route (a decorator, a policy or a "
+                   "middleware that was left out), then re-run the gate.",
+            location=location, key=f"{rule.path}|{name}"))
+    run.findings.extend(allow_findings)
+
+
+def _content_with_a_login_box(answer: Exchange, allowed: list[Exchange],
+                              login_paths: Collection[str]) -> bool:
+    """A 2xx that counts as the login page only for the login form on it (no redirect to a
+    login URL) but shows what an allowed identity sees: the page itself, with a sign-in box
+    in its header for visitors. A login page rendered in place shows the form, not the
+    page."""
+    if not 200 <= answer.status < 300 or is_login_url(answer.url, login_paths):
+        return False
+    return any(_same_record(mine, answer) for mine in allowed)
 
 
 def _probe_tenants(run: _Run, probe: TenantProbe) -> None:
@@ -221,7 +242,8 @@ def _probe_tenants(run: _Run, probe: TenantProbe) -> None:
         run.problems.append(f"{label}: {probe.owner} could not open any of its own records "
                             f"at {probe.item}, so nothing could be compared")
         return
-    if logged_out and not leaked and not _session_live(run, other, probe.list, login_paths):
+    if logged_out and not leaked and probe.other != ANONYMOUS and \
+            not _session_live(run, other, probe.list, login_paths):
         # A 401 or the login page proves a denial only while `other` is logged in: a session
         # the app never honoured (or that ended) is denied everything, which proves nothing.
         run.problems.append(f"{label}: {probe.other} is not logged in ({probe.list} answers "

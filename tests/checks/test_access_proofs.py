@@ -81,6 +81,34 @@ def test_a_redirect_that_only_passes_through_a_login_path_is_not_a_denial(
     assert [f.id for f in report.findings] == ["access.denied-role-allowed"]
 
 
+REPORT = "<h1>Monthly report</h1><table>" + "".join(
+    f"<tr><td>Client {i}</td><td>{i * 137} EUR</td></tr>" for i in range(40)) + "</table>"
+LOGIN_BOX = ('<nav><form method="post" action="/login"><input name="username">'
+             '<input type="password" name="password"><button>Sign in</button></form></nav>')
+
+
+def test_a_page_with_a_sign_in_box_for_visitors_is_not_the_login_page(
+        tmp_path: Path, app: ScriptApp) -> None:
+    """The report leaks to visitors, whose header shows a sign-in box: a password form on
+    the page does not make it the login page when it is the page alice sees."""
+    app.routes["/reports"] = lambda user: page(
+        200, (LOGIN_BOX if user is None else "<nav>Log out</nav>") + REPORT)
+    report = access(tmp_path, app, "checks:\n  access:\n    rules:\n"
+                                   "      - {path: /reports, allow: [alice], deny: [anonymous]}\n")
+    (finding,) = report.findings
+    assert finding.id == "access.denied-role-allowed"
+    assert "with a sign-in form on it" in finding.detail
+
+
+def test_a_login_form_rendered_in_place_is_still_a_denial(tmp_path: Path,
+                                                          app: ScriptApp) -> None:
+    app.routes["/reports"] = lambda user: page(
+        200, "<h1>Please sign in</h1>" + LOGIN_BOX if user is None else REPORT)
+    report = access(tmp_path, app, "checks:\n  access:\n    rules:\n"
+                                   "      - {path: /reports, allow: [alice], deny: [anonymous]}\n")
+    assert report.findings == () and status(report).startswith("passed"), status(report)
+
+
 def test_a_record_with_fields_that_depend_on_the_viewer_is_still_a_cross_tenant_read(
         tmp_path: Path, app: ScriptApp) -> None:
     app.routes["/api/clients"] = listing
@@ -135,6 +163,18 @@ def test_a_login_redirect_for_a_live_other_identity_is_a_denial(tmp_path: Path,
             lambda user, ident=ident, name=name: as_json(200, {"id": ident, "name": name})
             if user == "alice" else redirect(f"/login?next=/api/clients/{ident}"))
     report = access(tmp_path, app, TENANTS)
+    assert report.findings == () and status(report).startswith("passed"), status(report)
+
+
+def test_anonymous_as_other_is_denied_by_the_login_page(tmp_path: Path,
+                                                       app: ScriptApp) -> None:
+    """For `other: anonymous`, the login page IS the proof: no liveness question."""
+    app.routes["/api/clients"] = listing
+    for ident, name in RECORDS.items():
+        app.routes[f"/api/clients/{ident}"] = (
+            lambda user, ident=ident, name=name: as_json(200, {"id": ident, "name": name})
+            if user == "alice" else redirect(f"/login?next=/api/clients/{ident}"))
+    report = access(tmp_path, app, TENANTS.replace("other: bob", "other: anonymous"))
     assert report.findings == () and status(report).startswith("passed"), status(report)
 
 
