@@ -283,7 +283,9 @@ def _path(url: str) -> str:
 # `/auth/users/`; taking it for the login page made a leaked list look denied).
 _LOGIN_PATH = re.compile(
     r"(^|/)(log-?in|log-?on|sign-?in|sign_in|signin|auth|authenticate|authorize|sso|saml2?|"
-    r"oauth2?|sessions?/new|oauth2/start|cas/login)(\.[a-z]{2,5})?/?(;[^/]*)?$",
+    r"oauth2?|sessions?/new|oauth2/start|cas/login|sso-api)(\.[a-z]{2,5})?/?(;[^/]*)?$"
+    # Cloudflare Access puts the protected host after its login path.
+    r"|/cdn-cgi/access/login(/|$)",
     re.IGNORECASE)
 
 
