@@ -12,7 +12,8 @@ FINDING_IDS: frozenset[str] = frozenset({
     "secrets.exposed-to-browser",
     # load
     "load.unreachable", "load.p95-over-budget", "load.p95-over-target", "load.error-rate",
-    "load.route-p95-over-budget", "load.route-p95-over-target", "load.throughput-collapse",
+    "load.route-p95-over-budget", "load.route-p95-over-target", "load.route-error-rate",
+    "load.throughput-collapse",
     "load.measured-login-page", "load.p95-regressed", "load.login-failed",
     "load.session-ended",
     # tls

@@ -16,6 +16,9 @@ Findings (default severities):
   load.route-p95-over-budget   blocker    a route's p95 above its p95_blocker_ms (its own, else
                                           the check's: every route is judged when there are several)
   load.route-p95-over-target   important  a route's p95 above its p95_target_ms (likewise)
+  load.route-error-rate        blocker    a route's own failed requests above max_error_rate
+                                          (several routes: a rare route that always fails
+                                          hides under the overall rate)
   load.measured-login-page     blocker    most answers of a route were the app's login page
   load.login-failed            blocker    a `load.as` identity could not log in (per identity)
   load.session-ended           blocker    a logged-in user was sent to the login page or got a
@@ -179,7 +182,7 @@ def judge(load: LoadConfig, result: RunResult, url: str, host: str, *,
     findings += _session_findings(load, result, location)
     findings += [_with_borderline(f, load, total, borders)
                  for f in _latency_findings(load, total, measured, routes, enough, location)]
-    findings += [r.finding for r in routes if r.finding is not None]
+    findings += [f for r in routes for f in (r.error_finding, r.finding) if f is not None]
     error = _error_finding(load, total, measured, enough, location)
     if error:
         findings.append(error)
@@ -336,8 +339,8 @@ def _session_findings(load: LoadConfig, result: RunResult, location: Location
 
 # --- per route ---------------------------------------------------------------------------------
 
-OK, OVER_TARGET, OVER_BUDGET, TOO_FEW, LOGIN_PAGE = (
-    "ok", "over target", "over budget", "too few samples", "login page")
+OK, OVER_TARGET, OVER_BUDGET, TOO_FEW, LOGIN_PAGE, ERRORS = (
+    "ok", "over target", "over budget", "too few samples", "login page", "errors")
 # A route whose answers were more often the login page than not measured the login page.
 LOGIN_PAGE_SHARE = 0.5
 
@@ -349,8 +352,9 @@ class RouteJudgement:
     target_ms: float | None     # the budgets this route was judged against (None: not judged)
     blocker_ms: float | None
     min_samples: int
-    verdict: str                # OK, OVER_TARGET, OVER_BUDGET, TOO_FEW or LOGIN_PAGE
-    finding: Finding | None = None
+    verdict: str                # OK, OVER_TARGET, OVER_BUDGET, TOO_FEW, LOGIN_PAGE or ERRORS
+    finding: Finding | None = None         # its p95 (or the login page)
+    error_finding: Finding | None = None   # its own error rate (several routes only)
 
 
 def judge_routes(load: LoadConfig, samples: Mapping[str, Sequence[Sample]], enough: bool,
@@ -381,6 +385,10 @@ def _judge_route(load: LoadConfig, route: LoadRoute, got: Sequence[Sample], seve
         return replace(judgement, verdict=LOGIN_PAGE,
                        finding=_login_page_finding(route, summary, location))
     counted = summary.requests >= minimum and (several or enough)
+    errors = (_route_error_finding(load, route, summary, got, minimum, location) if several
+              else None)
+    if errors is not None:
+        judgement = replace(judgement, verdict=ERRORS, error_finding=errors)
     for budget, slug, severity, verdict, word in (
             (blocker, "route-p95-over-budget", Severity.BLOCKER, OVER_BUDGET, "budget"),
             (target, "route-p95-over-target", Severity.IMPORTANT, OVER_TARGET, "target")):
@@ -388,15 +396,41 @@ def _judge_route(load: LoadConfig, route: LoadRoute, got: Sequence[Sample], seve
             continue
         if (summary.p95_ms is not None and summary.p95_ms > budget) if counted else \
                 must_exceed(budget, got, minimum):
-            return replace(judgement, verdict=verdict, finding=make_finding(
+            slow = make_finding(
                 NAME, slug, severity,
                 f"{route.name}: p95 {_ms(summary.p95_ms)} is above its {budget:g} ms {word}",
                 detail=f"{route.method} {route.path}: p95 {_ms(summary.p95_ms)}, max "
                        f"{_ms(summary.max_ms)} over {summary.requests} requests.",
-                remedy=SLOW_REMEDY, location=location, key=route.name))
-    if several and summary.requests < minimum:
+                remedy=SLOW_REMEDY, location=location, key=route.name)
+            # A failing route's verdict stays ERRORS: its p95 is not a working route's.
+            return replace(judgement, verdict=ERRORS if errors else verdict, finding=slow)
+    if several and summary.requests < minimum and errors is None:
         return replace(judgement, verdict=TOO_FEW)
     return judgement
+
+
+def _route_error_finding(load: LoadConfig, route: LoadRoute, summary: Summary,
+                         got: Sequence[Sample], minimum: int,
+                         location: Location) -> Finding | None:
+    """`load.route-error-rate`: the route's own failed requests above `max_error_rate`. The
+    overall rate is not enough: a rare route (a typo in its path, a report that answers 500)
+    can fail every time and still stay under 1 % of a mixed run. A route with fewer than
+    `minimum` requests counts only when its failures prove the rate whatever the missing
+    requests would be."""
+    failures, requests = summary.failures, summary.requests
+    if not failures or failures / max(requests, minimum) <= load.max_error_rate:
+        return None
+    top = "; ".join(f"{count}× {why}" for why, count in failure_reasons(got).most_common(3))
+    return make_finding(
+        NAME, "route-error-rate", Severity.BLOCKER,
+        f"{route.name}: {failures / requests:.0%} of its requests failed (limit "
+        f"{load.max_error_rate:.1%})",
+        detail=f"{route.method} {route.path}: {failures} of {requests} requests failed. Most "
+               f"common: {top}. Its p95 is not a measure of a working route.",
+        remedy="Open the route as the load test's user: a 404 is usually a wrong path in "
+               "checks.load.routes, a 401/403 a missing login (checks.load.as), a 5xx a bug "
+               "under concurrent use.",
+        location=location, key=route.name)
 
 
 def _login_page_finding(route: LoadRoute, summary: Summary, location: Location) -> Finding:

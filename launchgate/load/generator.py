@@ -263,7 +263,7 @@ class SampleShipper:
                    response_length: int, response: Any = None, exception: Any = None,
                    start_time: float | None = None, context: Any = None, **_: Any) -> None:
         status = int(getattr(response, "status_code", 0) or 0)
-        error = None if exception is None else _describe(exception)
+        error = None if exception is None else _describe(exception, status)
         login_page = bool(context and context.get("login_page"))
         self.buffer.append([start_time or time.time() - response_time / 1000, name,
                             round(float(response_time), 3), exception is None, status, error,
@@ -285,7 +285,11 @@ class SampleShipper:
             self.flush()
 
 
-def _describe(exception: Any) -> str:
+def _describe(exception: Any, status: int = 0) -> str:
+    if isinstance(exception, LocustBadStatusCode) and status:
+        # Locust's text ("URL http://host:port/path: code=404") repeats the URL the route
+        # already names; the findings group failures by this text, like the gate's own.
+        return f"HTTP {status}"
     text = str(exception).splitlines()[0] if str(exception) else ""
     if isinstance(exception, CatchResponseError):
         return text[:200]  # our own words (AnswerJudge): no class name in front

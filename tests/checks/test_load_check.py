@@ -72,12 +72,14 @@ def test_server_errors_trip_the_error_rate(server, tmp_path):
         "routes": [{"name": "ok", "path": "/fast", "weight": 1},
                    {"name": "broken", "path": "/error", "weight": 1}]})
     status, ids, metrics = load_result(report)
-    assert ids == ["load.error-rate"]
+    assert sorted(ids) == ["load.error-rate", "load.route-error-rate"]
     assert (status, report["verdict"]) == ("failed", "fail")
     assert 0.3 < metrics["error_rate"] < 0.7
     by_name = {r["name"]: r for r in metrics["routes"]}
     assert by_name["broken"]["failures"] == by_name["broken"]["requests"] > 0
     assert by_name["ok"]["failures"] == 0
+    assert (by_name["broken"]["verdict"], by_name["ok"]["verdict"]) == ("errors", "ok")
+    assert all("HTTP 500" in f["detail"] for f in report["findings"])
     assert "HTTP 500" in report["findings"][0]["detail"] or "500" in \
         report["findings"][0]["detail"]
 

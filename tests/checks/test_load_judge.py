@@ -60,7 +60,8 @@ def test_per_route_budgets_and_error_rate_are_judged_per_route():
     export = [Sample(start=1000 + i * 0.5, route="export", ms=200.0, ok=i % 2 == 0,
                      status=200 if i % 2 == 0 else 503) for i in range(20)]
     ids, outcome = judged_ids(load, run_of(fast + export))
-    assert sorted(ids) == ["load.error-rate", "load.route-p95-over-budget"]
+    assert sorted(ids) == ["load.error-rate", "load.route-error-rate",
+                           "load.route-p95-over-budget"]
     route_finding = next(f for f in outcome.findings if f.id == "load.route-p95-over-budget")
     assert route_finding.location.path == "/export"
     error = next(f for f in outcome.findings if f.id == "load.error-rate")
@@ -113,3 +114,34 @@ def test_samples_past_the_cap_are_a_uniform_reservoir_and_the_report_says_so():
     assert outcome.metrics["samples_seen"] == 10_000
     assert outcome.metrics["sample_cap"] == 1000
     assert "uniform random sample of 1,000" in outcome.metrics["note"]
+
+
+def test_a_route_proves_its_error_rate_with_few_samples_and_a_fast_one_stays_ok():
+    """3 of 3 failed requests prove a rate over 1 % whatever the 17 missing of
+    min_route_samples would be; one failure in 20 with a 10 % limit proves nothing."""
+    load = LoadConfig(duration=10, warmup=0, min_samples=100, min_route_samples=20,
+                      max_error_rate=0.1, routes=(
+                          LoadRoute(name="list", path="/list"),
+                          LoadRoute(name="typo", path="/reprots"),
+                          LoadRoute(name="flaky", path="/flaky")))
+    fast = [Sample(start=1000 + i * 0.05, route="list", ms=20.0, ok=True) for i in range(190)]
+    typo = [Sample(start=1000 + i, route="typo", ms=5.0, ok=False, status=404)
+            for i in range(3)]
+    flaky = [Sample(start=1000 + i * 0.4, route="flaky", ms=20.0, ok=i != 0,
+                    status=500 if i == 0 else 200) for i in range(20)]
+    ids, outcome = judged_ids(load, run_of(fast + typo + flaky))
+    assert ids == ["load.route-error-rate"]
+    (finding,) = outcome.findings
+    assert finding.title == "typo: 100% of its requests failed (limit 10.0%)"
+    assert "3× HTTP 404" in finding.detail
+    assert outcome.metrics is not None
+    verdicts = {r["name"]: r["verdict"] for r in outcome.metrics["routes"]}
+    assert verdicts == {"list": "ok", "typo": "errors", "flaky": "ok"}
+
+
+def test_a_single_route_is_judged_by_the_overall_error_rate_only():
+    load = LoadConfig(duration=10, warmup=0, min_samples=50)
+    samples = [Sample(start=1000 + i * 0.1, route="/", ms=20.0, ok=i % 2 == 0,
+                      status=200 if i % 2 == 0 else 503) for i in range(100)]
+    ids, _ = judged_ids(load, run_of(samples))
+    assert ids == ["load.error-rate"]

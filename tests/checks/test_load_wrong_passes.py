@@ -1,6 +1,7 @@
 """The load check never passes on what it did not measure (issue 11): routes answered by the
 login page, a POST that re-renders its form with a 200, one slow admin action hidden in a fast
-mixed p95, a route with too few samples. Real Locust runs against a real loopback server."""
+mixed p95, a rare route that always fails hidden in a low overall error rate, a route with too
+few samples. Real Locust runs against a real loopback server."""
 
 from __future__ import annotations
 
@@ -52,12 +53,13 @@ def test_expect_status_fails_a_post_that_re_renders_its_form(server, tmp_path):
                     "json": {"text": "hi"}, "expect_status": 303},
                    {"name": "to login", "path": "/private", "expect_status": 302}]})
     status, ids, metrics = load_result(report)
-    assert ids == ["load.error-rate"], report["checks"]
+    assert sorted(ids) == ["load.error-rate", "load.route-error-rate"], report["checks"]
     assert (status, report["verdict"]) == ("failed", "fail")
     routes = routes_by_name(metrics)
     assert routes["save note"]["failures"] == routes["save note"]["requests"] > 0
+    assert routes["save note"]["verdict"] == "errors"
     assert routes["to login"]["failures"] == 0 and routes["to login"]["login_pages"] == 0
-    assert "HTTP 200, expected 303" in report["findings"][0]["detail"]
+    assert all("HTTP 200, expected 303" in f["detail"] for f in report["findings"])
     assert server.paths["/accounts/login/"] == 0  # the expected 302 was not followed
 
 
@@ -86,6 +88,30 @@ def test_one_slow_route_is_judged_on_its_own_p95(server, tmp_path):
     assert lines[header + 1].split()[0] == "clients"
     assert lines[header + 2].startswith("    monthly report")
     assert lines[header + 2].rstrip().endswith("300/800 ms  over budget")
+
+
+def test_a_rare_route_that_always_fails_is_a_blocker_not_hidden_in_the_overall_rate(
+        server, tmp_path):
+    """A typo in a rare route's path (404 every time) stays under 1 % of the mixed run: the
+    overall error rate passes, the route's own rate does not, and its verdict is not 'ok'."""
+    report = gate(tmp_path, f"http://127.0.0.1:{server.port}/", {
+        "min_samples": 100, "min_route_samples": 3, "duration": "3s",
+        "routes": [{"name": "clients", "path": "/fast", "weight": 300},
+                   {"name": "yearly report", "path": "/reprots/yearly", "weight": 1}]})
+    status, ids, metrics = load_result(report)
+    routes = routes_by_name(metrics)
+    rare = routes["yearly report"]
+    assert rare["failures"] == rare["requests"] >= 3, metrics
+    assert metrics["error_rate"] <= 0.01, metrics  # the overall rate alone would have passed
+    assert ids == ["load.route-error-rate"], report["checks"]
+    assert (status, report["verdict"]) == ("failed", "fail")
+    assert rare["verdict"] == "errors" and routes["clients"]["verdict"] == "ok"
+    finding = report["findings"][0]
+    assert finding["title"] == "yearly report: 100% of its requests failed (limit 1.0%)"
+    assert "HTTP 404" in finding["detail"] and finding["location"]["path"] == "/reprots/yearly"
+    lines = render_text(report).splitlines()
+    assert any(line.startswith("    yearly report") and line.rstrip().endswith("errors")
+               for line in lines), lines
 
 
 def test_a_route_with_too_few_samples_is_inconclusive_not_a_pass(server, tmp_path):
