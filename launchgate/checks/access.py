@@ -60,9 +60,15 @@ class _Run:
     problems: list[str]
     requests: int = 0
     failed_logins: set[str] = field(default_factory=set)
+    # One browser per identity for the whole check: a session cookie the app rotates (and
+    # whose old value it then refuses) carries on, as in a browser. A fresh browser per rule
+    # sent the stale cookie, was shown the login page, and a `deny` rule passed on it.
+    browsers: dict[str, Browser] = field(default_factory=dict)
 
     def browser(self, name: str, needed_by: str) -> Browser | None:
         """The identity's browser, or None (login failed: a finding; unavailable: a note)."""
+        if name in self.browsers:
+            return self.browsers[name]
         try:
             session = self.sessions.get(name)
         except IdentityUnavailable as unavailable:
@@ -78,8 +84,10 @@ class _Run:
                 self.findings.append(login_failed_finding(
                     "access", failed, needed_by, login_location(self.ctx.config, name)))
             return None
-        return session.browser(self.client, self.base_url, self.sessions.hosts,
-                               learn=self.ctx.redactor.add)
+        browser = session.browser(self.client, self.base_url, self.sessions.hosts,
+                                  learn=self.ctx.redactor.add)
+        self.browsers[name] = browser
+        return browser
 
     def get(self, browser: Browser, path: str) -> Exchange:
         if time.monotonic() > self.deadline:

@@ -58,6 +58,10 @@ class Sessions:
         self._sessions[name] = session
         return session
 
+    def forget(self, name: str) -> None:
+        """Drop the identity's session (a flow logged it out): the next `get` logs in again."""
+        self._sessions.pop(name, None)
+
     def login_paths(self) -> Collection[str]:
         """The login pages and paths of every identity: a redirect there is a login page."""
         out = []

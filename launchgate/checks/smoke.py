@@ -30,6 +30,7 @@ from launchgate.checks.sessions import (
     login_location,
 )
 from launchgate.config import SmokeFlow, SmokeStep
+from launchgate.http.browser import Browser
 from launchgate.http.flow import FlowResult, run_flow
 from launchgate.http.login import LoginFailed
 from launchgate.http.pages import MAX_HOPS, fetch_page, join_path
@@ -72,6 +73,7 @@ class SmokeCheck:
         findings: list[Finding] = []
         passed, skipped = 0, []
         reported: set[str] = set()  # identities whose failed login is already a finding
+        browsers: dict[str, Browser] = {}
         with ctx.http.client(follow_redirects=False) as client:
             sessions = Sessions(ctx, client)
             for flow in flows:
@@ -94,11 +96,18 @@ class SmokeCheck:
                             login_location(ctx.config, flow.as_)))
                     continue
                 ctx.progress.update(f"smoke: flow {flow.name}")
-                browser = session.browser(client, base_url, sessions.hosts,
-                                          learn=ctx.redactor.add)
+                # One browser per identity across its flows: a session cookie the app
+                # rotates (refusing the old value) carries on to the next flow.
+                browser = browsers.get(flow.as_) or session.browser(
+                    client, base_url, sessions.hosts, learn=ctx.redactor.add)
+                browsers[flow.as_] = browser
                 result = run_flow(browser, flow,
                                   logged_in=not session.is_anonymous,
                                   login_paths=sessions.login_paths())
+                if any(step.logout for step in flow.steps[:result.steps_run]):
+                    # It logged out on purpose: the identity's next flow logs in again.
+                    browsers.pop(flow.as_, None)
+                    sessions.forget(flow.as_)
                 if result.failure is not None and result.failure.refused:
                     raise CheckCannotRun(result.failure.problem)
                 if result.passed:

@@ -109,6 +109,19 @@ def test_a_login_form_rendered_in_place_is_still_a_denial(tmp_path: Path,
     assert report.findings == () and status(report).startswith("passed"), status(report)
 
 
+def test_a_session_cookie_rotated_by_the_app_carries_on_from_rule_to_rule(
+        tmp_path: Path, app: ScriptApp) -> None:
+    """The app sets a new session cookie on every answer and refuses the old one. Each rule
+    must use the newest: the stale one gets the login page, and a deny rule passed on it."""
+    app.rotate = True
+    app.routes["/secret"] = lambda user: page(200, "<h1>Payroll</h1>") if user else \
+        redirect("/login?next=/secret")
+    report = access(tmp_path, app, "checks:\n  access:\n    rules:\n"
+                                   "      - {path: /home, allow: [alice]}\n"
+                                   "      - {path: /secret, deny: [alice]}\n")
+    assert [f.id for f in report.findings] == ["access.denied-role-allowed"], status(report)
+
+
 def test_a_record_with_fields_that_depend_on_the_viewer_is_still_a_cross_tenant_read(
         tmp_path: Path, app: ScriptApp) -> None:
     app.routes["/api/clients"] = listing

@@ -105,3 +105,27 @@ def test_a_captured_token_is_a_secret_from_then_on(tmp_path: Path, app: ScriptAp
     (finding,) = report.findings
     assert "captured id=7, token=[redacted]" in finding.detail
     assert_no_secret(json.dumps(report.to_json()), token)
+
+
+def test_flows_of_one_identity_carry_its_rotated_session_and_log_in_again_after_a_logout(
+        tmp_path: Path, app: ScriptApp) -> None:
+    """Flows of one identity share one login, but a session cookie the app rotates (and
+    whose old value it refuses) must carry on to the next flow, and a flow that logged out
+    on purpose must not leave the next one with a dead session."""
+    app.rotate = True
+    report = smoke(tmp_path, app, """      - name: browse
+        as: alice
+        steps: [{path: /home, expect_text: Hello alice}]
+      - name: browse and log out
+        as: alice
+        steps:
+          - {path: /home, expect_text: Hello alice}
+          - {path: /logout, logout: true}
+          - {path: /home, expect_denied: true}
+      - name: browse again
+        as: alice
+        steps: [{path: /home, expect_text: Hello alice}]
+""")
+    assert report.findings == (), [f.title for f in report.findings]
+    logins = [p for m, p, _ in app.seen if m == "POST" and p == "/login"]
+    assert len(logins) == 2  # once, and once again after the logout

@@ -67,6 +67,9 @@ class ScriptApp:
         bare = urllib.parse.urlsplit(path).path
         if bare == "/login":
             status, out, data = self._login(method, body)
+        elif bare == "/logout":
+            self.sessions.pop(sid, None)
+            status, out, data = redirect("/login")
         elif bare == "/home" and "/home" not in self.routes:
             status, out, data = page(200, f"<h1>Hello {user}</h1>") if user else \
                 redirect("/login?next=/home")
@@ -74,7 +77,7 @@ class ScriptApp:
             status, out, data = self.routes[bare](user)
         else:
             status, out, data = page(404, "<p>Not found</p>")
-        if self.rotate and user is not None and "Set-Cookie" not in out:
+        if self.rotate and sid in self.sessions and "Set-Cookie" not in out:
             fresh = "rot-" + secrets.token_hex(16)
             self.issued.append(fresh)
             self.sessions[fresh] = self.sessions.pop(sid)
