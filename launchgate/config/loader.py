@@ -24,7 +24,7 @@ from typing import Any, Union
 import yaml
 
 from launchgate.address import connect_key, parse_hostport, parse_nameserver, valid_port
-from launchgate.config.schema import ANONYMOUS, SECRET_FIELD, Config, LoadConfig
+from launchgate.config.schema import ANONYMOUS, SECRET_FIELD, Config, LoadConfig, TenantProbe
 from launchgate.errors import ConfigError
 from launchgate.findings import FINDING_IDS, closest_finding_id
 from launchgate.names import CHECK_NAMES, FAIL_ON_CHOICES, FINDING_ID_PATTERN, GATE_ON_CHOICES
@@ -40,6 +40,7 @@ _HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_*]([A-Za-z0-9_-]{0,62})?"
 _GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _IDENTITY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_SINGLE_BRACE = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
 MISSING_CREDENTIALS_CHOICES = ("error", "skip")
 
 
@@ -854,7 +855,7 @@ def _cross_check_journeys(config: Config, loc: _Loc) -> None:
             raise loc.error(f"{key}.other", "owner and other must be different identities")
         if not _TEMPLATE.search(probe.item):
             raise loc.error(f"{key}.item", "expected a `{{id}}` placeholder for the ids "
-                                           f"listed by the owner, e.g. {probe.list}/{{{{id}}}}")
+                                           f"listed by the owner, e.g. {_item_hint(probe)}")
     for i, rule in enumerate(config.checks.access.rules):
         both = set(rule.allow) & set(rule.deny)
         if both:
@@ -862,6 +863,15 @@ def _cross_check_journeys(config: Config, loc: _Loc) -> None:
                             f"`{sorted(both)[0]}` is both allowed and denied")
         if not rule.allow and not rule.deny:
             raise loc.error(f"checks.access.rules[{i}]", "a rule needs `allow:` or `deny:`")
+
+
+def _item_hint(probe: TenantProbe) -> str:
+    """The probe's `item` as it was probably meant: `{id}` (one brace, as in Django or
+    OpenAPI paths) doubled, else `{{id}}` appended to the list's path."""
+    single = _SINGLE_BRACE.sub(r"{{\1}}", probe.item)
+    if single != probe.item:
+        return single
+    return probe.list.split("?")[0].rstrip("/") + "/{{id}}"
 
 
 def _cross_check_step(flow: str, step: Any, index: int, key: str, writes: bool,

@@ -115,6 +115,20 @@ def test_uncaptured_placeholder_is_an_error(tmp_path: Path) -> None:
     assert "{{id}}" in text and "capture" in text
 
 
+@pytest.mark.parametrize(("item", "hint"), [
+    ("/api/clients/{id}/", "e.g. /api/clients/{{id}}/"),     # one brace, as in Django/OpenAPI
+    ("/api/clients/1/", "e.g. /api/clients/{{id}}"),        # the list's path, one slash
+])
+def test_a_tenant_item_without_a_placeholder_gets_a_usable_hint(tmp_path: Path, item: str,
+                                                               hint: str) -> None:
+    text = error(tmp_path, BASE + f"""checks:
+  access:
+    tenants: [{{owner: alice, other: ann, list: "/api/clients/?page=1", item: "{item}"}}]
+""")
+    assert "checks.access.tenants[0].item" in text and ".launchgate.yml:11:" in text
+    assert text.endswith(hint), text
+
+
 @pytest.mark.parametrize(("snippet", "message"), [
     ("identities: {anonymous: {headers: {x-a: b}}}", "reserved"),
     ("identities: {x: {}}", "needs `login:`"),
