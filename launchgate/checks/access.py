@@ -234,6 +234,7 @@ def _probe_tenants(run: _Run, probe: TenantProbe) -> None:
         return
     login_paths = run.sessions.login_paths()
     compared, leaked, logged_out = 0, 0, 0
+    unproven: list[str] = []  # answers that are neither the record nor a denial
     for ident in ids[: probe.max]:
         quoted = urllib.parse.quote(str(ident), safe="")
         path = fill(probe.item, {name: quoted for name in placeholders(probe.item)})
@@ -246,6 +247,8 @@ def _probe_tenants(run: _Run, probe: TenantProbe) -> None:
             leaked += 1
         elif theirs.status == 401 or exchange_is_login_page(theirs, login_paths):
             logged_out += 1
+        elif not _denied(theirs, login_paths) and not _allowed(theirs, login_paths):
+            unproven.append(str(theirs.status))
     if compared == 0:
         run.problems.append(f"{label}: {probe.owner} could not open any of its own records "
                             f"at {probe.item}, so nothing could be compared")
@@ -257,6 +260,13 @@ def _probe_tenants(run: _Run, probe: TenantProbe) -> None:
         run.problems.append(f"{label}: {probe.other} is not logged in ({probe.list} answers "
                             f"it with a 401 or the login page too), so its {logged_out} "
                             "denial(s) prove nothing")
+        return
+    if unproven and not leaked:
+        # A 500 (or a redirect off the app) is no denial (401, 403, 404, the login page):
+        # the record may be what crashed the page, and nothing was proved either way.
+        run.problems.append(f"{label}: {len(unproven)} of {compared} answer(s) to "
+                            f"{probe.other} were neither a denial nor the record "
+                            f"({', '.join(sorted(set(unproven)))}), so the probe could not tell")
         return
     if leaked:
         run.findings.append(make_finding(

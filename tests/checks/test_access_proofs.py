@@ -179,6 +179,20 @@ def test_a_login_redirect_for_a_live_other_identity_is_a_denial(tmp_path: Path,
     assert report.findings == () and status(report).startswith("passed"), status(report)
 
 
+def test_a_server_error_for_the_other_identity_proves_nothing(tmp_path: Path,
+                                                             app: ScriptApp) -> None:
+    """Denied means 401, 403, 404 or the login page: a 500 is no denial, never a pass."""
+    app.routes["/api/clients"] = listing
+    for ident, name in RECORDS.items():
+        app.routes[f"/api/clients/{ident}"] = (
+            lambda user, ident=ident, name=name: as_json(200, {"id": ident, "name": name})
+            if user == "alice" else page(500, "<h1>Server Error (500)</h1>"))
+    report = access(tmp_path, app, TENANTS)
+    assert report.verdict.value == "error"
+    assert "2 of 2 answer(s) to bob were neither a denial nor the record (500)" in \
+        status(report)
+
+
 def test_anonymous_as_other_is_denied_by_the_login_page(tmp_path: Path,
                                                        app: ScriptApp) -> None:
     """For `other: anonymous`, the login page IS the proof: no liveness question."""
