@@ -813,6 +813,15 @@ def _cross_check_identities(config: Config, loc: _Loc) -> None:
                 raise loc.error(f"{key}.login.fields", "`fields:` belongs to a form login "
                                                        "(`page:`); an API login sends `json:` "
                                                        "or `form:`")
+            if login.token is not None:
+                _check_dotted(login.token, f"{key}.login.token", "access_token", loc)
+
+
+def _check_dotted(text: str, key: str, example: str, loc: _Loc) -> None:
+    """A dotted path into a JSON answer: an empty one names the whole answer (a token that is
+    the whole JSON object, ids that are the list itself), which is never what was meant."""
+    if not [part for part in text.split(".") if part.strip()]:
+        raise loc.error(key, f"expected a dotted path into the JSON answer, e.g. {example}")
 
 
 def _identity_refs(config: Config) -> list[tuple[str, str]]:
@@ -853,6 +862,7 @@ def _cross_check_journeys(config: Config, loc: _Loc) -> None:
         key = f"checks.access.tenants[{i}]"
         if probe.owner == probe.other:
             raise loc.error(f"{key}.other", "owner and other must be different identities")
+        _check_dotted(probe.ids, f"{key}.ids", "results.*.id", loc)
         if not _TEMPLATE.search(probe.item):
             raise loc.error(f"{key}.item", "expected a `{{id}}` placeholder for the ids "
                                            f"listed by the owner, e.g. {_item_hint(probe)}")
@@ -886,6 +896,10 @@ def _cross_check_step(flow: str, step: Any, index: int, key: str, writes: bool,
                              "`form` belong to a `path:` step")
     if step.json is not None and step.form is not None:
         raise loc.error(key, "a step sends `json:` or `form:`, not both")
+    for name, dotted in step.capture.items():
+        _check_dotted(str(dotted), f"{key}.capture.{name}", "id", loc)
+    for dotted in step.expect_json:
+        _check_dotted(str(dotted), f"{key}.expect_json", "data.status", loc)
     if step.writes and not writes:
         what = "submits a form" if step.submit else f"is a {step.method}"
         raise loc.error(key, f"step {label!r} of flow {flow!r} {what}, which can change data: "

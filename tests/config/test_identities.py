@@ -180,3 +180,21 @@ def test_the_docs_examples_load(tmp_path: Path) -> None:
     assert config.checks.smoke.flows[0].steps[-1].expect_denied
     config = load(tmp_path, identities + extra + blocks("access.md")[0], env=env)
     assert config.checks.access.tenants[0].max == 5 and "pw-1234" in config.secret_values
+
+
+@pytest.mark.parametrize(("snippet", "key"), [
+    ("identities: {x: {login: {path: /t, json: {}, token: ''}}}", "identities.x.login.token"),
+    ("identities: {x: {login: {path: /t, json: {}, token: '.'}}}", "identities.x.login.token"),
+    ("checks: {access: {tenants: [{owner: alice, other: anonymous, list: /l, "
+     "item: '/l/{{id}}', ids: ''}]}}", "checks.access.tenants[0].ids"),
+    ("checks: {smoke: {flows: [{name: f, steps: [{path: /a, capture: {id: ''}}]}]}}",
+     "checks.smoke.flows[0].steps[0].capture.id"),
+    ("checks: {smoke: {flows: [{name: f, steps: [{path: /a, expect_json: {'': 1}}]}]}}",
+     "checks.smoke.flows[0].steps[0].expect_json"),
+])
+def test_an_empty_dotted_path_is_an_error(tmp_path: Path, snippet: str, key: str) -> None:
+    """An empty path names the whole JSON answer: a token that is the whole object, ids that
+    are the list itself (the probe said 'no records'), never what was meant."""
+    head = "url: http://127.0.0.1:8000\n" if snippet.startswith("identities") else BASE
+    message = error(tmp_path, head + snippet + "\n")
+    assert key in message and "expected a dotted path into the JSON answer" in message
