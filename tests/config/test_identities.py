@@ -198,3 +198,23 @@ def test_an_empty_dotted_path_is_an_error(tmp_path: Path, snippet: str, key: str
     head = "url: http://127.0.0.1:8000\n" if snippet.startswith("identities") else BASE
     message = error(tmp_path, head + snippet + "\n")
     assert key in message and "expected a dotted path into the JSON answer" in message
+
+
+def test_the_complete_django_example_of_docs_auth_loads(tmp_path: Path) -> None:
+    """docs/auth.md's "All together" file is valid config as it stands."""
+    import re
+
+    from tests.conftest import ROOT
+
+    text = (ROOT / "docs" / "auth.md").read_text()
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "tenants:" in b]
+    env = {"ACME_PASSWORD": "pw-acme-1",  # pragma: allowlist secret
+           "GLOBEX_PASSWORD": "pw-globex-2",  # pragma: allowlist secret
+           "ADMIN_PASSWORD": "pw-admin-3"}  # pragma: allowlist secret
+    config = load(tmp_path, block, env=env)
+    assert set(config.identities) == {"alice", "bob", "root"}
+    assert config.checks.load.as_ == ("alice", "bob")
+    assert [s.method for s in config.checks.smoke.flows[0].steps][1:4] == \
+        ["POST", "PATCH", "DELETE"]
+    assert config.checks.access.tenants[0].item == "/api/clients/{{id}}/"
+    assert {"pw-acme-1", "pw-globex-2", "pw-admin-3"} <= set(config.secret_values)
