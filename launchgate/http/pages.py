@@ -285,4 +285,10 @@ def _redirect_target(url: str, location: str, allowed: Collection[str]
     if host_of(target) not in allowed:
         return None, (f"it leads to another host ({origin(target)}); launchgate sends "
                       "requests only to the configured host(s)")
+    if urllib.parse.urlsplit(url).scheme.lower() == "https" and \
+            urllib.parse.urlsplit(target).scheme.lower() == "http":
+        # The configured headers (a bypass token, an Authorization header) ride on every
+        # request: following https -> http would send them across the network in clear.
+        return None, (f"it leads from https to plain http ({origin(target)}); launchgate "
+                      "sends the configured headers only over https")
     return target, ""

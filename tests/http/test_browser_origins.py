@@ -20,6 +20,7 @@ from launchgate.config.schema import IdentityConfig, LoginConfig
 from launchgate.demo.serving import LoopbackServer
 from launchgate.http.browser import Browser
 from launchgate.http.login import LoginFailed, LoginReason, log_in
+from launchgate.http.pages import fetch_page
 
 SESSION = "sess-" + secrets.token_hex(16)
 PASSWORD = "pw-" + secrets.token_hex(12)  # pragma: allowlist secret
@@ -140,3 +141,16 @@ def test_the_upgrade_to_https_on_the_apps_own_host_is_allowed() -> None:
         assert "another port" in browser.refusal("http://app.test:9000/x")
         assert "another host" in browser.refusal("https://evil.test/")
         assert "non-web" in browser.refusal("ftp://app.test/")
+
+
+def test_a_page_fetch_with_configured_headers_is_not_led_to_plain_http(
+        ca: trustme.CA, collector: LoopbackServer) -> None:
+    """Smoke steps and the headers check send the configured headers (a preview bypass token)
+    on every request of their client: an https -> http redirect on the same host must end
+    the page, not send the token in clear."""
+    with https_app(ca, collector.url) as app, client(ca) as http:
+        http.headers["x-bypass"] = SESSION
+        page = fetch_page(http, app.url + "/jump")
+    assert page.response.status_code == 302
+    assert "from https to plain http" in page.not_followed
+    assert Collector.seen == []
