@@ -34,7 +34,7 @@ from launchgate.checks.sessions import (
 )
 from launchgate.config.schema import ANONYMOUS, AccessRule, TenantProbe
 from launchgate.http import jsonpath
-from launchgate.http.browser import Browser, Exchange
+from launchgate.http.browser import MAX_BODY_BYTES, Browser, Exchange
 from launchgate.http.flow import DENIED_STATUSES, excerpt, fill, placeholders
 from launchgate.http.login import LoginFailed, exchange_is_login_page, is_login_url
 from launchgate.http.transport import describe_http_error, is_refused
@@ -224,9 +224,11 @@ def _probe_tenants(run: _Run, probe: TenantProbe) -> None:
     listing = run.get(owner, probe.list)
     ids = _ids(listing, probe.ids)
     if ids is None:
+        cut = (f" (the answer was cut at {MAX_BODY_BYTES // 1_000_000} MB: list fewer, e.g. "
+               "with a page size in the query)" if len(listing.body) >= MAX_BODY_BYTES else "")
         run.problems.append(f"{label}: {probe.owner}'s list {probe.list} answered "
-                            f"{listing.status} without JSON ids at `{probe.ids}`, so nothing "
-                            "could be probed")
+                            f"{listing.status} without JSON ids at `{probe.ids}`{cut}, so "
+                            "nothing could be probed")
         return
     if not ids:
         run.problems.append(f"{label}: {probe.owner}'s list {probe.list} has no records, so "

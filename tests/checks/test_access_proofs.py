@@ -212,3 +212,22 @@ def test_a_list_nested_too_deep_is_a_clear_error_not_a_crash(tmp_path: Path,
     report = access(tmp_path, app, TENANTS)
     assert report.verdict.value == "error"
     assert "without JSON ids at `*.id`" in status(report), status(report)
+
+
+def test_a_huge_list_is_probed_up_to_max_or_said_to_be_cut(tmp_path: Path,
+                                                           app: ScriptApp) -> None:
+    """100,000 ids: at most `max` are probed. A list beyond the body limit is cut, and the
+    error says so rather than 'no ids'."""
+    many = [{"id": i} for i in range(100_000)]
+    app.routes["/api/clients"] = lambda user: as_json(200, many if user == "alice" else [])
+    app.routes["/api/clients/1"] = app.routes["/api/clients/0"] = app.routes["/api/clients/2"] = (
+        lambda user: as_json(200, {"id": 0, "name": "mine"}) if user == "alice"
+        else as_json(404, {}))
+    report = access(tmp_path, app, TENANTS)
+    assert status(report).startswith("passed"), status(report)
+    items = [p for _, p, _ in app.seen if p.startswith("/api/clients/")]
+    assert len(items) == 6  # max: 3, each read by the owner and the other
+    huge = [{"id": i, "pad": "x" * 40} for i in range(60_000)]  # about 3 MB
+    app.routes["/api/clients"] = lambda user: as_json(200, huge)
+    report = access(tmp_path, app, TENANTS)
+    assert "(the answer was cut at 2 MB" in status(report), status(report)
