@@ -57,7 +57,7 @@ class LoadRoute:
     weight: int = field(default=1, metadata=setting(min=1, max=1000))
     headers: Mapping[str, str] = field(default_factory=dict, repr=False,
                                        metadata=setting("secret-values"))
-    json: Any = None
+    json: Any = field(default=None, repr=False, metadata=setting("credentials"))
     p95_target_ms: float | None = field(default=None, metadata=setting(min=1))
     p95_blocker_ms: float | None = field(default=None, metadata=setting(min=1))
     # The status a good answer has (e.g. 201 for a create); a 3xx is judged unfollowed.

@@ -218,3 +218,16 @@ def test_the_complete_django_example_of_docs_auth_loads(tmp_path: Path) -> None:
         ["POST", "PATCH", "DELETE"]
     assert config.checks.access.tenants[0].item == "/api/clients/{{id}}/"
     assert {"pw-acme-1", "pw-globex-2", "pw-admin-3"} <= set(config.secret_values)
+
+
+def test_a_load_routes_json_body_keeps_its_secret_looking_fields_secret(tmp_path: Path) -> None:
+    config = load(tmp_path, BASE + """checks:
+  load:
+    routes:
+      - {name: search, method: POST, path: /api/search,
+         json: {query: acme, api_key: route-key-7f3a9c, nested: {password: route-pw-5e1b}}}
+""")
+    route = config.checks.load.routes[0]
+    assert {"route-key-7f3a9c", "route-pw-5e1b"} <= config.secret_values
+    assert "acme" not in config.secret_values
+    assert "route-key" not in repr(route) and "route-pw" not in repr(config)
