@@ -53,10 +53,17 @@ from locust.log import setup_logging
 from locust.rpc import Message
 from locust.runners import Runner
 
-from launchgate.address import normalize_host
+from launchgate.address import normalize_host, origin
+from launchgate.http.browser import UNSAFE_METHODS
 from launchgate.http.pages import Inflater
 from launchgate.load.answers import SNIFF_BYTES, is_login_answer, status_error
-from launchgate.load.logins import LOGIN_MESSAGE, SESSION_MESSAGE, Logins, UserSession
+from launchgate.load.logins import (
+    LOGIN_MESSAGE,
+    SESSION_MESSAGE,
+    Logins,
+    UserSession,
+    unsafe_request_headers,
+)
 from launchgate.load.plan import Plan, PlanRoute
 from launchgate.load.process import PARENT_PID_ENV
 
@@ -164,14 +171,18 @@ class BoundedResponse(FastResponse):
         return bytes(kept)
 
 
-def _route_task(route: PlanRoute, judge: AnswerJudge) -> Any:
+def _route_task(route: PlanRoute, judge: AnswerJudge, origin: str) -> Any:
     follow = route.expect_status is None or not 300 <= route.expect_status < 400
     headers = {"Accept-Encoding": ACCEPT_ENCODING, **route.headers}
+    unsafe = route.method.upper() in UNSAFE_METHODS
 
     def run(user: FastHttpUser) -> None:
         session: UserSession | None = getattr(user, "session", None)
+        sent = {**headers, **session.headers} if session else headers
+        if unsafe:  # the route's own headers win over the anti-CSRF ones
+            sent = {**unsafe_request_headers(user.client.cookiejar, origin), **sent}
         kwargs: dict[str, Any] = {
-            "name": route.name, "headers": {**headers, **session.headers} if session else headers,
+            "name": route.name, "headers": sent,
             "allow_redirects": follow, "catch_response": True}
         if route.json is not None:
             kwargs["json"] = route.json
@@ -223,7 +234,8 @@ class AnswerJudge:
 
 def make_user_class(plan: Plan, logins: Logins | None = None) -> type[FastHttpUser]:
     judge = AnswerJudge(logins)
-    tasks = {_route_task(r, judge): r.weight for r in plan.routes}
+    tasks = {_route_task(r, judge, origin(plan.shared_base_url)): r.weight
+             for r in plan.routes}
 
     def on_start(user: FastHttpUser) -> None:
         if logins is None:

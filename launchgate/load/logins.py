@@ -17,6 +17,7 @@ from __future__ import annotations
 import http.cookiejar
 import itertools
 import time
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 import httpx
 
 from launchgate.address import bracketed, connect_key
+from launchgate.http.browser import _CSRF_HEADERS as CSRF_HEADERS  # one cookie -> header map
 from launchgate.http.login import LoginFailed, log_in
 from launchgate.http.transport import HttpContext
 from launchgate.load.plan import Plan
@@ -112,6 +114,19 @@ class Logins:
 
     def _event(self, event: LoginEvent) -> None:
         self.report(LOGIN_MESSAGE, asdict(event))
+
+
+def unsafe_request_headers(jar: http.cookiejar.CookieJar, origin: str) -> dict[str, str]:
+    """What a browser's script adds to a POST/PUT/PATCH/DELETE, as smoke flows do: a
+    same-origin `Origin` and the anti-CSRF header frameworks read from their cookie
+    (`X-CSRFToken` from Django's `csrftoken`, `X-XSRF-TOKEN` from `XSRF-TOKEN`). Read from the
+    user's jar at each request, so a token the app rotates is followed."""
+    out = {"Origin": origin}
+    for cookie in jar:
+        header = CSRF_HEADERS.get(cookie.name.lower())
+        if header and cookie.value:
+            out.setdefault(header, urllib.parse.unquote(cookie.value))
+    return out
 
 
 def _cookie(host: str, name: str, value: str) -> http.cookiejar.Cookie:

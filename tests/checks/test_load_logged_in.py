@@ -108,6 +108,28 @@ def test_staff_load_logs_each_user_in_once_and_measures_the_routes(tmp_path, dja
     assert_nothing_leaked(report, session_keys())
 
 
+def test_a_logged_in_post_route_passes_djangos_csrf_check(tmp_path, django):
+    """A POST route under `as` carries X-CSRFToken from the user's csrftoken cookie and a
+    same-origin Origin, as smoke flows do: Django's CSRF middleware accepts it (201). Without
+    them every POST was a 403 and the route could never be measured."""
+    before = set(django.clients)
+    try:
+        report = gate(tmp_path, django, {"as": ["alice", "bob"], "routes": [
+            ROUTES[1], {"name": "add client", "method": "POST", "path": "/api/clients",
+                        "json": {"name": "load probe"}, "expect_status": 201}]})
+        status, ids, metrics = load_of(report)
+        assert (status, ids) == ("passed", []), report["findings"]
+        added = {r["name"]: r for r in metrics["routes"]}["add client"]
+        assert added["failures"] == 0 and added["requests"] >= 5, added
+        made = [django.clients[i] for i in set(django.clients) - before]
+        assert len(made) >= added["requests"]  # warm-up ones too: each POST really saved
+        assert {owner for owner, _ in made} == {"alice", "bob"}
+        assert_nothing_leaked(report, session_keys())
+    finally:
+        for ident in set(django.clients) - before:
+            del django.clients[ident]
+
+
 def test_anonymous_load_of_django_measured_the_login_page(tmp_path, django):
     """The issue's trial: without `as`, every route answered a 302 to the login page; that is
     a blocker, not a fast pass."""
