@@ -231,8 +231,8 @@ def _probe_tenants(run: _Run, probe: TenantProbe) -> None:
                             "nothing could be probed")
         return
     if not ids:
-        run.problems.append(f"{label}: {probe.owner}'s list {probe.list} has no records, so "
-                            "nothing could be probed (seed one for the gate's account)")
+        run.problems.append(f"{label}: {_no_ids(listing, probe.owner, probe.list, probe.ids)}"
+                            ", so nothing could be probed")
         return
     login_paths = run.sessions.login_paths()
     compared, leaked, logged_out = 0, 0, 0
@@ -301,6 +301,19 @@ def _ids(listing: Exchange, path: str) -> list[Any] | None:
     found = [v for v in jsonpath.find(data, path)
              if isinstance(v, str | int) and not isinstance(v, bool) and str(v)]
     return list(dict.fromkeys(found))
+
+
+def _no_ids(listing: Exchange, owner: str, path: str, ids: str) -> str:
+    """Why a list gave no ids: it is empty (seed a record), or `ids` matches nothing in it
+    (a config mistake: name the keys that are there)."""
+    data = listing.json()
+    walked = jsonpath.list_before_walk(data, ids)
+    if walked is not None and not walked:
+        return f"{owner}'s list {path} has no records (seed one for the gate's account)"
+    keys = sorted(data)[:8] if isinstance(data, dict) else None
+    shape = f"the answer has keys: {', '.join(map(str, keys))}" if keys is not None else \
+        f"the answer is a {'list' if isinstance(data, list) else 'single value'}"
+    return f"`ids: {ids}` matched nothing in {owner}'s list {path} ({shape}; check `ids`)"
 
 
 def _same_record(mine: Exchange, theirs: Exchange) -> bool:

@@ -27,6 +27,18 @@ def find(data: Any, path: str) -> list[Any]:
     return values
 
 
+def list_before_walk(data: Any, path: str) -> list[Any] | None:
+    """The list(s) the path's first `*` walks, joined; None when the path has no `*` or does
+    not reach a list there. Tells "an empty list" apart from "a path that matches nothing"."""
+    head, star, _ = path.partition("*")
+    if not star:
+        return None
+    lists = find(data, head.rstrip("."))
+    if not lists or not all(isinstance(v, list | dict) for v in lists):
+        return None
+    return [item for v in lists for item in (v if isinstance(v, list) else v.values())]
+
+
 def first(data: Any, path: str) -> Any:
     """The value at `path`; KeyError when there is none."""
     values = find(data, path)

@@ -91,7 +91,17 @@ def test_a_probe_that_cannot_prove_anything_is_an_error(tmp_path: Path,
     django.clients.clear()
     report = access(tmp_path, django, TENANTS)
     assert report.verdict.value == "error"
-    assert "has no records, so nothing could be probed" in status(report)
+    assert "has no records (seed one for the gate's account), so nothing could be probed" \
+        in status(report)
+
+
+@pytest.mark.parametrize("ids", ["data.*.id", "results.id"])
+def test_an_ids_path_that_matches_nothing_is_named_not_called_empty(
+        tmp_path: Path, django: DjangoApp, ids: str) -> None:
+    report = access(tmp_path, django, TENANTS.replace("ids: results.*.id", f"ids: {ids}"))
+    assert report.verdict.value == "error"
+    assert f"`ids: {ids}` matched nothing in alice's list /api/clients" in status(report)
+    assert "has no records" not in status(report) and "results" in status(report)
 
 
 def test_a_failed_login_is_access_login_failed(tmp_path: Path, django: DjangoApp) -> None:
