@@ -37,8 +37,9 @@ DOMAINS = [
 ]
 
 
-def measure(nameserver: str, domain: str, hosts: tuple[str, ...], runs: int
-            ) -> tuple[list[float], int, int]:
+def measure(
+    nameserver: str, domain: str, hosts: tuple[str, ...], runs: int
+) -> tuple[list[float], int, int]:
     facts = {"tls.certificates": {domain: {"issuer_org": "Let's Encrypt", "issuer_cn": "R11"}}}
     times: list[float] = []
     queries = findings = 0
@@ -57,16 +58,32 @@ def measure(nameserver: str, domain: str, hosts: tuple[str, ...], runs: int
 def measure_cli(nameserver: str, runs: int, tmp: Path) -> list[float]:
     """The same check through `launchgate check --only dns`: process start and imports too."""
     config = tmp / "launchgate.yml"
-    config.write_text("checks:\n  dns:\n    domain: healthy.test\n"
-                      "    hosts: [healthy.test, www.healthy.test, app.healthy.test]\n"
-                      f"    nameservers: ['{nameserver}']\n    dkim_selectors: [google]\n")
+    config.write_text(
+        "checks:\n  dns:\n    domain: healthy.test\n"
+        "    hosts: [healthy.test, www.healthy.test, app.healthy.test]\n"
+        f"    nameservers: ['{nameserver}']\n    dkim_selectors: [google]\n"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "launchgate", "check", "--config",
-                               str(config), "--only", "dns", "--quiet"], env=env,
-                              capture_output=True, text=True, cwd=tmp)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "launchgate",
+                "check",
+                "--config",
+                str(config),
+                "--only",
+                "dns",
+                "--quiet",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=tmp,
+        )
         times.append(time.perf_counter() - started)
         if proc.returncode != 0:
             raise SystemExit(f"CLI run failed ({proc.returncode}): {proc.stdout}{proc.stderr}")
@@ -77,15 +94,18 @@ def machine() -> str:
     cpu = cpu_model()
     knot = subprocess.run(["knotd", "--version"], capture_output=True, text=True).stdout.strip()
     load = os.getloadavg()[0]
-    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} CPU(s) ({cpu}), "
-            f"Python {platform.python_version()}, {knot}, load average {load:.2f}")
+    return (
+        f"{platform.system()} {platform.release()}, {os.cpu_count()} CPU(s) ({cpu}), "
+        f"Python {platform.python_version()}, {knot}, load average {load:.2f}"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--output", type=Path,
-                        default=ROOT / "benchmarks" / "results" / "dns_check.md")
+    parser.add_argument(
+        "--output", type=Path, default=ROOT / "benchmarks" / "results" / "dns_check.md"
+    )
     args = parser.parse_args()
     rows = []
     worst = 0.0
@@ -93,37 +113,41 @@ def main() -> int:
         for domain, hosts in DOMAINS:
             times, queries, findings = measure(knot.nameserver, domain, hosts, args.runs)
             worst = max(worst, max(times))
-            rows.append(f"| {domain} | {len(hosts)} | {queries} | {findings} | "
-                        f"{statistics.median(times) * 1000:.1f} | "
-                        f"{sorted(times)[int(len(times) * 0.95) - 1] * 1000:.1f} | "
-                        f"{max(times) * 1000:.1f} |")
+            rows.append(
+                f"| {domain} | {len(hosts)} | {queries} | {findings} | "
+                f"{statistics.median(times) * 1000:.1f} | "
+                f"{sorted(times)[int(len(times) * 0.95) - 1] * 1000:.1f} | "
+                f"{max(times) * 1000:.1f} |"
+            )
         with tempfile.TemporaryDirectory() as tmp:
             cli = measure_cli(knot.nameserver, max(3, args.runs // 6), Path(tmp))
     worst = max(worst, max(cli))
     verdict = "PASS" if worst < TARGET_S else "FAIL"
-    text = "\n".join([
-        "# dns check on loopback",
-        "",
-        f"Date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC  ",
-        f"Machine: {machine()}  ",
-        f"Command: `python benchmarks/dns_check.py --runs {args.runs}`",
-        "",
-        "Full dns check (hosts A/AAAA/CNAME, NS, MX, SPF through every include, DMARC, DKIM "
-        "2048-bit key, CAA vs a Let's Encrypt issuer, deployment map) against knotd on "
-        f"127.0.0.1, cold resolver every run, {args.runs} runs per domain.",
-        "",
-        "| domain | hosts | DNS queries | findings | median ms | p95 ms | max ms |",
-        "|---|---|---|---|---|---|---|",
-        *rows,
-        "",
-        f"End to end, `launchgate check --only dns` for healthy.test in a new process "
-        f"(Python start-up and imports included), {len(cli)} runs: median "
-        f"{statistics.median(cli) * 1000:.0f} ms, max {max(cli) * 1000:.0f} ms.",
-        "",
-        f"Target: every run under {TARGET_S:g} s. Slowest run: {worst * 1000:.1f} ms "
-        f"-> **{verdict}**.",
-        "",
-    ])
+    text = "\n".join(
+        [
+            "# dns check on loopback",
+            "",
+            f"Date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC  ",
+            f"Machine: {machine()}  ",
+            f"Command: `python benchmarks/dns_check.py --runs {args.runs}`",
+            "",
+            "Full dns check (hosts A/AAAA/CNAME, NS, MX, SPF through every include, DMARC, DKIM "
+            "2048-bit key, CAA vs a Let's Encrypt issuer, deployment map) against knotd on "
+            f"127.0.0.1, cold resolver every run, {args.runs} runs per domain.",
+            "",
+            "| domain | hosts | DNS queries | findings | median ms | p95 ms | max ms |",
+            "|---|---|---|---|---|---|---|",
+            *rows,
+            "",
+            f"End to end, `launchgate check --only dns` for healthy.test in a new process "
+            f"(Python start-up and imports included), {len(cli)} runs: median "
+            f"{statistics.median(cli) * 1000:.0f} ms, max {max(cli) * 1000:.0f} ms.",
+            "",
+            f"Target: every run under {TARGET_S:g} s. Slowest run: {worst * 1000:.1f} ms "
+            f"-> **{verdict}**.",
+            "",
+        ]
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     print(text)

@@ -50,8 +50,14 @@ print(json.dumps({"outcome": outcome, "body_bytes": size,
 
 
 def probe(code: Path, url: str) -> dict[str, object]:
-    result = subprocess.run([sys.executable, "-c", PROBE, url], capture_output=True, text=True,
-                            timeout=300, cwd=code, env={**os.environ, "PYTHONPATH": str(code)})
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, url],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=code,
+        env={**os.environ, "PYTHONPATH": str(code)},
+    )
     if result.returncode != 0:
         return {"outcome": "crashed: " + result.stderr.strip().splitlines()[-1][:100]}
     return dict(json.loads(result.stdout))
@@ -59,10 +65,23 @@ def probe(code: Path, url: str) -> dict[str, object]:
 
 def load_probe(code: Path, url: str, path: str) -> dict[str, object]:
     """A 2 s load test of `path` with LOAD_USERS users, run by `code`'s launchgate."""
-    result = subprocess.run([sys.executable, str(LOAD_PROBE), url, path, "--users",
-                             str(LOAD_USERS), "--duration", str(LOAD_SECONDS)],
-                            capture_output=True, text=True, timeout=600, cwd=code,
-                            env={**os.environ, "PYTHONPATH": str(code)})
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(LOAD_PROBE),
+            url,
+            path,
+            "--users",
+            str(LOAD_USERS),
+            "--duration",
+            str(LOAD_SECONDS),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=code,
+        env={**os.environ, "PYTHONPATH": str(code)},
+    )
     if result.returncode != 0:
         return {"outcome": "crashed: " + result.stderr.strip().splitlines()[-1][:100]}
     return dict(json.loads(result.stdout))
@@ -71,8 +90,9 @@ def load_probe(code: Path, url: str, path: str) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--old", type=Path, help="another launchgate checkout to compare")
-    parser.add_argument("--output", type=Path,
-                        default=ROOT / "benchmarks" / "results" / "hostile_responses.md")
+    parser.add_argument(
+        "--output", type=Path, default=ROOT / "benchmarks" / "results" / "hostile_responses.md"
+    )
     args = parser.parse_args()
     hostile_server.DRIP_INTERVAL_S = 9.0
     hostile_server.DRIP_MAX_S = 120.0
@@ -94,27 +114,41 @@ def main() -> None:
                 measured = load_probe(code, server.url, path)
                 load_rows.append((label, path, measured))
                 print(label, "load", path, measured, flush=True)
-    lines = ["# Hostile responses", "",
-             f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
-             f"{os.cpu_count()} CPUs, Python {platform.python_version()}.",
-             "`python benchmarks/hostile_responses.py" + (" --old PATH" if args.old else "") +
-             "`: one page fetch (`web.fetch_page`, 2 MB page limit) per row, in a child "
-             "process. Bombs inflate to 300 MB of zeros; the drip sends one byte every 9 s.",
-             "", "| code | response | outcome | body bytes | seconds | peak RSS MB |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "# Hostile responses",
+        "",
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}.",
+        "`python benchmarks/hostile_responses.py"
+        + (" --old PATH" if args.old else "")
+        + "`: one page fetch (`web.fetch_page`, 2 MB page limit) per row, in a child "
+        "process. Bombs inflate to 300 MB of zeros; the drip sends one byte every 9 s.",
+        "",
+        "| code | response | outcome | body bytes | seconds | peak RSS MB |",
+        "|---|---|---|---|---|---|",
+    ]
     for label, path, m in rows:
-        lines.append(f"| {label} | `{path}` | {m.get('outcome')} | {m.get('body_bytes', '')} "
-                     f"| {m.get('seconds', '')} | {m.get('rss_mb', '')} |")
-    lines += ["", "## During the load test", "",
-              f"A {LOAD_SECONDS} s load test (`launchgate.load.run_load`, a real Locust child) "
-              f"with {LOAD_USERS} users, every answer the bomb; peak RSS is the Locust child's "
-              "VmHWM.", "",
-              "| code | response | requests | failed | seconds | child peak RSS MB |",
-              "|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {label} | `{path}` | {m.get('outcome')} | {m.get('body_bytes', '')} "
+            f"| {m.get('seconds', '')} | {m.get('rss_mb', '')} |"
+        )
+    lines += [
+        "",
+        "## During the load test",
+        "",
+        f"A {LOAD_SECONDS} s load test (`launchgate.load.run_load`, a real Locust child) "
+        f"with {LOAD_USERS} users, every answer the bomb; peak RSS is the Locust child's "
+        "VmHWM.",
+        "",
+        "| code | response | requests | failed | seconds | child peak RSS MB |",
+        "|---|---|---|---|---|---|",
+    ]
     for label, path, m in load_rows:
-        lines.append(f"| {label} | `{path}` | {m.get('requests', m.get('outcome'))} "
-                     f"| {m.get('failures', '')} | {m.get('seconds', '')} "
-                     f"| {m.get('rss_mb', '')} |")
+        lines.append(
+            f"| {label} | `{path}` | {m.get('requests', m.get('outcome'))} "
+            f"| {m.get('failures', '')} | {m.get('seconds', '')} "
+            f"| {m.get('rss_mb', '')} |"
+        )
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.output}")
 

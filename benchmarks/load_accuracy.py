@@ -78,9 +78,18 @@ def server_p95(server: ScheduleServer, start: float, end: float) -> tuple[float 
 
 def run_launchgate(server: ScheduleServer, duration: float, warmup: float) -> dict[str, Any]:
     port = int(server.server_address[1])
-    plan = Plan(base_url=f"http://127.0.0.1:{port}", host="127.0.0.1", port=port,
-                connect_host="127.0.0.1", connect_port=port, users=USERS, spawn_rate=USERS,
-                duration_s=duration, headers={}, routes=(PlanRoute("root", "GET", "/"),))
+    plan = Plan(
+        base_url=f"http://127.0.0.1:{port}",
+        host="127.0.0.1",
+        port=port,
+        connect_host="127.0.0.1",
+        connect_port=port,
+        users=USERS,
+        spawn_rate=USERS,
+        duration_s=duration,
+        headers={},
+        routes=(PlanRoute("root", "GET", "/"),),
+    )
     result = run_load(plan)
     assert result.started_at is not None and result.ended_at is not None
     measure_from = result.started_at + warmup
@@ -89,29 +98,56 @@ def run_launchgate(server: ScheduleServer, duration: float, warmup: float) -> di
     client = percentile(times, 0.95)
     # The server sees a request a moment after the client started it: the same window.
     truth, served = server_p95(server, measure_from, result.ended_at + 60)
-    return {"client_p95_ms": client, "server_p95_ms": truth, "client_requests": len(measured),
-            "server_requests": served, "locust_own_p95_ms": locust_own_p95(times)}
+    return {
+        "client_p95_ms": client,
+        "server_p95_ms": truth,
+        "client_requests": len(measured),
+        "server_requests": served,
+        "locust_own_p95_ms": locust_own_p95(times),
+    }
 
 
 def run_hey(server: ScheduleServer, duration: float, warmup: float) -> dict[str, Any]:
     started = time.time()
-    proc = subprocess.run(["hey", "-z", f"{duration:g}s", "-c", str(USERS), "-o", "csv",
-                           "-disable-compression", server.url],
-                          capture_output=True, text=True, timeout=duration + 60, check=True)
+    proc = subprocess.run(
+        [
+            "hey",
+            "-z",
+            f"{duration:g}s",
+            "-c",
+            str(USERS),
+            "-o",
+            "csv",
+            "-disable-compression",
+            server.url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
+        check=True,
+    )
     rows = list(csv.DictReader(io.StringIO(proc.stdout)))
-    times = sorted(float(r["response-time"]) * 1000 for r in rows
-                   if float(r["offset"]) >= warmup)
+    times = sorted(float(r["response-time"]) * 1000 for r in rows if float(r["offset"]) >= warmup)
     truth, served = server_p95(server, started + warmup, time.time() + 60)
-    return {"client_p95_ms": percentile(times, 0.95), "server_p95_ms": truth,
-            "client_requests": len(times), "server_requests": served}
+    return {
+        "client_p95_ms": percentile(times, 0.95),
+        "server_p95_ms": truth,
+        "client_requests": len(times),
+        "server_requests": served,
+    }
 
 
 def judge(row: dict[str, Any]) -> dict[str, Any]:
     client, truth = row["client_p95_ms"], row["server_p95_ms"]
     error = client - truth
     allowed = max(5.0, 0.03 * truth)
-    return {**row, "error_ms": round(error, 2), "allowed_ms": round(allowed, 2),
-            "accurate": abs(error) <= allowed, "overhead_ok": error < 5.0}
+    return {
+        **row,
+        "error_ms": round(error, 2),
+        "allowed_ms": round(allowed, 2),
+        "accurate": abs(error) <= allowed,
+        "overhead_ok": error < 5.0,
+    }
 
 
 def machine() -> dict[str, Any]:
@@ -120,9 +156,15 @@ def machine() -> dict[str, Any]:
     # process, and the "server-side truth" server must run on real threads.
     locust_version = importlib.metadata.version("locust")
     hey = shutil.which("hey")
-    return {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "cpus": os.cpu_count(),
-            "cpu": cpu, "python": platform.python_version(), "locust": locust_version,
-            "hey": hey, "platform": platform.platform()}
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "locust": locust_version,
+        "hey": hey,
+        "platform": platform.platform(),
+    }
 
 
 def main() -> int:
@@ -145,8 +187,13 @@ def main() -> int:
             print(json.dumps(rows[-1]), flush=True)
     info["loadavg_after"] = os.getloadavg()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    data = {"machine": info, "users": USERS, "duration_s": args.duration,
-            "warmup_s": args.warmup, "rows": rows}
+    data = {
+        "machine": info,
+        "users": USERS,
+        "duration_s": args.duration,
+        "warmup_s": args.warmup,
+        "rows": rows,
+    }
     (RESULTS / "load_accuracy.json").write_text(json.dumps(data, indent=2) + "\n")
     (RESULTS / "load_accuracy.md").write_text(render(data))
     ok = all(r["accurate"] and r["overhead_ok"] for r in rows if r["client"] == "launchgate")
@@ -190,9 +237,14 @@ def render(data: dict[str, Any]) -> str:
             f"{r['server_p95_ms']:.2f} ms | {r['error_ms']:+.2f} ms | {r['allowed_ms']:.1f} ms | "
             f"{r['client_requests']}/{r['server_requests']} | "
             f"{'yes' if r['accurate'] and r['overhead_ok'] else 'NO'} | "
-            f"{locust_cell(r)} |")
-    lines += ["", "Reproduce: `.venv/bin/python benchmarks/load_accuracy.py` "
-              "(writes this file and load_accuracy.json).", ""]
+            f"{locust_cell(r)} |"
+        )
+    lines += [
+        "",
+        "Reproduce: `.venv/bin/python benchmarks/load_accuracy.py` "
+        "(writes this file and load_accuracy.json).",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -54,8 +54,16 @@ def measure(count: int) -> dict[str, Any]:
         batch = []
         for i in range(first, min(first + BATCH, count)):
             ok = rng.random() > 0.01
-            batch.append([1000.0 + i * step, routes[i % 10], round(rng.lognormvariate(3, 0.6), 3),
-                          ok, 200 if ok else 503, None if ok else "HTTP 503"])
+            batch.append(
+                [
+                    1000.0 + i * step,
+                    routes[i % 10],
+                    round(rng.lognormvariate(3, 0.6), 3),
+                    ok,
+                    200 if ok else 503,
+                    None if ok else "HTTP 503",
+                ]
+            )
         # The gate reads the child's JSON lines: parse them as it does.
         tail._event(json.loads(json.dumps({"e": "s", "b": batch})))
     ingest_s = time.perf_counter() - started
@@ -69,11 +77,16 @@ def measure(count: int) -> dict[str, Any]:
     outcome = judge(load, result, "https://app.example.test/", "app.example.test")
     judge_s = time.perf_counter() - started
     assert outcome.metrics is not None
-    return {"samples": count, "rss_growth_mb": round(grown / 1024, 1),
-            "bytes_per_sample": round(grown * 1024 / max(count, 1), 1),
-            "ingest_s": round(ingest_s, 2), "tick_s": round(tick_s, 3),
-            "judge_s": round(judge_s, 2), "peak_rss_mb": round(rss_kb() / 1024, 1),
-            "requests_judged": outcome.metrics["requests"]}
+    return {
+        "samples": count,
+        "rss_growth_mb": round(grown / 1024, 1),
+        "bytes_per_sample": round(grown * 1024 / max(count, 1), 1),
+        "ingest_s": round(ingest_s, 2),
+        "tick_s": round(tick_s, 3),
+        "judge_s": round(judge_s, 2),
+        "peak_rss_mb": round(rss_kb() / 1024, 1),
+        "requests_judged": outcome.metrics["requests"],
+    }
 
 
 def main() -> int:
@@ -87,8 +100,12 @@ def main() -> int:
         return 0
     rows = []
     for count in args.counts:
-        out = subprocess.run([sys.executable, __file__, "--one", str(count)], check=True,
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(count)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         rows.append(json.loads(out.stdout))
         print(out.stdout.strip(), flush=True)
     if args.write:
@@ -100,22 +117,34 @@ def write(label: str, rows: list[dict[str, Any]]) -> None:
     results = ROOT / "benchmarks" / "results"
     path = results / "load_memory.json"
     data = json.loads(path.read_text()) if path.exists() else {}
-    data[label] = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                   "machine": f"{platform.machine()}, Python {platform.python_version()}",
-                   "rows": rows}
+    data[label] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()}, Python {platform.python_version()}",
+        "rows": rows,
+    }
     path.write_text(json.dumps(data, indent=2) + "\n")
-    lines = ["# Load check: gate memory and CPU per sample count", "",
-             "Synthetic samples (10 routes, 1% failures) fed through the gate's own path "
-             "(`process._Tail` parsing JSON-lines batches), then one live-progress tick and the "
-             "final `judge`. RSS growth measured in a fresh interpreter per count. Reproduce: "
-             "`.venv/bin/python benchmarks/load_memory.py --write LABEL`.", ""]
+    lines = [
+        "# Load check: gate memory and CPU per sample count",
+        "",
+        "Synthetic samples (10 routes, 1% failures) fed through the gate's own path "
+        "(`process._Tail` parsing JSON-lines batches), then one live-progress tick and the "
+        "final `judge`. RSS growth measured in a fresh interpreter per count. Reproduce: "
+        "`.venv/bin/python benchmarks/load_memory.py --write LABEL`.",
+        "",
+    ]
     for name, run in data.items():
-        lines += [f"## {name} ({run['date']}, {run['machine']})", "",
-                  "| samples | RSS growth | bytes/sample | ingest | live tick | judge | "
-                  "judged |", "|---:|---:|---:|---:|---:|---:|---:|"]
-        lines += [f"| {r['samples']:,} | {r['rss_growth_mb']} MB | {r['bytes_per_sample']} | "
-                  f"{r['ingest_s']} s | {r['tick_s']} s | {r['judge_s']} s | "
-                  f"{r['requests_judged']:,} |" for r in run["rows"]]
+        lines += [
+            f"## {name} ({run['date']}, {run['machine']})",
+            "",
+            "| samples | RSS growth | bytes/sample | ingest | live tick | judge | judged |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {r['samples']:,} | {r['rss_growth_mb']} MB | {r['bytes_per_sample']} | "
+            f"{r['ingest_s']} s | {r['tick_s']} s | {r['judge_s']} s | "
+            f"{r['requests_judged']:,} |"
+            for r in run["rows"]
+        ]
         lines.append("")
     (results / "load_memory.md").write_text("\n".join(lines))
 

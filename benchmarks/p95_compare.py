@@ -47,9 +47,9 @@ from launchgate.load.stats import percentile, quantile_ci, split_warmup  # noqa:
 USERS, DURATION_S, WARMUP_S = 10, 30.0, 5.0
 BLOCK_S = 1.0
 SLOWDOWNS = (0.0, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.40, 0.50, 1.0, 2.0)
-MARGINS_STUDIED = (5.0, 10.0, 15.0, 20.0)   # % of the base p95: how the gate's was chosen
+MARGINS_STUDIED = (5.0, 10.0, 15.0, 20.0)  # % of the base p95: how the gate's was chosen
 MARGIN_SLOWDOWNS = (0.0, 0.10, 0.15, 0.20, 0.25, 0.30)
-RELIABLE = 0.95          # "reliably detected": called significant in at least 95 % of pairs
+RELIABLE = 0.95  # "reliably detected": called significant in at least 95 % of pairs
 RESULTS = ROOT / "benchmarks" / "results"
 
 
@@ -57,10 +57,18 @@ def real_run(p95_ms: float, seed: int) -> list[tuple[float, float]]:
     """One real load run: (start offset s, ms) of every request after the warm-up."""
     with ScheduleServer(p95_ms, seed=seed) as server:
         port = int(server.server_address[1])
-        plan = Plan(base_url=f"http://127.0.0.1:{port}", host="127.0.0.1", port=port,
-                    connect_host="127.0.0.1", connect_port=port, users=USERS,
-                    spawn_rate=USERS, duration_s=DURATION_S, headers={},
-                    routes=(PlanRoute("root", "GET", "/"),))
+        plan = Plan(
+            base_url=f"http://127.0.0.1:{port}",
+            host="127.0.0.1",
+            port=port,
+            connect_host="127.0.0.1",
+            connect_port=port,
+            users=USERS,
+            spawn_rate=USERS,
+            duration_s=DURATION_S,
+            headers={},
+            routes=(PlanRoute("root", "GET", "/"),),
+        )
         result = run_load(plan)
     assert result.started_at is not None
     measure_from = result.started_at + WARMUP_S
@@ -71,8 +79,11 @@ def real_run(p95_ms: float, seed: int) -> list[tuple[float, float]]:
 def scope(times: list[float]) -> dict[str, Any]:
     """What the report stores for a run: users, p95 and its 95 % interval."""
     times = sorted(times)
-    return {"users": USERS, "p95_ms": percentile(times, 0.95),
-            "p95_ci_ms": list(quantile_ci(times, 0.95))}
+    return {
+        "users": USERS,
+        "p95_ms": percentile(times, 0.95),
+        "p95_ci_ms": list(quantile_ci(times, 0.95)),
+    }
 
 
 def blocks(run: list[tuple[float, float]]) -> list[list[float]]:
@@ -82,8 +93,9 @@ def blocks(run: list[tuple[float, float]]) -> list[list[float]]:
     return [b for b in out.values() if b]
 
 
-def simulated(pool: list[list[float]], n_blocks: int, rng: random.Random,
-              slowdown: float = 0.0) -> list[float]:
+def simulated(
+    pool: list[list[float]], n_blocks: int, rng: random.Random, slowdown: float = 0.0
+) -> list[float]:
     times: list[float] = []
     for _ in range(n_blocks):
         times += rng.choice(pool)
@@ -102,8 +114,9 @@ def judge(base: list[float], rerun: list[float], margin_pct: float = MARGIN_PCT)
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--real-runs", type=int, default=6)
-    parser.add_argument("--slow-runs", default="0.2,2.0",
-                        help="slowdowns to confirm with one real run each")
+    parser.add_argument(
+        "--slow-runs", default="0.2,2.0", help="slowdowns to confirm with one real run each"
+    )
     parser.add_argument("--pairs", type=int, default=2000)
     parser.add_argument("--p95", type=float, default=150.0)
     parser.add_argument("--dump", type=Path, help="also write the real runs' samples here")
@@ -116,20 +129,33 @@ def main() -> int:
     for i, run in enumerate(runs):
         print(f"real run {i}: {len(run)} samples, {scope([ms for _, ms in run])}", flush=True)
     real_pairs = []
-    for a, b in itertools.permutations(range(len(runs)), 2):   # each run as base and rerun
+    for a, b in itertools.permutations(range(len(runs)), 2):  # each run as base and rerun
         base, rerun = [ms for _, ms in runs[a]], [ms for _, ms in runs[b]]
         delta = p95_delta(scope(rerun), scope(base))
         assert delta is not None
-        real_pairs.append({"base": a, "rerun": b, "delta_ms": delta.delta_ms,
-                           "delta_pct": delta.delta_pct, "regression": judge(base, rerun)})
+        real_pairs.append(
+            {
+                "base": a,
+                "rerun": b,
+                "delta_ms": delta.delta_ms,
+                "delta_pct": delta.delta_pct,
+                "regression": judge(base, rerun),
+            }
+        )
     slow_real = []
     for slowdown in (float(s) for s in args.slow_runs.split(",") if s):
         slow = [ms for _, ms in real_run(args.p95 * (1 + slowdown), seed=900)]
         base = [ms for _, ms in runs[0]]
         delta = p95_delta(scope(slow), scope(base))
         assert delta is not None
-        slow_real.append({"slowdown": slowdown, "p95_ms": scope(slow)["p95_ms"],
-                          "delta_pct": delta.delta_pct, "regression": judge(base, slow)})
+        slow_real.append(
+            {
+                "slowdown": slowdown,
+                "p95_ms": scope(slow)["p95_ms"],
+                "delta_pct": delta.delta_pct,
+                "regression": judge(base, slow),
+            }
+        )
         print(f"real slowdown {slowdown:+.0%}: {slow_real[-1]}", flush=True)
     if args.dump:
         args.dump.write_text(json.dumps(runs))
@@ -141,11 +167,14 @@ def main() -> int:
         hits = 0
         for _ in range(args.pairs):
             a, b = rng.sample(range(len(per_run)), 2)
-            hits += judge(simulated(per_run[a], n_blocks, rng),
-                          simulated(per_run[b], n_blocks, rng, slowdown))
+            hits += judge(
+                simulated(per_run[a], n_blocks, rng), simulated(per_run[b], n_blocks, rng, slowdown)
+            )
         sweep.append({"slowdown": slowdown, "called": hits / args.pairs})
-        print(f"simulated slowdown {slowdown:+.0%}: regression called in "
-              f"{hits / args.pairs:.1%}", flush=True)
+        print(
+            f"simulated slowdown {slowdown:+.0%}: regression called in {hits / args.pairs:.1%}",
+            flush=True,
+        )
     margins = []
     for pct in MARGINS_STUDIED:
         called = []
@@ -153,21 +182,39 @@ def main() -> int:
             hits = 0
             for _ in range(args.pairs // 2):
                 a, b = rng.sample(range(len(per_run)), 2)
-                hits += judge(simulated(per_run[a], n_blocks, rng),
-                              simulated(per_run[b], n_blocks, rng, slowdown), pct)
+                hits += judge(
+                    simulated(per_run[a], n_blocks, rng),
+                    simulated(per_run[b], n_blocks, rng, slowdown),
+                    pct,
+                )
             called.append(hits / (args.pairs // 2))
         margins.append({"margin_pct": pct, "called": called})
         print(f"margin {pct:g} %: {called}", flush=True)
-    reliable = next((row["slowdown"] for row in sweep
-                     if row["slowdown"] > 0 and row["called"] >= RELIABLE), None)
-    data = {"date": started.strftime("%Y-%m-%d %H:%M UTC"), "cpus": os.cpu_count(),
-            "cpu": cpu_model(), "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
-            "users": USERS, "duration_s": DURATION_S, "warmup_s": WARMUP_S,
-            "server_p95_ms": args.p95, "margin": {"pct": MARGIN_PCT, "ms": MARGIN_MS},
-            "real_runs": [scope([ms for _, ms in r]) | {"samples": len(r)} for r in runs],
-            "real_pairs": real_pairs, "real_slowdowns": slow_real, "pairs": args.pairs,
-            "block_s": BLOCK_S, "sweep": sweep, "reliable_slowdown": reliable,
-            "margin_slowdowns": list(MARGIN_SLOWDOWNS), "margins": margins}
+    reliable = next(
+        (row["slowdown"] for row in sweep if row["slowdown"] > 0 and row["called"] >= RELIABLE),
+        None,
+    )
+    data = {
+        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "cpus": os.cpu_count(),
+        "cpu": cpu_model(),
+        "loadavg_before": load_before,
+        "loadavg_after": os.getloadavg(),
+        "users": USERS,
+        "duration_s": DURATION_S,
+        "warmup_s": WARMUP_S,
+        "server_p95_ms": args.p95,
+        "margin": {"pct": MARGIN_PCT, "ms": MARGIN_MS},
+        "real_runs": [scope([ms for _, ms in r]) | {"samples": len(r)} for r in runs],
+        "real_pairs": real_pairs,
+        "real_slowdowns": slow_real,
+        "pairs": args.pairs,
+        "block_s": BLOCK_S,
+        "sweep": sweep,
+        "reliable_slowdown": reliable,
+        "margin_slowdowns": list(MARGIN_SLOWDOWNS),
+        "margins": margins,
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "p95_compare.json").write_text(json.dumps(data, indent=2) + "\n")
     (RESULTS / "p95_compare.md").write_text(render(data))
@@ -211,8 +258,10 @@ def render(d: dict[str, Any]) -> str:
         "|---:|---:|---:|---|",
     ]
     for r in d["real_slowdowns"]:
-        lines.append(f"| {r['slowdown']:+.0%} | {r['p95_ms']:.1f} ms | {r['delta_pct']:+.1f} % "
-                     f"| {'yes' if r['regression'] else 'no'} |")
+        lines.append(
+            f"| {r['slowdown']:+.0%} | {r['p95_ms']:.1f} ms | {r['delta_pct']:+.1f} % "
+            f"| {'yes' if r['regression'] else 'no'} |"
+        )
     lines += [
         "",
         f"## Simulated pairs ({d['pairs']} per row, block bootstrap)",
@@ -248,11 +297,14 @@ def render(d: dict[str, Any]) -> str:
         "busier machine than this run's, same-latency runs drifted by up to 10.6 % "
         "(docs/load.md); 10 % keeps false alarms under 5 % there too.",
         "",
-        "| margin | " + " | ".join("same latency" if s == 0 else f"{s:+.0%}"
-                                   for s in d["margin_slowdowns"]) + " |",
+        "| margin | "
+        + " | ".join("same latency" if s == 0 else f"{s:+.0%}" for s in d["margin_slowdowns"])
+        + " |",
         "|---:|" + "---:|" * len(d["margin_slowdowns"]),
-        *(f"| {m['margin_pct']:g} % | " + " | ".join(f"{c:.1%}" for c in m["called"]) + " |"
-          for m in d["margins"]),
+        *(
+            f"| {m['margin_pct']:g} % | " + " | ".join(f"{c:.1%}" for c in m["called"]) + " |"
+            for m in d["margins"]
+        ),
         "",
         "Limits: the drift between runs is only as varied as the few real runs it comes from; "
         "the margin is what keeps that drift from being called a regression. This machine is "

@@ -41,19 +41,50 @@ def _plugin_charset() -> str:
 
 
 B64 = _plugin_charset()  # the plugin's own charset, backslash included
-PATHS = ["app.py", "settings.py", "src/client.js", "src/api.ts", "config/app.yaml",
-         "config/db.ini", "deploy/.env", "main.go", "App.java", "README.md", "data.json",
-         "site/index.html", "scripts/run.sh", "Dockerfile", "lib/util.rb", "web/x.php",
-         "conf/app.properties", "notes.txt", "k8s/secret.yml", "tf/main.tf"]
-CODE = ["def handler{i}(event):", "    return {{'ok': True, 'n': {i}}}", "import os, sys",
-        "const total{i} = items.reduce((a, b) => a + b, 0);", "if err != nil {{ return err }}",
-        "SELECT id, name FROM clients WHERE status = 'active';", "# TODO: paginate {i}",
-        "key = cache_key(user.id, {i})", "token_count = len(tokens)  # not a secret",
-        "version: 1.{i}.0", "<div class=\"row\">{i}</div>", "export PATH=$PATH:/opt/bin",
-        "password_field = form.fields['password']", "secret_name = get_secret_name()",
-        "url = 'https://example.com/api/v{i}'", "caf\u00e9 = 'cr\u00e8me br\u00fbl\u00e9e'",
-        "uuid = '123e4567-e89b-12d3-a456-426614174000'", "sha = 'deadbeef{i}'",
-        "ip = '10.0.0.{i}'", "pw = os.environ['DB_PASSWORD']"]
+PATHS = [
+    "app.py",
+    "settings.py",
+    "src/client.js",
+    "src/api.ts",
+    "config/app.yaml",
+    "config/db.ini",
+    "deploy/.env",
+    "main.go",
+    "App.java",
+    "README.md",
+    "data.json",
+    "site/index.html",
+    "scripts/run.sh",
+    "Dockerfile",
+    "lib/util.rb",
+    "web/x.php",
+    "conf/app.properties",
+    "notes.txt",
+    "k8s/secret.yml",
+    "tf/main.tf",
+]
+CODE = [
+    "def handler{i}(event):",
+    "    return {{'ok': True, 'n': {i}}}",
+    "import os, sys",
+    "const total{i} = items.reduce((a, b) => a + b, 0);",
+    "if err != nil {{ return err }}",
+    "SELECT id, name FROM clients WHERE status = 'active';",
+    "# TODO: paginate {i}",
+    "key = cache_key(user.id, {i})",
+    "token_count = len(tokens)  # not a secret",
+    "version: 1.{i}.0",
+    '<div class="row">{i}</div>',
+    "export PATH=$PATH:/opt/bin",
+    "password_field = form.fields['password']",
+    "secret_name = get_secret_name()",
+    "url = 'https://example.com/api/v{i}'",
+    "caf\u00e9 = 'cr\u00e8me br\u00fbl\u00e9e'",
+    "uuid = '123e4567-e89b-12d3-a456-426614174000'",
+    "sha = 'deadbeef{i}'",
+    "ip = '10.0.0.{i}'",
+    "pw = os.environ['DB_PASSWORD']",
+]
 
 
 def r(rng: random.Random, alphabet: str, n: int) -> str:
@@ -65,10 +96,11 @@ def secret_line(rng: random.Random) -> str:
         lambda: f'AWS_ACCESS_KEY_ID = "AKIA{r(rng, U, 16)}"',
         lambda: f'aws_secret_access_key = "{r(rng, A + "/+", 40)}"',
         lambda: f'GITHUB_TOKEN="ghp_{r(rng, A, 36)}"',
-        lambda: f"slack: xoxb-{r(rng, string.digits, 11)}-{r(rng, string.digits, 12)}-"
-                f"{r(rng, string.ascii_lowercase + string.digits, 24)}",
-        lambda: f"https://hooks.slack.com/services/T{r(rng, U, 8)}/B{r(rng, U, 8)}/"
-                f"{r(rng, A, 24)}",
+        lambda: (
+            f"slack: xoxb-{r(rng, string.digits, 11)}-{r(rng, string.digits, 12)}-"
+            f"{r(rng, string.ascii_lowercase + string.digits, 24)}"
+        ),
+        lambda: f"https://hooks.slack.com/services/T{r(rng, U, 8)}/B{r(rng, U, 8)}/{r(rng, A, 24)}",
         lambda: f'stripe.api_key = "sk_live_{r(rng, A, 24)}"',  # pragma: allowlist secret
         lambda: f"token: eyJ{r(rng, A, 20)}.eyJ{r(rng, A, 30)}.{r(rng, A + '-_', 43)}",
         lambda: "-----BEGIN RSA PRIVATE KEY-----",  # pragma: allowlist secret
@@ -77,8 +109,10 @@ def secret_line(rng: random.Random) -> str:
         lambda: f'password: "{r(rng, A, 12)}"',
         lambda: f'SIGNING_KEY = "{r(rng, B64, 44)}"',
         lambda: f"checksum = '{r(rng, HEX, 40)}'",
-        lambda: f"server = {rng.randint(11, 99)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}."
-                f"{rng.randint(1, 254)}",
+        lambda: (
+            f"server = {rng.randint(11, 99)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}."
+            f"{rng.randint(1, 254)}"
+        ),
         lambda: f'TWILIO = "SK{r(rng, HEX, 32)}"',
         lambda: f'SENDGRID = "SG.{r(rng, A, 22)}.{r(rng, A, 43)}"',
         lambda: f"//npm.example/:_authToken=npm_{r(rng, A, 36)}",  # pragma: allowlist secret
@@ -124,8 +158,7 @@ def fast_import_stream(commits: int, seed: int, nextline_rate: float) -> bytes:
             for _ in range(rng.randint(1, 8)):
                 if lines and rng.random() < 0.25:
                     del lines[rng.randrange(len(lines))]
-                text = (secret_line(rng) if rng.random() < 0.08
-                        else rng.choice(CODE).format(i=i))
+                text = secret_line(rng) if rng.random() < 0.08 else rng.choice(CODE).format(i=i)
                 if rng.random() < nextline_rate:
                     text = "# pragma: allowlist nextline secret"
                 lines.insert(rng.randint(0, len(lines)), text)
@@ -133,13 +166,17 @@ def fast_import_stream(commits: int, seed: int, nextline_rate: float) -> bytes:
             data = ("\n".join(lines) + "\n").encode()
             changes.append(f"M 100644 inline {path}\ndata {len(data)}\n".encode() + data + b"\n")
         message = f"change {i}".encode()
-        out.append(b"commit refs/heads/main\n" + f"mark :{i}\n".encode()
-                   + f"author Gen <gen@example.invalid> {1_600_000_000 + i * 3600} +0000\n"
-                   .encode()
-                   + f"committer Gen <gen@example.invalid> {1_600_000_000 + i * 3600} +0000\n"
-                   .encode()
-                   + f"data {len(message)}\n".encode() + message + b"\n"
-                   + (f"from :{i - 1}\n".encode() if i > 1 else b"") + b"".join(changes))
+        out.append(
+            b"commit refs/heads/main\n"
+            + f"mark :{i}\n".encode()
+            + f"author Gen <gen@example.invalid> {1_600_000_000 + i * 3600} +0000\n".encode()
+            + f"committer Gen <gen@example.invalid> {1_600_000_000 + i * 3600} +0000\n".encode()
+            + f"data {len(message)}\n".encode()
+            + message
+            + b"\n"
+            + (f"from :{i - 1}\n".encode() if i > 1 else b"")
+            + b"".join(changes)
+        )
     return b"".join(out)
 
 
@@ -147,8 +184,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commits", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--nextline-rate", type=float, default=0.0,
-                        help="share of generated lines that are 'allowlist nextline' pragmas")
+    parser.add_argument(
+        "--nextline-rate",
+        type=float,
+        default=0.0,
+        help="share of generated lines that are 'allowlist nextline' pragmas",
+    )
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
 
@@ -160,13 +201,16 @@ def main() -> int:
     try:
         repo = work / "repo"
         subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
-        subprocess.run(["git", "-C", str(repo), "fast-import", "--quiet"], check=True,
-                       input=fast_import_stream(args.commits, args.seed,
-                                                      args.nextline_rate))
+        subprocess.run(
+            ["git", "-C", str(repo), "fast-import", "--quiet"],
+            check=True,
+            input=fast_import_stream(args.commits, args.seed, args.nextline_rate),
+        )
         subprocess.run(["git", "-C", str(repo), "checkout", "-q", "main"], check=True)
         started = time.perf_counter()
-        scan = scan_repository(str(repo), ScanOptions(diff=False, cache=str(work / "c")),
-                               engine=Engine())
+        scan = scan_repository(
+            str(repo), ScanOptions(diff=False, cache=str(work / "c")), engine=Engine()
+        )
         mine_s = time.perf_counter() - started
         mine = {(h.commit, h.path, h.line, h.type, h.hashed_secret) for h in scan.raw_history}
         started = time.perf_counter()
@@ -178,15 +222,23 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
     missing, extra = reference - mine, mine - reference
     by_type = collections.Counter(t for _c, _p, _l, t, _h in reference)
-    result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-              "commits": args.commits, "seed": args.seed, "nextline_rate": args.nextline_rate,
-              "added_lines": scan.stats.lines_scanned, "reference_hits": len(reference),
-              "launchgate_hits": len(mine), "missing": len(missing), "extra": len(extra),
-              "unexplained": len(unexplained),
-              "missing_examples": sorted((p, line, t) for _c, p, line, t, _h in missing)[:20],
-              "extra_examples": sorted((p, line, t) for _c, p, line, t, _h in extra)[:20],
-              "types": dict(sorted(by_type.items())), "launchgate_s": round(mine_s, 2),
-              "detect_secrets_s": round(ds_s, 2)}
+    result = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "commits": args.commits,
+        "seed": args.seed,
+        "nextline_rate": args.nextline_rate,
+        "added_lines": scan.stats.lines_scanned,
+        "reference_hits": len(reference),
+        "launchgate_hits": len(mine),
+        "missing": len(missing),
+        "extra": len(extra),
+        "unexplained": len(unexplained),
+        "missing_examples": sorted((p, line, t) for _c, p, line, t, _h in missing)[:20],
+        "extra_examples": sorted((p, line, t) for _c, p, line, t, _h in extra)[:20],
+        "types": dict(sorted(by_type.items())),
+        "launchgate_s": round(mine_s, 2),
+        "detect_secrets_s": round(ds_s, 2),
+    }
     text = render(result)
     print(text)
     if args.output:
@@ -201,8 +253,9 @@ PRAGMA = "pragma: allowlist nextline secret"
 def _real_previous_is_pragma(repo: Path, hit: tuple) -> bool:
     """launchgate drops it: the line before it in the file is a nextline pragma."""
     commit, path, line = hit[:3]
-    text = subprocess.run(["git", "-C", str(repo), "show", f"{commit}:{path}"],
-                          capture_output=True, text=True).stdout.splitlines()
+    text = subprocess.run(
+        ["git", "-C", str(repo), "show", f"{commit}:{path}"], capture_output=True, text=True
+    ).stdout.splitlines()
     return line >= 2 and PRAGMA in text[line - 2]
 
 
@@ -210,10 +263,12 @@ def _scan_diff_previous_is_pragma(repo: Path, hit: tuple) -> bool:
     """scan_diff drops it: its context indexes the target line number into the list of the
     file's *added* lines, and that entry is a nextline pragma."""
     commit, path, line = hit[:3]
-    patch = subprocess.run(["git", "-C", str(repo), "show", "-U0", "--format=", "--no-renames",
-                            commit, "--", path], capture_output=True, text=True).stdout
-    added = [x[1:] for x in patch.splitlines() if x.startswith("+") and not
-             x.startswith("+++ ")]
+    patch = subprocess.run(
+        ["git", "-C", str(repo), "show", "-U0", "--format=", "--no-renames", commit, "--", path],
+        capture_output=True,
+        text=True,
+    ).stdout
+    added = [x[1:] for x in patch.splitlines() if x.startswith("+") and not x.startswith("+++ ")]
     return line >= 2 and len(added) >= line - 1 and PRAGMA in added[line - 2]
 
 
@@ -221,24 +276,26 @@ def render(r: dict) -> str:
     rows = "\n".join(f"| {t} | {n} |" for t, n in r["types"].items())
     notes = ""
     if r["missing"] or r["extra"]:
-        notes = ("\nThe one deliberate difference: for `pragma: allowlist nextline secret`, "
-                 "launchgate reads the real previous line of the file; scan_diff indexes the "
-                 "target line number into the list of the patch's added lines, so in a "
-                 "modified file it honours the wrong line's pragma (launchgate 'extra') or "
-                 "misses the right one (launchgate 'missing'). Each difference is checked "
-                 "against exactly that explanation (git show of the file / the patch).\n")
+        notes = (
+            "\nThe one deliberate difference: for `pragma: allowlist nextline secret`, "
+            "launchgate reads the real previous line of the file; scan_diff indexes the "
+            "target line number into the list of the patch's added lines, so in a "
+            "modified file it honours the wrong line's pragma (launchgate 'extra') or "
+            "misses the right one (launchgate 'missing'). Each difference is checked "
+            "against exactly that explanation (git show of the file / the patch).\n"
+        )
     return f"""# Secrets parity on a generated history
 
-Run {r['date']}: {r['commits']:,} generated commits (seed {r['seed']}), {r['added_lines']:,}
+Run {r["date"]}: {r["commits"]:,} generated commits (seed {r["seed"]}), {r["added_lines"]:,}
 added lines in 20 files of many languages, with every detect-secrets plugin's shape,
 near-misses, pragmas (incl. `whitelist`), placeholders, templates, SRI hashes, escaped
 strings, non-ASCII text and CRLF.
 
-- detect-secrets 1.5.0 (`scan_diff` per commit): **{r['reference_hits']}** hits in
-  {r['detect_secrets_s']} s
-- launchgate engine: **{r['launchgate_hits']}** hits in {r['launchgate_s']} s
-- missing: **{r['missing']}**, extra: **{r['extra']}** (same commit, path, line, type, hash);
-  not explained by the `allowlist nextline` difference below: **{r['unexplained']}**
+- detect-secrets 1.5.0 (`scan_diff` per commit): **{r["reference_hits"]}** hits in
+  {r["detect_secrets_s"]} s
+- launchgate engine: **{r["launchgate_hits"]}** hits in {r["launchgate_s"]} s
+- missing: **{r["missing"]}**, extra: **{r["extra"]}** (same commit, path, line, type, hash);
+  not explained by the `allowlist nextline` difference below: **{r["unexplained"]}**
 {notes}
 | type (detect-secrets) | hits |
 |---|---|

@@ -74,20 +74,34 @@ def main() -> int:
     instances = {cls.__name__: cls() for cls in plugin_classes()}
     for name, plugin in instances.items():
         group = PLUGIN_GROUPS[name]
-        shaped = [i for i, c in enumerate(cases) if c.secret and c.provider == group
-                  and any(r.search(c.line) for r in plugin.denylist)]
+        shaped = [
+            i
+            for i, c in enumerate(cases)
+            if c.secret and c.provider == group and any(r.search(c.line) for r in plugin.denylist)
+        ]
         hit = [i for i, lg in enumerate(ours) if name in {own_types.get(t) for t in lg}]
         tp = sum(1 for i in hit if cases[i].secret)
-        plugins[name] = {"group": group, "strength": plugin.strength,
-                         "in_format": len(shaped), "found": sum(1 for i in shaped if i in hit),
-                         "tp": tp, "fp": sum(1 for i in hit if not cases[i].secret)}
+        plugins[name] = {
+            "group": group,
+            "strength": plugin.strength,
+            "in_format": len(shaped),
+            "found": sum(1 for i in shaped if i in hit),
+            "tp": tp,
+            "fp": sum(1 for i in hit if not cases[i].secret),
+        }
     ds_types = Counter(t for ds in theirs for t in ds)
-    result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "seed": args.seed,
-              "cases": len(cases), "positives": sum(c.secret for c in cases),
-              "negatives": sum(not c.secret for c in cases),
-              "groups": {g: dict(v) for g, v in groups.items()}, "plugins": plugins,
-              "detect_secrets_types": dict(ds_types.most_common()),
-              "detect_secrets_s": round(ds_s, 3), "launchgate_s": round(lg_s, 3)}
+    result = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "seed": args.seed,
+        "cases": len(cases),
+        "positives": sum(c.secret for c in cases),
+        "negatives": sum(not c.secret for c in cases),
+        "groups": {g: dict(v) for g, v in groups.items()},
+        "plugins": plugins,
+        "detect_secrets_types": dict(ds_types.most_common()),
+        "detect_secrets_s": round(ds_s, 3),
+        "launchgate_s": round(lg_s, 3),
+    }
     text = render(result)
     print(text)
     if args.output:
@@ -109,14 +123,16 @@ def render(r: dict) -> str:
     rows.append(_group_row("**all**", total))
     plugin_rows = []
     for name, p in r["plugins"].items():
-        plugin_rows.append(f"| {name} | {p['group']} | {p['strength']} | {p['found']}/"
-                           f"{p['in_format']} ({_pct(p['found'], p['in_format'])}) | {p['tp']} | "
-                           f"{p['fp']} | {_pct(p['tp'], p['tp'] + p['fp'])} |")
+        plugin_rows.append(
+            f"| {name} | {p['group']} | {p['strength']} | {p['found']}/"
+            f"{p['in_format']} ({_pct(p['found'], p['in_format'])}) | {p['tp']} | "
+            f"{p['fp']} | {_pct(p['tp'], p['tp'] + p['fp'])} |"
+        )
     ds_types = ", ".join(f"{t}: {n}" for t, n in r["detect_secrets_types"].items())
     return f"""# Secrets recall benchmark: launchgate vs detect-secrets 1.5.0
 
-Run {r['date']}, corpus seed {r['seed']}: {r['cases']} lines, {r['positives']} secrets and
-{r['negatives']} hard negatives (made-up values in each provider's published format,
+Run {r["date"]}, corpus seed {r["seed"]}: {r["cases"]} lines, {r["positives"]} secrets and
+{r["negatives"]} hard negatives (made-up values in each provider's published format,
 `tests/support/made_up_secrets.py`). Both tools judge every line in the same run; a line is
 found when the tool reports any secret on it (launchgate: what its check reports, noise
 excluded).
@@ -137,7 +153,7 @@ plugin's hits on secrets / on negatives anywhere in the corpus.
 
 detect-secrets' hits by type (all lines): {ds_types}.
 
-Time: detect-secrets {r['detect_secrets_s']} s, launchgate {r['launchgate_s']} s
+Time: detect-secrets {r["detect_secrets_s"]} s, launchgate {r["launchgate_s"]} s
 (one line at a time, no pre-filter benefit at this size).
 Reproduce: `.venv/bin/python benchmarks/secrets_recall.py --output FILE.md`.
 """
@@ -146,15 +162,18 @@ Reproduce: `.venv/bin/python benchmarks/secrets_recall.py --output FILE.md`.
 _GROUP_HEADER = (
     "| provider | secrets | negatives | detect-secrets recall | detect-secrets false pos. | "
     "detect-secrets precision | launchgate recall | launchgate false pos. | "
-    "launchgate precision |\n|---|---|---|---|---|---|---|---|---|")
+    "launchgate precision |\n|---|---|---|---|---|---|---|---|---|"
+)
 
 
 def _group_row(group: str, v: dict) -> str:
     pos, neg = v.get("positives", 0), v.get("negatives", 0)
     ds_tp, ds_fp, lg_tp, lg_fp = (v.get(k, 0) for k in ("ds_tp", "ds_fp", "lg_tp", "lg_fp"))
-    return (f"| {group} | {pos} | {neg} | {ds_tp}/{pos} ({_pct(ds_tp, pos)}) | {ds_fp} | "
-            f"{_pct(ds_tp, ds_tp + ds_fp)} | {lg_tp}/{pos} ({_pct(lg_tp, pos)}) | {lg_fp} | "
-            f"{_pct(lg_tp, lg_tp + lg_fp)} |")
+    return (
+        f"| {group} | {pos} | {neg} | {ds_tp}/{pos} ({_pct(ds_tp, pos)}) | {ds_fp} | "
+        f"{_pct(ds_tp, ds_tp + ds_fp)} | {lg_tp}/{pos} ({_pct(lg_tp, pos)}) | {lg_fp} | "
+        f"{_pct(lg_tp, lg_tp + lg_fp)} |"
+    )
 
 
 if __name__ == "__main__":

@@ -25,11 +25,23 @@ from machine import cpu_model  # benchmarks/machine.py
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 0.5
-HEAVY = ("locust", "gevent", "httpx", "httpcore", "dns", "detect_secrets", "github", "jinja2",
-         "yaml", "cryptography")
-PROBE = ("import sys, launchgate.cli\n"
-         f"heavy = {HEAVY!r}\n"
-         "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & set(heavy))))\n")
+HEAVY = (
+    "locust",
+    "gevent",
+    "httpx",
+    "httpcore",
+    "dns",
+    "detect_secrets",
+    "github",
+    "jinja2",
+    "yaml",
+    "cryptography",
+)
+PROBE = (
+    "import sys, launchgate.cli\n"
+    f"heavy = {HEAVY!r}\n"
+    "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & set(heavy))))\n"
+)
 
 
 def _env() -> dict[str, str]:
@@ -50,22 +62,29 @@ def time_runs(command: list[str], runs: int) -> list[float]:
 
 
 def heavy_modules_imported() -> list[str]:
-    out = subprocess.run([sys.executable, "-c", PROBE], env=_env(), capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], env=_env(), capture_output=True, text=True, check=True
+    )
     return out.stdout.split()
 
 
 def machine() -> str:
     cpu = cpu_model()
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores "
-            f"(load average {load}), Python {platform.python_version()}")
+    return (
+        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores "
+        f"(load average {load}), Python {platform.python_version()}"
+    )
 
 
 def summary(times: list[float]) -> dict[str, float]:
     ordered = sorted(times)
-    return {"median": statistics.median(ordered), "min": ordered[0],
-            "p90": ordered[int(0.9 * (len(ordered) - 1))], "max": ordered[-1]}
+    return {
+        "median": statistics.median(ordered),
+        "min": ordered[0],
+        "p90": ordered[int(0.9 * (len(ordered) - 1))],
+        "max": ordered[-1],
+    }
 
 
 def main() -> int:
@@ -81,29 +100,33 @@ def main() -> int:
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
     def row(name: str, s: dict[str, float]) -> str:
-        return (f"| {name} | {s['median'] * 1000:.0f} | {s['min'] * 1000:.0f} | "
-                f"{s['p90'] * 1000:.0f} | {s['max'] * 1000:.0f} |")
+        return (
+            f"| {name} | {s['median'] * 1000:.0f} | {s['min'] * 1000:.0f} | "
+            f"{s['p90'] * 1000:.0f} | {s['max'] * 1000:.0f} |"
+        )
 
-    report = "\n".join([
-        "# Startup time: `launchgate --version`",
-        "",
-        f"Measured {now} by `python benchmarks/startup.py --runs {args.runs}` "
-        "(each run a fresh interpreter).",
-        "",
-        f"Machine: {machine()}.",
-        "",
-        "| command | median ms | min ms | p90 ms | max ms |",
-        "|---|---:|---:|---:|---:|",
-        row("`python -m launchgate --version`", version),
-        row("`python -c pass` (interpreter alone)", bare),
-        "",
-        f"Target: median under {TARGET_S * 1000:.0f} ms — "
-        f"**{'met' if version['median'] < TARGET_S else 'MISSED'}**.",
-        "",
-        "Lazy imports: after `import launchgate.cli`, heavy modules loaded: "
-        f"**{', '.join(heavy) if heavy else 'none'}** (checked: {', '.join(HEAVY)}).",
-        "",
-    ])
+    report = "\n".join(
+        [
+            "# Startup time: `launchgate --version`",
+            "",
+            f"Measured {now} by `python benchmarks/startup.py --runs {args.runs}` "
+            "(each run a fresh interpreter).",
+            "",
+            f"Machine: {machine()}.",
+            "",
+            "| command | median ms | min ms | p90 ms | max ms |",
+            "|---|---:|---:|---:|---:|",
+            row("`python -m launchgate --version`", version),
+            row("`python -c pass` (interpreter alone)", bare),
+            "",
+            f"Target: median under {TARGET_S * 1000:.0f} ms — "
+            f"**{'met' if version['median'] < TARGET_S else 'MISSED'}**.",
+            "",
+            "Lazy imports: after `import launchgate.cli`, heavy modules loaded: "
+            f"**{', '.join(heavy) if heavy else 'none'}** (checked: {', '.join(HEAVY)}).",
+            "",
+        ]
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report, encoding="utf-8")
     print(report)

@@ -25,11 +25,21 @@ from tests.support.weblab import WEB_CHECKS, name, run, start_lab  # noqa: E402
 
 TARGET_S = 5.0
 SCENARIOS = {
-    "healthy (every probe configured)": ("healthy", {
-        "redirects": {"hosts": [name("healthy"), name("www.healthy")], "paths": ["/", "/login"]},
-        "exposure": {"protected_paths": ["/api/admin/users"], "cors_paths": ["/api/clients"],
-                     "staging_hosts": [name("stagingok")]},
-        "tls": {"hosts": [name("healthy"), name("www.healthy")]}}),
+    "healthy (every probe configured)": (
+        "healthy",
+        {
+            "redirects": {
+                "hosts": [name("healthy"), name("www.healthy")],
+                "paths": ["/", "/login"],
+            },
+            "exposure": {
+                "protected_paths": ["/api/admin/users"],
+                "cors_paths": ["/api/clients"],
+                "staging_hosts": [name("stagingok")],
+            },
+            "tls": {"hosts": [name("healthy"), name("www.healthy")]},
+        },
+    ),
     "bundle with secrets (scan + source map)": ("bundle", {}),
     "TLS 1.0 only (legacy probes)": ("tls10", {}),
 }
@@ -67,8 +77,7 @@ def main() -> int:
         "",
         "| site | min s | median s | max s | findings |",
         "|---|---:|---:|---:|---:|",
-        *[f"| {label} | {lo:.3f} | {med:.3f} | {hi:.3f} | {n} |"
-          for label, lo, med, hi, n in rows],
+        *[f"| {label} | {lo:.3f} | {med:.3f} | {hi:.3f} | {n} |" for label, lo, med, hi, n in rows],
         "",
     ]
     Path(args.output).write_text("\n".join(lines), encoding="utf-8")

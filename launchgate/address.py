@@ -23,7 +23,7 @@ _HOST_CHARS = re.compile(r"^[A-Za-z0-9._:-]+$")
 
 @dataclass(frozen=True)
 class HostPort:
-    host: str         # normalized (see the module docstring)
+    host: str  # normalized (see the module docstring)
     port: int | None  # None: the scheme's default port
 
     def for_scheme(self, scheme: str) -> int:
@@ -32,8 +32,11 @@ class HostPort:
     def netloc(self, scheme: str) -> str:
         """`host[:port]` for a URL of `scheme`, the default port left out."""
         port = self.for_scheme(scheme)
-        return bracketed(self.host) if port == DEFAULT_PORTS[scheme] \
+        return (
+            bracketed(self.host)
+            if port == DEFAULT_PORTS[scheme]
             else f"{bracketed(self.host)}:{port}"
+        )
 
 
 def normalize_host(host: str) -> str:

@@ -58,7 +58,7 @@ class BaseReport:
     url: str | None
     version: str | None
     findings: tuple[BaseFinding, ...] | None
-    ran: frozenset[str] | None            # checks that passed or failed in the base
+    ran: frozenset[str] | None  # checks that passed or failed in the base
     load: Mapping[str, Any] | None
     notes: tuple[str, ...] = ()
     # All its metrics: a production watch compares certificates and DNS answers with them.
@@ -73,13 +73,15 @@ def read_base(path: str | Path, flag: str = "--compare") -> BaseReport:
     except FileNotFoundError:
         raise UsageError(f"{flag} {path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{flag} {path}: cannot read it: "
-                         f"{getattr(exc, 'strerror', None) or exc}") from None
+        raise UsageError(
+            f"{flag} {path}: cannot read it: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UsageError(f"{flag} {path}: not a launchgate report (not JSON: {exc.msg} at "
-                         f"line {exc.lineno})") from None
+        raise UsageError(
+            f"{flag} {path}: not a launchgate report (not JSON: {exc.msg} at line {exc.lineno})"
+        ) from None
     try:
         return parse_base(data)
     except ValueError as exc:
@@ -92,25 +94,38 @@ def parse_base(data: Any) -> BaseReport:
         raise ValueError("not a launchgate report (expected a JSON object)")
     schema = data.get("schema")
     tool = _object(data.get("tool"))
-    if not (isinstance(schema, str) and schema.startswith("launchgate.report/")) and \
-            tool.get("name") != "launchgate":
-        raise ValueError(f"not a launchgate report (no \"schema\": \"{SCHEMA}\")")
+    if (
+        not (isinstance(schema, str) and schema.startswith("launchgate.report/"))
+        and tool.get("name") != "launchgate"
+    ):
+        raise ValueError(f'not a launchgate report (no "schema": "{SCHEMA}")')
     notes: list[str] = []
     if schema != SCHEMA:
-        notes.append(f"the base report's schema is {schema or 'missing'}, not {SCHEMA}: "
-                     "compared as far as it goes")
+        notes.append(
+            f"the base report's schema is {schema or 'missing'}, not {SCHEMA}: "
+            "compared as far as it goes"
+        )
     version = tool.get("version") if isinstance(tool.get("version"), str) else None
     if version and version != __version__:
-        notes.append(f"the base report was made by launchgate {version} (this is "
-                     f"{__version__}); findings whose fingerprint rules changed in between "
-                     "show as new and fixed")
+        notes.append(
+            f"the base report was made by launchgate {version} (this is "
+            f"{__version__}); findings whose fingerprint rules changed in between "
+            "show as new and fixed"
+        )
     target = _object(data.get("target"))
     findings = _base_findings(data.get("findings"), notes)
     load = _object(_object(data.get("metrics")).get("load")) or None
-    return BaseReport(head=_text(target.get("head")), verdict=_text(data.get("verdict")),
-                      url=_text(target.get("url")), version=version, findings=findings,
-                      ran=_ran(data.get("checks")), load=load, notes=tuple(notes),
-                      metrics=_object(data.get("metrics")) or None)
+    return BaseReport(
+        head=_text(target.get("head")),
+        verdict=_text(data.get("verdict")),
+        url=_text(target.get("url")),
+        version=version,
+        findings=findings,
+        ran=_ran(data.get("checks")),
+        load=load,
+        notes=tuple(notes),
+        metrics=_object(data.get("metrics")) or None,
+    )
 
 
 def _object(value: Any) -> Mapping[str, Any]:
@@ -128,41 +143,62 @@ def _base_findings(raw: Any, notes: list[str]) -> tuple[BaseFinding, ...] | None
     kept: list[BaseFinding] = []
     unusable = 0
     for item in raw:
-        if not isinstance(item, Mapping) or not isinstance(item.get("fingerprint"), str) or \
-                not isinstance(item.get("id"), str):
+        if (
+            not isinstance(item, Mapping)
+            or not isinstance(item.get("fingerprint"), str)
+            or not isinstance(item.get("id"), str)
+        ):
             unusable += 1
             continue
         severity = item.get("severity")
-        kept.append(BaseFinding(
-            id=item["id"], title=str(item.get("title") or item["id"]),
-            fingerprint=item["fingerprint"],
-            severity=severity if severity in {s.value for s in Severity} else None,
-            check=str(item.get("check") or item["id"].split(".", 1)[0])))
+        kept.append(
+            BaseFinding(
+                id=item["id"],
+                title=str(item.get("title") or item["id"]),
+                fingerprint=item["fingerprint"],
+                severity=severity if severity in {s.value for s in Severity} else None,
+                check=str(item.get("check") or item["id"].split(".", 1)[0]),
+            )
+        )
     if unusable:
-        notes.append(f"{unusable} finding(s) of the base report have no id or fingerprint: "
-                     "findings that match them show as new")
+        notes.append(
+            f"{unusable} finding(s) of the base report have no id or fingerprint: "
+            "findings that match them show as new"
+        )
     return tuple(kept)
 
 
 def _ran(raw: Any) -> frozenset[str] | None:
     if not isinstance(raw, list):
         return None
-    return frozenset(c["name"] for c in raw if isinstance(c, Mapping)
-                     and isinstance(c.get("name"), str)
-                     and c.get("status") in {s.value for s in _RAN})
+    return frozenset(
+        c["name"]
+        for c in raw
+        if isinstance(c, Mapping)
+        and isinstance(c.get("name"), str)
+        and c.get("status") in {s.value for s in _RAN}
+    )
 
 
 # --- the comparison -----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Compared:
-    findings: tuple[Finding, ...]       # marked new/inherited, plus any p95-regressed
+    findings: tuple[Finding, ...]  # marked new/inherited, plus any p95-regressed
     comparison: Comparison
 
 
-def compare(findings: Sequence[Finding], checks: Sequence[CheckResult],
-            metrics: Mapping[str, Any], base: BaseReport, *, name: str = "base",
-            gate_on: str = "all", location: Location | None = None) -> Compared:
+def compare(
+    findings: Sequence[Finding],
+    checks: Sequence[CheckResult],
+    metrics: Mapping[str, Any],
+    base: BaseReport,
+    *,
+    name: str = "base",
+    gate_on: str = "all",
+    location: Location | None = None,
+) -> Compared:
     """Mark `findings` new or inherited against `base`, list what it fixed, compare p95 and
     add `load.p95-regressed` findings for significant rises (marked new: the base cannot
     have had them)."""
@@ -176,27 +212,34 @@ def compare(findings: Sequence[Finding], checks: Sequence[CheckResult],
         gate_on = "all"
     comparison = Comparison(
         base=BaseRef(name=name, head=base.head, verdict=base.verdict, url=base.url),
-        fixed=fixed, load=load, gate_on=gate_on, notes=tuple(notes))
+        fixed=fixed,
+        load=load,
+        gate_on=gate_on,
+        notes=tuple(notes),
+    )
     return Compared(marked + tuple(replace(f, new=True) for f in regressed), comparison)
 
 
-def _mark(findings: Sequence[Finding], base: BaseReport, ran_now: set[str],
-          notes: list[str]) -> tuple[Finding, ...]:
+def _mark(
+    findings: Sequence[Finding], base: BaseReport, ran_now: set[str], notes: list[str]
+) -> tuple[Finding, ...]:
     if base.findings is None:
         return tuple(findings)
     known = {f.fingerprint for f in base.findings}
     if base.ran is not None:
-        not_run = sorted({f.check for f in findings if f.fingerprint not in known}
-                         - set(base.ran))
+        not_run = sorted({f.check for f in findings if f.fingerprint not in known} - set(base.ran))
         if not_run:
-            notes.append(f"the base did not run {', '.join(not_run)}: every finding of "
-                         f"{'that check' if len(not_run) == 1 else 'those checks'} counts as "
-                         "new")
+            notes.append(
+                f"the base did not run {', '.join(not_run)}: every finding of "
+                f"{'that check' if len(not_run) == 1 else 'those checks'} counts as "
+                "new"
+            )
     return tuple(replace(f, new=f.fingerprint not in known) for f in findings)
 
 
-def _fixed(findings: Sequence[Finding], base: BaseReport,
-           ran_now: set[str]) -> tuple[FixedFinding, ...]:
+def _fixed(
+    findings: Sequence[Finding], base: BaseReport, ran_now: set[str]
+) -> tuple[FixedFinding, ...]:
     """Base findings this run no longer has, among the checks that ran to the end this time
     (a skipped or failing-to-run check fixes nothing)."""
     if base.findings is None:
@@ -208,12 +251,16 @@ def _fixed(findings: Sequence[Finding], base: BaseReport,
         if old.fingerprint in present or old.fingerprint in seen or old.check not in ran_now:
             continue
         seen.add(old.fingerprint)
-        fixed.append(FixedFinding(id=old.id, title=old.title, fingerprint=old.fingerprint,
-                                  severity=old.severity))
+        fixed.append(
+            FixedFinding(
+                id=old.id, title=old.title, fingerprint=old.fingerprint, severity=old.severity
+            )
+        )
     return tuple(fixed)
 
 
 # --- p95 --------------------------------------------------------------------------------------
+
 
 def margin_ms(base_p95: float, margin_pct: float = MARGIN_PCT) -> float:
     """The practical margin: a change smaller than this is never called significant."""
@@ -221,8 +268,7 @@ def margin_ms(base_p95: float, margin_pct: float = MARGIN_PCT) -> float:
 
 
 def _num(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
-        else None
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _ci(scope: Mapping[str, Any]) -> tuple[float | None, float | None]:
@@ -232,8 +278,14 @@ def _ci(scope: Mapping[str, Any]) -> tuple[float | None, float | None]:
     return None, None
 
 
-def p95_delta(this: Mapping[str, Any], base: Mapping[str, Any], *, name: str | None = None,
-              comparable: bool = True, margin_pct: float = MARGIN_PCT) -> P95Delta | None:
+def p95_delta(
+    this: Mapping[str, Any],
+    base: Mapping[str, Any],
+    *,
+    name: str | None = None,
+    comparable: bool = True,
+    margin_pct: float = MARGIN_PCT,
+) -> P95Delta | None:
     """This scope's p95 against the base's (None when either has no p95). `margin_pct` is
     for the benchmark that chose MARGIN_PCT."""
     now, before = _num(this.get("p95_ms")), _num(base.get("p95_ms"))
@@ -247,12 +299,19 @@ def p95_delta(this: Mapping[str, Any], base: Mapping[str, Any], *, name: str | N
         assert lo is not None and hi is not None and base_lo is not None and base_hi is not None
         apart = lo > base_hi or hi < base_lo
         significant = apart and abs(delta) > margin_ms(before, margin_pct)
-    return P95Delta(p95_ms=before, delta_ms=delta, delta_pct=pct, significant=significant,
-                    base_ci_ms=(base_lo, base_hi), name=name)
+    return P95Delta(
+        p95_ms=before,
+        delta_ms=delta,
+        delta_pct=pct,
+        significant=significant,
+        base_ci_ms=(base_lo, base_hi),
+        name=name,
+    )
 
 
-def _load(this: Any, base: BaseReport, name: str, location: Location, notes: list[str]
-          ) -> tuple[LoadComparison | None, list[Finding]]:
+def _load(
+    this: Any, base: BaseReport, name: str, location: Location, notes: list[str]
+) -> tuple[LoadComparison | None, list[Finding]]:
     if not isinstance(this, Mapping) or _num(this.get("p95_ms")) is None:
         return None, []
     if base.load is None or _num(base.load.get("p95_ms")) is None:
@@ -261,30 +320,42 @@ def _load(this: Any, base: BaseReport, name: str, location: Location, notes: lis
     comparable = True
     if this.get("users") != base.load.get("users"):
         comparable = False
-        notes.append(f"the base ran the load test with {base.load.get('users')} users, this "
-                     f"run with {this.get('users')}: p95 deltas shown, significance not judged")
+        notes.append(
+            f"the base ran the load test with {base.load.get('users')} users, this "
+            f"run with {this.get('users')}: p95 deltas shown, significance not judged"
+        )
     overall = p95_delta(this, base.load, comparable=comparable)
     assert overall is not None
     if comparable and overall.significant is None:
-        notes.append("the base report has no p95 confidence interval (an older launchgate, "
-                     "or too few samples): significance not judged")
+        notes.append(
+            "the base report has no p95 confidence interval (an older launchgate, "
+            "or too few samples): significance not judged"
+        )
     raw_routes = base.load.get("routes")
-    base_routes = {r.get("name"): r for r in (raw_routes if isinstance(raw_routes, list) else [])
-                   if isinstance(r, Mapping)}
+    base_routes = {
+        r.get("name"): r
+        for r in (raw_routes if isinstance(raw_routes, list) else [])
+        if isinstance(r, Mapping)
+    }
     routes: list[P95Delta] = []
     for route in this.get("routes") or []:
         old = base_routes.get(route.get("name"))
-        delta = p95_delta(route, old, name=str(route.get("name")), comparable=comparable) \
-            if old is not None else None
+        delta = (
+            p95_delta(route, old, name=str(route.get("name")), comparable=comparable)
+            if old is not None
+            else None
+        )
         if delta is not None:
             routes.append(delta)
-    load = LoadComparison(overall=overall, routes=tuple(routes), margin_pct=MARGIN_PCT,
-                          margin_ms=MARGIN_MS)
+    load = LoadComparison(
+        overall=overall, routes=tuple(routes), margin_pct=MARGIN_PCT, margin_ms=MARGIN_MS
+    )
     return load, _regressions(this, load, name, location)
 
 
-def _regressions(this: Mapping[str, Any], load: LoadComparison, name: str,
-                 location: Location) -> list[Finding]:
+def _regressions(
+    this: Mapping[str, Any], load: LoadComparison, name: str, location: Location
+) -> list[Finding]:
     findings: list[Finding] = []
     scopes: list[tuple[P95Delta, Mapping[str, Any]]] = [(load.overall, this)]
     routes = {r.get("name"): r for r in this.get("routes") or [] if isinstance(r, Mapping)}
@@ -297,17 +368,27 @@ def _regressions(this: Mapping[str, Any], load: LoadComparison, name: str,
         lo, hi = _ci(scope)
         label = "p95" if delta.name is None else f"{delta.name}: p95"
         pct = "" if delta.delta_pct is None else f", +{delta.delta_pct:g} %"
-        findings.append(make_finding(
-            "load", "p95-regressed", Severity.IMPORTANT,
-            f"{label} rose from {_ms(delta.p95_ms)} on {name} to {_ms(now)}{pct}",
-            detail=(f"95 % intervals: this run {_ms(lo)}–{_ms(hi)}, {name} "
+        findings.append(
+            make_finding(
+                "load",
+                "p95-regressed",
+                Severity.IMPORTANT,
+                f"{label} rose from {_ms(delta.p95_ms)} on {name} to {_ms(now)}{pct}",
+                detail=(
+                    f"95 % intervals: this run {_ms(lo)}–{_ms(hi)}, {name} "
                     f"{_ms(delta.base_ci_ms[0])}–{_ms(delta.base_ci_ms[1])}. They do not "
                     f"overlap and the rise ({_ms(delta.delta_ms)}) is above the "
                     f"{_ms(margin_ms(delta.p95_ms))} margin (the larger of {MARGIN_MS:g} ms "
-                    f"and {MARGIN_PCT:g} % of {name}'s p95), so it is not noise."),
-            remedy=("Find what this change made slower (a new query, a missing index, work "
-                    "moved into the request); compare the per-route table with the base."),
-            location=location, key=delta.name or ""))
+                    f"and {MARGIN_PCT:g} % of {name}'s p95), so it is not noise."
+                ),
+                remedy=(
+                    "Find what this change made slower (a new query, a missing index, work "
+                    "moved into the request); compare the per-route table with the base."
+                ),
+                location=location,
+                key=delta.name or "",
+            )
+        )
     return findings
 
 

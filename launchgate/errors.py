@@ -19,8 +19,14 @@ class UsageError(LaunchgateError):
 class ConfigError(LaunchgateError):
     """A problem in `.launchgate.yml` (or a `--set` override), located by file, line and key."""
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 key: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        key: str | None = None,
+    ) -> None:
         self.file = file
         self.line = line
         self.key = key

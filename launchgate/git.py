@@ -27,7 +27,8 @@ def is_shallow(repo: str) -> bool:
 
 def _run(repo: str, *args: str) -> subprocess.CompletedProcess[str] | None:
     try:
-        return subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True,
-                              timeout=TIMEOUT_S)
+        return subprocess.run(
+            ["git", "-C", repo, *args], capture_output=True, text=True, timeout=TIMEOUT_S
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None

@@ -125,15 +125,29 @@ class GitHubClient:
     """The few writes the Action makes, against `api_url` (github.com or GHES, or a test
     server) for one repository."""
 
-    def __init__(self, api_url: str, token: str, repository: str, *,
-                 policy: RetryPolicy | None = None, timeout_s: int = 15,
-                 log: Callable[[str], None] = print,
-                 sleep: Callable[[float], None] = time.sleep,
-                 deadline_s: float = CALL_DEADLINE_S) -> None:
-        self._gh = github.Github(base_url=api_url.rstrip("/"), auth=Auth.Token(token),
-                                 timeout=timeout_s, retry=None, per_page=100, lazy=True,
-                                 # A run makes three writes; secondary limits are retried.
-                                 seconds_between_requests=None, seconds_between_writes=None)
+    def __init__(
+        self,
+        api_url: str,
+        token: str,
+        repository: str,
+        *,
+        policy: RetryPolicy | None = None,
+        timeout_s: int = 15,
+        log: Callable[[str], None] = print,
+        sleep: Callable[[float], None] = time.sleep,
+        deadline_s: float = CALL_DEADLINE_S,
+    ) -> None:
+        self._gh = github.Github(
+            base_url=api_url.rstrip("/"),
+            auth=Auth.Token(token),
+            timeout=timeout_s,
+            retry=None,
+            per_page=100,
+            lazy=True,
+            # A run makes three writes; secondary limits are retried.
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+        )
         self._repo = self._gh.get_repo(repository)
         self._token = token
         self._repo_api = f"{api_url.rstrip('/')}/repos/{repository}"
@@ -154,12 +168,16 @@ class GitHubClient:
 
     # --- statuses ---------------------------------------------------------------------------
 
-    def set_status(self, sha: str, state: str, description: str, *, context: str,
-                   target_url: str | None) -> None:
+    def set_status(
+        self, sha: str, state: str, description: str, *, context: str, target_url: str | None
+    ) -> None:
         if state not in STATES:
             raise ValueError(f"unknown status state {state!r}")
-        kwargs: dict[str, Any] = {"state": state, "context": context,
-                                  "description": truncate_description(description)}
+        kwargs: dict[str, Any] = {
+            "state": state,
+            "context": context,
+            "description": truncate_description(description),
+        }
         if target_url:
             kwargs["target_url"] = target_url
         commit = self._repo.get_commit(sha)
@@ -169,6 +187,7 @@ class GitHubClient:
 
     def pull_for_commit(self, sha: str) -> int | None:
         """The open pull request whose head is `sha` (else any open one containing it)."""
+
         def lookup() -> int | None:
             pulls = list(self._repo.get_commit(sha).get_pulls())
             open_pulls = [p for p in pulls if p.state == "open"]
@@ -176,10 +195,12 @@ class GitHubClient:
                 if pull.head.sha == sha:
                     return int(pull.number)
             return int(open_pulls[0].number) if open_pulls else None
+
         return self._with_retries("find the pull request of the commit", lookup)
 
     def pull_head(self, number: int) -> str | None:
         """The head SHA of pull request `number` (None when it does not exist)."""
+
         def lookup() -> str | None:
             try:
                 return str(self._repo.get_pull(number).head.sha)
@@ -187,25 +208,39 @@ class GitHubClient:
                 if exc.status == 404:
                     return None
                 raise
+
         return self._with_retries("read the pull request", lookup)
 
     # --- the base branch's report artifact --------------------------------------------------
 
-    def latest_artifact(self, branch: str, name: str, *, events: tuple[str, ...] = ("push",),
-                        workflow_path: str | None = None) -> Artifact | None:
+    def latest_artifact(
+        self,
+        branch: str,
+        name: str,
+        *,
+        events: tuple[str, ...] = ("push",),
+        workflow_path: str | None = None,
+    ) -> Artifact | None:
         """The newest artifact `name` of a completed run on `branch` triggered by one of
         `events` (for a pull request's base: `push` runs only, since a pull request's run
         reports the PR's head branch, which a fork can name `main`; for a production watch:
         `schedule` and `workflow_dispatch`), optionally only runs of the workflow file
         `workflow_path` (`.github/workflows/x.yml`)."""
+
         def lookup() -> Artifact | None:
             runs: list[dict[str, Any]] = []
             for event in events:
                 _, found_runs = self._gh.requester.requestJsonAndCheck(
-                    "GET", f"{self._repo.url}/actions/runs",
-                    parameters={"branch": branch, "event": event, "status": "completed",
-                                "exclude_pull_requests": "true",
-                                "per_page": MAX_RUNS_SEARCHED})
+                    "GET",
+                    f"{self._repo.url}/actions/runs",
+                    parameters={
+                        "branch": branch,
+                        "event": event,
+                        "status": "completed",
+                        "exclude_pull_requests": "true",
+                        "per_page": MAX_RUNS_SEARCHED,
+                    },
+                )
                 runs += found_runs.get("workflow_runs") or []
             ordered = sorted(runs, key=lambda r: str(r.get("created_at") or ""), reverse=True)
             for run in ordered:
@@ -214,14 +249,20 @@ class GitHubClient:
                 if workflow_path and run.get("path") != workflow_path:
                     continue
                 _, found = self._gh.requester.requestJsonAndCheck(
-                    "GET", f"{self._repo.url}/actions/runs/{int(run['id'])}/artifacts",
-                    parameters={"name": name, "per_page": 10})
+                    "GET",
+                    f"{self._repo.url}/actions/runs/{int(run['id'])}/artifacts",
+                    parameters={"name": name, "per_page": 10},
+                )
                 for artifact in found.get("artifacts") or []:
                     if artifact.get("name") == name:
-                        return Artifact(id=int(artifact["id"]), run_id=int(run["id"]),
-                                        head_sha=run.get("head_sha"),
-                                        expired=bool(artifact.get("expired")))
+                        return Artifact(
+                            id=int(artifact["id"]),
+                            run_id=int(run["id"]),
+                            head_sha=run.get("head_sha"),
+                            expired=bool(artifact.get("expired")),
+                        )
             return None
+
         try:
             return self._with_retries(f"list the {name} artifacts of {branch}", lookup)
         except GitHubWriteError as exc:
@@ -229,7 +270,8 @@ class GitHubClient:
                 status = "HTTP 403" if "HTTP 403" in str(exc) else "HTTP 404"
                 raise ArtifactUnavailable(
                     f"the token cannot read this repository's Actions artifacts ({status}); "
-                    "add `actions: read` to the workflow's permissions") from None
+                    "add `actions: read` to the workflow's permissions"
+                ) from None
             raise ArtifactUnavailable(str(exc)) from None
 
     def download_artifact(self, artifact_id: int) -> bytes:
@@ -237,26 +279,29 @@ class GitHubClient:
         which must get no Authorization header; 410 when the artifact expired. Each attempt
         has the client's total deadline (a server dripping the zip cannot hold the job)."""
         url = f"{self._repo_api}/actions/artifacts/{artifact_id}/zip"
-        headers = {"Authorization": f"Bearer {self._token}",
-                   "Accept": "application/vnd.github+json"}
+        headers = {
+            "Authorization": f"Bearer {self._token}",
+            "Accept": "application/vnd.github+json",
+        }
 
         def fetch() -> bytes | str:
             answer = requests.get(url, headers=headers, allow_redirects=False, timeout=30)
             if answer.status_code in (301, 302, 303, 307, 308):
-                answer = requests.get(answer.headers.get("Location", ""), timeout=30,
-                                      stream=True)
+                answer = requests.get(answer.headers.get("Location", ""), timeout=30, stream=True)
             if answer.status_code == 410:
                 raise ArtifactUnavailable("the base report artifact has expired")
             if answer.status_code in (401, 403, 404):
                 raise ArtifactUnavailable(
                     f"the token cannot download the base report artifact (HTTP "
                     f"{answer.status_code}); add `actions: read` to the workflow's "
-                    "permissions")
+                    "permissions"
+                )
             if answer.status_code == 200:
                 return _bounded(answer)
             if answer.status_code < 500:
                 raise ArtifactUnavailable(
-                    f"could not download the base report: HTTP {answer.status_code}")
+                    f"could not download the base report: HTTP {answer.status_code}"
+                )
             return f"HTTP {answer.status_code}"
 
         for attempt in range(1, self._policy.attempts + 1):
@@ -267,15 +312,17 @@ class GitHubClient:
             if isinstance(got, bytes):
                 return got
             if attempt == self._policy.attempts:
-                raise ArtifactUnavailable(self._redactor.text(
-                    f"could not download the base report: {got} after {attempt} attempts"))
+                raise ArtifactUnavailable(
+                    self._redactor.text(
+                        f"could not download the base report: {got} after {attempt} attempts"
+                    )
+                )
             self._sleep(self._backoff(attempt))
         raise AssertionError("unreachable")  # pragma: no cover
 
     # --- the sticky comment -----------------------------------------------------------------
 
-    def upsert_comment(self, number: int, body: str, *,
-                       context: str = DEFAULT_CONTEXT) -> str:
+    def upsert_comment(self, number: int, body: str, *, context: str = DEFAULT_CONTEXT) -> str:
         """Create or edit our one comment starting with the marker of `context`; returns
         "created" or "updated". The lookup is repeated on every attempt (see the module
         docstring)."""
@@ -294,6 +341,7 @@ class GitHubClient:
                 return "updated"
             issue.create_comment(body)
             return "created"
+
         return self._with_retries("write the pull request comment", write)
 
     def _whoami(self) -> tuple[str, Any]:
@@ -304,8 +352,10 @@ class GitHubClient:
                 _, data = self._gh.requester.requestJsonAndCheck("GET", "/user")
                 account = data.get("id") if isinstance(data, dict) else None
                 if not isinstance(account, int):
-                    raise GitHubWriteError("could not read the token's identity: GET /user "
-                                           "answered without an account id")
+                    raise GitHubWriteError(
+                        "could not read the token's identity: GET /user "
+                        "answered without an account id"
+                    )
                 self._identity = ("id", account)
             except GithubException as exc:
                 if exc.status not in (401, 403, 404) or self._retry_wait(exc, 1) is not None:
@@ -327,11 +377,13 @@ class GitHubClient:
         """Our oldest open issue labelled `label` whose body starts with `marker`, reading
         every page."""
         identity = self._with_retries("read the token's identity", self._whoami)
-        return self._with_retries("search the open issues",
-                                  lambda: self._find_issue(marker, label, identity))
+        return self._with_retries(
+            "search the open issues", lambda: self._find_issue(marker, label, identity)
+        )
 
-    def open_issue(self, marker: str, label: str, *, title: str, body: str,
-                   assignees: tuple[str, ...]) -> tuple[IssueRef, bool]:
+    def open_issue(
+        self, marker: str, label: str, *, title: str, body: str, assignees: tuple[str, ...]
+    ) -> tuple[IssueRef, bool]:
         """Our open issue with `marker`, or a new one; (issue, created). The search is
         repeated on every attempt: a retry after an ambiguous failure finds the issue it
         created (and still reports it as created). Assignees GitHub refuses (422: not a
@@ -348,28 +400,33 @@ class GitHubClient:
                 return found, bool(tried)
             tried.append(True)
             try:
-                issue = self._repo.create_issue(title=title, body=body, labels=[label],
-                                                assignees=list(assignees))
+                issue = self._repo.create_issue(
+                    title=title, body=body, labels=[label], assignees=list(assignees)
+                )
             except GithubException as exc:
                 if exc.status != 422 or not assignees:
                     raise
-                self._log(f"::warning::launchgate: GitHub refused the assignees "
-                          f"{', '.join(assignees)} (HTTP 422: each must be a collaborator of "
-                          "the repository); the issue is opened without them")
+                self._log(
+                    f"::warning::launchgate: GitHub refused the assignees "
+                    f"{', '.join(assignees)} (HTTP 422: each must be a collaborator of "
+                    "the repository); the issue is opened without them"
+                )
                 issue = self._repo.create_issue(title=title, body=body, labels=[label])
             return _issue_ref(issue), True
+
         return self._with_retries("open the watch issue", write)
 
-    def edit_issue(self, number: int, *, body: str | None = None,
-                   close: bool = False) -> None:
+    def edit_issue(self, number: int, *, body: str | None = None, close: bool = False) -> None:
         kwargs: dict[str, Any] = {}
         if body is not None:
             kwargs["body"] = body
         if close:
             kwargs.update(state="closed", state_reason="completed")
         issue = self._repo.get_issue(number)
-        self._with_retries("close the watch issue" if close else "edit the watch issue",
-                           lambda: issue.edit(**kwargs))
+        self._with_retries(
+            "close the watch issue" if close else "edit the watch issue",
+            lambda: issue.edit(**kwargs),
+        )
 
     def comment_once(self, number: int, marker: str, body: str) -> bool:
         """Comment on issue `number` unless our comment starting with `marker` is already
@@ -384,30 +441,34 @@ class GitHubClient:
                 return False
             issue.create_comment(body)
             return True
+
         return self._with_retries("comment on the watch issue", write)
 
-    def _find_issue(self, marker: str, label: str, identity: tuple[str, Any]
-                    ) -> IssueRef | None:
+    def _find_issue(self, marker: str, label: str, identity: tuple[str, Any]) -> IssueRef | None:
         """Read as raw pages: PyGithub's issue objects fetch each issue again when asked for
         a field the list leaves out (`pull_request` on a plain issue), one GET per issue."""
-        found = [raw for raw in self._open_issues(label)
-                 if raw.get("pull_request") is None
-                 and str(raw.get("body") or "").startswith(marker)
-                 and _is_ours(_Account(raw.get("user")), identity)]
+        found = [
+            raw
+            for raw in self._open_issues(label)
+            if raw.get("pull_request") is None
+            and str(raw.get("body") or "").startswith(marker)
+            and _is_ours(_Account(raw.get("user")), identity)
+        ]
         if not found:
             return None
         return _issue_from_json(min(found, key=lambda raw: int(raw["number"])))
 
     def _open_issues(self, label: str) -> Iterator[dict[str, Any]]:
         url: str | None = f"{self._repo.url}/issues"
-        parameters: dict[str, Any] | None = {"state": "open", "labels": label,
-                                             "per_page": 100}
+        parameters: dict[str, Any] | None = {"state": "open", "labels": label, "per_page": 100}
         while url:
-            headers, data = self._gh.requester.requestJsonAndCheck("GET", url,
-                                                                   parameters=parameters)
+            headers, data = self._gh.requester.requestJsonAndCheck(
+                "GET", url, parameters=parameters
+            )
             if not isinstance(data, list):
-                raise GitHubWriteError("could not search the open issues: the GitHub API "
-                                       "answered without a list")
+                raise GitHubWriteError(
+                    "could not search the open issues: the GitHub API answered without a list"
+                )
             yield from (item for item in data if isinstance(item, dict))
             url, parameters = _next_page(headers), None
 
@@ -426,18 +487,24 @@ class GitHubClient:
             except (requests.Timeout, requests.ConnectionError, _DeadlineExceeded) as exc:
                 reason = str(exc) if isinstance(exc, _DeadlineExceeded) else type(exc).__name__
                 if attempt == policy.attempts:
-                    raise GitHubWriteError(self._redactor.text(
-                        f"could not {what}: {reason} after {attempt} attempts")) from None
+                    raise GitHubWriteError(
+                        self._redactor.text(f"could not {what}: {reason} after {attempt} attempts")
+                    ) from None
                 wait = self._backoff(attempt)
             except GitHubWriteError:
                 raise
             except Exception as exc:  # PyGithub could not read the answer: garbage
                 first = (str(exc).splitlines() or [""])[0][:200]
-                raise GitHubWriteError(self._redactor.text(
-                    f"could not {what}: the GitHub API gave an answer launchgate cannot read "
-                    f"({type(exc).__name__}{': ' + first if first else ''})")) from None
-            self._log(f"launchgate: GitHub: could not {what} ({reason}); "
-                      f"retrying in {wait:.0f}s (attempt {attempt + 1}/{policy.attempts})")
+                raise GitHubWriteError(
+                    self._redactor.text(
+                        f"could not {what}: the GitHub API gave an answer launchgate cannot read "
+                        f"({type(exc).__name__}{': ' + first if first else ''})"
+                    )
+                ) from None
+            self._log(
+                f"launchgate: GitHub: could not {what} ({reason}); "
+                f"retrying in {wait:.0f}s (attempt {attempt + 1}/{policy.attempts})"
+            )
             self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -466,8 +533,9 @@ class GitHubClient:
         message = ""
         if isinstance(exc.data, dict):
             message = str(exc.data.get("message") or "")
-        text = self._redactor.text(f"could not {what}: HTTP {exc.status}"
-                                   + (f" ({message[:200]})" if message else ""))
+        text = self._redactor.text(
+            f"could not {what}: HTTP {exc.status}" + (f" ({message[:200]})" if message else "")
+        )
         if exc.status == 403 and not isinstance(exc, RateLimitExceededException):
             return WriteForbidden(text)
         return GitHubWriteError(text)
@@ -476,16 +544,18 @@ class GitHubClient:
         """Seconds to wait before retrying, or None when the error is final."""
         status = exc.status or 0
         headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
-        if isinstance(exc, RateLimitExceededException) or status == 429 or (
-                status == 403 and "retry-after" in headers):
+        if (
+            isinstance(exc, RateLimitExceededException)
+            or status == 429
+            or (status == 403 and "retry-after" in headers)
+        ):
             return _rate_limit_wait(headers, self._backoff(attempt))
         if status >= 500:
             return self._backoff(attempt)
         return None
 
     def _backoff(self, attempt: int) -> float:
-        return float(min(self._policy.base_delay_s * 2 ** (attempt - 1),
-                         self._policy.max_delay_s))
+        return float(min(self._policy.base_delay_s * 2 ** (attempt - 1), self._policy.max_delay_s))
 
 
 def _bounded(answer: requests.Response) -> bytes:
@@ -493,8 +563,9 @@ def _bounded(answer: requests.Response) -> bytes:
     for chunk in answer.iter_content(64 * 1024):
         data += chunk
         if len(data) > MAX_ARTIFACT_BYTES:
-            raise ArtifactUnavailable("the base report artifact is larger than "
-                                      f"{MAX_ARTIFACT_BYTES // (1024 * 1024)} MB")
+            raise ArtifactUnavailable(
+                f"the base report artifact is larger than {MAX_ARTIFACT_BYTES // (1024 * 1024)} MB"
+            )
     return bytes(data)
 
 
@@ -503,8 +574,11 @@ def report_from_zip(data: bytes, member: str = "report.json") -> bytes:
     before it is read (a zip bomb is refused, never inflated)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        candidates = [i for i in archive.infolist()
-                      if i.filename == member or i.filename.endswith("/" + member)]
+        candidates = [
+            i
+            for i in archive.infolist()
+            if i.filename == member or i.filename.endswith("/" + member)
+        ]
         if not candidates:
             raise ArtifactUnavailable(f"the base report artifact holds no {member}")
         info = min(candidates, key=lambda i: i.filename.count("/"))
@@ -513,8 +587,9 @@ def report_from_zip(data: bytes, member: str = "report.json") -> bytes:
         with archive.open(info) as handle:
             content = handle.read(MAX_ARTIFACT_BYTES + 1)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ArtifactUnavailable(f"the base report artifact is not a readable zip ({exc})"
-                                  ) from None
+        raise ArtifactUnavailable(
+            f"the base report artifact is not a readable zip ({exc})"
+        ) from None
     if len(content) > MAX_ARTIFACT_BYTES:
         raise ArtifactUnavailable(f"the base report's {member} is too large")
     return content
@@ -522,9 +597,12 @@ def report_from_zip(data: bytes, member: str = "report.json") -> bytes:
 
 def _issue_ref(issue: Any) -> IssueRef:
     created = issue.created_at
-    return IssueRef(number=int(issue.number), body=str(issue.body or ""),
-                    html_url=str(issue.html_url or ""),
-                    created_at=created if isinstance(created, dt.datetime) else None)
+    return IssueRef(
+        number=int(issue.number),
+        body=str(issue.body or ""),
+        html_url=str(issue.html_url or ""),
+        created_at=created if isinstance(created, dt.datetime) else None,
+    )
 
 
 def _issue_from_json(raw: dict[str, Any]) -> IssueRef:
@@ -532,8 +610,12 @@ def _issue_from_json(raw: dict[str, Any]) -> IssueRef:
         created: dt.datetime | None = dt.datetime.fromisoformat(str(raw.get("created_at")))
     except ValueError:
         created = None
-    return IssueRef(number=int(raw["number"]), body=str(raw.get("body") or ""),
-                    html_url=str(raw.get("html_url") or ""), created_at=created)
+    return IssueRef(
+        number=int(raw["number"]),
+        body=str(raw.get("body") or ""),
+        html_url=str(raw.get("html_url") or ""),
+        created_at=created,
+    )
 
 
 class _Account:
@@ -571,4 +653,3 @@ def _rate_limit_wait(headers: dict[str, str], fallback: float) -> float:
     if headers.get("x-ratelimit-remaining") == "0" and reset.isdigit():
         return min(max(float(reset) - time.time(), 1.0), MAX_WAIT_S)
     return fallback
-

@@ -20,8 +20,9 @@ SEVERITY_ORDER = ("blocker", "important", "later")
 _TLS_ORDER_WORDS = {"blocker": "launch blocker", "important": "important", "later": "later"}
 
 
-def build_handover(report: Mapping[str, Any], repo: Path | None, *,
-                   report_source: str) -> dict[str, Any]:
+def build_handover(
+    report: Mapping[str, Any], repo: Path | None, *, report_source: str
+) -> dict[str, Any]:
     """The whole document as plain data. `report_source` says which report it came from (a
     file path, or "a fresh `launchgate check` run")."""
     env = scan_env(repo) if repo else None
@@ -43,11 +44,14 @@ def build_handover(report: Mapping[str, Any], repo: Path | None, *,
 
 def _source(report: Mapping[str, Any], repo: Path | None, report_source: str) -> dict[str, Any]:
     target = report.get("target", {})
-    return {"report": report_source, "url": target.get("url"),
-            "head": (target.get("head") or "")[:12] or None,
-            "verdict": report.get("verdict"),
-            "tool": f"launchgate {report.get('tool', {}).get('version', '?')}",
-            "repo": repo.name if repo else None}
+    return {
+        "report": report_source,
+        "url": target.get("url"),
+        "head": (target.get("head") or "")[:12] or None,
+        "verdict": report.get("verdict"),
+        "tool": f"launchgate {report.get('tool', {}).get('version', '?')}",
+        "repo": repo.name if repo else None,
+    }
 
 
 def _not_covered(checks: Mapping[str, Any], name: str, setting: str) -> str:
@@ -68,11 +72,14 @@ def _hosts(checks: Mapping[str, Any], metrics: Mapping[str, Any]) -> dict[str, A
     redirects = metrics.get("redirects", {})
     out: dict[str, Any] = {
         "deployment_map": list(dns.get("deployment_map", [])),
-        "records": [], "ns": [], "canonical": redirects.get("canonical"),
+        "records": [],
+        "ns": [],
+        "canonical": redirects.get("canonical"),
         "redirects": [_chain_text(c) for c in redirects.get("chains", [])],
         "dns_missing": None if records else _not_covered(checks, "dns", "checks.dns.domain"),
-        "redirects_missing": None if redirects.get("chains") else
-        _not_covered(checks, "redirects", "url or checks.redirects.canonical"),
+        "redirects_missing": None
+        if redirects.get("chains")
+        else _not_covered(checks, "redirects", "url or checks.redirects.canonical"),
     }
     if records:
         out["ns"] = list(records.get("ns", []))
@@ -93,36 +100,47 @@ def _chain_text(chain: Mapping[str, Any]) -> dict[str, Any]:
     end = chain.get("final_url") or "?"
     status = chain.get("final_status")
     steps.append(f"{end} ({status})" if status else f"{end} ({chain.get('end')})")
-    return {"entry": chain.get("entry"), "path": " → ".join(steps),
-            "ok": chain.get("end") == "ok"}
+    return {"entry": chain.get("entry"), "path": " → ".join(steps), "ok": chain.get("end") == "ok"}
 
 
 def _tls(checks: Mapping[str, Any], metrics: Mapping[str, Any]) -> dict[str, Any]:
     certificates = metrics.get("tls", {}).get("certificates", {})
     caa = metrics.get("dns", {}).get("records", {}).get("caa")
     return {
-        "certificates": [{"host": host, "issuer": c.get("issuer") or "unknown issuer",
-                          "expires": str(c.get("not_after", ""))[:10],
-                          "days_left": c.get("days_left"), "verified": c.get("verified")}
-                         for host, c in sorted(certificates.items())],
-        "missing": None if certificates else _not_covered(checks, "tls",
-                                                           "an https url or checks.tls.hosts"),
+        "certificates": [
+            {
+                "host": host,
+                "issuer": c.get("issuer") or "unknown issuer",
+                "expires": str(c.get("not_after", ""))[:10],
+                "days_left": c.get("days_left"),
+                "verified": c.get("verified"),
+            }
+            for host, c in sorted(certificates.items())
+        ],
+        "missing": None
+        if certificates
+        else _not_covered(checks, "tls", "an https url or checks.tls.hosts"),
         "caa": list(caa) if caa is not None else None,
     }
 
 
-def _email(checks: Mapping[str, Any], metrics: Mapping[str, Any],
-           findings: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def _email(
+    checks: Mapping[str, Any], metrics: Mapping[str, Any], findings: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
     records = metrics.get("dns", {}).get("records", {})
     if "domain" not in records:
         return {"missing": _not_covered(checks, "dns", "checks.dns.domain")}
     dns_ids = {f["id"] for f in findings if f.get("check") == "dns"}
     dkim = records.get("dkim", {})
     return {
-        "missing": None, "domain": records["domain"], "mx": list(records.get("mx", [])),
-        "spf": list(records.get("spf", [])), "spf_lookups": records.get("spf_lookups"),
+        "missing": None,
+        "domain": records["domain"],
+        "mx": list(records.get("mx", [])),
+        "spf": list(records.get("spf", [])),
+        "spf_lookups": records.get("spf_lookups"),
         "dkim": [{"selector": s, "state": state} for s, state in sorted(dkim.items())],
-        "dmarc": records.get("dmarc"), "dmarc_policy": records.get("dmarc_policy"),
+        "dmarc": records.get("dmarc"),
+        "dmarc_policy": records.get("dmarc_policy"),
         "dmarc_rua": list(records.get("dmarc_rua", [])),
         "spoofing": _spoofing(records, dns_ids),
     }
@@ -132,21 +150,31 @@ def _spoofing(records: Mapping[str, Any], dns_ids: set[str]) -> str:
     """Whether someone else can send mail as the domain today, in plain words."""
     domain = records["domain"]
     if "dns.spf-plus-all" in dns_ids:
-        return (f"Yes. The SPF record of {domain} ends in +all: it authorises every server "
-                "on the internet to send as the domain.")
+        return (
+            f"Yes. The SPF record of {domain} ends in +all: it authorises every server "
+            "on the internet to send as the domain."
+        )
     policy = records.get("dmarc_policy")
     if policy is None:
-        return (f"Yes. {domain} publishes no valid DMARC policy, so receivers deliver mail "
-                "that fails SPF and DKIM; anyone can send mail that shows your domain as "
-                "the sender.")
+        return (
+            f"Yes. {domain} publishes no valid DMARC policy, so receivers deliver mail "
+            "that fails SPF and DKIM; anyone can send mail that shows your domain as "
+            "the sender."
+        )
     if policy == "none":
-        return (f"Yes, for now. DMARC at {domain} is p=none: forged mail is reported to you but "
-                "still delivered. Move to p=quarantine, then p=reject.")
+        return (
+            f"Yes, for now. DMARC at {domain} is p=none: forged mail is reported to you but "
+            "still delivered. Move to p=quarantine, then p=reject."
+        )
     if not records.get("spf"):
-        return (f"Mostly not: DMARC p={policy} asks receivers to refuse forged mail, but "
-                f"{domain} has no SPF record, so your own mail relies on DKIM alone.")
-    return (f"Not easily. DMARC p={policy} tells receivers to "
-            f"{'reject' if policy == 'reject' else 'quarantine'} mail that fails SPF and DKIM.")
+        return (
+            f"Mostly not: DMARC p={policy} asks receivers to refuse forged mail, but "
+            f"{domain} has no SPF record, so your own mail relies on DKIM alone."
+        )
+    return (
+        f"Not easily. DMARC p={policy} tells receivers to "
+        f"{'reject' if policy == 'reject' else 'quarantine'} mail that fails SPF and DKIM."
+    )
 
 
 def _env(env: EnvInventory | None) -> dict[str, Any]:
@@ -154,11 +182,20 @@ def _env(env: EnvInventory | None) -> dict[str, Any]:
         return {"missing": "no repository was given (--repo)"}
     variables = env.variables
     return {
-        "missing": None, "example_file": env.example_file,
-        "variables": [{"name": v.name, "read_in": list(v.read_in[:3]),
-                       "more_files": max(0, len(v.read_in) - 3), "set_in": list(v.set_in),
-                       "documented": v.documented, "public": v.public,
-                       "undocumented": v.undocumented} for v in variables],
+        "missing": None,
+        "example_file": env.example_file,
+        "variables": [
+            {
+                "name": v.name,
+                "read_in": list(v.read_in[:3]),
+                "more_files": max(0, len(v.read_in) - 3),
+                "set_in": list(v.set_in),
+                "documented": v.documented,
+                "public": v.public,
+                "undocumented": v.undocumented,
+            }
+            for v in variables
+        ],
         "undocumented": [v.name for v in variables if v.undocumented],
         "public": [v.name for v in variables if v.public],
         "documented_only": list(env.documented_only),
@@ -168,19 +205,37 @@ def _env(env: EnvInventory | None) -> dict[str, Any]:
 def _deploy(deploys: DeployInventory | None) -> dict[str, Any]:
     if deploys is None:
         return {"missing": "no repository was given (--repo)"}
-    workflows = [{"file": w.file, "name": w.name, "triggers": ", ".join(w.triggers) or "?",
-                  "environments": ", ".join(w.environments) or "–",
-                  "targets": ", ".join(w.targets) or "–", "rollback": w.rollback}
-                 for w in deploys.workflows]
-    return {"missing": None, "workflows": workflows, "unreadable": list(deploys.unreadable),
-            "rollback_found": any(w["rollback"] for w in workflows)}
+    workflows = [
+        {
+            "file": w.file,
+            "name": w.name,
+            "triggers": ", ".join(w.triggers) or "?",
+            "environments": ", ".join(w.environments) or "–",
+            "targets": ", ".join(w.targets) or "–",
+            "rollback": w.rollback,
+        }
+        for w in deploys.workflows
+    ]
+    return {
+        "missing": None,
+        "workflows": workflows,
+        "unreadable": list(deploys.unreadable),
+        "rollback_found": any(w["rollback"] for w in workflows),
+    }
 
 
 def _risks(findings: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     ranked = sorted(findings, key=lambda f: (SEVERITY_ORDER.index(f["severity"]), f["id"]))
-    return [{"severity": f["severity"], "id": f["id"], "title": f["title"],
-             "remedy": f.get("remedy") or "", "where": _where(f.get("location", {}))}
-            for f in ranked]
+    return [
+        {
+            "severity": f["severity"],
+            "id": f["id"],
+            "title": f["title"],
+            "remedy": f.get("remedy") or "",
+            "where": _where(f.get("location", {})),
+        }
+        for f in ranked
+    ]
 
 
 def _where(location: Mapping[str, Any]) -> str | None:
@@ -200,19 +255,24 @@ def _good(report: Mapping[str, Any], metrics: Mapping[str, Any]) -> dict[str, An
         "is_watch": watch is not None,
         "watch_previous": (watch or {}).get("previous") is not None,
         "dns_changes": len((watch or {}).get("dns_changes", [])),
-        "certificate_trends": [{"host": c["host"], "trend": c["trend"]}
-                               for c in (watch or {}).get("certificates", [])],
+        "certificate_trends": [
+            {"host": c["host"], "trend": c["trend"]} for c in (watch or {}).get("certificates", [])
+        ],
         "p95_ms": load.get("p95_ms") if load else None,
         "users": load.get("users") if load else None,
-        "routes": [{"name": r["name"], "p95_ms": r.get("p95_ms"), "requests": r.get("requests")}
-                   for r in (load or {}).get("routes", [])],
-        "certificate_days": [{"host": h, "days_left": c.get("days_left")}
-                             for h, c in sorted(certificates.items())],
+        "routes": [
+            {"name": r["name"], "p95_ms": r.get("p95_ms"), "requests": r.get("requests")}
+            for r in (load or {}).get("routes", [])
+        ],
+        "certificate_days": [
+            {"host": h, "days_left": c.get("days_left")} for h, c in sorted(certificates.items())
+        ],
     }
 
 
-def _questions(metrics: Mapping[str, Any], deploys: DeployInventory | None,
-               env: EnvInventory | None) -> list[str]:
+def _questions(
+    metrics: Mapping[str, Any], deploys: DeployInventory | None, env: EnvInventory | None
+) -> list[str]:
     """What only people can answer. Asked, never filled in with a guess."""
     rows = {r["part"]: r["where"] for r in metrics.get("dns", {}).get("deployment_map", [])}
     dns_provider = rows.get("DNS provider")
@@ -232,6 +292,8 @@ def _questions(metrics: Mapping[str, Any], deploys: DeployInventory | None,
     if deploys is not None and not any(w.rollback for w in deploys.workflows):
         questions.append("How do you roll back a bad deploy (write the exact steps down)?")
     if env is not None and any(v.undocumented for v in env.variables):
-        questions.append("What are the values (and owners) of the undocumented environment "
-                         "variables listed above? Add them to the example env file.")
+        questions.append(
+            "What are the values (and owners) of the undocumented environment "
+            "variables listed above? Add them to the example env file."
+        )
     return questions

@@ -12,7 +12,15 @@ import re
 
 # Run order: fast, local and decisive checks first; the load test last, as it takes longest.
 CHECK_NAMES: tuple[str, ...] = (
-    "secrets", "tls", "redirects", "headers", "exposure", "smoke", "access", "dns", "load",
+    "secrets",
+    "tls",
+    "redirects",
+    "headers",
+    "exposure",
+    "smoke",
+    "access",
+    "dns",
+    "load",
 )
 # The lowest severity that fails the gate; `never` reports without failing.
 FAIL_ON_CHOICES: tuple[str, ...] = ("blocker", "important", "later", "never")

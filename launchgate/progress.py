@@ -12,8 +12,14 @@ from launchgate.redact import Redactor
 
 
 class Progress:
-    def __init__(self, stream: TextIO | None = None, *, quiet: bool = False,
-                 redactor: Redactor | None = None, plain_interval_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        quiet: bool = False,
+        redactor: Redactor | None = None,
+        plain_interval_s: float = 5.0,
+    ) -> None:
         self._stream = stream or sys.stderr
         self._quiet = quiet
         self._redactor = redactor or Redactor()

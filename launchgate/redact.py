@@ -25,19 +25,26 @@ SIGNIFICANT_LENGTH = 12
 # A scheme starts where a run of scheme characters starts, and is short: without both bounds
 # the search is quadratic in a long run of letters (40 KB of them took 5 s).
 _URL_CREDENTIALS = re.compile(
-    r"(?<![a-zA-Z0-9+.-])(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]{0,31}://)[^/@\s]+@")
+    r"(?<![a-zA-Z0-9+.-])(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]{0,31}://)[^/@\s]+@"
+)
 
 
 def encoded_forms(secret: str) -> set[str]:
     """The value as written and as it shows up when a server reflects it in a URL or a
     header: percent-encoded (path and query styles), form-encoded (`+` for space) and
     base64 (a token echoed in a Basic-style header or a cookie)."""
-    forms = {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote(secret),
-             urllib.parse.quote_plus(secret)}
+    forms = {
+        secret,
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote(secret),
+        urllib.parse.quote_plus(secret),
+    }
     forms |= {f.lower() for f in forms if "%" in f}  # %2f as well as %2F
     raw = secret.encode("utf-8", errors="surrogateescape")
-    forms |= {base64.b64encode(raw).decode("ascii").rstrip("="),
-              base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")}
+    forms |= {
+        base64.b64encode(raw).decode("ascii").rstrip("="),
+        base64.urlsafe_b64encode(raw).decode("ascii").rstrip("="),
+    }
     return forms
 
 
@@ -55,15 +62,24 @@ class Redactor:
         """Learn secrets found at run time (session cookies and tokens a login yields); every
         later `text`/`value` call (and `Report.redacted`) redacts them too. One Redactor is
         shared by the run's progress output and its report, so both learn them at once."""
-        forms = self._forms | {form for s in secrets if s and len(s) >= MIN_SECRET_LENGTH
-                               for form in encoded_forms(s) if len(form) >= MIN_SECRET_LENGTH}
+        forms = self._forms | {
+            form
+            for s in secrets
+            if s and len(s) >= MIN_SECRET_LENGTH
+            for form in encoded_forms(s)
+            if len(form) >= MIN_SECRET_LENGTH
+        }
         # Values shorter than SIGNIFICANT_LENGTH are matched whole; longer ones by every
         # window of SIGNIFICANT_LENGTH characters (which covers the whole value too).
-        short = tuple(sorted((f for f in forms if len(f) < SIGNIFICANT_LENGTH), key=len,
-                             reverse=True))
-        windows = frozenset(f[i:i + SIGNIFICANT_LENGTH] for f in forms
-                            if len(f) >= SIGNIFICANT_LENGTH
-                            for i in range(len(f) - SIGNIFICANT_LENGTH + 1))
+        short = tuple(
+            sorted((f for f in forms if len(f) < SIGNIFICANT_LENGTH), key=len, reverse=True)
+        )
+        windows = frozenset(
+            f[i : i + SIGNIFICANT_LENGTH]
+            for f in forms
+            if len(f) >= SIGNIFICANT_LENGTH
+            for i in range(len(f) - SIGNIFICANT_LENGTH + 1)
+        )
         # Replaced whole (never mutated in place) so a reader in another thread sees one pair.
         self._forms, self._match = frozenset(forms), (short, windows)
 
@@ -86,12 +102,12 @@ class Redactor:
         short, windows = self._match
         if windows:
             for i in range(len(value) - size + 1):
-                if value[i:i + size] in windows:
-                    hidden[i:i + size] = b"\x01" * size
+                if value[i : i + size] in windows:
+                    hidden[i : i + size] = b"\x01" * size
         for secret in short:
             start = value.find(secret)
             while start != -1:
-                hidden[start:start + len(secret)] = b"\x01" * len(secret)
+                hidden[start : start + len(secret)] = b"\x01" * len(secret)
                 start = value.find(secret, start + 1)
         return hidden
 

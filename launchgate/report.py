@@ -65,8 +65,13 @@ class Location:
     commit: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"url": self.url, "host": self.host, "path": self.path, "line": self.line,
-                "commit": self.commit}
+        return {
+            "url": self.url,
+            "host": self.host,
+            "path": self.path,
+            "line": self.line,
+            "commit": self.commit,
+        }
 
 
 @dataclass(frozen=True)
@@ -90,10 +95,16 @@ class Finding:
     group: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "check": self.check, "severity": self.severity.value,
-                                "title": self.title, "detail": self.detail,
-                                "remedy": self.remedy, "location": self.location.to_json(),
-                                "fingerprint": self.fingerprint}
+        data: dict[str, Any] = {
+            "id": self.id,
+            "check": self.check,
+            "severity": self.severity.value,
+            "title": self.title,
+            "detail": self.detail,
+            "remedy": self.remedy,
+            "location": self.location.to_json(),
+            "fingerprint": self.fingerprint,
+        }
         if self.new is not None:
             data["new"] = self.new
         if self.group is not None:
@@ -108,7 +119,8 @@ TARGET = "<target>"
 # not. Words with a number (`settings2024`, `q12024`) are neither, and stay.
 _BUILD_HASH = re.compile(
     r"(?<![A-Za-z0-9])(?:(?=[a-f]*[0-9])(?=[0-9]*[a-f])[0-9a-f]{8,}"
-    r"|(?=[A-Za-z]*[0-9])(?=[a-z0-9]*[A-Z])(?=[A-Z0-9]*[a-z])[A-Za-z0-9]{8,})(?![A-Za-z0-9])")
+    r"|(?=[A-Za-z]*[0-9])(?=[a-z0-9]*[A-Z])(?=[A-Z0-9]*[a-z])[A-Za-z0-9]{8,})(?![A-Za-z0-9])"
+)
 
 
 def stable_path(path: str | None) -> str:
@@ -141,8 +153,9 @@ def stable_url(url: str | None, target: str | None = None) -> str:
     return f"{parts.scheme}://{netloc}{tail}"
 
 
-def fingerprint(finding_id: str, location: Location, key: str = "",
-                target: str | None = None) -> str:
+def fingerprint(
+    finding_id: str, location: Location, key: str = "", target: str | None = None
+) -> str:
     """A sha256 that is stable across runs: it hashes what the finding is and where, never
     when it was found or what was measured. Line numbers are left out (an unrelated edit above
     shifts them) and so are build hashes in URLs; with `target` (the configured url), the app
@@ -151,33 +164,61 @@ def fingerprint(finding_id: str, location: Location, key: str = "",
     hash); it must never be a secret value, a line number or a measurement."""
     host = location.host or ""
     target_origin = _origin(target)
-    if target_origin is not None and normalize_host(host) == target_origin[0] and (
-            not location.url or _origin(location.url) == target_origin):
+    if (
+        target_origin is not None
+        and normalize_host(host) == target_origin[0]
+        and (not location.url or _origin(location.url) == target_origin)
+    ):
         host = TARGET
     # The empty fifth part stands where the line number was: fingerprints of findings that
     # never had a line are unchanged.
-    parts = [finding_id, stable_url(location.url, target), host, stable_path(location.path),
-             "", key]
+    parts = [
+        finding_id,
+        stable_url(location.url, target),
+        host,
+        stable_path(location.path),
+        "",
+        key,
+    ]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def make_finding(check: str, slug: str, severity: Severity, title: str, *, detail: str = "",
-                 remedy: str = "", location: Location | None = None,
-                 key: str = "", group: str | None = None) -> Finding:
+def make_finding(
+    check: str,
+    slug: str,
+    severity: Severity,
+    title: str,
+    *,
+    detail: str = "",
+    remedy: str = "",
+    location: Location | None = None,
+    key: str = "",
+    group: str | None = None,
+) -> Finding:
     """Build a finding with the id `<check>.<slug>` and its stable fingerprint."""
     finding_id = f"{check}.{slug}"
     loc = location or Location()
-    return Finding(id=finding_id, check=check, severity=severity, title=title, detail=detail,
-                   remedy=remedy, location=loc, fingerprint=fingerprint(finding_id, loc, key),
-                   key=key, group=group)
+    return Finding(
+        id=finding_id,
+        check=check,
+        severity=severity,
+        title=title,
+        detail=detail,
+        remedy=remedy,
+        location=loc,
+        fingerprint=fingerprint(finding_id, loc, key),
+        key=key,
+        group=group,
+    )
 
 
 def relative_to_target(findings: Iterable[Finding], target: str | None) -> tuple[Finding, ...]:
     """Findings re-fingerprinted with the app under test's origin as `<target>`."""
     if not target:
         return tuple(findings)
-    return tuple(replace(f, fingerprint=fingerprint(f.id, f.location, f.key, target))
-                 for f in findings)
+    return tuple(
+        replace(f, fingerprint=fingerprint(f.id, f.location, f.key, target)) for f in findings
+    )
 
 
 @dataclass(frozen=True)
@@ -188,8 +229,12 @@ class CheckResult:
     summary: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "status": self.status.value,
-                "duration_s": round(self.duration_s, 3), "summary": self.summary}
+        return {
+            "name": self.name,
+            "status": self.status.value,
+            "duration_s": round(self.duration_s, 3),
+            "summary": self.summary,
+        }
 
 
 @dataclass(frozen=True)
@@ -226,8 +271,12 @@ class FixedFinding:
     severity: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "fingerprint": self.fingerprint,
-                "severity": self.severity}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "fingerprint": self.fingerprint,
+            "severity": self.severity,
+        }
 
 
 @dataclass(frozen=True)
@@ -236,17 +285,22 @@ class P95Delta:
     no confidence interval, or the runs are not comparable); otherwise True only when the two
     95 % intervals do not overlap and the change exceeds the practical margin."""
 
-    p95_ms: float                  # the base's p95
+    p95_ms: float  # the base's p95
     delta_ms: float
     delta_pct: float | None
     significant: bool | None
     base_ci_ms: tuple[float | None, float | None] = (None, None)
-    name: str | None = None        # a route's name; None for the whole run
+    name: str | None = None  # a route's name; None for the whole run
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self.name is None else {"name": self.name}
-        data.update(p95_ms=self.p95_ms, delta_ms=self.delta_ms, delta_pct=self.delta_pct,
-                    significant=self.significant, base_p95_ci_ms=list(self.base_ci_ms))
+        data.update(
+            p95_ms=self.p95_ms,
+            delta_ms=self.delta_ms,
+            delta_pct=self.delta_pct,
+            significant=self.significant,
+            base_p95_ci_ms=list(self.base_ci_ms),
+        )
         return data
 
 
@@ -258,8 +312,12 @@ class LoadComparison:
     margin_ms: float
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.overall.to_json(), "margin_pct": self.margin_pct,
-                "margin_ms": self.margin_ms, "routes": [r.to_json() for r in self.routes]}
+        return {
+            **self.overall.to_json(),
+            "margin_pct": self.margin_pct,
+            "margin_ms": self.margin_ms,
+            "routes": [r.to_json() for r in self.routes],
+        }
 
 
 @dataclass(frozen=True)
@@ -275,20 +333,27 @@ class Comparison:
 
     def to_json(self, findings: Iterable[Finding]) -> dict[str, Any]:
         findings = tuple(findings)
-        return {"base": self.base.to_json(),
-                "new": sum(1 for f in findings if f.new),
-                "new_counts": count_by_severity(f for f in findings if f.new),
-                "inherited_counts": count_by_severity(f for f in findings if f.new is False),
-                "fixed": [f.to_json() for f in self.fixed],
-                "fixed_counts": {s.value: sum(1 for f in self.fixed if f.severity == s.value)
-                                 for s in SEVERITY_ORDER},
-                "load": None if self.load is None else self.load.to_json(),
-                "gate_on": self.gate_on, "notes": list(self.notes)}
+        return {
+            "base": self.base.to_json(),
+            "new": sum(1 for f in findings if f.new),
+            "new_counts": count_by_severity(f for f in findings if f.new),
+            "inherited_counts": count_by_severity(f for f in findings if f.new is False),
+            "fixed": [f.to_json() for f in self.fixed],
+            "fixed_counts": {
+                s.value: sum(1 for f in self.fixed if f.severity == s.value) for s in SEVERITY_ORDER
+            },
+            "load": None if self.load is None else self.load.to_json(),
+            "gate_on": self.gate_on,
+            "notes": list(self.notes),
+        }
 
     def redacted(self, redactor: Redactor) -> Comparison:
-        return replace(self, base=_redact_strings(redactor, self.base),
-                       fixed=tuple(_redact_strings(redactor, f) for f in self.fixed),
-                       notes=tuple(redactor.text(n) for n in self.notes))
+        return replace(
+            self,
+            base=_redact_strings(redactor, self.base),
+            fixed=tuple(_redact_strings(redactor, f) for f in self.fixed),
+            notes=tuple(redactor.text(n) for n in self.notes),
+        )
 
 
 @dataclass(frozen=True)
@@ -306,26 +371,37 @@ class CertificateTrend:
     trend: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"host": self.host, "issuer": self.issuer, "not_after": self.not_after,
-                "days_left": self.days_left, "previous_days_left": self.previous_days_left,
-                "change_days": self.change_days, "trend": self.trend}
+        return {
+            "host": self.host,
+            "issuer": self.issuer,
+            "not_after": self.not_after,
+            "days_left": self.days_left,
+            "previous_days_left": self.previous_days_left,
+            "change_days": self.change_days,
+            "trend": self.trend,
+        }
 
 
 @dataclass(frozen=True)
 class RecordChange:
     """A DNS answer that differs from the last watch's; each is also a finding (`finding_id`)."""
 
-    name: str                  # the name looked up: a host, or the domain for NS/MX/SPF/...
-    record: str                # A/AAAA, CNAME, NS, MX, SPF, DMARC, CAA
+    name: str  # the name looked up: a host, or the domain for NS/MX/SPF/...
+    record: str  # A/AAAA, CNAME, NS, MX, SPF, DMARC, CAA
     before: tuple[str, ...]
     after: tuple[str, ...]
     finding_id: str
     severity: Severity
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "record": self.record, "before": list(self.before),
-                "after": list(self.after), "finding_id": self.finding_id,
-                "severity": self.severity.value}
+        return {
+            "name": self.name,
+            "record": self.record,
+            "before": list(self.before),
+            "after": list(self.after),
+            "finding_id": self.finding_id,
+            "severity": self.severity.value,
+        }
 
 
 @dataclass(frozen=True)
@@ -340,10 +416,12 @@ class WatchSummary:
     notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"previous": None if self.previous is None else self.previous.to_json(),
-                "certificates": [c.to_json() for c in self.certificates],
-                "dns_changes": [c.to_json() for c in self.dns_changes],
-                "notes": list(self.notes)}
+        return {
+            "previous": None if self.previous is None else self.previous.to_json(),
+            "certificates": [c.to_json() for c in self.certificates],
+            "dns_changes": [c.to_json() for c in self.dns_changes],
+            "notes": list(self.notes),
+        }
 
 
 def watch_from_json(data: Mapping[str, Any]) -> WatchSummary:
@@ -351,11 +429,19 @@ def watch_from_json(data: Mapping[str, Any]) -> WatchSummary:
     return WatchSummary(
         previous=None if previous is None else BaseRef(**previous),
         certificates=tuple(CertificateTrend(**c) for c in data["certificates"]),
-        dns_changes=tuple(RecordChange(
-            name=c["name"], record=c["record"], before=tuple(c["before"]),
-            after=tuple(c["after"]), finding_id=c["finding_id"],
-            severity=Severity(c["severity"])) for c in data["dns_changes"]),
-        notes=tuple(data["notes"]))
+        dns_changes=tuple(
+            RecordChange(
+                name=c["name"],
+                record=c["record"],
+                before=tuple(c["before"]),
+                after=tuple(c["after"]),
+                finding_id=c["finding_id"],
+                severity=Severity(c["severity"]),
+            )
+            for c in data["dns_changes"]
+        ),
+        notes=tuple(data["notes"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -368,7 +454,7 @@ class Report:
     metrics: Mapping[str, Any] = field(default_factory=dict)
     tool_version: str = __version__
     comparison: Comparison | None = None
-    watch: WatchSummary | None = None   # a production watch run (launchgate.watch)
+    watch: WatchSummary | None = None  # a production watch run (launchgate.watch)
     # Things a reader must know about this run that belong to no check (e.g. why it was not
     # compared with the base branch).
     notes: tuple[str, ...] = ()
@@ -389,14 +475,20 @@ class Report:
             "fail_on": self.fail_on,
             "target": self.target.to_json(),
             "counts": self.counts,
-            "checks": [{**c.to_json(),
-                        "counts": count_by_severity(f for f in self.findings
-                                                    if f.check == c.name)}
-                       for c in self.checks],
+            "checks": [
+                {
+                    **c.to_json(),
+                    "counts": count_by_severity(f for f in self.findings if f.check == c.name),
+                }
+                for c in self.checks
+            ],
             "findings": [f.to_json() for f in self.findings],
             "metrics": dict(self.metrics),
-            **({} if self.comparison is None
-               else {"comparison": self.comparison.to_json(self.findings)}),
+            **(
+                {}
+                if self.comparison is None
+                else {"comparison": self.comparison.to_json(self.findings)}
+            ),
             **({} if self.watch is None else {"watch": self.watch.to_json()}),
             **({"notes": list(self.notes)} if self.notes else {}),
         }
@@ -407,15 +499,20 @@ class Report:
             self,
             target=_redact_strings(redactor, self.target),
             checks=tuple(_redact_strings(redactor, c) for c in self.checks),
-            findings=tuple(replace(f, title=redactor.text(f.title),
-                                   detail=redactor.text(f.detail),
-                                   remedy=redactor.text(f.remedy),
-                                   location=_redact_strings(redactor, f.location))
-                           for f in self.findings),
+            findings=tuple(
+                replace(
+                    f,
+                    title=redactor.text(f.title),
+                    detail=redactor.text(f.detail),
+                    remedy=redactor.text(f.remedy),
+                    location=_redact_strings(redactor, f.location),
+                )
+                for f in self.findings
+            ),
             metrics=redactor.value(dict(self.metrics)),
-            comparison=None if self.comparison is None
-            else self.comparison.redacted(redactor),
-            watch=None if self.watch is None
+            comparison=None if self.comparison is None else self.comparison.redacted(redactor),
+            watch=None
+            if self.watch is None
             else watch_from_json(redactor.value(self.watch.to_json())),
             notes=tuple(redactor.text(n) for n in self.notes),
         )
@@ -428,8 +525,11 @@ _T = TypeVar("_T", Target, CheckResult, Location, BaseRef, FixedFinding)
 
 
 def _redact_strings(redactor: Redactor, obj: _T) -> _T:
-    changes: dict[str, Any] = {f.name: redactor.text(getattr(obj, f.name))
-                               for f in fields(obj) if type(getattr(obj, f.name)) is str}
+    changes: dict[str, Any] = {
+        f.name: redactor.text(getattr(obj, f.name))
+        for f in fields(obj)
+        if type(getattr(obj, f.name)) is str
+    }
     return replace(obj, **changes)
 
 
@@ -447,11 +547,11 @@ def at_or_above(severity: Severity, fail_on: str) -> bool:
     return severity.rank >= Severity(fail_on).rank
 
 
-def apply_overrides(findings: Iterable[Finding],
-                    overrides: Mapping[str, Severity]) -> tuple[Finding, ...]:
+def apply_overrides(
+    findings: Iterable[Finding], overrides: Mapping[str, Severity]
+) -> tuple[Finding, ...]:
     """Re-grade findings whose id has a configured severity override."""
-    return tuple(replace(f, severity=overrides[f.id]) if f.id in overrides else f
-                 for f in findings)
+    return tuple(replace(f, severity=overrides[f.id]) if f.id in overrides else f for f in findings)
 
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -467,14 +567,24 @@ def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
         if f.group is not None:
             key = (f.id, f.group)
             first[key] = min(first.get(key, place(f)), place(f))
-    return tuple(sorted(items, key=lambda f: (
-        -f.severity.rank, f.check, f.id,
-        first[(f.id, f.group)] if f.group is not None else place(f), f.group or "",
-        place(f))))
+    return tuple(
+        sorted(
+            items,
+            key=lambda f: (
+                -f.severity.rank,
+                f.check,
+                f.id,
+                first[(f.id, f.group)] if f.group is not None else place(f),
+                f.group or "",
+                place(f),
+            ),
+        )
+    )
 
 
-def decide_verdict(findings: Iterable[Finding], checks: Iterable[CheckResult], *, fail_on: str,
-                   fail_closed: bool) -> Verdict:
+def decide_verdict(
+    findings: Iterable[Finding], checks: Iterable[CheckResult], *, fail_on: str, fail_closed: bool
+) -> Verdict:
     """Fail beats error beats pass. A known blocker is a fail even when another
     check could not run."""
     if any(at_or_above(f.severity, fail_on) for f in findings):
@@ -514,21 +624,43 @@ def report_from_json(data: Mapping[str, Any]) -> Report:
 
 def _report_from_json(data: Mapping[str, Any]) -> Report:
     findings = tuple(
-        Finding(id=f["id"], check=f["check"], severity=Severity(f["severity"]), title=f["title"],
-                detail=f["detail"], remedy=f["remedy"], location=Location(**f["location"]),
-                fingerprint=f["fingerprint"], new=f.get("new"), group=f.get("group"))
-        for f in data["findings"])
-    checks = tuple(CheckResult(name=c["name"], status=CheckStatus(c["status"]),
-                               duration_s=c["duration_s"], summary=c["summary"])
-                   for c in data["checks"])
+        Finding(
+            id=f["id"],
+            check=f["check"],
+            severity=Severity(f["severity"]),
+            title=f["title"],
+            detail=f["detail"],
+            remedy=f["remedy"],
+            location=Location(**f["location"]),
+            fingerprint=f["fingerprint"],
+            new=f.get("new"),
+            group=f.get("group"),
+        )
+        for f in data["findings"]
+    )
+    checks = tuple(
+        CheckResult(
+            name=c["name"],
+            status=CheckStatus(c["status"]),
+            duration_s=c["duration_s"],
+            summary=c["summary"],
+        )
+        for c in data["checks"]
+    )
     comparison = data.get("comparison")
     watch = data.get("watch")
-    return Report(verdict=Verdict(data["verdict"]), fail_on=data["fail_on"],
-                  target=Target(**data["target"]), checks=checks, findings=findings,
-                  metrics=data.get("metrics", {}), tool_version=data["tool"]["version"],
-                  comparison=None if comparison is None else _comparison_from_json(comparison),
-                  watch=None if watch is None else watch_from_json(watch),
-                  notes=tuple(data.get("notes") or ()))
+    return Report(
+        verdict=Verdict(data["verdict"]),
+        fail_on=data["fail_on"],
+        target=Target(**data["target"]),
+        checks=checks,
+        findings=findings,
+        metrics=data.get("metrics", {}),
+        tool_version=data["tool"]["version"],
+        comparison=None if comparison is None else _comparison_from_json(comparison),
+        watch=None if watch is None else watch_from_json(watch),
+        notes=tuple(data.get("notes") or ()),
+    )
 
 
 def _ci_from_json(raw: Any) -> tuple[float | None, float | None]:
@@ -537,9 +669,14 @@ def _ci_from_json(raw: Any) -> tuple[float | None, float | None]:
 
 
 def _delta_from_json(d: Mapping[str, Any]) -> P95Delta:
-    return P95Delta(p95_ms=d["p95_ms"], delta_ms=d["delta_ms"], delta_pct=d["delta_pct"],
-                    significant=d["significant"], base_ci_ms=_ci_from_json(d["base_p95_ci_ms"]),
-                    name=d.get("name"))
+    return P95Delta(
+        p95_ms=d["p95_ms"],
+        delta_ms=d["delta_ms"],
+        delta_pct=d["delta_pct"],
+        significant=d["significant"],
+        base_ci_ms=_ci_from_json(d["base_p95_ci_ms"]),
+        name=d.get("name"),
+    )
 
 
 def _comparison_from_json(data: Mapping[str, Any]) -> Comparison:
@@ -547,7 +684,14 @@ def _comparison_from_json(data: Mapping[str, Any]) -> Comparison:
     return Comparison(
         base=BaseRef(**data["base"]),
         fixed=tuple(FixedFinding(**f) for f in data["fixed"]),
-        load=None if load is None else LoadComparison(
-            overall=_delta_from_json(load), routes=tuple(map(_delta_from_json, load["routes"])),
-            margin_pct=load["margin_pct"], margin_ms=load["margin_ms"]),
-        gate_on=data["gate_on"], notes=tuple(data["notes"]))
+        load=None
+        if load is None
+        else LoadComparison(
+            overall=_delta_from_json(load),
+            routes=tuple(map(_delta_from_json, load["routes"])),
+            margin_pct=load["margin_pct"],
+            margin_ms=load["margin_ms"],
+        ),
+        gate_on=data["gate_on"],
+        notes=tuple(data["notes"]),
+    )

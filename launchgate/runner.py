@@ -51,17 +51,24 @@ def selected_checks(only: Iterable[str] = (), skip: Iterable[str] = ()) -> dict[
 
 
 # Why a production watch leaves out what would change production (docs/watch.md).
-WATCH_NO_LOAD = ("a production watch sends no load test unless the config opts in "
-                 "(watch.load: true)")
-WATCH_NO_WRITES = ("a production watch runs no flow that writes unless the config opts in "
-                   "(watch.writes: true)")
+WATCH_NO_LOAD = "a production watch sends no load test unless the config opts in (watch.load: true)"
+WATCH_NO_WRITES = (
+    "a production watch runs no flow that writes unless the config opts in (watch.writes: true)"
+)
 
 
-def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
-             skip: Iterable[str] = (), progress: Progress | None = None,
-             base: BaseReport | None = None, base_name: str = "base",
-             watch: bool = False,
-             notes: Iterable[str] = ()) -> Report:
+def run_gate(
+    config: Config,
+    target: Target,
+    *,
+    only: Iterable[str] = (),
+    skip: Iterable[str] = (),
+    progress: Progress | None = None,
+    base: BaseReport | None = None,
+    base_name: str = "base",
+    watch: bool = False,
+    notes: Iterable[str] = (),
+) -> Report:
     """Run the selected checks; with `base` (an earlier report), mark what is new and fixed
     and compare p95 (launchgate.comparison), gating on `config.gate_on`.
 
@@ -77,8 +84,14 @@ def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
     progress = progress or Progress(quiet=True, redactor=redactor)
     target = resolve_revisions(target)
     read_only = WATCH_NO_WRITES if watch and not config.watch.writes else None
-    ctx = CheckContext(config=config, target=target, http=http_context_from_config(config),
-                       progress=progress, redactor=redactor, read_only=read_only)
+    ctx = CheckContext(
+        config=config,
+        target=target,
+        http=http_context_from_config(config),
+        progress=progress,
+        redactor=redactor,
+        read_only=read_only,
+    )
     reasons = selected_checks(only, skip)
     if watch and not config.watch.load and reasons["load"] is None:
         reasons["load"] = WATCH_NO_LOAD
@@ -92,24 +105,36 @@ def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
         if check_metrics:
             metrics[name] = check_metrics
         if result.status is not CheckStatus.SKIPPED:
-            progress.info(f"  {name:<10} {result.status.value:<8} {result.duration_s:6.1f}s  "
-                          f"{result.summary}")
+            progress.info(
+                f"  {name:<10} {result.status.value:<8} {result.duration_s:6.1f}s  {result.summary}"
+            )
     watch_summary: WatchSummary | None = None
     if watch:
-        changes = watch_changes(None if base is None else dict(base.metrics or {}), metrics,
-                                None if base is None else BaseRef(
-                                    name=base_name, head=base.head, verdict=base.verdict,
-                                    url=base.url))
+        changes = watch_changes(
+            None if base is None else dict(base.metrics or {}),
+            metrics,
+            None
+            if base is None
+            else BaseRef(name=base_name, head=base.head, verdict=base.verdict, url=base.url),
+        )
         findings.extend(apply_overrides(changes.findings, config.severity_overrides))
         watch_summary = changes.summary
-        results = [_restated(r, findings, config.fail_on) if r.name == "dns" else r
-                   for r in results]
+        results = [
+            _restated(r, findings, config.fail_on) if r.name == "dns" else r for r in results
+        ]
     unique = {f.fingerprint: f for f in relative_to_target(findings, config.url)}
     found = tuple(unique.values())
     comparison: Comparison | None = None
     if base is not None:
-        compared = compare(found, results, metrics, base, name=base_name,
-                           gate_on=config.gate_on, location=target_location(target.url))
+        compared = compare(
+            found,
+            results,
+            metrics,
+            base,
+            name=base_name,
+            gate_on=config.gate_on,
+            location=target_location(target.url),
+        )
         found = apply_overrides(compared.findings, config.severity_overrides)
         comparison = compared.comparison
         decisive = gating(found, comparison.gate_on)
@@ -117,12 +142,20 @@ def run_gate(config: Config, target: Target, *, only: Iterable[str] = (),
     else:
         decisive = found
     ordered = sort_findings(found)
-    verdict = decide_verdict(decisive, results, fail_on=config.fail_on,
-                             fail_closed=config.fail_closed)
-    report = Report(verdict=verdict, fail_on=config.fail_on, target=target,
-                    checks=tuple(results), findings=ordered, metrics=metrics,
-                    comparison=comparison, watch=watch_summary,
-                    notes=tuple(notes))
+    verdict = decide_verdict(
+        decisive, results, fail_on=config.fail_on, fail_closed=config.fail_closed
+    )
+    report = Report(
+        verdict=verdict,
+        fail_on=config.fail_on,
+        target=target,
+        checks=tuple(results),
+        findings=ordered,
+        metrics=metrics,
+        comparison=comparison,
+        watch=watch_summary,
+        notes=tuple(notes),
+    )
     return report.redacted(redactor)
 
 
@@ -142,12 +175,16 @@ def resolve_revisions(target: Target) -> Target:
     if not target.repo or not Path(target.repo, ".git").exists():
         return target
     head = target.head or "HEAD"
-    return dataclasses.replace(target, base=resolve_commit(target.repo, target.base) or target.base,
-                               head=resolve_commit(target.repo, head) or target.head)
+    return dataclasses.replace(
+        target,
+        base=resolve_commit(target.repo, target.base) or target.base,
+        head=resolve_commit(target.repo, head) or target.head,
+    )
 
 
-def _run_one(name: str, reason: str | None, ctx: CheckContext
-             ) -> tuple[CheckResult, tuple[Finding, ...], Any]:
+def _run_one(
+    name: str, reason: str | None, ctx: CheckContext
+) -> tuple[CheckResult, tuple[Finding, ...], Any]:
     section = getattr(ctx.config.checks, name)
     if reason is None and not section.enabled:
         reason = "disabled in config"
@@ -160,25 +197,49 @@ def _run_one(name: str, reason: str | None, ctx: CheckContext
     try:
         outcome = registry.load_check(name).run(ctx)
     except CheckSkipped as skipped:
-        return CheckResult(name, CheckStatus.SKIPPED, time.monotonic() - started,
-                           str(skipped)), (), None
+        return (
+            CheckResult(name, CheckStatus.SKIPPED, time.monotonic() - started, str(skipped)),
+            (),
+            None,
+        )
     except CheckCannotRun as cannot:
         found = apply_overrides(cannot.findings, overrides)
-        return (CheckResult(name, CheckStatus.ERROR, time.monotonic() - started,
-                            f"could not run: {cannot}"), found,
-                dict(cannot.metrics) if cannot.metrics else None)
+        return (
+            CheckResult(
+                name, CheckStatus.ERROR, time.monotonic() - started, f"could not run: {cannot}"
+            ),
+            found,
+            dict(cannot.metrics) if cannot.metrics else None,
+        )
     except Exception as exc:  # a bug in one check must not take the gate down
         message = str(exc).splitlines()[0][:300] if str(exc) else ""
-        return CheckResult(name, CheckStatus.ERROR, time.monotonic() - started,
-                           f"internal error: {type(exc).__name__}: {message}"), (), None
+        return (
+            CheckResult(
+                name,
+                CheckStatus.ERROR,
+                time.monotonic() - started,
+                f"internal error: {type(exc).__name__}: {message}",
+            ),
+            (),
+            None,
+        )
     unregistered = sorted({f.id for f in outcome.findings} - FINDING_IDS)
     if unregistered:  # a check bug: the id would escape severity_overrides and the docs
-        return (CheckResult(name, CheckStatus.ERROR, time.monotonic() - started,
-                            f"internal error: unregistered finding id {unregistered[0]}"),
-                (), None)
+        return (
+            CheckResult(
+                name,
+                CheckStatus.ERROR,
+                time.monotonic() - started,
+                f"internal error: unregistered finding id {unregistered[0]}",
+            ),
+            (),
+            None,
+        )
     found = apply_overrides(outcome.findings, overrides)
     status = check_status(found, ctx.config.fail_on)
-    summary = outcome.summary or ("no problems found" if not found
-                                  else f"{len(found)} finding(s)")
-    return (CheckResult(name, status, time.monotonic() - started, summary), found,
-            dict(outcome.metrics) if outcome.metrics else None)
+    summary = outcome.summary or ("no problems found" if not found else f"{len(found)} finding(s)")
+    return (
+        CheckResult(name, status, time.monotonic() - started, summary),
+        found,
+        dict(outcome.metrics) if outcome.metrics else None,
+    )

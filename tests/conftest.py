@@ -25,8 +25,12 @@ class CliResult:
         return self.stdout + self.stderr
 
 
-def run_cli(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None,
-            timeout: float = 120) -> CliResult:
+def run_cli(
+    *args: str,
+    cwd: Path | str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> CliResult:
     """Run `python -m launchgate ARGS` from this checkout (not an installed copy).
 
     Without `cwd` it runs in an empty scratch directory, so a gate never scans this project's
@@ -37,8 +41,15 @@ def run_cli(*args: str, cwd: Path | str | None = None, env: dict[str, str] | Non
     full_env = {**os.environ, **(env or {})}
     full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
     full_env.pop("LAUNCHGATE_DEBUG", None)
-    proc = subprocess.run([sys.executable, "-m", "launchgate", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "launchgate", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -49,12 +60,16 @@ def cli():
 
 def assert_no_secret(text: str, secret: str, *, where: str = "output") -> None:
     """Fail without printing the secret (nor any 12-character piece of it)."""
-    pieces = {secret[i:i + 12] for i in range(max(1, len(secret) - 11))} if len(secret) >= 12 \
+    pieces = (
+        {secret[i : i + 12] for i in range(max(1, len(secret) - 11))}
+        if len(secret) >= 12
         else {secret}
+    )
     leaked = [p for p in pieces if p and p in text]
     if leaked:
-        pytest.fail(f"a secret value (or a 12-character piece of it) appears in {where}",
-                    pytrace=False)
+        pytest.fail(
+            f"a secret value (or a 12-character piece of it) appears in {where}", pytrace=False
+        )
 
 
 @dataclass(frozen=True)
@@ -78,8 +93,11 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
 
     output = tmp_path_factory.mktemp("demo") / "out"
     result = run_cli("demo", "--output", str(output))
-    report = json.loads((output / "report.json").read_text()) if (output / "report.json").exists() \
+    report = (
+        json.loads((output / "report.json").read_text())
+        if (output / "report.json").exists()
         else {}
+    )
     return DemoRun(result, output, report)
 
 
@@ -105,5 +123,6 @@ def lab():
 def server():
     """A loopback HTTP server with known per-path latency (tests/support/loadserver.py)."""
     from tests.support.loadserver import LoadServer
+
     with LoadServer() as srv:
         yield srv

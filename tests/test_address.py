@@ -21,18 +21,21 @@ from launchgate.address import (
 )
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("example.com", HostPort("example.com", None)),
-    ("Example.COM.", HostPort("example.com", None)),
-    ("example.com:8443", HostPort("example.com", 8443)),
-    ("host.test.:443", HostPort("host.test", 443)),
-    ("[::1]:8443", HostPort("::1", 8443)),
-    ("[::1]", HostPort("::1", None)),
-    ("::1", HostPort("::1", None)),
-    ("[2001:DB8::1]:443", HostPort("2001:db8::1", 443)),
-    ("Bücher.example", HostPort("xn--bcher-kva.example", None)),
-    ("bücher.example:8443", HostPort("xn--bcher-kva.example", 8443)),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("example.com", HostPort("example.com", None)),
+        ("Example.COM.", HostPort("example.com", None)),
+        ("example.com:8443", HostPort("example.com", 8443)),
+        ("host.test.:443", HostPort("host.test", 443)),
+        ("[::1]:8443", HostPort("::1", 8443)),
+        ("[::1]", HostPort("::1", None)),
+        ("::1", HostPort("::1", None)),
+        ("[2001:DB8::1]:443", HostPort("2001:db8::1", 443)),
+        ("Bücher.example", HostPort("xn--bcher-kva.example", None)),
+        ("bücher.example:8443", HostPort("xn--bcher-kva.example", 8443)),
+    ],
+)
 def test_split_host(value, expected):
     assert split_host(value) == expected
 
@@ -45,61 +48,97 @@ def test_netloc_leaves_the_default_port_out():
     assert HostPort("example.com", None).for_scheme("http") == 80
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("example.com:443", HostPort("example.com", 443)),
-    ("Example.com.:443", HostPort("example.com", 443)),
-    ("[::1]:8443", HostPort("::1", 8443)),
-    ("::1:8443", HostPort("::1", 8443)),  # unbracketed: the last colon starts the port
-    ("127.0.0.1:0", HostPort("127.0.0.1", 0)),  # the range is the caller's to check
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("example.com:443", HostPort("example.com", 443)),
+        ("Example.com.:443", HostPort("example.com", 443)),
+        ("[::1]:8443", HostPort("::1", 8443)),
+        ("::1:8443", HostPort("::1", 8443)),  # unbracketed: the last colon starts the port
+        ("127.0.0.1:0", HostPort("127.0.0.1", 0)),  # the range is the caller's to check
+    ],
+)
 def test_parse_hostport(value, expected):
     assert parse_hostport(value) == expected
 
 
-@pytest.mark.parametrize("value", ["example.com", "example.com:", ":443", "[::1]", "[::1]x:1",
-                                   "example.com:http", "example.com:123456", "a b:443",
-                                   "//example.com:443", "user@example.com:443"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "example.com",
+        "example.com:",
+        ":443",
+        "[::1]",
+        "[::1]x:1",
+        "example.com:http",
+        "example.com:123456",
+        "a b:443",
+        "//example.com:443",
+        "user@example.com:443",
+    ],
+)
 def test_parse_hostport_refuses(value):
     with pytest.raises(ValueError):
         parse_hostport(value)
 
 
 def test_connect_key_matches_however_the_host_is_spelled():
-    assert connect_key("Example.com.", 443) == connect_key("example.com", 443) \
-        == "example.com:443"
+    assert connect_key("Example.com.", 443) == connect_key("example.com", 443) == "example.com:443"
     assert connect_key("::1", 443) == connect_key("[::1]", 443) == "[::1]:443"
     assert connect_key("bücher.example", 443) == "xn--bcher-kva.example:443"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("1.1.1.1", ("1.1.1.1", 53)),
-    ("127.0.0.1:5300", ("127.0.0.1", 5300)),
-    ("::1", ("::1", 53)),
-    ("[::1]", ("::1", 53)),
-    ("[::1]:5300", ("::1", 5300)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.1.1.1", ("1.1.1.1", 53)),
+        ("127.0.0.1:5300", ("127.0.0.1", 5300)),
+        ("::1", ("::1", 53)),
+        ("[::1]", ("::1", 53)),
+        ("[::1]:5300", ("::1", 5300)),
+    ],
+)
 def test_parse_nameserver(text, expected):
     assert parse_nameserver(text) == expected
 
 
-@pytest.mark.parametrize("text", ["ns1.example.com", "1.1.1.1:x", "1.1.1.1:0", "1.1.1.1:65536",
-                                  "1.1.1.1.", "[::1]x", "[::1]:x", "", "1.1.1.1:53:53"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ns1.example.com",
+        "1.1.1.1:x",
+        "1.1.1.1:0",
+        "1.1.1.1:65536",
+        "1.1.1.1.",
+        "[::1]x",
+        "[::1]:x",
+        "",
+        "1.1.1.1:53:53",
+    ],
+)
 def test_parse_nameserver_refuses(text):
     with pytest.raises(ValueError):
         parse_nameserver(text)
 
 
-@pytest.mark.parametrize(("url", "host", "port", "url_origin"), [
-    ("HTTPS://App.Example.com:443/x?y", "app.example.com", 443, "https://app.example.com"),
-    ("http://h:8080/", "h", 8080, "http://h:8080"),
-    ("https://example.com./", "example.com", None, "https://example.com"),
-    ("http://[::1]:8000/a", "::1", 8000, "http://[::1]:8000"),
-    ("https://[::1]/", "::1", None, "https://[::1]"),
-    ("https://user:pw@bücher.example/", "xn--bcher-kva.example", None,  # pragma: allowlist secret
-     "https://xn--bcher-kva.example"),
-    ("//example.com/path", "example.com", None, "://example.com"),
-    ("/just/a/path", "", None, "://"),
-])
+@pytest.mark.parametrize(
+    ("url", "host", "port", "url_origin"),
+    [
+        ("HTTPS://App.Example.com:443/x?y", "app.example.com", 443, "https://app.example.com"),
+        ("http://h:8080/", "h", 8080, "http://h:8080"),
+        ("https://example.com./", "example.com", None, "https://example.com"),
+        ("http://[::1]:8000/a", "::1", 8000, "http://[::1]:8000"),
+        ("https://[::1]/", "::1", None, "https://[::1]"),
+        (
+            "https://user:pw@bücher.example/",  # pragma: allowlist secret
+            "xn--bcher-kva.example",
+            None,  # pragma: allowlist secret
+            "https://xn--bcher-kva.example",
+        ),
+        ("//example.com/path", "example.com", None, "://example.com"),
+        ("/just/a/path", "", None, "://"),
+    ],
+)
 def test_urls(url, host, port, url_origin):
     assert host_of(url) == host
     assert url_hostport(url) == HostPort(host, port)

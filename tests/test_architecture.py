@@ -17,12 +17,16 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("faces", frozenset({"__main__", "cli", "action", "demo"})),
     ("runner", frozenset({"runner"})),
     ("checks", frozenset({"checks"})),
-    ("building blocks", frozenset({"http", "load", "secrets", "dns", "repo", "handover",
-                                   "github", "watch"})),
+    (
+        "building blocks",
+        frozenset({"http", "load", "secrets", "dns", "repo", "handover", "github", "watch"}),
+    ),
     ("render", frozenset({"render"})),
     ("model", frozenset({"config", "report", "findings", "comparison"})),
-    ("foundation", frozenset({"__init__", "errors", "names", "redact", "address", "git",
-                              "progress"})),
+    (
+        "foundation",
+        frozenset({"__init__", "errors", "names", "redact", "address", "git", "progress"}),
+    ),
 )
 RANK = {unit: len(LAYERS) - i for i, (_, units) in enumerate(LAYERS) for unit in units}
 LAYER_OF = {unit: name for name, units in LAYERS for unit in units}
@@ -53,18 +57,22 @@ def imported_modules(path: Path) -> list[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom):
             if node.level:  # relative: resolve against this module's package
                 package = here.split(".") if _is_package(here) else here.split(".")[:-1]
-                base = package[:len(package) - node.level + 1]
+                base = package[: len(package) - node.level + 1]
                 module = ".".join(base + ([node.module] if node.module else []))
             else:
                 module = node.module or ""
             # `from launchgate import x` imports the submodule x when there is one.
             for alias in node.names:
                 sub = f"{module}.{alias.name}"
-                is_sub = (ROOT / sub.replace(".", "/")).with_suffix(".py").is_file() \
-                    or _is_package(sub)
+                is_sub = (ROOT / sub.replace(".", "/")).with_suffix(".py").is_file() or _is_package(
+                    sub
+                )
                 found.append((node.lineno, sub if is_sub else module))
-    return [(line, name) for line, name in found
-            if name == "launchgate" or name.startswith("launchgate.")]
+    return [
+        (line, name)
+        for line, name in found
+        if name == "launchgate" or name.startswith("launchgate.")
+    ]
 
 
 def test_every_unit_is_placed_in_a_layer():
@@ -81,16 +89,21 @@ def test_imports_point_down():
         for line, module in imported_modules(path):
             target = _unit(module)
             if target != source and RANK.get(target, 0) > RANK.get(source, 0):
-                upward.add(f"{path.relative_to(ROOT)}:{line}: {LAYER_OF.get(source)} "
-                              f"'{source}' imports {module} ({LAYER_OF.get(target)})")
+                upward.add(
+                    f"{path.relative_to(ROOT)}:{line}: {LAYER_OF.get(source)} "
+                    f"'{source}' imports {module} ({LAYER_OF.get(target)})"
+                )
     assert not upward, "imports pointing up a layer:\n" + "\n".join(sorted(upward))
 
 
 def test_render_imports_only_the_report_and_the_foundation():
     allowed = {"render", "report", *dict(LAYERS)["foundation"]}
-    wrong = [f"{path.relative_to(ROOT)}:{line}: {module}"
-             for path in sorted((PACKAGE / "render").rglob("*.py"))
-             for line, module in imported_modules(path) if _unit(module) not in allowed]
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line}: {module}"
+        for path in sorted((PACKAGE / "render").rglob("*.py"))
+        for line, module in imported_modules(path)
+        if _unit(module) not in allowed
+    ]
     assert wrong == [], "render imports more than report and foundation:\n" + "\n".join(wrong)
 
 

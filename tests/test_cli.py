@@ -28,16 +28,26 @@ def assert_usage_error(result, *needles: str) -> None:
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize(("content", "needles"), [
-    (b"url: http://127.0.0.1:9\nchecks:\n  load: {users: 5\n", (":4: invalid YAML",)),
-    (b"- url\n- checks\n", (":1: expected a mapping of settings at the top level, got a list",)),
-    (b"", ("config file is empty",)),
-    (b"url: http://127.0.0.1:9\n# \xff\xfe\n", (":2: file is not valid UTF-8",)),
-    (b"url: http://127.0.0.1:9\nchecks:\n  load:\n    usres: 5\n",
-     (":4: checks.load.usres: unknown key; did you mean 'users'?",)),
-    (b"headers: {x-token: \"${LAUNCHGATE_TEST_UNSET}\"}\n",
-     (":1: headers.x-token: environment variable ${LAUNCHGATE_TEST_UNSET} is not set",)),
-])
+@pytest.mark.parametrize(
+    ("content", "needles"),
+    [
+        (b"url: http://127.0.0.1:9\nchecks:\n  load: {users: 5\n", (":4: invalid YAML",)),
+        (
+            b"- url\n- checks\n",
+            (":1: expected a mapping of settings at the top level, got a list",),
+        ),
+        (b"", ("config file is empty",)),
+        (b"url: http://127.0.0.1:9\n# \xff\xfe\n", (":2: file is not valid UTF-8",)),
+        (
+            b"url: http://127.0.0.1:9\nchecks:\n  load:\n    usres: 5\n",
+            (":4: checks.load.usres: unknown key; did you mean 'users'?",),
+        ),
+        (
+            b'headers: {x-token: "${LAUNCHGATE_TEST_UNSET}"}\n',
+            (":1: headers.x-token: environment variable ${LAUNCHGATE_TEST_UNSET} is not set",),
+        ),
+    ],
+)
 def test_bad_config_files(cli, tmp_path, content, needles):
     config = tmp_path / "bad.yml"
     config.write_bytes(content)
@@ -46,33 +56,41 @@ def test_bad_config_files(cli, tmp_path, content, needles):
 
 
 def test_config_file_not_found(cli, tmp_path):
-    assert_usage_error(cli("check", "--config", str(tmp_path / "nope.yml")),
-                       "config file not found", "nope.yml")
+    assert_usage_error(
+        cli("check", "--config", str(tmp_path / "nope.yml")), "config file not found", "nope.yml"
+    )
 
 
 def test_broken_config_in_repo_is_found_and_reported(cli, tmp_path):
     (tmp_path / ".launchgate.yml").write_text("fial_on: later\n")
-    assert_usage_error(cli("check", "--repo", str(tmp_path)),
-                       ".launchgate.yml:1: fial_on: unknown key; did you mean 'fail_on'?")
+    assert_usage_error(
+        cli("check", "--repo", str(tmp_path)),
+        ".launchgate.yml:1: fial_on: unknown key; did you mean 'fail_on'?",
+    )
 
 
-@pytest.mark.parametrize(("args", "needles"), [
-    (("--url", "ftp://x"), ("--url: invalid URL 'ftp://x'", "only http:// and https://")),
-    (("--url", "https://"), ("--url: invalid URL", "no host")),
-    (("--only", "nosuchcheck"), ("unknown check 'nosuchcheck'",)),
-    (("--skip", "smoke,dnss"), ("unknown check 'dnss'",)),
-    (("--fail-on", "sometimes"), ("--fail-on", "invalid choice")),
-    (("--set", "checks.load.users=500"), ("--set: checks.load.users: must be at most 100",)),
-    (("--set", "nonsense"), ("--set: nonsense: expected KEY=VALUE",)),
-    (("--bogus",), ("unrecognized arguments: --bogus",)),
-])
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (("--url", "ftp://x"), ("--url: invalid URL 'ftp://x'", "only http:// and https://")),
+        (("--url", "https://"), ("--url: invalid URL", "no host")),
+        (("--only", "nosuchcheck"), ("unknown check 'nosuchcheck'",)),
+        (("--skip", "smoke,dnss"), ("unknown check 'dnss'",)),
+        (("--fail-on", "sometimes"), ("--fail-on", "invalid choice")),
+        (("--set", "checks.load.users=500"), ("--set: checks.load.users: must be at most 100",)),
+        (("--set", "nonsense"), ("--set: nonsense: expected KEY=VALUE",)),
+        (("--bogus",), ("unrecognized arguments: --bogus",)),
+    ],
+)
 def test_bad_flags(cli, tmp_path, args, needles):
     assert_usage_error(cli("check", *args, cwd=tmp_path), *needles)
 
 
 def test_repo_must_be_a_directory(cli, tmp_path):
-    assert_usage_error(cli("check", "--repo", str(tmp_path / "nope")),
-                       f"--repo {tmp_path / 'nope'}: not a directory")
+    assert_usage_error(
+        cli("check", "--repo", str(tmp_path / "nope")),
+        f"--repo {tmp_path / 'nope'}: not a directory",
+    )
 
 
 def test_unknown_command(cli):
@@ -83,13 +101,16 @@ def test_unknown_command(cli):
 def test_unwritable_report_paths(cli, tmp_path, where):
     blocker = tmp_path / "file.txt"
     blocker.write_text("x")
-    path = {"missing-dir": tmp_path / "no" / "such" / "r.json",
-            "under-a-file": blocker / "r.json",
-            "proc": "/proc/launchgate-report.json",
-            "a-dir": tmp_path}[where]
+    path = {
+        "missing-dir": tmp_path / "no" / "such" / "r.json",
+        "under-a-file": blocker / "r.json",
+        "proc": "/proc/launchgate-report.json",
+        "a-dir": tmp_path,
+    }[where]
     # The check is made before any work: the target is never contacted.
-    result = cli("check", "--url", "http://127.0.0.1:9", "--allow-private-targets",
-                 "--json", str(path))
+    result = cli(
+        "check", "--url", "http://127.0.0.1:9", "--allow-private-targets", "--json", str(path)
+    )
     assert_usage_error(result, f"--json {path}")
     assert blocker.read_text() == "x"
 
@@ -97,8 +118,10 @@ def test_unwritable_report_paths(cli, tmp_path, where):
 def test_unwritable_markdown_and_sarif_paths(cli, tmp_path):
     for flag in ("--markdown", "--sarif"):
         path = tmp_path / "nope" / "r"
-        assert_usage_error(cli("check", "--url", "http://127.0.0.1:9", flag, str(path)),
-                           f"{flag} {path}: directory")
+        assert_usage_error(
+            cli("check", "--url", "http://127.0.0.1:9", flag, str(path)),
+            f"{flag} {path}: directory",
+        )
 
 
 def test_probing_an_output_path_leaves_no_file(cli, tmp_path):
@@ -120,9 +143,9 @@ def test_version(cli):
 
 # --- real runs ------------------------------------------------------------------------------
 
+
 def test_exit_codes_from_real_runs(real_reports):
-    assert {name: r.code for name, r in real_reports.items()} == {"pass": 0, "fail": 1,
-                                                                  "error": 3}
+    assert {name: r.code for name, r in real_reports.items()} == {"pass": 0, "fail": 1, "error": 3}
     for made in real_reports.values():
         assert "Traceback" not in made.stdout + made.stderr
     assert "allow_private_targets" in real_reports["error"].stdout
@@ -138,15 +161,26 @@ def test_fail_on_never_and_quiet(cli, tmp_path):
     with DemoServer() as app:
         config = _failing_config(tmp_path, app.url)
         failing = cli("check", "--config", config, "--quiet", "--only", "smoke")
-        never = cli("check", "--config", config, "--fail-on", "never", "--quiet",
-                    "--only", "smoke",
-                    "--json", str(tmp_path / "r.json"))
+        never = cli(
+            "check",
+            "--config",
+            config,
+            "--fail-on",
+            "never",
+            "--quiet",
+            "--only",
+            "smoke",
+            "--json",
+            str(tmp_path / "r.json"),
+        )
     assert failing.code == 1
     assert failing.stdout == "launchgate FAIL: launch blocked\n" and failing.stderr == ""
     assert never.code == 0, never.output
     # Not "ready to launch": with fail_on never the gate only reports.
-    assert never.stdout == ("launchgate PASS: report only (fail_on: never), not a launch "
-                            "decision\n") and never.stderr == ""
+    assert (
+        never.stdout == ("launchgate PASS: report only (fail_on: never), not a launch decision\n")
+        and never.stderr == ""
+    )
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["fail_on"] == "never" and report["counts"]["blocker"] == 1
     # The check still says it failed; only the gate's threshold changed.
@@ -155,14 +189,17 @@ def test_fail_on_never_and_quiet(cli, tmp_path):
 
 def test_severity_override_changes_the_verdict(cli, tmp_path):
     with DemoServer() as app:
-        config = _failing_config(tmp_path, app.url,
-                                 "severity_overrides: {smoke.unexpected-status: later}\n")
-        result = cli("check", "--config", config, "--only", "smoke",
-                     "--json", str(tmp_path / "r.json"))
+        config = _failing_config(
+            tmp_path, app.url, "severity_overrides: {smoke.unexpected-status: later}\n"
+        )
+        result = cli(
+            "check", "--config", config, "--only", "smoke", "--json", str(tmp_path / "r.json")
+        )
     assert result.code == 0, result.output
     report = json.loads((tmp_path / "r.json").read_text())
     assert [(f["id"], f["severity"]) for f in report["findings"]] == [
-        ("smoke.unexpected-status", "later")]
+        ("smoke.unexpected-status", "later")
+    ]
     assert report["counts"] == {"blocker": 0, "important": 0, "later": 1}
     assert "[later] reports: GET /nope answered 404" in result.stdout
 
@@ -187,22 +224,40 @@ def test_config_is_found_in_repo(cli, tmp_path):
 def test_url_flag_overrides_the_config(cli, tmp_path):
     with DemoServer() as app:
         config = _failing_config(tmp_path, "http://127.0.0.1:9")
-        result = cli("check", "--config", config, "--url", app.url, "--only", "smoke",
-                     "--json", str(tmp_path / "r.json"))
+        result = cli(
+            "check",
+            "--config",
+            config,
+            "--url",
+            app.url,
+            "--only",
+            "smoke",
+            "--json",
+            str(tmp_path / "r.json"),
+        )
     assert result.code == 1
     assert json.loads((tmp_path / "r.json").read_text())["target"]["url"] == app.url
 
 
 # --- startup --------------------------------------------------------------------------------
 
+
 def test_cli_import_is_light():
     """`launchgate --version` must stay fast: no heavy dependency is imported with the CLI."""
-    code = ("import sys, launchgate.cli\n"
-            "heavy = ('locust', 'gevent', 'httpx', 'httpcore', 'dns', 'detect_secrets',\n"
-            "         'github', 'jinja2', 'yaml', 'cryptography')\n"
-            "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, timeout=60, check=True)
+    code = (
+        "import sys, launchgate.cli\n"
+        "heavy = ('locust', 'gevent', 'httpx', 'httpcore', 'dns', 'detect_secrets',\n"
+        "         'github', 'jinja2', 'yaml', 'cryptography')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
     assert out.stdout.strip() == "[]"
 
 
@@ -210,7 +265,8 @@ def test_a_gate_that_checked_nothing_does_not_say_ready(cli, tmp_path):
     result = cli("check", "--skip", "secrets", "--markdown", str(tmp_path / "r.md"))
     assert result.code == 0, result.output
     assert result.stdout.startswith(
-        "launchgate PASS: nothing was checked (every check was skipped)")
+        "launchgate PASS: nothing was checked (every check was skipped)"
+    )
     assert "nothing was checked" in (tmp_path / "r.md").read_text()
 
 
@@ -219,31 +275,52 @@ def test_secrets_with_a_mistyped_revision_is_a_usage_error(cli, tmp_path):
     git(tmp_path, "commit", "-q", "--allow-empty", "-m", "one")
     result = cli("secrets", "--repo", str(tmp_path), "--base", "HEAD", "--head", "nosuch")
     assert result.code == 2
-    assert result.stderr.strip() == (f"launchgate: error: --head nosuch: no such commit in "
-                                     f"{tmp_path.resolve()}")
+    assert result.stderr.strip() == (
+        f"launchgate: error: --head nosuch: no such commit in {tmp_path.resolve()}"
+    )
 
 
-@pytest.mark.parametrize(("args", "flag"), [
-    (("--base", "main"), "--base main:"),
-    (("--head", "feature"), "--head feature:"),
-    (("--repo", "."), "--repo"),
-])
-def test_an_explicit_repo_flag_outside_a_git_repository_is_a_usage_error(cli, tmp_path, args,
-                                                                          flag):
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (("--base", "main"), "--base main:"),
+        (("--head", "feature"), "--head feature:"),
+        (("--repo", "."), "--repo"),
+    ],
+)
+def test_an_explicit_repo_flag_outside_a_git_repository_is_a_usage_error(cli, tmp_path, args, flag):
     """It used to say PASS, "nothing was checked", exit 0."""
     result = cli("check", *args, cwd=tmp_path)
-    assert_usage_error(result, f"{flag} ", "is not a git repository",
-                       "pass --repo PATH, or --skip secrets")
+    assert_usage_error(
+        result, f"{flag} ", "is not a git repository", "pass --repo PATH, or --skip secrets"
+    )
 
 
 def test_a_revision_that_does_not_exist_is_a_usage_error(cli, tmp_path):
     import subprocess
 
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t",
-                    "commit", "-q", "--allow-empty", "-m", "one"], check=True)
-    assert_usage_error(cli("check", "--base", "no-such-branch", cwd=tmp_path),
-                       "--base no-such-branch: no such commit in")
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(tmp_path),
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "one",
+        ],
+        check=True,
+    )
+    assert_usage_error(
+        cli("check", "--base", "no-such-branch", cwd=tmp_path),
+        "--base no-such-branch: no such commit in",
+    )
 
 
 def test_repo_flags_are_not_needed_when_the_secrets_check_does_not_run(cli, tmp_path):

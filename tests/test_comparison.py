@@ -31,52 +31,78 @@ B, IMP = Severity.BLOCKER, Severity.IMPORTANT
 
 
 def _finding(slug: str, check: str = "smoke", severity: Severity = B, path: str = "/a"):
-    return make_finding(check, slug, severity, f"{slug} title",
-                        location=Location(url=f"https://app.example.com{path}",
-                                          host="app.example.com", path=path))
+    return make_finding(
+        check,
+        slug,
+        severity,
+        f"{slug} title",
+        location=Location(url=f"https://app.example.com{path}", host="app.example.com", path=path),
+    )
 
 
 def _base(findings=(), load=None, checks=("smoke", "load")) -> dict[str, Any]:
-    return {"schema": "launchgate.report/v1", "tool": {"name": "launchgate", "version": "0.1.0"},
-            "verdict": "fail", "target": {"url": "https://app.example.com/", "head": "abc"},
-            "checks": [{"name": c, "status": "passed"} for c in checks],
-            "findings": [f.to_json() for f in findings],
-            "metrics": {"load": load} if load else {}}
+    return {
+        "schema": "launchgate.report/v1",
+        "tool": {"name": "launchgate", "version": "0.1.0"},
+        "verdict": "fail",
+        "target": {"url": "https://app.example.com/", "head": "abc"},
+        "checks": [{"name": c, "status": "passed"} for c in checks],
+        "findings": [f.to_json() for f in findings],
+        "metrics": {"load": load} if load else {},
+    }
 
 
-RAN = [CheckResult("smoke", CheckStatus.FAILED, 0.1, ""),
-       CheckResult("load", CheckStatus.PASSED, 1.0, ""),
-       CheckResult("tls", CheckStatus.SKIPPED, 0.0, "")]
+RAN = [
+    CheckResult("smoke", CheckStatus.FAILED, 0.1, ""),
+    CheckResult("load", CheckStatus.PASSED, 1.0, ""),
+    CheckResult("tls", CheckStatus.SKIPPED, 0.0, ""),
+]
 
 
 # --- fingerprints -----------------------------------------------------------------------------
+
 
 def test_fingerprint_ignores_lines_build_hashes_and_the_preview_host():
     at = Location(path="config.py", line=3, commit="c1")
     shifted = Location(path="config.py", line=40, commit="c1")
     assert fingerprint("secrets.in-head", at, "k") == fingerprint("secrets.in-head", shifted, "k")
-    one = Location(url="https://a.example.com/static/main.3f9a1c2e.js", host="a.example.com",
-                   path="/static/main.3f9a1c2e.js")
-    two = Location(url="https://a.example.com/static/main.77bd01aa.js", host="a.example.com",
-                   path="/static/main.77bd01aa.js")
-    other = Location(url="https://a.example.com/static/vendor.77bd01aa.js",
-                     host="a.example.com", path="/static/vendor.77bd01aa.js")
+    one = Location(
+        url="https://a.example.com/static/main.3f9a1c2e.js",
+        host="a.example.com",
+        path="/static/main.3f9a1c2e.js",
+    )
+    two = Location(
+        url="https://a.example.com/static/main.77bd01aa.js",
+        host="a.example.com",
+        path="/static/main.77bd01aa.js",
+    )
+    other = Location(
+        url="https://a.example.com/static/vendor.77bd01aa.js",
+        host="a.example.com",
+        path="/static/vendor.77bd01aa.js",
+    )
     assert fingerprint("x.y", one) == fingerprint("x.y", two) != fingerprint("x.y", other)
     # The app under test keeps its fingerprints whatever its (per-PR) preview host is called;
     # another host stays itself.
-    pr = Location(url="https://app-git-feature.vercel.app/login", host="app-git-feature.vercel.app",
-                  path="/login")
-    main = Location(url="https://app-git-main.vercel.app/login", host="app-git-main.vercel.app",
-                    path="/login")
-    assert fingerprint("smoke.x", pr, target="https://app-git-feature.vercel.app/") == \
-        fingerprint("smoke.x", main, target="https://app-git-main.vercel.app/")
+    pr = Location(
+        url="https://app-git-feature.vercel.app/login",
+        host="app-git-feature.vercel.app",
+        path="/login",
+    )
+    main = Location(
+        url="https://app-git-main.vercel.app/login", host="app-git-main.vercel.app", path="/login"
+    )
+    assert fingerprint("smoke.x", pr, target="https://app-git-feature.vercel.app/") == fingerprint(
+        "smoke.x", main, target="https://app-git-main.vercel.app/"
+    )
     assert fingerprint("smoke.x", pr) != fingerprint("smoke.x", main)
-    assert fingerprint("tls.x", Location(host="www.example.com"),
-                       target="https://app-git-main.vercel.app/") == \
-        fingerprint("tls.x", Location(host="www.example.com"))
+    assert fingerprint(
+        "tls.x", Location(host="www.example.com"), target="https://app-git-main.vercel.app/"
+    ) == fingerprint("tls.x", Location(host="www.example.com"))
 
 
 # --- new, inherited, fixed --------------------------------------------------------------------
+
 
 def test_new_inherited_and_fixed_match_on_fingerprints():
     kept, gone, added = _finding("kept"), _finding("gone"), _finding("added")
@@ -104,16 +130,28 @@ def test_gate_on_new_gates_only_on_what_the_change_adds():
     assert any("gates on all" in n for n in result.comparison.notes)
 
 
-@pytest.mark.parametrize(("document", "note"), [
-    ({"schema": "launchgate.report/v0", "findings": []}, "schema is launchgate.report/v0"),
-    ({"schema": "launchgate.report/v1", "tool": {"name": "launchgate", "version": "0.0.1"}},
-     "lists no findings"),
-    ({"schema": "launchgate.report/v1", "findings": [{"id": "smoke.x"}, "junk"]},
-     "2 finding(s) of the base report have no id or fingerprint"),
-    ({"schema": "launchgate.report/v1", "findings": [],
-      "metrics": {"load": {"users": 10, "p95_ms": 90, "routes": 7}}},
-     "no p95 confidence interval"),
-])
+@pytest.mark.parametrize(
+    ("document", "note"),
+    [
+        ({"schema": "launchgate.report/v0", "findings": []}, "schema is launchgate.report/v0"),
+        (
+            {"schema": "launchgate.report/v1", "tool": {"name": "launchgate", "version": "0.0.1"}},
+            "lists no findings",
+        ),
+        (
+            {"schema": "launchgate.report/v1", "findings": [{"id": "smoke.x"}, "junk"]},
+            "2 finding(s) of the base report have no id or fingerprint",
+        ),
+        (
+            {
+                "schema": "launchgate.report/v1",
+                "findings": [],
+                "metrics": {"load": {"users": 10, "p95_ms": 90, "routes": 7}},
+            },
+            "no p95 confidence interval",
+        ),
+    ],
+)
 def test_old_or_partial_reports_are_compared_with_a_note(document, note):
     base = parse_base(document)
     result = compare([_finding("x")], RAN, {"load": _load(100, (95, 105))}, base)
@@ -130,21 +168,30 @@ def test_non_reports_are_refused(document):
 
 # --- p95 --------------------------------------------------------------------------------------
 
-def _load(p95: float, ci: tuple[float | None, float | None], users: int = 10,
-          routes: tuple[tuple[str, float, tuple[float, float]], ...] = ()) -> dict[str, Any]:
-    return {"users": users, "p95_ms": p95, "p95_ci_ms": list(ci),
-            "routes": [{"name": n, "p95_ms": p, "p95_ci_ms": list(c)} for n, p, c in routes]}
+
+def _load(
+    p95: float,
+    ci: tuple[float | None, float | None],
+    users: int = 10,
+    routes: tuple[tuple[str, float, tuple[float, float]], ...] = (),
+) -> dict[str, Any]:
+    return {
+        "users": users,
+        "p95_ms": p95,
+        "p95_ci_ms": list(ci),
+        "routes": [{"name": n, "p95_ms": p, "p95_ci_ms": list(c)} for n, p, c in routes],
+    }
 
 
 def test_p95_significance_needs_disjoint_intervals_and_the_margin():
     base = _load(280, (270, 290))
     assert p95_delta(_load(452, (430, 470)), base).significant is True
-    assert p95_delta(_load(300, (285, 320)), base).significant is False   # overlapping
+    assert p95_delta(_load(300, (285, 320)), base).significant is False  # overlapping
     # Disjoint, but 12 ms is under the margin (10 % of 280 ms = 28 ms).
     assert margin_ms(280) == 28
     assert p95_delta(_load(292, (291, 293)), base).significant is False
-    assert p95_delta(_load(200, (190, 210)), base).significant is True    # faster, also real
-    assert p95_delta(_load(452, (430, None)), base).significant is None   # not judged
+    assert p95_delta(_load(200, (190, 210)), base).significant is True  # faster, also real
+    assert p95_delta(_load(452, (430, None)), base).significant is None  # not judged
     delta = p95_delta(_load(452, (430, 470)), base)
     assert (delta.delta_ms, delta.delta_pct) == (172, 61.4)
 
@@ -152,13 +199,15 @@ def test_p95_significance_needs_disjoint_intervals_and_the_margin():
 def test_only_a_significant_rise_raises_p95_regressed():
     routes = (("clients", 100, (95, 105)), ("report", 300, (290, 310)))
     base = parse_base(_base(load=_load(280, (270, 290), routes=routes)))
-    slower = _load(452, (430, 470), routes=(("clients", 101, (96, 106)),
-                                            ("report", 900, (850, 950))))
+    slower = _load(
+        452, (430, 470), routes=(("clients", 101, (96, 106)), ("report", 900, (850, 950)))
+    )
     result = compare([], RAN, {"load": slower}, base, name="main")
     regressed = [f for f in result.findings if f.id == "load.p95-regressed"]
     assert [f.title for f in regressed] == [
         "p95 rose from 280 ms on main to 452 ms, +61.4 %",
-        "report: p95 rose from 300 ms on main to 900 ms, +200 %"]
+        "report: p95 rose from 300 ms on main to 900 ms, +200 %",
+    ]
     assert all(f.new and f.severity is IMP for f in regressed)
     assert len({f.fingerprint for f in regressed}) == 2
     same = compare([], RAN, {"load": _load(285, (272, 295), routes=routes)}, base)
@@ -169,6 +218,7 @@ def test_only_a_significant_rise_raises_p95_regressed():
 
 
 # --- end to end: real runs through the CLI ----------------------------------------------------
+
 
 class _App(ThreadingHTTPServer):
     """A loopback app whose latency and whose /page answer the test changes between runs."""
@@ -202,8 +252,9 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def app():
     server = _App(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield server
@@ -229,8 +280,9 @@ def _check(tmp_path: Path, app: _App, name: str, *extra_args: str, extra: str = 
     config = tmp_path / f"{name}.yml"
     config.write_text(CONFIG.format(port=app.server_address[1], extra=extra))
     out = tmp_path / f"{name}.json"
-    result = run_cli("check", "--config", str(config), "--only", "load,smoke", "--json",
-                     str(out), *extra_args)
+    result = run_cli(
+        "check", "--config", str(config), "--only", "load,smoke", "--json", str(out), *extra_args
+    )
     return result, json.loads(out.read_text()) if out.exists() else None
 
 
@@ -251,14 +303,16 @@ def test_compare_end_to_end(tmp_path, app):
     assert "load.p95-regressed" not in {f["id"] for f in same["findings"]}
     assert result.code == 1
     # gate_on: new blocks on /page (new) ...
-    _, gated = _check(tmp_path, app, "gated", "--compare", str(tmp_path / "base.json"),
-                      extra="gate_on: new")
+    _, gated = _check(
+        tmp_path, app, "gated", "--compare", str(tmp_path / "base.json"), extra="gate_on: new"
+    )
     assert gated["verdict"] == "fail" and gated["comparison"]["gate_on"] == "new"
     # 3x slower, /page fixed again: a significant regression, and /page's finding is fixed.
     app.page_status = 200
     app.delay_s = 0.3
-    result, slow = _check(tmp_path, app, "slow", "--compare", str(tmp_path / "same.json"),
-                          extra="gate_on: new")
+    result, slow = _check(
+        tmp_path, app, "slow", "--compare", str(tmp_path / "same.json"), extra="gate_on: new"
+    )
     validator.validate(slow)
     assert slow["comparison"]["load"]["significant"] is True
     assert slow["comparison"]["load"]["delta_pct"] > 150
@@ -268,8 +322,9 @@ def test_compare_end_to_end(tmp_path, app):
     # gate_on new, fail_on blocker: the inherited /gone blocker does not block, the new
     # regression is important only: pass, and the headline does not say "ready to launch".
     assert slow["verdict"] == "pass" and result.code == 0, result.output
-    assert result.stdout.splitlines()[0] == ("launchgate PASS: nothing new blocks (gate_on: "
-                                             "new), but findings inherited from base would")
+    assert result.stdout.splitlines()[0] == (
+        "launchgate PASS: nothing new blocks (gate_on: new), but findings inherited from base would"
+    )
 
 
 def test_compare_refuses_a_non_report_with_exit_2(tmp_path):
@@ -278,8 +333,9 @@ def test_compare_refuses_a_non_report_with_exit_2(tmp_path):
     result = run_cli("check", "--url", "http://127.0.0.1:9/", "--compare", str(other))
     assert result.code == 2
     assert "not a launchgate report" in result.stderr and "Traceback" not in result.output
-    result = run_cli("check", "--url", "http://127.0.0.1:9/", "--compare",
-                     str(tmp_path / "missing.json"))
+    result = run_cli(
+        "check", "--url", "http://127.0.0.1:9/", "--compare", str(tmp_path / "missing.json")
+    )
     assert result.code == 2 and "no such file" in result.stderr
 
 
@@ -292,6 +348,7 @@ def test_gate_on_is_a_checked_config_key(tmp_path):
     assert load_config(config).gate_on == "new"
     assert load_config(None).gate_on == "all"
     config.write_text("url: https://app.example.com\ngate_on: added\n")
-    with pytest.raises(ConfigError,
-                       match=r"\.launchgate\.yml:2: gate_on: expected one of all, new"):
+    with pytest.raises(
+        ConfigError, match=r"\.launchgate\.yml:2: gate_on: expected one of all, new"
+    ):
         load_config(config)

@@ -12,8 +12,7 @@ import yaml
 
 from tests.conftest import ROOT
 
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
-         ROOT / "examples" / "README.md"]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "examples" / "README.md"]
 WITHOUT_YAML = {"architecture.md", "cli.md", "handover.md"}  # no configuration shown there
 _YAML_BLOCK = re.compile(r"```yaml\n(.*?)```", re.S)
 _YAML_LIKE_FENCE = re.compile(r"```\s*(yml|YAML|Yaml)\b")

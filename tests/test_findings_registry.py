@@ -35,8 +35,10 @@ def test_a_typo_in_severity_overrides_is_a_config_error_with_a_hint(tmp_path):
     config.write_text("severity_overrides:\n  headers.hsts-mising: later\n")
     with pytest.raises(ConfigError) as caught:
         load_config(config)
-    assert str(caught.value) == (f"{config}:2: severity_overrides.headers.hsts-mising: no check "
-                                 "reports this finding id; did you mean 'headers.hsts-missing'?")
+    assert str(caught.value) == (
+        f"{config}:2: severity_overrides.headers.hsts-mising: no check "
+        "reports this finding id; did you mean 'headers.hsts-missing'?"
+    )
 
 
 def test_registered_ids_can_be_overridden():

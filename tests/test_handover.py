@@ -15,15 +15,22 @@ from launchgate.handover import build_handover
 from launchgate.render.handover import render_handover
 from launchgate.render.markdown import ms
 
-SECTIONS = ("## 1. Domains and hosts", "## 2. TLS certificates", "## 3. Email authentication",
-            "## 4. Environment variables", "## 5. Deploy and roll back", "## 6. Open risks",
-            "## 7. What good looks like today", "## 8. What only people can fill in")
+SECTIONS = (
+    "## 1. Domains and hosts",
+    "## 2. TLS certificates",
+    "## 3. Email authentication",
+    "## 4. Environment variables",
+    "## 5. Deploy and roll back",
+    "## 6. Open risks",
+    "## 7. What good looks like today",
+    "## 8. What only people can fill in",
+)
 
 
 def section(text: str, title: str) -> str:
     start = text.index(title)
     following = [text.index(t) for t in SECTIONS if text.index(t) > start]
-    return text[start:min(following, default=len(text))]
+    return text[start : min(following, default=len(text))]
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +83,9 @@ def test_env_vars_come_from_the_sample_repo_without_values(demo_handover, demo_r
     part = section(text, SECTIONS[3])
     assert "`AWS_KEY`" in part and "**undocumented**" in part
     repo = demo_run.output / "sample-repo"
-    log = subprocess.run(["git", "-C", str(repo), "log", "-p", "--all"], capture_output=True,
-                         text=True, check=True).stdout
+    log = subprocess.run(
+        ["git", "-C", str(repo), "log", "-p", "--all"], capture_output=True, text=True, check=True
+    ).stdout
     values = set(re.findall(r'"((?:AKIA|sk_live_|rk_live_)[A-Za-z0-9]+)"', log))
     assert values, "the sample repo should hold planted keys"
     assert not any(v in text for v in values), "a planted key value reached HANDOVER.md"
@@ -106,18 +114,31 @@ def test_questions_for_people_are_asked_not_answered(demo_handover):
     text, _ = demo_handover
     part = section(text, SECTIONS[7])
     questions = [line for line in part.splitlines() if line.startswith("- [ ] ")]
-    assert len(questions) >= 7 and all(q.rstrip().endswith("?") or "example env" in q
-                                       for q in questions)
+    assert len(questions) >= 7 and all(
+        q.rstrip().endswith("?") or "example env" in q for q in questions
+    )
     assert any("roll back" in q for q in questions)  # the sample repo has no deploy workflow
 
 
 def minimal_report(**metrics: Any) -> dict[str, Any]:
-    return {"schema": "launchgate.report/v1", "tool": {"name": "launchgate", "version": "0"},
-            "verdict": "pass", "fail_on": "blocker", "target": {"url": "https://x.test/"},
-            "counts": {"blocker": 0, "important": 0, "later": 0},
-            "checks": [{"name": "dns", "status": "skipped", "duration_s": 0,
-                        "summary": "no checks.dns.domain or hosts configured"}],
-            "findings": [], "metrics": metrics}
+    return {
+        "schema": "launchgate.report/v1",
+        "tool": {"name": "launchgate", "version": "0"},
+        "verdict": "pass",
+        "fail_on": "blocker",
+        "target": {"url": "https://x.test/"},
+        "counts": {"blocker": 0, "important": 0, "later": 0},
+        "checks": [
+            {
+                "name": "dns",
+                "status": "skipped",
+                "duration_s": 0,
+                "summary": "no checks.dns.domain or hosts configured",
+            }
+        ],
+        "findings": [],
+        "metrics": metrics,
+    }
 
 
 def test_a_part_the_report_does_not_cover_says_why(tmp_path):
@@ -127,18 +148,22 @@ def test_a_part_the_report_does_not_cover_says_why(tmp_path):
     assert section(text, SECTIONS[3]).count("no repository was given") == 1
 
 
-@pytest.mark.parametrize(("records", "ids", "starts"), [
-    ({"dmarc_policy": "reject", "spf": ["v=spf1 -all"]}, set(), "Not easily."),
-    ({"dmarc_policy": "quarantine", "spf": []}, set(), "Mostly not"),
-    ({"dmarc_policy": "none", "spf": ["v=spf1 -all"]}, set(), "Yes, for now."),
-    ({"spf": ["v=spf1 -all"]}, set(), "Yes. x.test publishes no valid DMARC"),
-    ({"dmarc_policy": "reject", "spf": ["v=spf1 +all"]}, {"dns.spf-plus-all"}, "Yes. The SPF"),
-])
+@pytest.mark.parametrize(
+    ("records", "ids", "starts"),
+    [
+        ({"dmarc_policy": "reject", "spf": ["v=spf1 -all"]}, set(), "Not easily."),
+        ({"dmarc_policy": "quarantine", "spf": []}, set(), "Mostly not"),
+        ({"dmarc_policy": "none", "spf": ["v=spf1 -all"]}, set(), "Yes, for now."),
+        ({"spf": ["v=spf1 -all"]}, set(), "Yes. x.test publishes no valid DMARC"),
+        ({"dmarc_policy": "reject", "spf": ["v=spf1 +all"]}, {"dns.spf-plus-all"}, "Yes. The SPF"),
+    ],
+)
 def test_spoofing_verdicts(records, ids, starts):
     dns = {"records": {"hosts": {}, "domain": "x.test", **records}}
     report = minimal_report(dns=dns)
-    report["findings"] = [{"id": i, "check": "dns", "severity": "blocker", "title": "t",
-                           "location": {}} for i in ids]
+    report["findings"] = [
+        {"id": i, "check": "dns", "severity": "blocker", "title": "t", "location": {}} for i in ids
+    ]
     email = build_handover(report, None, report_source="a test")["email"]
     assert email["spoofing"].startswith(starts)
 
@@ -149,8 +174,15 @@ def test_cli_writes_the_document_from_a_report(cli, tmp_path):
     (tmp_path / "repo").mkdir()
     (tmp_path / "repo" / "app.py").write_text("import os\nos.environ['SECRET_KEY']\n")
     output = tmp_path / "HANDOVER.md"
-    result = cli("handover", "--report", str(report), "--repo", str(tmp_path / "repo"),
-                 "--output", str(output))
+    result = cli(
+        "handover",
+        "--report",
+        str(report),
+        "--repo",
+        str(tmp_path / "repo"),
+        "--output",
+        str(output),
+    )
     assert result.code == 0, result.output
     assert "`SECRET_KEY`" in output.read_text(encoding="utf-8")
 
@@ -166,17 +198,37 @@ def test_cli_refuses_a_file_that_is_not_a_report(cli, tmp_path, content):
 
 def test_a_watch_report_is_named_as_the_last_production_watch():
     report = minimal_report()
-    report["watch"] = {"previous": {"head": "abc", "verdict": "pass", "url": None},
-                       "certificates": [{"host": "x.test", "issuer": "CA", "not_after": None,
-                                         "days_left": 40, "previous_days_left": 41,
-                                         "change_days": -1, "trend": "counting down"}],
-                       "dns_changes": [{"name": "x.test", "record": "NS", "before": ["a"],
-                                        "after": ["b"], "finding_id": "dns.ns-changed",
-                                        "severity": "important"}], "notes": []}
-    part = section(render_handover(build_handover(report, None, report_source="a test")),
-                   SECTIONS[6])
+    report["watch"] = {
+        "previous": {"head": "abc", "verdict": "pass", "url": None},
+        "certificates": [
+            {
+                "host": "x.test",
+                "issuer": "CA",
+                "not_after": None,
+                "days_left": 40,
+                "previous_days_left": 41,
+                "change_days": -1,
+                "trend": "counting down",
+            }
+        ],
+        "dns_changes": [
+            {
+                "name": "x.test",
+                "record": "NS",
+                "before": ["a"],
+                "after": ["b"],
+                "finding_id": "dns.ns-changed",
+                "severity": "important",
+            }
+        ],
+        "notes": [],
+    }
+    part = section(
+        render_handover(build_handover(report, None, report_source="a test")), SECTIONS[6]
+    )
     assert "The last production watch: **PASS**, with 1 DNS change(s)" in part
     assert "certificate of `x.test`: counting down" in part
-    plain = section(render_handover(build_handover(minimal_report(), None,
-                                                   report_source="a test")), SECTIONS[6])
+    plain = section(
+        render_handover(build_handover(minimal_report(), None, report_source="a test")), SECTIONS[6]
+    )
     assert "It is not a production watch's report" in plain

@@ -10,18 +10,31 @@ import subprocess
 from tests.conftest import ROOT
 
 REGISTRY_HOSTS = (
-    "deb.debian.org", "security.debian.org", "archive.ubuntu.com", "security.ubuntu.com",
-    "pypi.org", "pypi.python.org", "files.pythonhosted.org", "registry.npmjs.org",
-    "registry.yarnpkg.com", "proxy.golang.org", "crates.io", "rubygems.org",
-    "repo.maven.apache.org", "repo1.maven.org", "dl-cdn.alpinelinux.org", "registry-1.docker.io",
+    "deb.debian.org",
+    "security.debian.org",
+    "archive.ubuntu.com",
+    "security.ubuntu.com",
+    "pypi.org",
+    "pypi.python.org",
+    "files.pythonhosted.org",
+    "registry.npmjs.org",
+    "registry.yarnpkg.com",
+    "proxy.golang.org",
+    "crates.io",
+    "rubygems.org",
+    "repo.maven.apache.org",
+    "repo1.maven.org",
+    "dl-cdn.alpinelinux.org",
+    "registry-1.docker.io",
     "index.docker.io",
 )
 _PATTERN = re.compile("|".join(re.escape(h) for h in REGISTRY_HOSTS).encode(), re.I)
 
 
 def test_no_committed_file_names_a_package_registry_host():
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
-                            check=True, timeout=60).stdout.split(b"\0")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True, timeout=60
+    ).stdout.split(b"\0")
     files = [name.decode() for name in listed if name]
     assert "tests/support/containerbase.py" in files  # the listing is this repository's
     this = f"tests/{__name__.rsplit('.', 1)[-1]}.py"

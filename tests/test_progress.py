@@ -21,8 +21,9 @@ def test_plain_lines_are_throttled_and_redacted():
     progress.update("scanning: 2%")  # within the interval: dropped
     progress.update("scanning: done", force=True)
     progress.info("history: 10 commits")
-    assert stream.getvalue() == ("scanning with [redacted]: 1%\nscanning: done\n"
-                                 "history: 10 commits\n")
+    assert stream.getvalue() == (
+        "scanning with [redacted]: 1%\nscanning: done\nhistory: 10 commits\n"
+    )
     assert not progress.is_tty
 
 
@@ -32,8 +33,9 @@ def test_tty_line_is_rewritten_and_cleared_before_info():
     progress.update("load: 10 users, 3s")
     progress.update("load: 10 users, 4s")
     progress.info("load: done")
-    assert stream.getvalue() == ("\r\x1b[2Kload: 10 users, 3s\r\x1b[2Kload: 10 users, 4s"
-                                 "\r\x1b[2Kload: done\n")
+    assert stream.getvalue() == (
+        "\r\x1b[2Kload: 10 users, 3s\r\x1b[2Kload: 10 users, 4s\r\x1b[2Kload: done\n"
+    )
 
 
 def test_quiet_prints_nothing():

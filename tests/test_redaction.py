@@ -31,8 +31,17 @@ STEPS = """checks:
 
 def run_with_reports(cli, tmp_path, *args: str, env: dict[str, str] | None = None):
     outputs = {name: tmp_path / f"report.{name}" for name in ("json", "md", "sarif")}
-    result = cli("check", *args, "--json", str(outputs["json"]), "--markdown",
-                 str(outputs["md"]), "--sarif", str(outputs["sarif"]), env=env)
+    result = cli(
+        "check",
+        *args,
+        "--json",
+        str(outputs["json"]),
+        "--markdown",
+        str(outputs["md"]),
+        "--sarif",
+        str(outputs["sarif"]),
+        env=env,
+    )
     texts = {"stdout": result.stdout, "stderr": result.stderr}
     texts.update({f"--{name}": path.read_text() for name, path in outputs.items()})
     return result, texts
@@ -42,8 +51,10 @@ def run_with_bypass_header(cli, tmp_path, bypass: str):
     """Check the echo server with `bypass` as the protection-bypass header, read from $BYPASS."""
     config = tmp_path / ".launchgate.yml"
     with EchoServer() as app:
-        config.write_text(f"url: {app.url}\nallow_private_targets: true\n"
-                          "headers: {x-vercel-protection-bypass: \"${BYPASS}\"}\n" + STEPS)
+        config.write_text(
+            f"url: {app.url}\nallow_private_targets: true\n"
+            'headers: {x-vercel-protection-bypass: "${BYPASS}"}\n' + STEPS
+        )
         return run_with_reports(cli, tmp_path, "--config", str(config), env={"BYPASS": bypass})
 
 
@@ -56,8 +67,12 @@ def test_header_secret_from_env_is_redacted_everywhere(cli, tmp_path):
         assert_no_secret(text, bypass, where=where)
     report = json.loads(texts["--json"])
     ids = sorted(f["id"] for f in report["findings"] if f["check"] == "smoke")
-    assert ids == ["smoke.text-missing", "smoke.unexpected-status", "smoke.unexpected-status",
-                   "smoke.unreachable"]
+    assert ids == [
+        "smoke.text-missing",
+        "smoke.unexpected-status",
+        "smoke.unexpected-status",
+        "smoke.unreachable",
+    ]
     # The server did reflect the header: the bounce finding quotes its final URL, redacted.
     bounce = next(f for f in report["findings"] if f["title"].startswith("bounce"))
     assert "/landing?seen=" in bounce["detail"] and REDACTED in bounce["detail"]
@@ -92,8 +107,9 @@ def test_redactor_text():
     assert redactor.text("a s3cr3t-value-longer b s3cr3t-value") == f"a {REDACTED} b {REDACTED}"
     # Values under 4 characters are not credentials; replacing them would mangle text.
     assert redactor.text("abc") == "abc"
-    assert redactor.text("see https://bob:pw@example.com/x") == \
-        f"see https://{REDACTED}@example.com/x"
+    assert (
+        redactor.text("see https://bob:pw@example.com/x") == f"see https://{REDACTED}@example.com/x"
+    )
     assert redactor.value({"k": ["s3cr3t-value", 1, None]}) == {"k": [REDACTED, 1, None]}
 
 
@@ -103,8 +119,12 @@ def test_reflected_url_encoded_secret_is_redacted_everywhere(cli, tmp_path):
     bypass = f"tok+en/{secrets.token_hex(8)}= x{secrets.token_hex(8)}=="
     result, texts = run_with_bypass_header(cli, tmp_path, bypass)
     assert result.code == 1, result.stderr
-    forms = {bypass, urllib.parse.quote_plus(bypass), urllib.parse.quote(bypass, safe=""),
-             urllib.parse.quote(bypass)}
+    forms = {
+        bypass,
+        urllib.parse.quote_plus(bypass),
+        urllib.parse.quote(bypass, safe=""),
+        urllib.parse.quote(bypass),
+    }
     for where, text in texts.items():
         for form in forms:
             assert_no_secret(text, form, where=where)
@@ -116,11 +136,18 @@ def test_reflected_url_encoded_secret_is_redacted_everywhere(cli, tmp_path):
 def test_redactor_matches_encoded_forms():
     secret = "a+b/c= d&e"
     redactor = Redactor([secret])
-    for form in (urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret),
-                 urllib.parse.quote(secret), urllib.parse.quote(secret, safe="").lower(),
-                 base64.b64encode(secret.encode()).decode()):
-        assert redactor.text(f"x {form} y") in (f"x {REDACTED} y", f"x {REDACTED}= y",
-                                                f"x {REDACTED}== y"), form
+    for form in (
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret),
+        urllib.parse.quote(secret),
+        urllib.parse.quote(secret, safe="").lower(),
+        base64.b64encode(secret.encode()).decode(),
+    ):
+        assert redactor.text(f"x {form} y") in (
+            f"x {REDACTED} y",
+            f"x {REDACTED}= y",
+            f"x {REDACTED}== y",
+        ), form
 
 
 def _reflected_as_cookie_name(cli, tmp_path, bypass: str):
@@ -128,16 +155,22 @@ def _reflected_as_cookie_name(cli, tmp_path, bypass: str):
     the cookie, i.e. the value up to its first `=`."""
     config = tmp_path / ".launchgate.yml"
     with EchoServer() as app:
-        config.write_text(f"url: {app.url}/cookies\nallow_private_targets: true\n"
-                          "headers: {x-vercel-protection-bypass: \"${BYPASS}\"}\n")
-        return run_with_reports(cli, tmp_path, "--config", str(config), "--only", "headers",
-                                env={"BYPASS": bypass})
+        config.write_text(
+            f"url: {app.url}/cookies\nallow_private_targets: true\n"
+            'headers: {x-vercel-protection-bypass: "${BYPASS}"}\n'
+        )
+        return run_with_reports(
+            cli, tmp_path, "--config", str(config), "--only", "headers", env={"BYPASS": bypass}
+        )
 
 
 @pytest.mark.parametrize("kind", ["base64 with padding", "name=value token"])
 def test_a_secret_reflected_as_a_cookie_name_is_redacted(cli, tmp_path, kind):
-    bypass = base64.b64encode(secrets.token_bytes(31)).decode() if kind.startswith("base64") \
+    bypass = (
+        base64.b64encode(secrets.token_bytes(31)).decode()
+        if kind.startswith("base64")
         else f"{secrets.token_hex(10)}={secrets.token_hex(10)}"
+    )
     before_separator = bypass.split("=", 1)[0]
     result, texts = _reflected_as_cookie_name(cli, tmp_path, bypass)
     assert result.code == 0, result.output

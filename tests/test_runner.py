@@ -47,11 +47,14 @@ class DuplicateCheck:
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
         issuer = ctx.facts.get("tls.issuer", "none")
-        one = make_finding("headers", "csp-missing", Severity.IMPORTANT,
-                           f"CSP missing ({issuer}, {SECRET})",
-                           location=Location(host="a.example.com"))
-        return CheckOutcome((one, one), summary=f"checked with {SECRET}",
-                            metrics={"token": SECRET})
+        one = make_finding(
+            "headers",
+            "csp-missing",
+            Severity.IMPORTANT,
+            f"CSP missing ({issuer}, {SECRET})",
+            location=Location(host="a.example.com"),
+        )
+        return CheckOutcome((one, one), summary=f"checked with {SECRET}", metrics={"token": SECRET})
 
 
 @pytest.fixture
@@ -59,8 +62,7 @@ def fakes(monkeypatch):
     monkeypatch.setitem(registry._IMPLEMENTATIONS, "tls", "tests.test_runner:BoomCheck")
     monkeypatch.setitem(registry._IMPLEMENTATIONS, "redirects", "tests.test_runner:SkipCheck")
     monkeypatch.setitem(registry._IMPLEMENTATIONS, "exposure", "tests.test_runner:CannotCheck")
-    monkeypatch.setitem(registry._IMPLEMENTATIONS, "headers",
-                        "tests.test_runner:DuplicateCheck")
+    monkeypatch.setitem(registry._IMPLEMENTATIONS, "headers", "tests.test_runner:DuplicateCheck")
 
 
 def gate(only=(), skip=(), **overrides):
@@ -91,8 +93,11 @@ def test_findings_deduplicated_facts_shared_and_redacted(fakes):
 
 
 def test_fail_closed_false_and_overrides(fakes):
-    report, _ = gate(only=("tls", "headers"), fail_closed=False,
-                     severity_overrides={"headers.csp-missing": "blocker"})
+    report, _ = gate(
+        only=("tls", "headers"),
+        fail_closed=False,
+        severity_overrides={"headers.csp-missing": "blocker"},
+    )
     assert report.verdict is Verdict.FAIL
     report, _ = gate(only=("tls",), fail_closed=False)
     assert report.verdict is Verdict.PASS
@@ -120,8 +125,9 @@ def test_report_names_base_and_head_by_sha(tmp_path):
     git(tmp_path, "branch", "feature")
     sha = git(tmp_path, "rev-parse", "HEAD").strip()
     config = load_config(None, env={})
-    report = run_gate(config, Target(repo=str(tmp_path), base="main", head="feature"),
-                      only=("smoke",))
+    report = run_gate(
+        config, Target(repo=str(tmp_path), base="main", head="feature"), only=("smoke",)
+    )
     assert (report.target.base, report.target.head) == (sha, sha)
     report = run_gate(config, Target(repo=str(tmp_path), base="no-such-rev"), only=("smoke",))
     assert (report.target.base, report.target.head) == ("no-such-rev", sha)

@@ -15,8 +15,12 @@ import yaml
 from tests.conftest import ROOT
 
 BIN = Path(sys.executable).parent
-WORKFLOWS = sorted([*(ROOT / "examples" / "workflows").glob("*.yml"),
-                    *(ROOT / ".github" / "workflows").glob("*.yml")])
+WORKFLOWS = sorted(
+    [
+        *(ROOT / "examples" / "workflows").glob("*.yml"),
+        *(ROOT / ".github" / "workflows").glob("*.yml"),
+    ]
+)
 
 
 def _tool(name: str) -> str:
@@ -31,22 +35,28 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_action_yml_validates():
-    proc = _run(_tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions",
-                "action.yml")
+    proc = _run(
+        _tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", "action.yml"
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
 def test_workflows_validate(workflow):
-    proc = _run(_tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
-                str(workflow))
+    proc = _run(
+        _tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(workflow)
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_expected_workflows_exist():
     names = {p.name for p in WORKFLOWS}
-    assert {"pull-request.yml", "preview-deployment.yml", "production-watch.yml",
-            "release.yml"} <= names
+    assert {
+        "pull-request.yml",
+        "preview-deployment.yml",
+        "production-watch.yml",
+        "release.yml",
+    } <= names
 
 
 def test_dockerfile_passes_hadolint():
@@ -56,26 +66,48 @@ def test_dockerfile_passes_hadolint():
 
 def test_action_inputs_match_the_entrypoint():
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
-    assert set(action["inputs"]) == {"config", "url", "github-token", "checks", "fail-on",
-                                     "comment", "status-context", "p95-budget-ms", "users",
-                                     "duration", "report", "allow-private-targets",
-                                     "compare"}
-    assert all("description" in spec and "default" in spec
-               for spec in action["inputs"].values())
+    assert set(action["inputs"]) == {
+        "config",
+        "url",
+        "github-token",
+        "checks",
+        "fail-on",
+        "comment",
+        "status-context",
+        "p95-budget-ms",
+        "users",
+        "duration",
+        "report",
+        "allow-private-targets",
+        "compare",
+    }
+    assert all("description" in spec and "default" in spec for spec in action["inputs"].values())
     assert action["inputs"]["github-token"]["default"] == "${{ github.token }}"
-    assert set(action["outputs"]) >= {"verdict", "blockers", "important", "later", "p95-ms",
-                                      "report"}
+    assert set(action["outputs"]) >= {
+        "verdict",
+        "blockers",
+        "important",
+        "later",
+        "p95-ms",
+        "report",
+    }
     assert action["runs"] == {"using": "docker", "image": "Dockerfile"}
-    source = "\n".join(path.read_text(encoding="utf-8")
-                       for path in sorted((ROOT / "launchgate" / "action").glob("*.py")))
+    source = "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in sorted((ROOT / "launchgate" / "action").glob("*.py"))
+    )
     for name in action["inputs"]:
         assert f'"{name}"' in source, f"entrypoint never reads input {name}"
 
 
 def test_pull_request_example_has_the_exact_permissions():
     workflow = yaml.safe_load((ROOT / "examples/workflows/pull-request.yml").read_text())
-    assert workflow["permissions"] == {"contents": "read", "statuses": "write",
-                                       "pull-requests": "write", "actions": "read"}
+    assert workflow["permissions"] == {
+        "contents": "read",
+        "statuses": "write",
+        "pull-requests": "write",
+        "actions": "read",
+    }
     # main's run uploads the report pull requests are compared with
     assert workflow[True]["push"] == {"branches": ["main"]}
     checkout = workflow["jobs"]["gate"]["steps"][0]

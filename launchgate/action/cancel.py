@@ -34,8 +34,10 @@ def cancelled(run: Run) -> int:
     """End a cancelled run: the published verdict stands, else an `error` status, quickly."""
     ignore_cancel_signals()
     if run.decided is not None:
-        run.log("::warning title=launchgate::cancelled after the verdict was published; "
-                "the verdict stands")
+        run.log(
+            "::warning title=launchgate::cancelled after the verdict was published; "
+            "the verdict stands"
+        )
         return run.decided
     run.log("::error title=launchgate::the run was cancelled before the gate finished")
     run.outputs["verdict"] = "error"

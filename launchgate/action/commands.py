@@ -42,12 +42,15 @@ def annotation(finding: Mapping[str, Any]) -> str:
 
 def file_warning(what: str, path: str, exc: OSError) -> str:
     """The one warning for a file that could not be written."""
-    return (f"::warning::launchgate: could not write {what} ({escape_data(path)}): "
-            f"{escape_data(exc.strerror or str(exc))}; the verdict is published anyway")
+    return (
+        f"::warning::launchgate: could not write {what} ({escape_data(path)}): "
+        f"{escape_data(exc.strerror or str(exc))}; the verdict is published anyway"
+    )
 
 
-def write_runner_file(log: Callable[[str], None], what: str, path: str | None,
-                      write: Callable[[str], object]) -> bool:
+def write_runner_file(
+    log: Callable[[str], None], what: str, path: str | None, write: Callable[[str], object]
+) -> bool:
     """`write(path)` unless the runner gave no path; False (and a warning) when it failed."""
     if not path:
         return False

@@ -28,8 +28,8 @@ ARTIFACT = "launchgate-report"
 @dataclass(frozen=True)
 class BaseLookup:
     base: BaseReport | None
-    name: str = "base"          # how the outputs call the base ("main")
-    note: str | None = None     # why there is no comparison, when one was wanted
+    name: str = "base"  # how the outputs call the base ("main")
+    note: str | None = None  # why there is no comparison, when one was wanted
 
 
 @dataclass(frozen=True)
@@ -44,19 +44,25 @@ class WatchScope:
 def watch_scope(env: Mapping[str, str]) -> WatchScope:
     ref = env.get("GITHUB_WORKFLOW_REF") or ""
     path = ref.split("@", 1)[0]
-    path = path[path.find(".github/workflows/"):] if ".github/workflows/" in path else ""
+    path = path[path.find(".github/workflows/") :] if ".github/workflows/" in path else ""
     return WatchScope(env.get("GITHUB_REF_NAME") or None, path or None)
 
 
-def find_base(compare: str, event: Event, workspace: Path,
-              client: GitHubClient | None, scope: WatchScope | None = None) -> BaseLookup:
+def find_base(
+    compare: str,
+    event: Event,
+    workspace: Path,
+    client: GitHubClient | None,
+    scope: WatchScope | None = None,
+) -> BaseLookup:
     if compare == "off":
         return BaseLookup(None)
     if compare != "auto":
         path = workspace / compare
         if not path.is_file():
-            return BaseLookup(None, note=f"Not compared: the compare input's report "
-                                         f"{compare} does not exist.")
+            return BaseLookup(
+                None, note=f"Not compared: the compare input's report {compare} does not exist."
+            )
         return BaseLookup(read_base(path, flag="input compare"))
     if event.name in WATCH_EVENTS:
         return _previous_watch(client, scope or WatchScope(None, None))
@@ -70,8 +76,9 @@ def find_base(compare: str, event: Event, workspace: Path,
     except ArtifactUnavailable as exc:
         return BaseLookup(None, branch, f"Not compared with {branch}: {exc}.")
     except Exception as exc:  # a lookup bug must not cost the verdict
-        return BaseLookup(None, branch, f"Not compared with {branch}: "
-                                        f"{type(exc).__name__}: {str(exc)[:200]}.")
+        return BaseLookup(
+            None, branch, f"Not compared with {branch}: {type(exc).__name__}: {str(exc)[:200]}."
+        )
 
 
 def _previous_watch(client: GitHubClient | None, scope: WatchScope) -> BaseLookup:
@@ -83,20 +90,24 @@ def _previous_watch(client: GitHubClient | None, scope: WatchScope) -> BaseLooku
     if not scope.branch:
         return BaseLookup(None, PREVIOUS_NAME, f"{what}: GITHUB_REF_NAME is not set.")
     try:
-        artifact = client.latest_artifact(scope.branch, ARTIFACT, events=tuple(sorted(
-            WATCH_EVENTS)), workflow_path=scope.workflow_path)
+        artifact = client.latest_artifact(
+            scope.branch,
+            ARTIFACT,
+            events=tuple(sorted(WATCH_EVENTS)),
+            workflow_path=scope.workflow_path,
+        )
         if artifact is None:
             raise ArtifactUnavailable(
                 f"no {ARTIFACT} artifact from an earlier watch run on {scope.branch} was found "
-                "(this watch is the baseline the next one compares with)")
+                "(this watch is the baseline the next one compares with)"
+            )
         if artifact.expired:
             raise ArtifactUnavailable(f"the last watch's {ARTIFACT} artifact has expired")
         return BaseLookup(_parsed(client, artifact.id, "the last watch"), PREVIOUS_NAME)
     except ArtifactUnavailable as exc:
         return BaseLookup(None, PREVIOUS_NAME, f"{what}: {exc}.")
     except Exception as exc:  # a lookup bug must not cost the verdict
-        return BaseLookup(None, PREVIOUS_NAME, f"{what}: {type(exc).__name__}: "
-                                               f"{str(exc)[:200]}.")
+        return BaseLookup(None, PREVIOUS_NAME, f"{what}: {type(exc).__name__}: {str(exc)[:200]}.")
 
 
 def _parsed(client: GitHubClient, artifact_id: int, whose: str) -> BaseReport:
@@ -104,8 +115,10 @@ def _parsed(client: GitHubClient, artifact_id: int, whose: str) -> BaseReport:
     try:
         return parse_base(json.loads(content))
     except ValueError as exc:  # JSONDecodeError included
-        raise ArtifactUnavailable(f"the {ARTIFACT} artifact of {whose} holds no launchgate "
-                                  f"report ({str(exc).splitlines()[0][:120]})") from None
+        raise ArtifactUnavailable(
+            f"the {ARTIFACT} artifact of {whose} holds no launchgate "
+            f"report ({str(exc).splitlines()[0][:120]})"
+        ) from None
 
 
 def _artifact_base(client: GitHubClient, branch: str) -> BaseReport:
@@ -113,7 +126,8 @@ def _artifact_base(client: GitHubClient, branch: str) -> BaseReport:
     if artifact is None:
         raise ArtifactUnavailable(
             f"no {ARTIFACT} artifact from a push run on {branch} was found (the workflow must "
-            f"also run on pushes to {branch} and upload it)")
+            f"also run on pushes to {branch} and upload it)"
+        )
     if artifact.expired:
         raise ArtifactUnavailable(f"the newest {ARTIFACT} artifact of {branch} has expired")
     return _parsed(client, artifact.id, branch)

@@ -33,10 +33,21 @@ def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int
         stream.write(line + "\n")
         stream.flush()
 
-    run = Run(env=env, out=stream,
-              workspace=Path(env.get("GITHUB_WORKSPACE") or os.getcwd()).resolve(), log=log)
-    run.outputs = {"verdict": "error", "blockers": "0", "important": "0", "later": "0",
-                   "p95-ms": "", "report": "", "sarif": ""}
+    run = Run(
+        env=env,
+        out=stream,
+        workspace=Path(env.get("GITHUB_WORKSPACE") or os.getcwd()).resolve(),
+        log=log,
+    )
+    run.outputs = {
+        "verdict": "error",
+        "blockers": "0",
+        "important": "0",
+        "later": "0",
+        "p95-ms": "",
+        "report": "",
+        "sarif": "",
+    }
     previous = {sig: signal.signal(sig, on_cancel) for sig in CANCEL_SIGNALS}
     try:
         try:
@@ -46,8 +57,12 @@ def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int
     finally:
         if run.publisher:
             run.publisher.close()
-        write_runner_file(log, "the step outputs (GITHUB_OUTPUT)", env.get("GITHUB_OUTPUT"),
-                          lambda path: write_outputs(path, run.outputs))
+        write_runner_file(
+            log,
+            "the step outputs (GITHUB_OUTPUT)",
+            env.get("GITHUB_OUTPUT"),
+            lambda path: write_outputs(path, run.outputs),
+        )
         if signal.getsignal(signal.SIGTERM) is on_cancel:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
@@ -77,11 +92,18 @@ def _guarded(run: Run) -> int:
         if run.publisher:
             run.publisher.status("error", f"configuration error: {message}")
             if event is not None and is_watch(event):
-                alert(run.publisher.client, AlertContext(
-                    report=setup_failed(f"configuration error: {message}"),
-                    context=run.publisher.context, settings=WatchConfig(),
-                    run_url=run_url(env), previous_verdict=None, log=log,
-                    redactor=Redactor([token(env)])))
+                alert(
+                    run.publisher.client,
+                    AlertContext(
+                        report=setup_failed(f"configuration error: {message}"),
+                        context=run.publisher.context,
+                        settings=WatchConfig(),
+                        run_url=run_url(env),
+                        previous_verdict=None,
+                        log=log,
+                        redactor=Redactor([token(env)]),
+                    ),
+                )
         return EXIT_USAGE
     except Exception as exc:  # the last line of defence: no traceback, no hanging pending
         if env.get("LAUNCHGATE_DEBUG"):
@@ -89,8 +111,10 @@ def _guarded(run: Run) -> int:
         first = str(exc).splitlines()[0][:300] if str(exc) else ""
         what = f"{escape_data(type(exc).__name__)}: {escape_data(first)}"
         if run.decided is not None:
-            log(f"::warning title=launchgate internal error::{what} (after the verdict was "
-                "published; the verdict stands)")
+            log(
+                f"::warning title=launchgate internal error::{what} (after the verdict was "
+                "published; the verdict stands)"
+            )
             return run.decided
         log(f"::error title=launchgate internal error::{what}")
         if run.publisher:

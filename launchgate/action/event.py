@@ -19,15 +19,15 @@ ZERO_SHA = "0" * 40
 @dataclass(frozen=True)
 class Event:
     name: str
-    sha: str | None          # where the commit status goes (the PR head, not the merge commit)
+    sha: str | None  # where the commit status goes (the PR head, not the merge commit)
     base: str | None = None
     head: str | None = None
     pull_number: int | None = None
-    url: str | None = None   # the preview URL a deployment_status event carries
-    url_source: str = ""     # where `url` came from, for error messages
+    url: str | None = None  # the preview URL a deployment_status event carries
+    url_source: str = ""  # where `url` came from, for error messages
     find_pull: bool = False  # deployment_status: look the PR up through the commit
     skip_reason: str | None = None
-    fork: bool = False       # pull_request.head.repo.fork: a read-only token is expected
+    fork: bool = False  # pull_request.head.repo.fork: a read-only token is expected
     base_ref: str | None = None  # pull_request.base.ref: the branch the comparison reads
 
 
@@ -37,10 +37,15 @@ def parse_event(name: str, payload: Any, github_sha: str | None) -> Event:
     event = _Fields(payload)
     if name in ("pull_request", "pull_request_target"):
         head = event.text("pull_request.head.sha") or github_sha
-        return Event(name, head, base=event.text("pull_request.base.sha"), head=head,
-                     pull_number=event.number("pull_request.number") or event.number("number"),
-                     fork=event.flag("pull_request.head.repo.fork"),
-                     base_ref=event.text("pull_request.base.ref") or None)
+        return Event(
+            name,
+            head,
+            base=event.text("pull_request.base.sha"),
+            head=head,
+            pull_number=event.number("pull_request.number") or event.number("number"),
+            fork=event.flag("pull_request.head.repo.fork"),
+            base_ref=event.text("pull_request.base.ref") or None,
+        )
     if name == "push":
         after = event.text("after") or github_sha
         before = event.text("before")
@@ -52,13 +57,19 @@ def parse_event(name: str, payload: Any, github_sha: str | None) -> Event:
         sha = event.text("deployment.sha") or github_sha
         state = event.text("deployment_status.state")
         if state != "success":
-            return Event(name, None, skip_reason=f"the deployment state is {state!r}; "
-                                                 "launchgate runs once it is 'success'")
-        source = "environment_url" if event.text("deployment_status.environment_url") \
-            else "target_url"
+            return Event(
+                name,
+                None,
+                skip_reason=f"the deployment state is {state!r}; "
+                "launchgate runs once it is 'success'",
+            )
+        source = (
+            "environment_url" if event.text("deployment_status.environment_url") else "target_url"
+        )
         url = event.text(f"deployment_status.{source}") or None
-        return Event(name, sha, head=sha, url=url, url_source=f"the deployment's {source}",
-                     find_pull=True)
+        return Event(
+            name, sha, head=sha, url=url, url_source=f"the deployment's {source}", find_pull=True
+        )
     if name == "workflow_run":
         # Publishing a fork PR's report from a trusted workflow (see docs/action.md).
         sha = event.text("workflow_run.head_sha") or github_sha
@@ -95,14 +106,16 @@ class _Fields:
         for part in re.findall(r"[^.\[\]]+|\[\d+\]", dotted):
             if part.startswith("["):
                 if not isinstance(value, list):
-                    raise UsageError(f"the event payload's {walked} is {_kind(value)}, "
-                                     "expected a list")
+                    raise UsageError(
+                        f"the event payload's {walked} is {_kind(value)}, expected a list"
+                    )
                 index = int(part[1:-1])
                 value = value[index] if index < len(value) else None
             else:
                 if not isinstance(value, dict):
-                    raise UsageError(f"the event payload's {walked} is {_kind(value)}, "
-                                     "expected an object")
+                    raise UsageError(
+                        f"the event payload's {walked} is {_kind(value)}, expected an object"
+                    )
                 value = value.get(part)
             walked += part if part.startswith("[") or not walked else f".{part}"
             if value is None:
@@ -114,8 +127,7 @@ class _Fields:
         if value is None:
             return None
         if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-            raise UsageError(f"the event payload's {dotted} is {_kind(value)}, "
-                             f"expected {expected}")
+            raise UsageError(f"the event payload's {dotted} is {_kind(value)}, expected {expected}")
         return value
 
     def text(self, dotted: str) -> str | None:
@@ -144,14 +156,18 @@ def read_event(env: Mapping[str, str]) -> Event:
     payload: Any = {}
     if not path:
         if in_actions:
-            raise UsageError("GITHUB_EVENT_PATH is not set, so the event that started this "
-                             "workflow is unknown; run launchgate as a workflow step (the "
-                             "runner sets it)")
+            raise UsageError(
+                "GITHUB_EVENT_PATH is not set, so the event that started this "
+                "workflow is unknown; run launchgate as a workflow step (the "
+                "runner sets it)"
+            )
     elif not Path(path).is_file():
         if in_actions:
-            raise UsageError(f"GITHUB_EVENT_PATH points at {path}, which is not a file; the "
-                             "event that started this workflow is unknown (is the step's "
-                             "environment overridden?)")
+            raise UsageError(
+                f"GITHUB_EVENT_PATH points at {path}, which is not a file; the "
+                "event that started this workflow is unknown (is the step's "
+                "environment overridden?)"
+            )
     else:
         try:
             payload = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -165,8 +181,11 @@ def read_event(env: Mapping[str, str]) -> Event:
 
 def run_url(env: Mapping[str, str]) -> str | None:
     """This workflow run's page (the status's target URL, the comment's pointer)."""
-    server, repo, run_id = (env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY"),
-                            env.get("GITHUB_RUN_ID"))
+    server, repo, run_id = (
+        env.get("GITHUB_SERVER_URL"),
+        env.get("GITHUB_REPOSITORY"),
+        env.get("GITHUB_RUN_ID"),
+    )
     if server and repo and run_id:
         return f"{server.rstrip('/')}/{repo}/actions/runs/{run_id}"
     return None

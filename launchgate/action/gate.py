@@ -44,33 +44,56 @@ def gate(run: Run, event: Event, publisher: Publisher) -> int:
     _mark_safe_directory(run.workspace, run.log)
     config = load_action_config(run, inputs, event)
     redactor = Redactor({*config.secret_values, inputs.token})
-    target = Target(url=redact_url(config.url) if config.url else None,
-                    repo=str(run.workspace), base=_push_base(run, event), head=event.head)
-    run.log(f"launchgate {__version__}: {event.name or 'manual'} run on "
-            f"{(event.head or 'the workspace')[:12]}, target {target.url or 'none'}")
+    target = Target(
+        url=redact_url(config.url) if config.url else None,
+        repo=str(run.workspace),
+        base=_push_base(run, event),
+        head=event.head,
+    )
+    run.log(
+        f"launchgate {__version__}: {event.name or 'manual'} run on "
+        f"{(event.head or 'the workspace')[:12]}, target {target.url or 'none'}"
+    )
     watching = is_watch(event)
-    lookup = find_base(inputs.compare, event, run.workspace, publisher.client,
-                       watch_scope(run.env))
+    lookup = find_base(inputs.compare, event, run.workspace, publisher.client, watch_scope(run.env))
     if lookup.note:
         run.log(f"launchgate: {lookup.note}")
     elif lookup.base is not None:
-        run.log(f"launchgate: comparing with {lookup.name} at "
-                f"{(lookup.base.head or 'an unknown commit')[:12]}")
+        run.log(
+            f"launchgate: comparing with {lookup.name} at "
+            f"{(lookup.base.head or 'an unknown commit')[:12]}"
+        )
     with commands_stopped(run.log):
         progress = Progress(stream=run.out, redactor=redactor, plain_interval_s=10.0)
-        report = run_gate(config, target, only=inputs.checks, progress=progress,
-                          base=lookup.base, base_name=lookup.name,
-                          notes=(lookup.note,) if lookup.note else (), watch=watching)
+        report = run_gate(
+            config,
+            target,
+            only=inputs.checks,
+            progress=progress,
+            base=lookup.base,
+            base_name=lookup.name,
+            notes=(lookup.note,) if lookup.note else (),
+            watch=watching,
+        )
     _publish(run, event, inputs, publisher, report, redactor)
     if watching and config.watch.webhook == "":
-        run.log("::warning::launchgate: watch.webhook is empty (is its secret set for this "
-                "workflow?): no webhook is posted; the alert issue still is")
+        run.log(
+            "::warning::launchgate: watch.webhook is empty (is its secret set for this "
+            "workflow?): no webhook is posted; the alert issue still is"
+        )
     if watching:
-        alert(publisher.client, AlertContext(
-            report=report.to_json(), context=publisher.context, settings=config.watch,
-            run_url=run_url(run.env),
-            previous_verdict=None if lookup.base is None else lookup.base.verdict,
-            log=run.log, redactor=redactor))
+        alert(
+            publisher.client,
+            AlertContext(
+                report=report.to_json(),
+                context=publisher.context,
+                settings=config.watch,
+                run_url=run_url(run.env),
+                previous_verdict=None if lookup.base is None else lookup.base.verdict,
+                log=run.log,
+                redactor=redactor,
+            ),
+        )
     return report.exit_code
 
 
@@ -88,11 +111,14 @@ def load_action_config(run: Run, inputs: Inputs, event: Event) -> Config:
     url = inputs.url or event.url
     if url:
         overrides["url"] = url
-    flags = {"url": "input url" if inputs.url else (event.url_source or "input url"),
-             "fail_on": "input fail-on", "checks.load.users": "input users",
-             "checks.load.duration": "input duration",
-             "checks.load.p95_blocker_ms": "input p95-budget-ms",
-             "checks.load.p95_target_ms": "input p95-budget-ms"}
+    flags = {
+        "url": "input url" if inputs.url else (event.url_source or "input url"),
+        "fail_on": "input fail-on",
+        "checks.load.users": "input users",
+        "checks.load.duration": "input duration",
+        "checks.load.p95_blocker_ms": "input p95-budget-ms",
+        "checks.load.p95_target_ms": "input p95-budget-ms",
+    }
     if inputs.fail_on:
         overrides["fail_on"] = inputs.fail_on
     if inputs.users is not None:
@@ -106,17 +132,21 @@ def load_action_config(run: Run, inputs: Inputs, event: Event) -> Config:
     # skipped with the reason (never logged in with empty credentials). Anywhere else a
     # missing credential stays a config error, so a broken secret cannot pass quietly.
     missing = "skip" if event.fork else "error"
-    config = load_config(path, env=run.env, overrides=overrides, flags=flags,
-                         missing_credentials=missing)
+    config = load_config(
+        path, env=run.env, overrides=overrides, flags=flags, missing_credentials=missing
+    )
     if inputs.p95_budget_ms is not None:
         overrides["checks.load.p95_blocker_ms"] = inputs.p95_budget_ms
         if config.checks.load.p95_target_ms > inputs.p95_budget_ms:
             overrides["checks.load.p95_target_ms"] = inputs.p95_budget_ms
-        config = load_config(path, env=run.env, overrides=overrides, flags=flags,
-                             missing_credentials=missing)
+        config = load_config(
+            path, env=run.env, overrides=overrides, flags=flags, missing_credentials=missing
+        )
     for name, why in config.unavailable_identities.items():
-        run.log(f"launchgate: identity {name} is skipped on this fork pull request ({why}; "
-                "forks get no secrets): the checks that need it skip that part")
+        run.log(
+            f"launchgate: identity {name} is skipped on this fork pull request ({why}; "
+            "forks get no secrets): the checks that need it skip that part"
+        )
     return config
 
 
@@ -124,17 +154,27 @@ def _mark_safe_directory(workspace: Path, log: Callable[[str], None]) -> None:
     """The workspace belongs to the runner's uid, not the container's root: without this, git
     refuses to read it ("dubious ownership")."""
     try:
-        subprocess.run(["git", "config", "--global", "--add", "safe.directory", str(workspace)],
-                       check=True, capture_output=True, timeout=30)
+        subprocess.run(
+            ["git", "config", "--global", "--add", "safe.directory", str(workspace)],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
     except (OSError, subprocess.SubprocessError) as exc:
-        log(f"::warning::launchgate: could not mark {workspace} as a safe git directory: "
-            f"{type(exc).__name__}")
+        log(
+            f"::warning::launchgate: could not mark {workspace} as a safe git directory: "
+            f"{type(exc).__name__}"
+        )
 
 
 def _git_ok(workspace: Path, *args: str) -> bool:
     try:
-        return subprocess.run(["git", "-C", str(workspace), *args], capture_output=True,
-                              timeout=30).returncode == 0
+        return (
+            subprocess.run(
+                ["git", "-C", str(workspace), *args], capture_output=True, timeout=30
+            ).returncode
+            == 0
+        )
     except (OSError, subprocess.SubprocessError):
         return False
 
@@ -148,9 +188,11 @@ def _push_base(run: Run, event: Event) -> str | None:
         return event.base  # not a repository: the secrets check skips itself
     if resolve_commit(str(run.workspace), event.base):
         return event.base
-    run.log(f"launchgate: the push's previous head {event.base[:12]} is not a commit in this "
-            "clone (a force-push, or a shallow checkout): scanning as for a new branch, "
-            "without a base (history scan only).")
+    run.log(
+        f"launchgate: the push's previous head {event.base[:12]} is not a commit in this "
+        "clone (a force-push, or a shallow checkout): scanning as for a new branch, "
+        "without a base (history scan only)."
+    )
     return None
 
 
@@ -169,42 +211,66 @@ def _write_report_dir(run: Run, event: Event, report: Report, url: str | None) -
     except OSError as exc:
         warn(str(out_dir), exc)
         return False
-    write_report_files(report, json_path=str(out_dir / "report.json"),
-                       markdown_path=str(out_dir / "report.md"),
-                       sarif_path=str(out_dir / "report.sarif"), run_url=url, on_error=warn)
+    write_report_files(
+        report,
+        json_path=str(out_dir / "report.json"),
+        markdown_path=str(out_dir / "report.md"),
+        sarif_path=str(out_dir / "report.sarif"),
+        run_url=url,
+        on_error=warn,
+    )
     if event.pull_number is not None:  # for the workflow_run pattern (fork PRs)
-        write_runner_file(run.log, "a report file", str(out_dir / "pull.json"),
-                          lambda path: Path(path).write_text(json.dumps(
-                              {"number": event.pull_number, "head_sha": event.sha}) + "\n",
-                              encoding="utf-8"))
+        write_runner_file(
+            run.log,
+            "a report file",
+            str(out_dir / "pull.json"),
+            lambda path: Path(path).write_text(
+                json.dumps({"number": event.pull_number, "head_sha": event.sha}) + "\n",
+                encoding="utf-8",
+            ),
+        )
     return not failed
 
 
-def _publish(run: Run, event: Event, inputs: Inputs, publisher: Publisher, report: Report,
-             redactor: Redactor) -> None:
+def _publish(
+    run: Run, event: Event, inputs: Inputs, publisher: Publisher, report: Report, redactor: Redactor
+) -> None:
     data = report.to_json()
     url = run_url(run.env)
     files_written = _write_report_dir(run, event, report, url)
-    write_runner_file(run.log, "the job summary (GITHUB_STEP_SUMMARY)",
-                      run.env.get("GITHUB_STEP_SUMMARY"),
-                      lambda path: append_summary(path, render_markdown(data, run_url=url)))
+    write_runner_file(
+        run.log,
+        "the job summary (GITHUB_STEP_SUMMARY)",
+        run.env.get("GITHUB_STEP_SUMMARY"),
+        lambda path: append_summary(path, render_markdown(data, run_url=url)),
+    )
     for finding in data["findings"]:
         run.log(redactor.text(annotation(finding)))
     counts = data["counts"]
     p95 = (data.get("metrics", {}).get("load") or {}).get("p95_ms")
-    run.outputs.update({"verdict": data["verdict"], "blockers": str(counts["blocker"]),
-                        "important": str(counts["important"]), "later": str(counts["later"]),
-                        "p95-ms": "" if p95 is None else f"{float(p95):.0f}",
-                        "report": f"{REPORT_DIR}/report.json" if files_written else "",
-                        "sarif": f"{REPORT_DIR}/report.sarif" if files_written else ""})
+    run.outputs.update(
+        {
+            "verdict": data["verdict"],
+            "blockers": str(counts["blocker"]),
+            "important": str(counts["important"]),
+            "later": str(counts["later"]),
+            "p95-ms": "" if p95 is None else f"{float(p95):.0f}",
+            "report": f"{REPORT_DIR}/report.json" if files_written else "",
+            "sarif": f"{REPORT_DIR}/report.sarif" if files_written else "",
+        }
+    )
     number = event.pull_number
     if inputs.comment and number is None and event.find_pull and event.sha:
         number = publisher.pull_for_commit(event.sha)
     if inputs.comment and number is not None:
-        pointer = (f"The full verdict is in the [job summary]({url})." if url
-                   else "The full verdict is in the job summary.")
-        body = fit_comment(render_markdown(data, marker=True, run_url=url,
-                                           context=publisher.context), pointer)
+        pointer = (
+            f"The full verdict is in the [job summary]({url})."
+            if url
+            else "The full verdict is in the job summary."
+        )
+        body = fit_comment(
+            render_markdown(data, marker=True, run_url=url, context=publisher.context), pointer
+        )
         publisher.comment(int(number), body)
     publisher.status(STATE[data["verdict"]], status_description(data))
     run.decided = report.exit_code

@@ -28,7 +28,7 @@ class Inputs:
     report: str = ""
     # None: the config decides (`allow_private_targets:`, default false).
     allow_private_targets: bool | None = None
-    compare: str = "auto"    # auto | off | a path to a JSON report, relative to the workspace
+    compare: str = "auto"  # auto | off | a path to a JSON report, relative to the workspace
 
 
 def input_value(env: Mapping[str, str], name: str) -> str:
@@ -53,27 +53,35 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
     checks = tuple(n.strip() for n in input_value(env, "checks").split(",") if n.strip())
     unknown = [n for n in checks if n not in CHECK_NAMES]
     if unknown:
-        raise UsageError(f"input checks: unknown check {unknown[0]!r}; choose from "
-                         f"{', '.join(CHECK_NAMES)}")
+        raise UsageError(
+            f"input checks: unknown check {unknown[0]!r}; choose from {', '.join(CHECK_NAMES)}"
+        )
     fail_on = input_value(env, "fail-on")
     if fail_on and fail_on not in FAIL_ON_CHOICES:
-        raise UsageError(f"input fail-on: expected one of {', '.join(FAIL_ON_CHOICES)}, "
-                         f"got {fail_on!r}")
+        raise UsageError(
+            f"input fail-on: expected one of {', '.join(FAIL_ON_CHOICES)}, got {fail_on!r}"
+        )
     comment = input_value(env, "comment").lower() or "true"
     if comment not in ("true", "false"):
         raise UsageError(f"input comment: expected true or false, got {comment!r}")
     private = input_value(env, "allow-private-targets").lower()
     if private not in ("", "true", "false"):
-        raise UsageError(f"input allow-private-targets: expected true or false, got "
-                         f"{private!r}")
-    return Inputs(config=input_value(env, "config"), url=input_value(env, "url"),
-                  token=token(env), checks=checks, fail_on=fail_on,
-                  comment=comment == "true", status_context=status_context(env),
-                  p95_budget_ms=_number(env, "p95-budget-ms", float),
-                  users=_number(env, "users", int), duration=input_value(env, "duration"),
-                  report=input_value(env, "report"),
-                  allow_private_targets=None if not private else private == "true",
-                  compare=input_value(env, "compare") or "auto")
+        raise UsageError(f"input allow-private-targets: expected true or false, got {private!r}")
+    return Inputs(
+        config=input_value(env, "config"),
+        url=input_value(env, "url"),
+        token=token(env),
+        checks=checks,
+        fail_on=fail_on,
+        comment=comment == "true",
+        status_context=status_context(env),
+        p95_budget_ms=_number(env, "p95-budget-ms", float),
+        users=_number(env, "users", int),
+        duration=input_value(env, "duration"),
+        report=input_value(env, "report"),
+        allow_private_targets=None if not private else private == "true",
+        compare=input_value(env, "compare") or "auto",
+    )
 
 
 def _number(env: Mapping[str, str], name: str, kind: Callable[[str], N]) -> N | None:

@@ -17,13 +17,16 @@ STATE = {"pass": "success", "fail": "failure", "error": "error"}
 
 def status_description(data: Mapping[str, Any]) -> str:
     counts = data["counts"]
-    head = {"pass": "Ready to launch", "fail": "Launch blocked",
-            "error": "Could not decide"}[data["verdict"]]
+    head = {"pass": "Ready to launch", "fail": "Launch blocked", "error": "Could not decide"}[
+        data["verdict"]
+    ]
     comparison = data.get("comparison")
     if comparison and verdict_words(data).startswith("nothing new blocks"):
         head = "Nothing new blocks"  # gate_on: new with inherited blockers (render.verdict_words)
-    text = (f"{head}: {counts['blocker']} blocker{'s' if counts['blocker'] != 1 else ''}, "
-            f"{counts['important']} important, {counts['later']} later")
+    text = (
+        f"{head}: {counts['blocker']} blocker{'s' if counts['blocker'] != 1 else ''}, "
+        f"{counts['important']} important, {counts['later']} later"
+    )
     if comparison:
         text += f" ({comparison['new']} new)"
     p95 = (data.get("metrics", {}).get("load") or {}).get("p95_ms")
@@ -42,9 +45,16 @@ class Publisher:
     workflow lacks `pull-requests: write`) stops only comments, so the final status still
     replaces `pending`. Other failures are logged as warnings."""
 
-    def __init__(self, client: GitHubClient | None, sha: str | None, context: str,
-                 target_url: str | None, log: Callable[[str], None], *,
-                 fork: bool = False) -> None:
+    def __init__(
+        self,
+        client: GitHubClient | None,
+        sha: str | None,
+        context: str,
+        target_url: str | None,
+        log: Callable[[str], None],
+        *,
+        fork: bool = False,
+    ) -> None:
         self.client = client
         self.fork = fork
         self.sha = sha
@@ -59,10 +69,12 @@ class Publisher:
         client, sha = self.client, self.sha
         if not self.can_status or client is None or not sha:
             return
-        done = self._call(lambda: client.set_status(sha, state, description,
-                                                    context=self.context,
-                                                    target_url=self.target_url),
-                          forbidden=self._read_only_token)
+        done = self._call(
+            lambda: client.set_status(
+                sha, state, description, context=self.context, target_url=self.target_url
+            ),
+            forbidden=self._read_only_token,
+        )
         if done and state != "pending":
             self.final_state = state
 
@@ -71,9 +83,10 @@ class Publisher:
         if not self.can_comment or client is None:
             return
         result: list[str] = []
-        if self._call(lambda: result.append(client.upsert_comment(number, body,
-                                                                  context=self.context)),
-                      forbidden=self._cannot_comment):
+        if self._call(
+            lambda: result.append(client.upsert_comment(number, body, context=self.context)),
+            forbidden=self._cannot_comment,
+        ):
             self._log(f"launchgate: {result[0]} the verdict comment on #{number}")
 
     def pull_for_commit(self, sha: str) -> int | None:
@@ -96,21 +109,28 @@ class Publisher:
     def _read_only_token(self, exc: Exception) -> None:
         self.can_status = self.can_comment = False
         if self.fork:
-            why = ("This is expected for pull requests from forks: the verdict is in the job "
-                   "summary, the annotations and this log only. See the workflow_run pattern "
-                   "in the launchgate docs to comment on fork PRs.")
+            why = (
+                "This is expected for pull requests from forks: the verdict is in the job "
+                "summary, the annotations and this log only. See the workflow_run pattern "
+                "in the launchgate docs to comment on fork PRs."
+            )
         else:
-            why = ("Add `statuses: write` (and `pull-requests: write` for the comment) to the "
-                   "workflow's permissions, or pass a github-token that has them. The verdict "
-                   "is in the job summary, the annotations and this log only.")
-        self._log(f"::warning::launchgate: the token cannot write to this repository ({exc}). "
-                  + why)
+            why = (
+                "Add `statuses: write` (and `pull-requests: write` for the comment) to the "
+                "workflow's permissions, or pass a github-token that has them. The verdict "
+                "is in the job summary, the annotations and this log only."
+            )
+        self._log(
+            f"::warning::launchgate: the token cannot write to this repository ({exc}). " + why
+        )
 
     def _cannot_comment(self, exc: Exception) -> None:
         self.can_comment = False
-        self._log(f"::warning::launchgate: the token cannot comment on this pull request "
-                  f"({exc}). Add `pull-requests: write` to the workflow's permissions (for "
-                  "fork PRs, see the workflow_run pattern in the launchgate docs).")
+        self._log(
+            f"::warning::launchgate: the token cannot comment on this pull request "
+            f"({exc}). Add `pull-requests: write` to the workflow's permissions (for "
+            "fork PRs, see the workflow_run pattern in the launchgate docs)."
+        )
 
     def hurry(self) -> None:
         """After a cancellation the runner kills the container within seconds: one quick try
@@ -122,8 +142,9 @@ class Publisher:
         if self.client is not None:
             self.client.close()
 
-    def _call(self, action: Callable[[], object],
-              forbidden: Callable[[Exception], None] | None = None) -> bool:
+    def _call(
+        self, action: Callable[[], object], forbidden: Callable[[Exception], None] | None = None
+    ) -> bool:
         try:
             action()
             return True
@@ -135,23 +156,35 @@ class Publisher:
         except GitHubWriteError as exc:
             self._log(f"::warning::launchgate: GitHub: {exc}")
         except Exception as exc:  # a publishing bug must not hide the verdict
-            self._log(f"::warning::launchgate: GitHub: {type(exc).__name__}: "
-                      f"{str(exc).splitlines()[0] if str(exc) else ''}")
+            self._log(
+                f"::warning::launchgate: GitHub: {type(exc).__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc) else ''}"
+            )
         return False
 
 
-def open_publisher(env: Mapping[str, str], log: Callable[[str], None], event: Event, *,
-                   statuses: bool = True) -> Publisher:
+def open_publisher(
+    env: Mapping[str, str], log: Callable[[str], None], event: Event, *, statuses: bool = True
+) -> Publisher:
     """A Publisher for this job's repository and token; without either it only logs why
     nothing will be published. `statuses=False` never sets a commit status."""
     github_token = token(env)
     repository = env.get("GITHUB_REPOSITORY", "")
     client = None
     if github_token and repository:
-        client = GitHubClient(env.get("GITHUB_API_URL") or "https://api.github.com",
-                              github_token, repository, log=log)
+        client = GitHubClient(
+            env.get("GITHUB_API_URL") or "https://api.github.com", github_token, repository, log=log
+        )
     else:
-        log("launchgate: no github-token or GITHUB_REPOSITORY: no commit status or PR "
-            "comment; the verdict is in the job summary and this log.")
-    return Publisher(client, event.sha if statuses else None, status_context(env),
-                     run_url(env), log, fork=event.fork)
+        log(
+            "launchgate: no github-token or GITHUB_REPOSITORY: no commit status or PR "
+            "comment; the verdict is in the job summary and this log."
+        )
+    return Publisher(
+        client,
+        event.sha if statuses else None,
+        status_context(env),
+        run_url(env),
+        log,
+        fork=event.fork,
+    )

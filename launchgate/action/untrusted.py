@@ -24,10 +24,21 @@ from launchgate.render.markdown import render_markdown
 from launchgate.report import Report, report_from_json
 
 _VERSION = re.compile(r"^[0-9][0-9A-Za-z.+-]{0,30}$")
-_LOAD_NUMBERS = ("users", "duration_s", "requests", "failures", "rps", "p50_ms", "p95_ms",
-                 "p99_ms", "max_ms")
-UNTRUSTED_NOTE = ("> Reported by the pull request's own workflow run (e.g. from a fork) and "
-                  "published here as information only; it sets no commit status.\n\n")
+_LOAD_NUMBERS = (
+    "users",
+    "duration_s",
+    "requests",
+    "failures",
+    "rps",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "max_ms",
+)
+UNTRUSTED_NOTE = (
+    "> Reported by the pull request's own workflow run (e.g. from a fork) and "
+    "published here as information only; it sets no commit status.\n\n"
+)
 
 
 def untrusted_report(data: Any) -> Report:
@@ -38,10 +49,16 @@ def untrusted_report(data: Any) -> Report:
         report = report_from_json(data)
     except (ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"input report: not a launchgate.report/v1 document ({exc})") from None
-    bad = [c.name for c in report.checks if c.name not in CHECK_NAMES
-           or not isinstance(c.duration_s, int | float)]
-    bad += [f.id for f in report.findings
-            if not FINDING_ID_PATTERN.match(f.id) or f.check not in CHECK_NAMES]
+    bad = [
+        c.name
+        for c in report.checks
+        if c.name not in CHECK_NAMES or not isinstance(c.duration_s, int | float)
+    ]
+    bad += [
+        f.id
+        for f in report.findings
+        if not FINDING_ID_PATTERN.match(f.id) or f.check not in CHECK_NAMES
+    ]
     if bad or report.fail_on not in FAIL_ON_CHOICES:
         raise UsageError("input report: unexpected check, finding id or fail_on in the report")
     for finding in report.findings:
@@ -49,8 +66,7 @@ def untrusted_report(data: Any) -> Report:
         if line is not None and not isinstance(line, int):
             raise UsageError("input report: a finding's line is not a number")
     version = report.tool_version if _VERSION.match(str(report.tool_version)) else "unknown"
-    return dataclasses.replace(report, metrics=_numeric_load(report.metrics),
-                               tool_version=version)
+    return dataclasses.replace(report, metrics=_numeric_load(report.metrics), tool_version=version)
 
 
 def _numeric_load(metrics: Mapping[str, Any]) -> dict[str, Any]:
@@ -75,8 +91,12 @@ def _pull_from_artifact(path: Path, sha: str, publisher: Publisher) -> int | Non
         number = json.loads(path.read_text(encoding="utf-8")).get("number")
     except (OSError, ValueError, AttributeError):
         return None
-    if isinstance(number, int) and not isinstance(number, bool) and number > 0 \
-            and publisher.verified_pull(number, sha):
+    if (
+        isinstance(number, int)
+        and not isinstance(number, bool)
+        and number > 0
+        and publisher.verified_pull(number, sha)
+    ):
         return number
     return None
 
@@ -92,23 +112,35 @@ def publish_existing(run: Run, event: Event, publisher: Publisher) -> int:
     data = untrusted_report(raw).to_json()
     url = run_url(run.env)
     markdown = render_markdown(data, run_url=url)
-    write_runner_file(run.log, "the job summary (GITHUB_STEP_SUMMARY)",
-                      run.env.get("GITHUB_STEP_SUMMARY"),
-                      lambda summary: append_summary(summary, UNTRUSTED_NOTE + markdown))
+    write_runner_file(
+        run.log,
+        "the job summary (GITHUB_STEP_SUMMARY)",
+        run.env.get("GITHUB_STEP_SUMMARY"),
+        lambda summary: append_summary(summary, UNTRUSTED_NOTE + markdown),
+    )
     counts = data["counts"]
-    run.outputs.update({"verdict": data["verdict"], "blockers": str(counts["blocker"]),
-                        "important": str(counts["important"]), "later": str(counts["later"]),
-                        "report": inputs.report})
+    run.outputs.update(
+        {
+            "verdict": data["verdict"],
+            "blockers": str(counts["blocker"]),
+            "important": str(counts["important"]),
+            "later": str(counts["later"]),
+            "report": inputs.report,
+        }
+    )
     number = event.pull_number
     if number is None and event.find_pull and event.sha:
         number = publisher.pull_for_commit(event.sha) or _pull_from_artifact(
-            path.parent / "pull.json", event.sha, publisher)
+            path.parent / "pull.json", event.sha, publisher
+        )
     if number is None:
         run.log("launchgate: no pull request found for this report; nothing to publish.")
         return 0
     if inputs.comment:
         body = render_markdown(data, marker=True, run_url=url, context=publisher.context)
         body = with_note(body, publisher.context, UNTRUSTED_NOTE)
-        publisher.comment(int(number), fit_comment(body, "The full verdict is in the "
-                                                         "pull request's workflow run."))
+        publisher.comment(
+            int(number),
+            fit_comment(body, "The full verdict is in the pull request's workflow run."),
+        )
     return 0

@@ -54,28 +54,38 @@ def is_watch(event: Event) -> bool:
 
 # --- what blocks ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Blocker:
-    key: str    # stable across runs: a finding's fingerprint, or the check that could not run
+    key: str  # stable across runs: a finding's fingerprint, or the check that could not run
     text: str
 
 
 def blockers_of(report: Mapping[str, Any]) -> tuple[Blocker, ...]:
     """What makes the verdict fail or error: findings at or above `fail_on`, and the checks
     that could not run."""
-    found = [Blocker(f["fingerprint"][:16], f"{f['title']} (`{f['id']}`)")
-             for f in report["findings"]
-             if at_or_above(Severity(f["severity"]), report["fail_on"])]
+    found = [
+        Blocker(f["fingerprint"][:16], f"{f['title']} (`{f['id']}`)")
+        for f in report["findings"]
+        if at_or_above(Severity(f["severity"]), report["fail_on"])
+    ]
     if report["verdict"] == "error":
-        found += [Blocker(f"check:{c['name']}", f"the watch could not start: {c['summary']}"
-                          if c["name"] == SETUP else f"the {c['name']} check could not run: "
-                                                     f"{c['summary']}")
-                  for c in report["checks"] if c["status"] == "error"]
+        found += [
+            Blocker(
+                f"check:{c['name']}",
+                f"the watch could not start: {c['summary']}"
+                if c["name"] == SETUP
+                else f"the {c['name']} check could not run: {c['summary']}",
+            )
+            for c in report["checks"]
+            if c["status"] == "error"
+        ]
     unique = {b.key: b for b in found}
     return tuple(unique[k] for k in sorted(unique))
 
 
 # --- the alert ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AlertContext:
@@ -83,13 +93,14 @@ class AlertContext:
     context: str
     settings: WatchConfig
     run_url: str | None
-    previous_verdict: str | None   # the last watch's, for the webhook when GitHub is unusable
+    previous_verdict: str | None  # the last watch's, for the webhook when GitHub is unusable
     log: Callable[[str], None]
     redactor: Redactor
 
 
-def alert(client: GitHubClient | None, ctx: AlertContext,
-          now: dt.datetime | None = None) -> str | None:
+def alert(
+    client: GitHubClient | None, ctx: AlertContext, now: dt.datetime | None = None
+) -> str | None:
     """Keep the alert issue and post the webhook; returns the state change (`opened`,
     `changed`, `recovered`) or None. Never raises."""
     now = now or dt.datetime.now(dt.UTC)
@@ -101,15 +112,24 @@ def alert(client: GitHubClient | None, ctx: AlertContext,
             raise GitHubWriteError("no github-token")
         change, issue_url, down_for = _keep_issue(client, ctx, now)
     except GitHubWriteError as exc:
-        hint = (" Add `issues: write` to the workflow's permissions." if isinstance(
-            exc, WriteForbidden) or str(exc) == "no github-token" else "")
-        ctx.log(f"::warning::launchgate: the watch issue could not be kept ({exc}).{hint} "
-                "The verdict stands.")
+        hint = (
+            " Add `issues: write` to the workflow's permissions."
+            if isinstance(exc, WriteForbidden) or str(exc) == "no github-token"
+            else ""
+        )
+        ctx.log(
+            f"::warning::launchgate: the watch issue could not be kept ({exc}).{hint} "
+            "The verdict stands."
+        )
         change = _change_from_previous(ctx)
     except Exception as exc:  # a publishing bug must not hide the verdict
         first = (str(exc).splitlines() or [""])[0][:200]
-        ctx.log(ctx.redactor.text(f"::warning::launchgate: the watch issue could not be kept "
-                                  f"({type(exc).__name__}: {first})"))
+        ctx.log(
+            ctx.redactor.text(
+                f"::warning::launchgate: the watch issue could not be kept "
+                f"({type(exc).__name__}: {first})"
+            )
+        )
         change = _change_from_previous(ctx)
     if change and ctx.settings.webhook:
         _notify(ctx, change, issue_url, down_for)
@@ -121,17 +141,30 @@ def setup_failed(problem: str, *, target_url: str | None = None) -> dict[str, An
     one blocker says why. Without a readable config nobody is assigned and no webhook is
     known, but the issue still opens: a broken watch must not fail in silence."""
     zero = {"blocker": 0, "important": 0, "later": 0}
-    return {"schema": "launchgate.report/v1",
-            "tool": {"name": "launchgate", "version": __version__},
-            "verdict": "error", "fail_on": "blocker",
-            "target": {"url": target_url, "repo": None, "base": None, "head": None},
-            "counts": zero, "findings": [], "metrics": {},
-            "checks": [{"name": SETUP, "status": "error", "duration_s": 0.0,
-                        "summary": problem, "counts": zero}]}
+    return {
+        "schema": "launchgate.report/v1",
+        "tool": {"name": "launchgate", "version": __version__},
+        "verdict": "error",
+        "fail_on": "blocker",
+        "target": {"url": target_url, "repo": None, "base": None, "head": None},
+        "counts": zero,
+        "findings": [],
+        "metrics": {},
+        "checks": [
+            {
+                "name": SETUP,
+                "status": "error",
+                "duration_s": 0.0,
+                "summary": problem,
+                "counts": zero,
+            }
+        ],
+    }
 
 
-def _keep_issue(client: GitHubClient, ctx: AlertContext, now: dt.datetime
-                ) -> tuple[str | None, str | None, str | None]:
+def _keep_issue(
+    client: GitHubClient, ctx: AlertContext, now: dt.datetime
+) -> tuple[str | None, str | None, str | None]:
     report, context = ctx.report, ctx.context
     marker = watch_marker(context)
     blockers = blockers_of(report)
@@ -143,25 +176,46 @@ def _keep_issue(client: GitHubClient, ctx: AlertContext, now: dt.datetime
         if issue is None:
             return None, None, None
         down_for = _duration(issue.created_at, now)
-        client.comment_once(issue.number, *_split(recovered_comment(
-            context=context, down_for=down_for, run_url=ctx.run_url)))
+        client.comment_once(
+            issue.number,
+            *_split(recovered_comment(context=context, down_for=down_for, run_url=ctx.run_url)),
+        )
         client.edit_issue(issue.number, close=True)
-        ctx.log(f"launchgate: the watch passes again: closed issue #{issue.number} "
-                f"(down {down_for or 'for an unknown time'})")
+        ctx.log(
+            f"launchgate: the watch passes again: closed issue #{issue.number} "
+            f"(down {down_for or 'for an unknown time'})"
+        )
         return "recovered", issue.html_url, down_for
     if issue is None:
-        body = issue_body(report, context=context, revision=0, keys=keys, blockers=texts,
-                          since=_since(now), run_url=ctx.run_url)
-        issue, created = client.open_issue(marker, LABEL, title=issue_title(report, context),
-                                           body=body, assignees=ctx.settings.assignees)
+        body = issue_body(
+            report,
+            context=context,
+            revision=0,
+            keys=keys,
+            blockers=texts,
+            since=_since(now),
+            run_url=ctx.run_url,
+        )
+        issue, created = client.open_issue(
+            marker,
+            LABEL,
+            title=issue_title(report, context),
+            body=body,
+            assignees=ctx.settings.assignees,
+        )
         if created:
             ctx.log(f"launchgate: opened the watch issue #{issue.number}")
             return "opened", issue.html_url, None
     return _update(client, ctx, issue, keys, blockers), issue.html_url, None
 
 
-def _update(client: GitHubClient, ctx: AlertContext, issue: IssueRef, keys: list[str],
-            blockers: tuple[Blocker, ...]) -> str | None:
+def _update(
+    client: GitHubClient,
+    ctx: AlertContext,
+    issue: IssueRef,
+    keys: list[str],
+    blockers: tuple[Blocker, ...],
+) -> str | None:
     revision, before = _state(issue.body)
     texts = [b.text for b in blockers]
     change = None
@@ -169,17 +223,33 @@ def _update(client: GitHubClient, ctx: AlertContext, issue: IssueRef, keys: list
         revision += 1
         added = [b.text for b in blockers if b.key not in before]
         old_texts = _old_texts(issue.body, before)
-        resolved = [old_texts.get(k, f"a blocker no longer found ({k})")
-                    for k in before if k not in keys]
-        client.comment_once(issue.number, *_split(change_comment(
-            context=ctx.context, revision=revision, added=added, resolved_markdown=resolved,
-            run_url=ctx.run_url)))
+        resolved = [
+            old_texts.get(k, f"a blocker no longer found ({k})") for k in before if k not in keys
+        ]
+        client.comment_once(
+            issue.number,
+            *_split(
+                change_comment(
+                    context=ctx.context,
+                    revision=revision,
+                    added=added,
+                    resolved_markdown=resolved,
+                    run_url=ctx.run_url,
+                )
+            ),
+        )
         change = "changed"
-        ctx.log(f"launchgate: the blockers changed: commented on the watch issue "
-                f"#{issue.number}")
+        ctx.log(f"launchgate: the blockers changed: commented on the watch issue #{issue.number}")
     since = _since(issue.created_at) if issue.created_at else None
-    body = issue_body(ctx.report, context=ctx.context, revision=revision, keys=keys,
-                      blockers=texts, since=since, run_url=ctx.run_url)
+    body = issue_body(
+        ctx.report,
+        context=ctx.context,
+        revision=revision,
+        keys=keys,
+        blockers=texts,
+        since=since,
+        run_url=ctx.run_url,
+    )
     if body != issue.body:
         client.edit_issue(issue.number, body=body)
         ctx.log(f"launchgate: updated the watch issue #{issue.number}")
@@ -196,8 +266,11 @@ def _state(body: str) -> tuple[int, list[str] | None]:
 def _old_texts(body: str, keys: list[str]) -> dict[str, str]:
     """The blockers' lines of the previous body, in the order of its state line's keys."""
     section = body.split("**What blocks", 1)[-1].split("\n\n", 2)
-    lines = [line[2:] for line in (section[1] if len(section) > 1 else "").splitlines()
-             if line.startswith("- ")]
+    lines = [
+        line[2:]
+        for line in (section[1] if len(section) > 1 else "").splitlines()
+        if line.startswith("- ")
+    ]
     return dict(zip(keys, lines, strict=False)) if len(lines) == len(keys) else {}
 
 
@@ -218,20 +291,30 @@ def _change_from_previous(ctx: AlertContext) -> str | None:
     return None
 
 
-def _notify(ctx: AlertContext, change: str, issue_url: str | None,
-            down_for: str | None) -> None:
+def _notify(ctx: AlertContext, change: str, issue_url: str | None, down_for: str | None) -> None:
     webhook = ctx.settings.webhook
     assert webhook is not None
     blockers = [] if change == "recovered" else [b.text for b in blockers_of(ctx.report)]
-    text = ctx.redactor.text(webhook_text(event=change, report=ctx.report,
-                                          context=ctx.context, blockers=blockers,
-                                          issue_url=issue_url, down_for=down_for))
+    text = ctx.redactor.text(
+        webhook_text(
+            event=change,
+            report=ctx.report,
+            context=ctx.context,
+            blockers=blockers,
+            issue_url=issue_url,
+            down_for=down_for,
+        )
+    )
     delivery = post_text(webhook, text)
     if delivery.ok:
         ctx.log(f"launchgate: posted the watch's state change ({change}) to watch.webhook")
     else:
-        ctx.log(ctx.redactor.text(f"::warning::launchgate: watch.webhook: {delivery.problem} "
-                                  f"(the state change was {change}; the verdict stands)"))
+        ctx.log(
+            ctx.redactor.text(
+                f"::warning::launchgate: watch.webhook: {delivery.problem} "
+                f"(the state change was {change}; the verdict stands)"
+            )
+        )
 
 
 def _since(when: dt.datetime) -> str:

@@ -81,11 +81,15 @@ class _Run:
                 raise CheckCannotRun(failed.detail) from None
             if name not in self.failed_logins:
                 self.failed_logins.add(name)
-                self.findings.append(login_failed_finding(
-                    "access", failed, needed_by, login_location(self.ctx.config, name)))
+                self.findings.append(
+                    login_failed_finding(
+                        "access", failed, needed_by, login_location(self.ctx.config, name)
+                    )
+                )
             return None
-        browser = session.browser(self.client, self.base_url, self.sessions.hosts,
-                                  learn=self.ctx.redactor.add)
+        browser = session.browser(
+            self.client, self.base_url, self.sessions.hosts, learn=self.ctx.redactor.add
+        )
         self.browsers[name] = browser
         return browser
 
@@ -112,10 +116,12 @@ class AccessCheck:
         if not settings.rules and not settings.tenants:
             raise CheckSkipped("no access rules or tenant probes configured")
         started = time.monotonic()
-        with ctx.http.client(follow_redirects=False,
-                             timeout_s=min(ctx.http.timeout_s, settings.timeout)) as client:
-            run = _Run(ctx, Sessions(ctx, client), client, base_url,
-                       started + settings.timeout, [], [], [])
+        with ctx.http.client(
+            follow_redirects=False, timeout_s=min(ctx.http.timeout_s, settings.timeout)
+        ) as client:
+            run = _Run(
+                ctx, Sessions(ctx, client), client, base_url, started + settings.timeout, [], [], []
+            )
             try:
                 for rule in settings.rules:
                     _check_rule(run, rule)
@@ -124,18 +130,23 @@ class AccessCheck:
             except _OutOfTime:
                 raise CheckCannotRun(
                     f"not finished within checks.access.timeout ({settings.timeout:g} s) "
-                    f"after {run.requests} request(s)", findings=tuple(run.findings)) from None
+                    f"after {run.requests} request(s)",
+                    findings=tuple(run.findings),
+                ) from None
             except httpx.HTTPError as exc:
-                raise CheckCannotRun(f"a request failed: {describe_http_error(exc)}",
-                                     findings=tuple(run.findings)) from None
+                raise CheckCannotRun(
+                    f"a request failed: {describe_http_error(exc)}", findings=tuple(run.findings)
+                ) from None
         for note in run.notes:
             ctx.progress.info(f"  access: {note}")
         if run.problems:
             raise CheckCannotRun("; ".join(run.problems), findings=tuple(run.findings))
         if run.requests == 0 and run.notes and not run.findings:
             raise CheckSkipped("; ".join(run.notes))  # a fork PR: nothing could run
-        summary = (f"{len(settings.rules)} rule(s), {len(settings.tenants)} tenant probe(s), "
-                   f"{run.requests} request(s)")
+        summary = (
+            f"{len(settings.rules)} rule(s), {len(settings.tenants)} tenant probe(s), "
+            f"{run.requests} request(s)"
+        )
         if run.notes:
             summary += f"; {len(run.notes)} skipped: " + "; ".join(run.notes)
         return CheckOutcome(tuple(run.findings), summary)
@@ -145,8 +156,11 @@ def _denied(answer: Exchange, login_paths: Collection[str]) -> bool:
     if answer.status in DENIED_STATUSES or exchange_is_login_page(answer, login_paths):
         return True
     # A redirect to an SSO provider's login, which the gate does not follow.
-    return bool(answer.not_followed and answer.location
-                and is_login_url(urllib.parse.urljoin(answer.url, answer.location)))
+    return bool(
+        answer.not_followed
+        and answer.location
+        and is_login_url(urllib.parse.urljoin(answer.url, answer.location))
+    )
 
 
 def _allowed(answer: Exchange, login_paths: Collection[str]) -> bool:
@@ -174,14 +188,20 @@ def _check_rule(run: _Run, rule: AccessRule) -> None:
         if _allowed(answer, login_paths):
             allowed.append(answer)
             continue
-        allow_findings.append(make_finding(
-            "access", "allowed-role-denied", Severity.BLOCKER,
-            f"`{name}` cannot open {rule.path}, which it needs",
-            detail=f"GET {rule.path} as {name} answered {_describe(answer, login_paths)}; "
-                   "allowed means a 2xx that is not the login page.",
-            remedy="Staff with this role will be locked out of this page: check the role "
-                   "and the permission, or the rule if it is out of date.",
-            location=location, key=f"{rule.path}|{name}"))
+        allow_findings.append(
+            make_finding(
+                "access",
+                "allowed-role-denied",
+                Severity.BLOCKER,
+                f"`{name}` cannot open {rule.path}, which it needs",
+                detail=f"GET {rule.path} as {name} answered {_describe(answer, login_paths)}; "
+                "allowed means a 2xx that is not the login page.",
+                remedy="Staff with this role will be locked out of this page: check the role "
+                "and the permission, or the rule if it is out of date.",
+                location=location,
+                key=f"{rule.path}|{name}",
+            )
+        )
     for name in rule.deny:
         browser = run.browser(name, f"the access rule for {rule.path}")
         if browser is None:
@@ -191,21 +211,30 @@ def _check_rule(run: _Run, rule: AccessRule) -> None:
         if _denied(answer, login_paths):
             if not _content_with_a_login_box(answer, allowed, login_paths):
                 continue
-            what = (f"{answer.status} at {_path(answer.url)}: the page the allowed "
-                    "identities see, with a sign-in form on it")
-        run.findings.append(make_finding(
-            "access", "denied-role-allowed", Severity.BLOCKER,
-            f"`{name}` can open {rule.path}, which should be denied to it",
-            detail=f"GET {rule.path} as {name} answered {what}; "
-                   "denied means 401, 403, 404 or the login page.",
-            remedy="Check the permission on this route (a decorator, a policy or a "
-                   "middleware that was left out), then re-run the gate.",
-            location=location, key=f"{rule.path}|{name}"))
+            what = (
+                f"{answer.status} at {_path(answer.url)}: the page the allowed "
+                "identities see, with a sign-in form on it"
+            )
+        run.findings.append(
+            make_finding(
+                "access",
+                "denied-role-allowed",
+                Severity.BLOCKER,
+                f"`{name}` can open {rule.path}, which should be denied to it",
+                detail=f"GET {rule.path} as {name} answered {what}; "
+                "denied means 401, 403, 404 or the login page.",
+                remedy="Check the permission on this route (a decorator, a policy or a "
+                "middleware that was left out), then re-run the gate.",
+                location=location,
+                key=f"{rule.path}|{name}",
+            )
+        )
     run.findings.extend(allow_findings)
 
 
-def _content_with_a_login_box(answer: Exchange, allowed: list[Exchange],
-                              login_paths: Collection[str]) -> bool:
+def _content_with_a_login_box(
+    answer: Exchange, allowed: list[Exchange], login_paths: Collection[str]
+) -> bool:
     """A 2xx that counts as the login page only for the login form on it (no redirect to a
     login URL) but shows what an allowed identity sees: the page itself, with a sign-in box
     in its header for visitors. A login page rendered in place shows the form, not the
@@ -224,15 +253,23 @@ def _probe_tenants(run: _Run, probe: TenantProbe) -> None:
     listing = run.get(owner, probe.list)
     ids = _ids(listing, probe.ids)
     if ids is None:
-        cut = (f" (the answer was cut at {MAX_BODY_BYTES // 1_000_000} MB: list fewer, e.g. "
-               "with a page size in the query)" if len(listing.body) >= MAX_BODY_BYTES else "")
-        run.problems.append(f"{label}: {probe.owner}'s list {probe.list} answered "
-                            f"{listing.status} without JSON ids at `{probe.ids}`{cut}, so "
-                            "nothing could be probed")
+        cut = (
+            f" (the answer was cut at {MAX_BODY_BYTES // 1_000_000} MB: list fewer, e.g. "
+            "with a page size in the query)"
+            if len(listing.body) >= MAX_BODY_BYTES
+            else ""
+        )
+        run.problems.append(
+            f"{label}: {probe.owner}'s list {probe.list} answered "
+            f"{listing.status} without JSON ids at `{probe.ids}`{cut}, so "
+            "nothing could be probed"
+        )
         return
     if not ids:
-        run.problems.append(f"{label}: {_no_ids(listing, probe.owner, probe.list, probe.ids)}"
-                            ", so nothing could be probed")
+        run.problems.append(
+            f"{label}: {_no_ids(listing, probe.owner, probe.list, probe.ids)}"
+            ", so nothing could be probed"
+        )
         return
     login_paths = run.sessions.login_paths()
     compared, leaked, logged_out = 0, 0, 0
@@ -252,39 +289,53 @@ def _probe_tenants(run: _Run, probe: TenantProbe) -> None:
         elif not _denied(theirs, login_paths) and not _allowed(theirs, login_paths):
             unproven.append(str(theirs.status))
     if compared == 0:
-        run.problems.append(f"{label}: {probe.owner} could not open any of its own records "
-                            f"at {probe.item}, so nothing could be compared")
+        run.problems.append(
+            f"{label}: {probe.owner} could not open any of its own records "
+            f"at {probe.item}, so nothing could be compared"
+        )
         return
-    if logged_out and not leaked and probe.other != ANONYMOUS and \
-            not _session_live(run, other, probe.list, login_paths):
+    if (
+        logged_out
+        and not leaked
+        and probe.other != ANONYMOUS
+        and not _session_live(run, other, probe.list, login_paths)
+    ):
         # A 401 or the login page proves a denial only while `other` is logged in: a session
         # the app never honoured (or that ended) is denied everything, which proves nothing.
-        run.problems.append(f"{label}: {probe.other} is not logged in ({probe.list} answers "
-                            f"it with a 401 or the login page too), so its {logged_out} "
-                            "denial(s) prove nothing")
+        run.problems.append(
+            f"{label}: {probe.other} is not logged in ({probe.list} answers "
+            f"it with a 401 or the login page too), so its {logged_out} "
+            "denial(s) prove nothing"
+        )
         return
     if unproven and not leaked:
         # A 500 (or a redirect off the app) is no denial (401, 403, 404, the login page):
         # the record may be what crashed the page, and nothing was proved either way.
-        run.problems.append(f"{label}: {len(unproven)} of {compared} answer(s) to "
-                            f"{probe.other} were neither a denial nor the record "
-                            f"({', '.join(sorted(set(unproven)))}), so the probe could not tell")
+        run.problems.append(
+            f"{label}: {len(unproven)} of {compared} answer(s) to "
+            f"{probe.other} were neither a denial nor the record "
+            f"({', '.join(sorted(set(unproven)))}), so the probe could not tell"
+        )
         return
     if leaked:
-        run.findings.append(make_finding(
-            "access", "cross-tenant-read", Severity.BLOCKER,
-            f"`{probe.other}` can read `{probe.owner}`'s records at {probe.item}",
-            detail=f"{leaked} of {compared} record(s) listed by {probe.owner} at {probe.list} "
-                   f"answered {probe.other} with the same record (changing the id in the URL "
-                   "is enough). Record contents and ids are not shown.",
-            remedy="Scope the lookup to the current user's tenant (e.g. filter the queryset "
-                   "by organisation before get()), and answer 404 for other tenants' ids.",
-            location=_location(run.base_url, probe.item), key=f"{probe.owner}|{probe.other}|"
-                                                              f"{probe.item}"))
+        run.findings.append(
+            make_finding(
+                "access",
+                "cross-tenant-read",
+                Severity.BLOCKER,
+                f"`{probe.other}` can read `{probe.owner}`'s records at {probe.item}",
+                detail=f"{leaked} of {compared} record(s) listed by {probe.owner} at {probe.list} "
+                f"answered {probe.other} with the same record (changing the id in the URL "
+                "is enough). Record contents and ids are not shown.",
+                remedy="Scope the lookup to the current user's tenant (e.g. filter the queryset "
+                "by organisation before get()), and answer 404 for other tenants' ids.",
+                location=_location(run.base_url, probe.item),
+                key=f"{probe.owner}|{probe.other}|{probe.item}",
+            )
+        )
 
 
-def _session_live(run: _Run, browser: Browser, path: str, login_paths: Collection[str]
-                  ) -> bool:
+def _session_live(run: _Run, browser: Browser, path: str, login_paths: Collection[str]) -> bool:
     """Whether the identity behind `browser` is still logged in: its own list (a page every
     tenant may open) is neither a 401 nor the login page."""
     answer = run.get(browser, path)
@@ -298,8 +349,11 @@ def _ids(listing: Exchange, path: str) -> list[Any] | None:
         data = listing.json()
     except ValueError:
         return None
-    found = [v for v in jsonpath.find(data, path)
-             if isinstance(v, str | int) and not isinstance(v, bool) and str(v)]
+    found = [
+        v
+        for v in jsonpath.find(data, path)
+        if isinstance(v, str | int) and not isinstance(v, bool) and str(v)
+    ]
     return list(dict.fromkeys(found))
 
 
@@ -311,8 +365,11 @@ def _no_ids(listing: Exchange, owner: str, path: str, ids: str) -> str:
     if walked is not None and not walked:
         return f"{owner}'s list {path} has no records (seed one for the gate's account)"
     keys = sorted(data)[:8] if isinstance(data, dict) else None
-    shape = f"the answer has keys: {', '.join(map(str, keys))}" if keys is not None else \
-        f"the answer is a {'list' if isinstance(data, list) else 'single value'}"
+    shape = (
+        f"the answer has keys: {', '.join(map(str, keys))}"
+        if keys is not None
+        else f"the answer is a {'list' if isinstance(data, list) else 'single value'}"
+    )
     return f"`ids: {ids}` matched nothing in {owner}'s list {path} ({shape}; check `ids`)"
 
 

@@ -28,8 +28,13 @@ class CheckSkipped(Exception):
 class CheckCannotRun(Exception):
     """The check could not reach a decision; the message says why (never a secret)."""
 
-    def __init__(self, reason: str, *, findings: tuple[Finding, ...] = (),
-                 metrics: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        findings: tuple[Finding, ...] = (),
+        metrics: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(reason)
         self.findings = findings
         self.metrics = metrics

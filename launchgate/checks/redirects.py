@@ -53,7 +53,8 @@ class RedirectsCheck:
         if not canonical:
             raise CheckSkipped("no url or checks.redirects.canonical configured")
         if not ctx.config.checks.redirects.hosts and all(
-                is_local_preview(ctx.http, u) for u in (ctx.config.url, canonical) if u):
+            is_local_preview(ctx.http, u) for u in (ctx.config.url, canonical) if u
+        ):
             raise CheckSkipped(LOCAL_PREVIEW_REASON)
         canonical_origin = origin(canonical)
         entries = _entries(ctx, canonical)
@@ -70,26 +71,33 @@ class RedirectsCheck:
                     raise CheckCannotRun(chain.error, findings=tuple(findings))
                 if chain.end != "error" or chain.hops:
                     answered += 1
-                if chain.end == "ok" and (chain.final_status or 0) < 400 \
-                        and origin(chain.final_url) == canonical_origin:
+                if (
+                    chain.end == "ok"
+                    and (chain.final_status or 0) < 400
+                    and origin(chain.final_url) == canonical_origin
+                ):
                     canonical_count += 1
                 chains.append(_chain_metrics(chain))
-                findings.extend(_judge(chain, canonical_origin,
-                                       ctx.config.checks.redirects.max_hops))
+                findings.extend(
+                    _judge(chain, canonical_origin, ctx.config.checks.redirects.max_hops)
+                )
         if not answered:
             raise CheckCannotRun("no entry point answered", findings=tuple(findings))
-        summary = (f"{len(entries)} entry point(s); {canonical_count} end on "
-                   f"{canonical_origin}")
-        return CheckOutcome(tuple(findings), summary,
-                            {"canonical": canonical_origin, "chains": chains})
+        summary = f"{len(entries)} entry point(s); {canonical_count} end on {canonical_origin}"
+        return CheckOutcome(
+            tuple(findings), summary, {"canonical": canonical_origin, "chains": chains}
+        )
 
 
 def _chain_metrics(chain: Chain) -> dict[str, Any]:
     """An entry point's path to where it ends, for the handover document's redirect map."""
-    return {"entry": chain.entry, "hops": [{"url": url, "status": status}
-                                           for url, status, _ in chain.hops],
-            "final_url": chain.final_url, "final_status": chain.final_status,
-            "end": chain.end}
+    return {
+        "entry": chain.entry,
+        "hops": [{"url": url, "status": status} for url, status, _ in chain.hops],
+        "final_url": chain.final_url,
+        "final_status": chain.final_status,
+        "end": chain.end,
+    }
 
 
 def _entries(ctx: CheckContext, canonical: str) -> list[str]:
@@ -109,8 +117,10 @@ def _entries(ctx: CheckContext, canonical: str) -> list[str]:
                 origins.append(origin(url))
     for hp in hosts:
         if hp.host:
-            origins += [f"http://{HostPort(hp.host, None).netloc('http')}",
-                        f"https://{hp.netloc('https')}"]
+            origins += [
+                f"http://{HostPort(hp.host, None).netloc('http')}",
+                f"https://{hp.netloc('https')}",
+            ]
     paths = [p if p.startswith("/") else "/" + p for p in settings.paths]
     return list(dict.fromkeys(f"{o}{p}" for o in dict.fromkeys(origins) for p in paths))
 
@@ -124,8 +134,11 @@ def _follow(client: httpx.Client, entry: str, allowed: set[str]) -> Chain:
             response = client.send(client.build_request("GET", url), stream=True)
             response.close()
         except httpx.HTTPError as exc:
-            chain.end, chain.error, chain.refused = "error", describe_http_error(exc), \
-                is_refused(exc)
+            chain.end, chain.error, chain.refused = (
+                "error",
+                describe_http_error(exc),
+                is_refused(exc),
+            )
             return chain
         chain.final_url, chain.final_status = url, response.status_code
         if not response.is_redirect:
@@ -148,8 +161,10 @@ def _follow(client: httpx.Client, entry: str, allowed: set[str]) -> Chain:
             return chain
         seen.add(location)
         url = location
-        if urllib.parse.urlsplit(url).scheme not in ("http", "https") \
-                or host_of(url) not in allowed:
+        if (
+            urllib.parse.urlsplit(url).scheme not in ("http", "https")
+            or host_of(url) not in allowed
+        ):
             chain.end, chain.final_url, chain.final_status = "left", url, None
             return chain
 
@@ -163,70 +178,111 @@ def _path_of(chain: Chain) -> str:
 def _judge(chain: Chain, canonical_origin: str, max_hops: int) -> list[Finding]:
     entry = chain.entry
     scheme = urllib.parse.urlsplit(entry).scheme
-    location = Location(url=entry, host=host_of(entry),
-                        path=urllib.parse.urlsplit(entry).path or "/")
+    location = Location(
+        url=entry, host=host_of(entry), path=urllib.parse.urlsplit(entry).path or "/"
+    )
     findings: list[Finding] = []
 
     def add(slug: str, severity: Severity, title: str, detail: str, remedy: str) -> None:
-        findings.append(make_finding(CHECK, slug, severity, title, detail=detail,
-                                     remedy=remedy, location=location))
+        findings.append(
+            make_finding(
+                CHECK, slug, severity, title, detail=detail, remedy=remedy, location=location
+            )
+        )
 
     if chain.end == "error":
         if not chain.hops:
             if scheme == "http":
-                add("http-unreachable", Severity.IMPORTANT, f"{entry} does not answer",
+                add(
+                    "http-unreachable",
+                    Severity.IMPORTANT,
+                    f"{entry} does not answer",
                     f"Plain http on this host fails ({chain.error}); visitors who type the "
                     "bare name get an error instead of the site.",
-                    "Listen on port 80 and redirect every request to https.")
+                    "Listen on port 80 and redirect every request to https.",
+                )
             else:
-                answer = ("fails TLS verification" if chain.error.startswith("TLS certificate")
-                          else "does not answer")
-                add("unreachable", Severity.BLOCKER, f"{entry} {answer}",
+                answer = (
+                    "fails TLS verification"
+                    if chain.error.startswith("TLS certificate")
+                    else "does not answer"
+                )
+                add(
+                    "unreachable",
+                    Severity.BLOCKER,
+                    f"{entry} {answer}",
                     f"The request failed: {chain.error}.",
-                    "Make the host serve HTTPS, or remove it from checks.redirects.hosts.")
+                    "Make the host serve HTTPS, or remove it from checks.redirects.hosts.",
+                )
         else:
-            add("broken-hop", Severity.BLOCKER, f"Redirect from {entry} leads nowhere",
+            add(
+                "broken-hop",
+                Severity.BLOCKER,
+                f"Redirect from {entry} leads nowhere",
                 f"Chain: {_path_of(chain)}; the last hop failed: {chain.error}.",
-                "Fix the Location target of the last redirect.")
+                "Fix the Location target of the last redirect.",
+            )
         return findings
     hops = len(chain.hops)
     if chain.end == "loop":
-        add("loop", Severity.BLOCKER, f"Redirect loop from {entry}",
+        add(
+            "loop",
+            Severity.BLOCKER,
+            f"Redirect loop from {entry}",
             f"Chain: {_path_of(chain)} (already visited, or over {HARD_LIMIT} hops). "
             "Browsers show 'too many redirects'.",
             "Fix the redirect rules so every URL ends on one page (check proxy/app "
-            "disagreement about http vs https, e.g. X-Forwarded-Proto).")
+            "disagreement about http vs https, e.g. X-Forwarded-Proto).",
+        )
         return findings
     if chain.end == "no-location" or (chain.final_status or 0) >= 400:
-        add("dead-end", Severity.BLOCKER,
+        add(
+            "dead-end",
+            Severity.BLOCKER,
             f"{entry} ends in {chain.final_status}",
             f"Chain: {_path_of(chain)}.",
-            "Point the redirect at a page that exists (old URLs must keep working).")
+            "Point the redirect at a page that exists (old URLs must keep working).",
+        )
         return findings
     final_scheme = urllib.parse.urlsplit(chain.final_url).scheme
     if scheme == "http" and final_scheme == "http":
-        add("http-not-redirected", Severity.BLOCKER, f"{entry} is served without HTTPS",
+        add(
+            "http-not-redirected",
+            Severity.BLOCKER,
+            f"{entry} is served without HTTPS",
             f"Chain: {_path_of(chain)}; the page is served over plain http, so logins and "
             "data travel unencrypted.",
-            "Redirect every http request to https (301), then add HSTS.")
+            "Redirect every http request to https (301), then add HSTS.",
+        )
     for source, _status, target in chain.hops:
         if source.startswith("https:") and target.startswith("http:"):
-            add("downgrade", Severity.IMPORTANT, f"{entry} redirects from https to http",
+            add(
+                "downgrade",
+                Severity.IMPORTANT,
+                f"{entry} redirects from https to http",
                 f"Hop {source} -> {target} drops encryption.",
                 "Make redirects keep https (check the app's idea of its own scheme behind the "
-                "proxy).")
+                "proxy).",
+            )
             break
     if hops > max_hops:
-        add("long-chain", Severity.IMPORTANT, f"{entry} takes {hops} redirects",
+        add(
+            "long-chain",
+            Severity.IMPORTANT,
+            f"{entry} takes {hops} redirects",
             f"Chain: {_path_of(chain)}; more than {max_hops} hops "
             "(checks.redirects.max_hops) slow every first visit and lose SEO weight.",
-            f"Redirect straight to {canonical_origin} in one hop.")
+            f"Redirect straight to {canonical_origin} in one hop.",
+        )
     not_https = scheme == "http" and final_scheme == "http"
     if chain.end == "ok" and not not_https and origin(chain.final_url) != canonical_origin:
-        add("non-canonical", Severity.IMPORTANT,
+        add(
+            "non-canonical",
+            Severity.IMPORTANT,
             f"{entry} ends on {origin(chain.final_url)}, not {canonical_origin}",
             f"Chain: {_path_of(chain)}. Two origins serving the same app split cookies, "
             "logins and search ranking.",
             f"Redirect {origin(chain.final_url)} to {canonical_origin} (301), or set "
-            "checks.redirects.canonical if the other origin is the intended one.")
+            "checks.redirects.canonical if the other origin is the intended one.",
+        )
     return findings

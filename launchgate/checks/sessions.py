@@ -49,8 +49,9 @@ class Sessions:
         assert base_url is not None
         self.ctx.progress.update(f"logging in as {name}")
         try:
-            session = log_in(self.client, base_url, name, self.ctx.config.identities[name],
-                             hosts=self.hosts)
+            session = log_in(
+                self.client, base_url, name, self.ctx.config.identities[name], hosts=self.hosts
+            )
         except LoginFailed as failed:
             self._failures[name] = failed
             raise
@@ -72,8 +73,10 @@ class Sessions:
 
 
 def unavailable_reason(name: str, why: str) -> str:
-    return (f"identity {name} has no credentials in this run ({why}; fork pull requests get "
-            "no secrets), so what needs it was skipped")
+    return (
+        f"identity {name} has no credentials in this run ({why}; fork pull requests get "
+        "no secrets), so what needs it was skipped"
+    )
 
 
 def login_location(config: Config, name: str) -> Location:
@@ -85,14 +88,19 @@ def login_location(config: Config, name: str) -> Location:
     return Location(url=url, host=urllib.parse.urlsplit(url).hostname, path=path)
 
 
-def login_failed_finding(check: str, failed: LoginFailed, needed_by: str,
-                         location: Location) -> Finding:
+def login_failed_finding(
+    check: str, failed: LoginFailed, needed_by: str, location: Location
+) -> Finding:
     """`<check>.login-failed`: the identity, the reason, what needed it; never a password."""
     return make_finding(
-        check, "login-failed", Severity.BLOCKER,
+        check,
+        "login-failed",
+        Severity.BLOCKER,
         f"Identity `{failed.identity}` could not log in ({failed.reason})",
         detail=f"{failed.detail}. Needed by {needed_by}.",
         remedy="Check the identity's credentials (the CI secret behind its ${VAR}) and that "
-               "the account exists on this deployment (seed data); docs/auth.md shows how to "
-               "give the gate a dedicated low-privilege account.",
-        location=location, key=failed.identity)
+        "the account exists on this deployment (seed data); docs/auth.md shows how to "
+        "give the gate a dedicated low-privilege account.",
+        location=location,
+        key=failed.identity,
+    )

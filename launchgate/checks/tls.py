@@ -37,8 +37,12 @@ from launchgate.http.transport import HttpContext, PrivateTargetError
 from launchgate.report import Finding, Location, Severity, make_finding
 
 CHECK = "tls"
-_VERSIONS = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1,
-             "TLSv1.2": ssl.TLSVersion.TLSv1_2, "TLSv1.3": ssl.TLSVersion.TLSv1_3}
+_VERSIONS = {
+    "TLSv1": ssl.TLSVersion.TLSv1,
+    "TLSv1.1": ssl.TLSVersion.TLSv1_1,
+    "TLSv1.2": ssl.TLSVersion.TLSv1_2,
+    "TLSv1.3": ssl.TLSVersion.TLSv1_3,
+}
 _LEGACY_PROBES = ("TLSv1", "TLSv1.1", "TLSv1.2")
 # X509_V_ERR_* codes that mean "no path to a trusted root".
 _UNTRUSTED_CODES = {2, 18, 19, 20, 21, 27}
@@ -93,14 +97,23 @@ class TlsCheck:
             findings.extend(found)
             facts[hp.host] = fact
             issuer = fact["issuer_org"] or fact["issuer_cn"] or "unknown issuer"
-            summaries.append(f"{hp.host}: {fact['protocol']}, {issuer}, "
-                             f"{fact['days_left']} days left")
+            summaries.append(
+                f"{hp.host}: {fact['protocol']}, {issuer}, {fact['days_left']} days left"
+            )
         if not reached:
-            raise CheckCannotRun("no host answered a TLS handshake: " + "; ".join(summaries),
-                                 findings=tuple(findings))
-        return CheckOutcome(tuple(findings), "; ".join(summaries),
-                            {"certificates": {host: _certificate_metrics(fact)
-                                              for host, fact in sorted(facts.items())}})
+            raise CheckCannotRun(
+                "no host answered a TLS handshake: " + "; ".join(summaries),
+                findings=tuple(findings),
+            )
+        return CheckOutcome(
+            tuple(findings),
+            "; ".join(summaries),
+            {
+                "certificates": {
+                    host: _certificate_metrics(fact) for host, fact in sorted(facts.items())
+                }
+            },
+        )
 
 
 def _hosts(ctx: CheckContext) -> list[HostPort]:
@@ -123,28 +136,48 @@ def _check_host(ctx: CheckContext, hp: HostPort) -> tuple[list[Finding], dict[st
     cert = x509.load_der_x509_certificate(described.der)
     location = Location(url=f"https://{hp.netloc('https')}/", host=hp.host)
     fact = _facts(cert, described.protocol, verification.ok)
-    findings = _certificate_findings(cert, hp.host, verification, location, fact,
-                                     settings.expiry_blocker_days,
-                                     settings.expiry_important_days)
-    legacy = [v for v in _LEGACY_PROBES
-              if _VERSIONS[v] < _VERSIONS[settings.min_version]
-              and _accepts(hp.host, targets, v)]
+    findings = _certificate_findings(
+        cert,
+        hp.host,
+        verification,
+        location,
+        fact,
+        settings.expiry_blocker_days,
+        settings.expiry_important_days,
+    )
+    legacy = [
+        v
+        for v in _LEGACY_PROBES
+        if _VERSIONS[v] < _VERSIONS[settings.min_version] and _accepts(hp.host, targets, v)
+    ]
     if legacy:
-        findings.append(make_finding(
-            CHECK, "legacy-protocol-accepted", Severity.IMPORTANT,
-            f"{hp.host} accepts {', '.join(legacy)}",
-            detail=f"The server completes handshakes with {', '.join(legacy)}, below the "
-                   f"configured minimum {settings.min_version}. These versions have known "
-                   "weaknesses and fail PCI DSS and most security questionnaires.",
-            remedy=f"Disable {', '.join(legacy)} on the server or load balancer (allow "
-                   f"{settings.min_version} and newer only).", location=location))
+        findings.append(
+            make_finding(
+                CHECK,
+                "legacy-protocol-accepted",
+                Severity.IMPORTANT,
+                f"{hp.host} accepts {', '.join(legacy)}",
+                detail=f"The server completes handshakes with {', '.join(legacy)}, below the "
+                f"configured minimum {settings.min_version}. These versions have known "
+                "weaknesses and fail PCI DSS and most security questionnaires.",
+                remedy=f"Disable {', '.join(legacy)} on the server or load balancer (allow "
+                f"{settings.min_version} and newer only).",
+                location=location,
+            )
+        )
     if not verification.modern:
-        findings.append(make_finding(
-            CHECK, "no-modern-protocol", Severity.BLOCKER,
-            f"{hp.host} offers no TLS version current browsers accept",
-            detail=f"The handshake only succeeded with {described.protocol}; browsers "
-                   "refuse TLS 1.0 and 1.1, so visitors get a connection error.",
-            remedy="Enable TLS 1.2 and TLS 1.3 on the server.", location=location))
+        findings.append(
+            make_finding(
+                CHECK,
+                "no-modern-protocol",
+                Severity.BLOCKER,
+                f"{hp.host} offers no TLS version current browsers accept",
+                detail=f"The handshake only succeeded with {described.protocol}; browsers "
+                "refuse TLS 1.0 and 1.1, so visitors get a connection error.",
+                remedy="Enable TLS 1.2 and TLS 1.3 on the server.",
+                location=location,
+            )
+        )
     return findings, fact
 
 
@@ -160,8 +193,9 @@ def _targets(http: HttpContext, host: str, port: int) -> list[tuple[str, int]]:
     return [(e.address, target_port) for e in endpoints]
 
 
-def _connect(context: ssl.SSLContext, host: str, targets: list[tuple[str, int]],
-             timeout: float = 10.0) -> Handshake:
+def _connect(
+    context: ssl.SSLContext, host: str, targets: list[tuple[str, int]], timeout: float = 10.0
+) -> Handshake:
     """A handshake at the first address that answers; SSL errors propagate."""
     last: Exception | None = None
     for address, port in targets:
@@ -190,8 +224,7 @@ def _verify(http: HttpContext, host: str, targets: list[tuple[str, int]]) -> Ver
     try:
         return Verification(ok=True, modern=False, handshake=_connect(legacy, host, targets))
     except ssl.SSLCertVerificationError as exc:
-        return Verification(False, exc.verify_code, exc.verify_message or str(exc),
-                            modern=False)
+        return Verification(False, exc.verify_code, exc.verify_message or str(exc), modern=False)
     except (ssl.SSLError, ConnectionError, TimeoutError) as exc:
         raise HostUnreachable(f"TLS handshake failed: {_short(exc)}") from None
 
@@ -245,6 +278,7 @@ def _short(exc: BaseException) -> str:
 
 # --- the certificate --------------------------------------------------------------------------
 
+
 def _name_attr(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
     values = name.get_attributes_for_oid(oid)
     return str(values[0].value) if values else None
@@ -280,9 +314,14 @@ def _facts(cert: x509.Certificate, protocol: str, verified: bool) -> dict[str, A
 def _certificate_metrics(fact: dict[str, Any]) -> dict[str, Any]:
     """What the report keeps of a certificate: enough for the handover document and for a
     production watch to show days left and their trend (never the certificate itself)."""
-    return {"issuer": fact["issuer_org"] or fact["issuer_cn"], "subject_cn": fact["subject_cn"],
-            "not_after": fact["not_after"], "days_left": fact["days_left"],
-            "protocol": fact["protocol"], "verified": fact["verified"]}
+    return {
+        "issuer": fact["issuer_org"] or fact["issuer_cn"],
+        "subject_cn": fact["subject_cn"],
+        "not_after": fact["not_after"],
+        "days_left": fact["days_left"],
+        "protocol": fact["protocol"],
+        "verified": fact["verified"],
+    }
 
 
 def hostname_matches(host: str, names: list[str]) -> bool:
@@ -307,69 +346,115 @@ def hostname_matches(host: str, names: list[str]) -> bool:
     return False
 
 
-def _certificate_findings(cert: x509.Certificate, host: str, verification: Verification,
-                          location: Location, fact: dict[str, Any], blocker_days: int,
-                          important_days: int) -> list[Finding]:
+def _certificate_findings(
+    cert: x509.Certificate,
+    host: str,
+    verification: Verification,
+    location: Location,
+    fact: dict[str, Any],
+    blocker_days: int,
+    important_days: int,
+) -> list[Finding]:
     now = dt.datetime.now(dt.UTC)
-    summary = (f"Issuer: {fact['issuer_org'] or fact['issuer_cn'] or 'unknown'}; SANs: "
-               f"{', '.join(fact['sans'][:10]) or 'none'}; valid {fact['not_before'][:10]} "
-               f"to {fact['not_after'][:10]}; protocol {fact['protocol']}.")
+    summary = (
+        f"Issuer: {fact['issuer_org'] or fact['issuer_cn'] or 'unknown'}; SANs: "
+        f"{', '.join(fact['sans'][:10]) or 'none'}; valid {fact['not_before'][:10]} "
+        f"to {fact['not_after'][:10]}; protocol {fact['protocol']}."
+    )
     findings: list[Finding] = []
 
     def add(slug: str, severity: Severity, title: str, why: str, remedy: str) -> None:
-        findings.append(make_finding(CHECK, slug, severity, title, detail=f"{why} {summary}",
-                                     remedy=remedy, location=location))
+        findings.append(
+            make_finding(
+                CHECK,
+                slug,
+                severity,
+                title,
+                detail=f"{why} {summary}",
+                remedy=remedy,
+                location=location,
+            )
+        )
 
-    renew = ("Renew the certificate now (e.g. fix the ACME/Let's Encrypt renewal job or the "
-             "load balancer's managed certificate) and deploy it.")
+    renew = (
+        "Renew the certificate now (e.g. fix the ACME/Let's Encrypt renewal job or the "
+        "load balancer's managed certificate) and deploy it."
+    )
     if cert.not_valid_after_utc < now:
-        add("certificate-expired", Severity.BLOCKER, f"Certificate for {host} has expired",
-            f"It expired on {fact['not_after'][:10]}; browsers show a full-page error.", renew)
+        add(
+            "certificate-expired",
+            Severity.BLOCKER,
+            f"Certificate for {host} has expired",
+            f"It expired on {fact['not_after'][:10]}; browsers show a full-page error.",
+            renew,
+        )
     elif cert.not_valid_before_utc > now:
-        add("certificate-not-yet-valid", Severity.BLOCKER,
+        add(
+            "certificate-not-yet-valid",
+            Severity.BLOCKER,
             f"Certificate for {host} is not valid yet",
             f"It becomes valid on {fact['not_before'][:10]}; browsers reject it until then "
             "(or the server clock is wrong).",
             "Serve a certificate that is valid now, and check the clock of the machine that "
-            "issued it.")
+            "issued it.",
+        )
     elif fact["days_left"] < blocker_days:
-        add("certificate-expires-very-soon", Severity.BLOCKER,
+        add(
+            "certificate-expires-very-soon",
+            Severity.BLOCKER,
             f"Certificate for {host} expires in {fact['days_left']} day(s)",
-            f"It expires within {blocker_days} days (checks.tls.expiry_blocker_days).", renew)
+            f"It expires within {blocker_days} days (checks.tls.expiry_blocker_days).",
+            renew,
+        )
     elif fact["days_left"] < important_days:
-        add("certificate-expires-soon", Severity.IMPORTANT,
+        add(
+            "certificate-expires-soon",
+            Severity.IMPORTANT,
             f"Certificate for {host} expires in {fact['days_left']} days",
             f"It expires within {important_days} days (checks.tls.expiry_important_days).",
-            renew)
+            renew,
+        )
     if not hostname_matches(host, fact["sans"]):
-        add("certificate-wrong-host", Severity.BLOCKER,
+        add(
+            "certificate-wrong-host",
+            Severity.BLOCKER,
             f"Certificate does not cover {host}",
             "The host name is not among the certificate's subject alternative names; "
             "browsers show a name-mismatch error.",
-            f"Issue a certificate whose SANs include {host} (or a matching wildcard).")
+            f"Issue a certificate whose SANs include {host} (or a matching wildcard).",
+        )
     if not verification.ok and verification.code not in _DATE_CODES | {_HOSTNAME_CODE}:
         self_signed = cert.issuer == cert.subject
         if self_signed:
-            add("certificate-self-signed", Severity.BLOCKER,
+            add(
+                "certificate-self-signed",
+                Severity.BLOCKER,
                 f"Certificate for {host} is self-signed",
                 "No browser trusts it: the certificate signs itself.",
                 "Use a certificate from a public CA (e.g. Let's Encrypt), or add your "
-                "private CA to ca_bundle if this is an internal preview.")
+                "private CA to ca_bundle if this is an internal preview.",
+            )
         else:
-            add("certificate-untrusted", Severity.BLOCKER,
+            add(
+                "certificate-untrusted",
+                Severity.BLOCKER,
                 f"Certificate for {host} is not trusted",
                 f"Verification failed: {verification.message}. The chain does not lead to a "
                 "trusted root (system roots plus ca_bundle).",
                 "Serve the full chain from a public CA (include the intermediates), or add "
-                "your private CA to ca_bundle if this is an internal preview.")
+                "your private CA to ca_bundle if this is an internal preview.",
+            )
     return findings
 
 
 def _unreachable(hp: HostPort, reason: str) -> Finding:
     return make_finding(
-        CHECK, "host-unreachable", Severity.BLOCKER,
+        CHECK,
+        "host-unreachable",
+        Severity.BLOCKER,
         f"{hp.host} does not answer HTTPS",
         detail=f"No TLS handshake with {hp.host}:{hp.for_scheme('https')}: {reason}.",
         remedy="Serve HTTPS on this host (or remove it from checks.tls.hosts if it is not "
-               "meant to be public).",
-        location=Location(url=f"https://{hp.netloc('https')}/", host=hp.host))
+        "meant to be public).",
+        location=Location(url=f"https://{hp.netloc('https')}/", host=hp.host),
+    )

@@ -34,8 +34,10 @@ from launchgate.report import Severity
 DEFAULT_CONFIG_NAMES = (".launchgate.yml", ".launchgate.yaml")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_*]([A-Za-z0-9_-]{0,62})?"
-                       r"(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})?)*\.?(:\d{1,5})?$")
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9_*]([A-Za-z0-9_-]{0,62})?"
+    r"(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})?)*\.?(:\d{1,5})?$"
+)
 # GitHub user names: letters, digits and single hyphens, at most 39 characters.
 _GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _IDENTITY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -45,6 +47,7 @@ MISSING_CREDENTIALS_CHOICES = ("error", "skip")
 
 
 # --- loading ----------------------------------------------------------------------------------
+
 
 class _Loc:
     """Where values came from: the file name and the line of each dotted key."""
@@ -82,12 +85,13 @@ class _Loc:
             probe, line = parent, self.lines.get(parent)
         return ConfigError(message, file=self.file, line=line, key=key or None)
 
-
     def scrub(self, key: str, message: str) -> str:
-        names = self.env_refs.get(key) or [n for k, refs in self.env_refs.items()
-                                           if key.startswith(k) for n in refs]
-        label = "the value of " + (", ".join(f"${{{n}}}" for n in names) if names
-                                   else "an environment variable")
+        names = self.env_refs.get(key) or [
+            n for k, refs in self.env_refs.items() if key.startswith(k) for n in refs
+        ]
+        label = "the value of " + (
+            ", ".join(f"${{{n}}}" for n in names) if names else "an environment variable"
+        )
         for secret in sorted(self.secrets, key=len, reverse=True):
             for form in dict.fromkeys((repr(secret)[1:-1], secret)):
                 if not form:
@@ -102,10 +106,13 @@ class _Loc:
                     message = message.replace(cut + "'", f"<{label}>'")
                     message = message.replace(cut + '"', f'<{label}>"')
         # Any other piece of 12 characters or more (a value cut elsewhere, split at a `=`).
-        long_forms = [form for secret in self.secrets for form in (secret, repr(secret)[1:-1])
-                      if len(form) >= SIGNIFICANT_LENGTH]
-        return Redactor(long_forms, mask=f"<{label}>").text(message) if long_forms \
-            else message
+        long_forms = [
+            form
+            for secret in self.secrets
+            for form in (secret, repr(secret)[1:-1])
+            if len(form) >= SIGNIFICANT_LENGTH
+        ]
+        return Redactor(long_forms, mask=f"<{label}>").text(message) if long_forms else message
 
 
 # Shorter environment values are only hidden where they form a whole quoted value.
@@ -120,10 +127,14 @@ def find_config(repo: str | Path) -> Path | None:
     return None
 
 
-def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None,
-                overrides: Mapping[str, Any] | None = None,
-                flags: Mapping[str, str] | None = None,
-                missing_credentials: str = "error") -> Config:
+def load_config(
+    path: str | Path | None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    flags: Mapping[str, str] | None = None,
+    missing_credentials: str = "error",
+) -> Config:
     """Load and validate a config file (None: defaults only), then apply dotted overrides
     such as {"url": "https://x", "checks.load.users": 5} from the CLI or the Action.
 
@@ -165,9 +176,13 @@ def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None
             secrets.update(v for v in step.headers.values() if v)
     if config.watch.webhook:
         secrets.add(config.watch.webhook)
-    return dataclasses.replace(config, ca_bundle=ca_bundle, source=None if path is None
-                               else str(path), secret_values=frozenset(s for s in secrets if s),
-                               unavailable_identities=dict(loc.unavailable))
+    return dataclasses.replace(
+        config,
+        ca_bundle=ca_bundle,
+        source=None if path is None else str(path),
+        secret_values=frozenset(s for s in secrets if s),
+        unavailable_identities=dict(loc.unavailable),
+    )
 
 
 def _url_credentials(url: str | None) -> set[str]:
@@ -199,32 +214,39 @@ def _read_yaml(path: Path, loc: _Loc) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"cannot read config: {exc.strerror or exc}", file=str(path)) from None
     if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"config file is larger than {MAX_CONFIG_BYTES // 1_000_000} MB; a "
-                          "launchgate config is a few KB (is this the right file?)",
-                          file=str(path))
+        raise ConfigError(
+            f"config file is larger than {MAX_CONFIG_BYTES // 1_000_000} MB; a "
+            "launchgate config is a few KB (is this the right file?)",
+            file=str(path),
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError("file is not valid UTF-8", file=str(path), line=line) from None
-    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#")
-                               for ln in text.splitlines()):
-        raise ConfigError("config file is empty (delete it, or set at least `url:`)",
-                          file=str(path))
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        raise ConfigError(
+            "config file is empty (delete it, or set at least `url:`)", file=str(path)
+        )
     try:
         node = yaml.compose(text, Loader=_BoundedLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         if "but got '?'" in problem:
-            problem += (" (inside [ ] or { } a `?` starts a key: quote the value, "
-                        "e.g. '/search?q=x')")
-        raise ConfigError(f"invalid YAML: {problem}", file=str(path),
-                          line=mark.line + 1 if mark else None) from None
+            problem += (
+                " (inside [ ] or { } a `?` starts a key: quote the value, e.g. '/search?q=x')"
+            )
+        raise ConfigError(
+            f"invalid YAML: {problem}", file=str(path), line=mark.line + 1 if mark else None
+        ) from None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
-        raise ConfigError(f"invalid YAML: character {exc.character!r} is not allowed",
-                          file=str(path), line=line) from None
+        raise ConfigError(
+            f"invalid YAML: character {exc.character!r} is not allowed", file=str(path), line=line
+        ) from None
     except yaml.YAMLError as exc:
         message = " ".join(str(exc).split())
         raise ConfigError(f"invalid YAML: {message}", file=str(path)) from None
@@ -232,12 +254,14 @@ def _read_yaml(path: Path, loc: _Loc) -> dict[str, Any]:
         raise ConfigError("config file is empty", file=str(path))
     if not isinstance(node, yaml.MappingNode):
         kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
-        raise ConfigError(f"expected a mapping of settings at the top level, got {kind}",
-                          file=str(path), line=node.start_mark.line + 1)
+        raise ConfigError(
+            f"expected a mapping of settings at the top level, got {kind}",
+            file=str(path),
+            line=node.start_mark.line + 1,
+        )
     value = _Walk(loc, yaml.SafeLoader("")).plain(node, "")
     assert isinstance(value, dict)
     return value
-
 
 
 class _BoundedLoader(yaml.SafeLoader):
@@ -254,8 +278,7 @@ class _BoundedLoader(yaml.SafeLoader):
         # PyYAML's scanner slows down with every open `[` or `{` it looks ahead through:
         # refuse deep flow nesting before the composer ever sees it.
         if self.flow_level >= MAX_YAML_DEPTH:
-            raise _bomb(f"values nested more than {MAX_YAML_DEPTH} levels deep",
-                        self.get_mark())
+            raise _bomb(f"values nested more than {MAX_YAML_DEPTH} levels deep", self.get_mark())
         super().fetch_flow_collection_start(token_class)
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
@@ -263,9 +286,12 @@ class _BoundedLoader(yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent):
             self._aliases_seen += 1
             if event.anchor in self._open:
-                raise _yaml_error(f"the alias *{event.anchor} is inside the value its anchor "
-                                  f"&{event.anchor} names (a recursive alias): write the "
-                                  "value out", event.start_mark)
+                raise _yaml_error(
+                    f"the alias *{event.anchor} is inside the value its anchor "
+                    f"&{event.anchor} names (a recursive alias): write the "
+                    "value out",
+                    event.start_mark,
+                )
             if self._aliases_seen > MAX_YAML_ALIASES:
                 raise _bomb(f"more than {MAX_YAML_ALIASES} aliases (*name)", event.start_mark)
         elif getattr(event, "anchor", None) is not None:
@@ -273,8 +299,7 @@ class _BoundedLoader(yaml.SafeLoader):
             if self._anchors_seen > MAX_YAML_ANCHORS:
                 raise _bomb(f"more than {MAX_YAML_ANCHORS} anchors (&name)", event.start_mark)
         if len(self._open) >= MAX_YAML_DEPTH:
-            raise _bomb(f"values nested more than {MAX_YAML_DEPTH} levels deep",
-                        event.start_mark)
+            raise _bomb(f"values nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark)
         self._open.append(getattr(event, "anchor", None))
         try:
             return typing.cast(yaml.Node, super().compose_node(parent, index))
@@ -302,16 +327,19 @@ class _Walk:
         """A node as plain Python values, recording each key's line."""
         self.values += 1
         if self.values > MAX_YAML_VALUES or depth > MAX_YAML_DEPTH:
-            raise ConfigError(f"the YAML expands to more than {MAX_YAML_VALUES:,} values or "
-                              f"{MAX_YAML_DEPTH} levels (aliases of aliases?); a launchgate "
-                              "config needs far fewer", file=self.loc.file,
-                              line=node.start_mark.line + 1, key=key or None)
+            raise ConfigError(
+                f"the YAML expands to more than {MAX_YAML_VALUES:,} values or "
+                f"{MAX_YAML_DEPTH} levels (aliases of aliases?); a launchgate "
+                "config needs far fewer",
+                file=self.loc.file,
+                line=node.start_mark.line + 1,
+                key=key or None,
+            )
         self.loc.lines.setdefault(key, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, key, depth)
         if isinstance(node, yaml.SequenceNode):
-            return [self.plain(item, f"{key}[{i}]", depth + 1)
-                    for i, item in enumerate(node.value)]
+            return [self.plain(item, f"{key}[{i}]", depth + 1) for i, item in enumerate(node.value)]
         return _construct(node, key, self.loc, self.loader)
 
     def _mapping(self, node: yaml.MappingNode, key: str, depth: int) -> dict[str, Any]:
@@ -320,14 +348,18 @@ class _Walk:
             if key_node.tag == _MERGE_TAG:
                 # `<<: *defaults` (or a list of them): the mapping's own keys win, then the
                 # earlier mappings of the list.
-                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) \
-                    else [value_node]
+                sources = (
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                )
                 for source in sources:
                     if not isinstance(source, yaml.MappingNode):
                         raise ConfigError(
                             "a merge key `<<` takes a mapping, an alias to one (`<<: "
-                            "*defaults`) or a list of them", file=self.loc.file,
-                            line=key_node.start_mark.line + 1, key=key or None)
+                            "*defaults`) or a list of them",
+                            file=self.loc.file,
+                            line=key_node.start_mark.line + 1,
+                            key=key or None,
+                        )
                     for name, value in self._mapping(source, key, depth + 1).items():
                         merged.setdefault(name, value)
         out: dict[str, Any] = {}
@@ -335,13 +367,21 @@ class _Walk:
             if key_node.tag == _MERGE_TAG:
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                raise ConfigError("mapping keys must be plain names", file=self.loc.file,
-                                  line=key_node.start_mark.line + 1, key=key or None)
+                raise ConfigError(
+                    "mapping keys must be plain names",
+                    file=self.loc.file,
+                    line=key_node.start_mark.line + 1,
+                    key=key or None,
+                )
             name = str(_construct(key_node, key, self.loc, self.loader))
             child = f"{key}.{name}" if key else name
             if name in out:
-                raise ConfigError("duplicate key", file=self.loc.file,
-                                  line=key_node.start_mark.line + 1, key=child)
+                raise ConfigError(
+                    "duplicate key",
+                    file=self.loc.file,
+                    line=key_node.start_mark.line + 1,
+                    key=child,
+                )
             self.loc.lines[child] = key_node.start_mark.line + 1
             out[name] = self.plain(value_node, child, depth + 1)
         return {**merged, **out}
@@ -351,8 +391,12 @@ def _construct(node: yaml.Node, key: str, loc: _Loc, loader: yaml.SafeLoader) ->
     try:
         return loader.construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-        raise ConfigError(f"cannot read value: {exc}".splitlines()[0], file=loc.file,
-                          line=node.start_mark.line + 1, key=key or None) from None
+        raise ConfigError(
+            f"cannot read value: {exc}".splitlines()[0],
+            file=loc.file,
+            line=node.start_mark.line + 1,
+            key=key or None,
+        ) from None
 
 
 def _expand_env(value: Any, key: str, env: Mapping[str, str], loc: _Loc) -> Any:
@@ -361,6 +405,7 @@ def _expand_env(value: Any, key: str, env: Mapping[str, str], loc: _Loc) -> Any:
     if isinstance(value, list):
         return [_expand_env(v, f"{key}[{i}]", env, loc) for i, v in enumerate(value)]
     if isinstance(value, str) and "${" in value:
+
         def substitute(match: re.Match[str]) -> str:
             name = match.group(1)
             identity = _identity_of(key)
@@ -375,6 +420,7 @@ def _expand_env(value: Any, key: str, env: Mapping[str, str], loc: _Loc) -> Any:
             if not env[name]:
                 loc.empty_refs.setdefault(key, []).append(name)
             return env[name]
+
         return _ENV_REF.sub(substitute, value)
     return value
 
@@ -391,9 +437,12 @@ def _check_not_empty_ref(key: str, loc: _Loc) -> None:
     names = loc.empty_refs.get(key)
     if names and not (loc.skip_missing and _identity_of(key)):
         refs = ", ".join(f"${{{n}}}" for n in names)
-        raise loc.error(key, f"{refs} is empty, so this credential would be incomplete (in "
-                             "CI: is the secret set for this workflow? Fork pull requests get "
-                             "no secrets)")
+        raise loc.error(
+            key,
+            f"{refs} is empty, so this credential would be incomplete (in "
+            "CI: is the secret set for this workflow? Fork pull requests get "
+            "no secrets)",
+        )
 
 
 def _set_dotted(raw: dict[str, Any], dotted: str, value: Any, loc: _Loc, flag: str) -> None:
@@ -404,8 +453,11 @@ def _set_dotted(raw: dict[str, Any], dotted: str, value: Any, loc: _Loc, flag: s
         if child is None:
             child = node[part] = {}
         if not isinstance(child, dict):
-            raise ConfigError("cannot set a key inside a value that is not a mapping",
-                              file=flag, key=".".join(parts[: i + 1]))
+            raise ConfigError(
+                "cannot set a key inside a value that is not a mapping",
+                file=flag,
+                key=".".join(parts[: i + 1]),
+            )
         node = child
     node[parts[-1]] = value
     loc.overridden[dotted] = flag
@@ -436,15 +488,18 @@ def _build(cls: type[Any], value: Any, key: str, loc: _Loc) -> Any:
     if not isinstance(value, dict):
         raise loc.error(key, f"expected a mapping, got {_type_name(value)}")
     hints = typing.get_type_hints(cls)
-    settable = {f.metadata.get("key", f.name): f for f in dataclasses.fields(cls)
-                if not f.metadata.get("internal")}
+    settable = {
+        f.metadata.get("key", f.name): f
+        for f in dataclasses.fields(cls)
+        if not f.metadata.get("internal")
+    }
     for name in value:
         if name not in settable:
             hint = difflib.get_close_matches(str(name), list(settable), n=1, cutoff=0.6)
-            suggestion = f"; did you mean '{hint[0]}'?" if hint else \
-                f"; known keys: {', '.join(settable)}"
-            raise loc.error(f"{key}.{name}" if key else str(name),
-                            f"unknown key{suggestion}")
+            suggestion = (
+                f"; did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(settable)}"
+            )
+            raise loc.error(f"{key}.{name}" if key else str(name), f"unknown key{suggestion}")
     kwargs: dict[str, Any] = {}
     for name, fld in settable.items():
         child = f"{key}.{name}" if key else name
@@ -470,8 +525,9 @@ def _coerce(tp: Any, value: Any, key: str, meta: Mapping[str, Any], loc: _Loc) -
                 value = [value]
             else:
                 raise loc.error(key, f"expected a list, got {_type_name(value)}")
-        return tuple(_coerce(args[0], item, f"{key}[{i}]", meta, loc)
-                     for i, item in enumerate(value))
+        return tuple(
+            _coerce(args[0], item, f"{key}[{i}]", meta, loc) for i, item in enumerate(value)
+        )
     if origin in (Mapping, dict) or tp is Mapping:
         return _coerce_mapping(args, value, key, kind, loc)
     if dataclasses.is_dataclass(tp):
@@ -501,8 +557,9 @@ def _coerce(tp: Any, value: Any, key: str, meta: Mapping[str, Any], loc: _Loc) -
     raise loc.error(key, f"unsupported setting type {tp!r}")  # pragma: no cover - schema bug
 
 
-def _coerce_mapping(args: tuple[Any, ...], value: Any, key: str, kind: str | None,
-                    loc: _Loc) -> dict[str, Any]:
+def _coerce_mapping(
+    args: tuple[Any, ...], value: Any, key: str, kind: str | None, loc: _Loc
+) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise loc.error(key, f"expected a mapping, got {_type_name(value)}")
     out: dict[str, Any] = {}
@@ -512,14 +569,23 @@ def _coerce_mapping(args: tuple[Any, ...], value: Any, key: str, kind: str | Non
         if kind == "overrides":
             check = str(name).split(".")[0]
             if not FINDING_ID_PATTERN.match(str(name)) or check not in CHECK_NAMES:
-                raise loc.error(child, "expected a finding id such as 'headers.csp-missing' "
-                                       f"(<check>.<kebab-case>, check one of "
-                                       f"{', '.join(CHECK_NAMES)})")
+                raise loc.error(
+                    child,
+                    "expected a finding id such as 'headers.csp-missing' "
+                    f"(<check>.<kebab-case>, check one of "
+                    f"{', '.join(CHECK_NAMES)})",
+                )
             if str(name) not in FINDING_IDS:
                 hint = closest_finding_id(str(name))
-                raise loc.error(child, "no check reports this finding id" + (
-                    f"; did you mean '{hint}'?" if hint else
-                    " (each check's findings table in docs/ lists its ids)"))
+                raise loc.error(
+                    child,
+                    "no check reports this finding id"
+                    + (
+                        f"; did you mean '{hint}'?"
+                        if hint
+                        else " (each check's findings table in docs/ lists its ids)"
+                    ),
+                )
             out[str(name)] = _coerce_severity(item, child, loc)
             continue
         if kind == "connect-to":
@@ -529,11 +595,15 @@ def _coerce_mapping(args: tuple[Any, ...], value: Any, key: str, kind: str | Non
                 except ValueError:
                     hp = None
                 if hp is None:
-                    raise loc.error(child, f"expected 'host:port' as {label}, e.g. "
-                                           "\"example.com:443\": \"127.0.0.1:8443\"")
+                    raise loc.error(
+                        child,
+                        f"expected 'host:port' as {label}, e.g. "
+                        '"example.com:443": "127.0.0.1:8443"',
+                    )
                 if not valid_port(hp.port):
-                    raise loc.error(child, f"the port of the {label} must be 1..65535, got "
-                                           f"{part!r}")
+                    raise loc.error(
+                        child, f"the port of the {label} must be 1..65535, got {part!r}"
+                    )
             # Lookups use the normalized host (case, trailing dot, IDNA, IPv6 brackets), so
             # the key is stored in the same form.
             key_hp = parse_hostport(str(name))
@@ -551,11 +621,11 @@ def _coerce_mapping(args: tuple[Any, ...], value: Any, key: str, kind: str | Non
 
 def _check_identity_name(name: str, key: str, loc: _Loc) -> None:
     if name == ANONYMOUS:
-        raise loc.error(key, f"'{ANONYMOUS}' is reserved: it means no credentials and needs "
-                             "no definition")
+        raise loc.error(
+            key, f"'{ANONYMOUS}' is reserved: it means no credentials and needs no definition"
+        )
     if not _IDENTITY_NAME.match(name):
-        raise loc.error(key, "expected an identity name made of letters, digits, '_', '.' "
-                             "and '-'")
+        raise loc.error(key, "expected an identity name made of letters, digits, '_', '.' and '-'")
 
 
 def _note_credentials(name: str, value: Any, key: str, loc: _Loc) -> None:
@@ -570,8 +640,12 @@ def _note_credentials(name: str, value: Any, key: str, loc: _Loc) -> None:
             _note_credentials(name, item, f"{key}[{i}]", loc)
         return
     _check_not_empty_ref(key, loc)
-    if SECRET_FIELD.search(name) and isinstance(value, str | int) \
-            and not isinstance(value, bool) and str(value):
+    if (
+        SECRET_FIELD.search(name)
+        and isinstance(value, str | int)
+        and not isinstance(value, bool)
+        and str(value)
+    ):
         loc.credentials.add(str(value))
 
 
@@ -579,8 +653,9 @@ def _coerce_severity(value: Any, key: str, loc: _Loc) -> Severity:
     try:
         return Severity(value)
     except ValueError:
-        raise loc.error(key, f"expected one of blocker, important, later; got "
-                             f"{_type_name(value)}") from None
+        raise loc.error(
+            key, f"expected one of blocker, important, later; got {_type_name(value)}"
+        ) from None
 
 
 def _coerce_str(value: Any, key: str, kind: str | None, loc: _Loc) -> str:
@@ -598,26 +673,43 @@ def _coerce_str(value: Any, key: str, kind: str | None, loc: _Loc) -> str:
     if kind == "template-path":  # `{{id}}` is filled in from a captured value at run time
         _check_path(_TEMPLATE.sub("1", text), key, loc)
         if "{{" in _TEMPLATE.sub("", text):
-            raise loc.error(key, "expected `{{name}}` placeholders made of letters, digits "
-                                 f"and '_', got {text!r}")
+            raise loc.error(
+                key,
+                "expected `{{name}}` placeholders made of letters, digits "
+                f"and '_', got {text!r}",
+            )
     if kind == "identity" and text != ANONYMOUS and not _IDENTITY_NAME.match(text):
         raise loc.error(key, f"expected an identity name, got {text!r}")
-    if kind == "method" and text.upper() not in {"GET", "POST", "PUT", "PATCH", "DELETE",
-                                                 "HEAD", "OPTIONS"}:
+    if kind == "method" and text.upper() not in {
+        "GET",
+        "POST",
+        "PUT",
+        "PATCH",
+        "DELETE",
+        "HEAD",
+        "OPTIONS",
+    }:
         raise loc.error(key, f"expected an HTTP method such as GET or POST, got {text!r}")
     if kind == "method":
         return text.upper()
     if kind == "host" and not _HOSTNAME.match(text):
         raise loc.error(key, f"expected a host name such as 'www.example.com', got {text!r}")
     if kind == "nameserver" and not _valid_nameserver(text):
-        raise loc.error(key, f"expected an IP address with an optional port, e.g. "
-                             f"'127.0.0.1:5300', got {text!r}")
+        raise loc.error(
+            key,
+            f"expected an IP address with an optional port, e.g. '127.0.0.1:5300', got {text!r}",
+        )
     if kind == "secret-url" and not text.strip():
         return ""  # an unset optional secret (Actions passes ""): no webhook, said at run time
     if kind == "secret-url":  # the URL is the credential: never echoed in the error
-        validate_url(text, lambda _msg: loc.error(
-            key, "expected an http(s):// URL with a host, e.g. \"${SLACK_WEBHOOK_URL}\" "
-                 "(the value is not shown: it is a secret)"))
+        validate_url(
+            text,
+            lambda _msg: loc.error(
+                key,
+                'expected an http(s):// URL with a host, e.g. "${SLACK_WEBHOOK_URL}" '
+                "(the value is not shown: it is a secret)",
+            ),
+        )
     if kind == "github-login" and not _GITHUB_LOGIN.match(text):
         raise loc.error(key, f"expected a GitHub user name such as 'ops-lead', got {text!r}")
     if kind == "tls-version" and text not in ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"):
@@ -632,11 +724,17 @@ def _check_path(text: str, key: str, loc: _Loc) -> None:
     if not text.startswith("/"):
         raise loc.error(key, f"expected a path starting with '/', got {text!r}")
     if text.startswith(("//", "/\\")):
-        raise loc.error(key, f"expected a path on the app's own host, got {text!r} (a "
-                             "path starting with '//' or '/\\' names another host)")
+        raise loc.error(
+            key,
+            f"expected a path on the app's own host, got {text!r} (a "
+            "path starting with '//' or '/\\' names another host)",
+        )
     if any(ch.isspace() or not ch.isprintable() for ch in text):
-        raise loc.error(key, f"expected a path without spaces or control characters, got "
-                             f"{text!r} (write a space as %20)")
+        raise loc.error(
+            key,
+            f"expected a path without spaces or control characters, got "
+            f"{text!r} (write a space as %20)",
+        )
     base = "http://launchgate.invalid"
     if urllib.parse.urlsplit(urllib.parse.urljoin(base, text)).netloc != base[7:]:
         raise loc.error(key, f"expected a path on the app's own host, got {text!r}")
@@ -650,16 +748,28 @@ def _check_header(name: str, value: Any, key: str, loc: _Loc) -> None:
     """Names are RFC 7230 tokens; values printable ASCII (httpx refuses anything else, so a
     bad value would fail every request). The value is never shown: it may be a secret."""
     if not _HEADER_NAME.match(name):
-        raise loc.error(key, "expected a header name made of letters, digits and "
-                             "!#$%&'*+.^_`|~- (no spaces, colons or other characters)")
+        raise loc.error(
+            key,
+            "expected a header name made of letters, digits and "
+            "!#$%&'*+.^_`|~- (no spaces, colons or other characters)",
+        )
     if isinstance(value, str) and any(not (" " <= ch <= "~" or ch == "\t") for ch in value):
-        raise loc.error(key, "a header value must be printable ASCII on one line (no line "
-                             "breaks, control characters or letters such as 'ä'); the value "
-                             "is not shown")
-    if isinstance(value, str) and not value.strip() and not (
-            loc.skip_missing and _identity_of(key)):
-        raise loc.error(key, "the header value is empty (in CI: is the secret behind its "
-                             "${VAR} set for this workflow? Fork pull requests get no secrets)")
+        raise loc.error(
+            key,
+            "a header value must be printable ASCII on one line (no line "
+            "breaks, control characters or letters such as 'ä'); the value "
+            "is not shown",
+        )
+    if (
+        isinstance(value, str)
+        and not value.strip()
+        and not (loc.skip_missing and _identity_of(key))
+    ):
+        raise loc.error(
+            key,
+            "the header value is empty (in CI: is the secret behind its "
+            "${VAR} set for this workflow? Fork pull requests get no secrets)",
+        )
 
 
 def _valid_nameserver(text: str) -> bool:
@@ -705,8 +815,7 @@ def parse_duration(value: Any, key: str, loc: _Loc) -> float:
         return _finite(value, key, loc)
     match = _DURATION.match(value) if isinstance(value, str) else None
     if not match:
-        raise loc.error(key, f"expected a duration such as 30s, 2m or 45, got "
-                             f"{_type_name(value)}")
+        raise loc.error(key, f"expected a duration such as 30s, 2m or 45, got {_type_name(value)}")
     number = _finite(float(match.group(1)), key, loc)
     return number * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[match.group(2)]
 
@@ -714,9 +823,12 @@ def parse_duration(value: Any, key: str, loc: _Loc) -> float:
 def validate_url(text: str, error: typing.Callable[[str], Exception]) -> str:
     """An absolute http(s) URL with a host; anything else is refused with a clear message."""
     import httpx  # here, not at the top: the CLI starts faster without it
+
     if any(ch.isspace() or not ch.isprintable() for ch in text.strip()):
-        raise error(f"invalid URL {redact_url(text)!r}: it contains spaces or control "
-                    "characters (write a space as %20)")
+        raise error(
+            f"invalid URL {redact_url(text)!r}: it contains spaces or control "
+            "characters (write a space as %20)"
+        )
     try:
         parts = urllib.parse.urlsplit(text.strip())
         port = parts.port
@@ -746,13 +858,13 @@ def redact_url(url: str) -> str:
 def parse_set_option(option: str) -> tuple[str, Any]:
     """`--set checks.load.users=5`: the value is read as a YAML scalar."""
     if "=" not in option:
-        raise ConfigError("expected KEY=VALUE, e.g. checks.load.users=5", file="--set",
-                          key=option)
+        raise ConfigError("expected KEY=VALUE, e.g. checks.load.users=5", file="--set", key=option)
     dotted, text = option.split("=", 1)
     dotted = dotted.strip()
     if not re.fullmatch(r"[a-z_]+(\.[a-z_0-9-]+)*", dotted):
-        raise ConfigError("expected a dotted key such as checks.load.users", file="--set",
-                          key=dotted)
+        raise ConfigError(
+            "expected a dotted key such as checks.load.users", file="--set", key=dotted
+        )
     if not text.strip():
         return dotted, ""
     try:
@@ -775,44 +887,65 @@ def _cross_check_routes(load: LoadConfig, loc: _Loc) -> None:
     for index, route in enumerate(load.routes):
         key = f"checks.load.routes[{index}]"
         if route.name in seen:  # samples, metrics and findings are keyed by the name
-            raise loc.error(f"{key}.name", f"duplicate route name {route.name!r}: each route "
-                                           "needs its own name")
+            raise loc.error(
+                f"{key}.name", f"duplicate route name {route.name!r}: each route needs its own name"
+            )
         seen.add(route.name)
-        if (route.p95_target_ms is not None and route.p95_blocker_ms is not None
-                and route.p95_target_ms > route.p95_blocker_ms):
-            raise loc.error(f"{key}.p95_target_ms",
-                            f"target ({route.p95_target_ms:g} ms) is above the route's blocker "
-                            f"budget ({route.p95_blocker_ms:g} ms)")
+        if (
+            route.p95_target_ms is not None
+            and route.p95_blocker_ms is not None
+            and route.p95_target_ms > route.p95_blocker_ms
+        ):
+            raise loc.error(
+                f"{key}.p95_target_ms",
+                f"target ({route.p95_target_ms:g} ms) is above the route's blocker "
+                f"budget ({route.p95_blocker_ms:g} ms)",
+            )
 
 
 def _cross_check_identities(config: Config, loc: _Loc) -> None:
     for name, identity in config.identities.items():
         key = f"identities.{name}"
         if identity.login is None and not identity.headers:
-            raise loc.error(key, "an identity needs `login:` (a form or an API login) or "
-                                 "`headers:` (static credentials)")
+            raise loc.error(
+                key,
+                "an identity needs `login:` (a form or an API login) or "
+                "`headers:` (static credentials)",
+            )
         login = identity.login
         if login is None:
             continue
         if (login.page is None) == (login.path is None):
-            raise loc.error(f"{key}.login", "expected either `page:` (an HTML login form) or "
-                                            "`path:` (an API login), not both")
+            raise loc.error(
+                f"{key}.login",
+                "expected either `page:` (an HTML login form) or `path:` (an API login), not both",
+            )
         if login.page is not None:
             if not login.fields:
-                raise loc.error(f"{key}.login", "a form login needs `fields:` (e.g. "
-                                                "{username: ..., password: ...})")
+                raise loc.error(
+                    f"{key}.login",
+                    "a form login needs `fields:` (e.g. {username: ..., password: ...})",
+                )
             for extra in ("json", "form", "token"):
                 if getattr(login, extra) is not None:
-                    raise loc.error(f"{key}.login.{extra}", f"`{extra}:` belongs to an API "
-                                                            "login (`path:`), not a form login")
+                    raise loc.error(
+                        f"{key}.login.{extra}",
+                        f"`{extra}:` belongs to an API login (`path:`), not a form login",
+                    )
         else:
             if (login.json is None) == (login.form is None):
-                raise loc.error(f"{key}.login", "an API login needs exactly one of `json:` "
-                                                "or `form:` (the OAuth2 password flow is form:)")
+                raise loc.error(
+                    f"{key}.login",
+                    "an API login needs exactly one of `json:` "
+                    "or `form:` (the OAuth2 password flow is form:)",
+                )
             if login.fields:
-                raise loc.error(f"{key}.login.fields", "`fields:` belongs to a form login "
-                                                       "(`page:`); an API login sends `json:` "
-                                                       "or `form:`")
+                raise loc.error(
+                    f"{key}.login.fields",
+                    "`fields:` belongs to a form login "
+                    "(`page:`); an API login sends `json:` "
+                    "or `form:`",
+                )
             if login.token is not None:
                 _check_dotted(login.token, f"{key}.login.token", "access_token", loc)
 
@@ -826,16 +959,19 @@ def _check_dotted(text: str, key: str, example: str, loc: _Loc) -> None:
 
 def _identity_refs(config: Config) -> list[tuple[str, str]]:
     """Every (dotted key, identity name) the checks refer to."""
-    refs: list[tuple[str, str]] = [(f"checks.load.as[{i}]", n)
-                                   for i, n in enumerate(config.checks.load.as_)]
+    refs: list[tuple[str, str]] = [
+        (f"checks.load.as[{i}]", n) for i, n in enumerate(config.checks.load.as_)
+    ]
     for i, flow in enumerate(config.checks.smoke.flows):
         refs.append((f"checks.smoke.flows[{i}].as", flow.as_))
     for i, rule in enumerate(config.checks.access.rules):
         refs += [(f"checks.access.rules[{i}].allow", n) for n in rule.allow]
         refs += [(f"checks.access.rules[{i}].deny", n) for n in rule.deny]
     for i, probe in enumerate(config.checks.access.tenants):
-        refs += [(f"checks.access.tenants[{i}].owner", probe.owner),
-                 (f"checks.access.tenants[{i}].other", probe.other)]
+        refs += [
+            (f"checks.access.tenants[{i}].owner", probe.owner),
+            (f"checks.access.tenants[{i}].other", probe.other),
+        ]
     return refs
 
 
@@ -846,9 +982,15 @@ def _cross_check_journeys(config: Config, loc: _Loc) -> None:
             hint = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
             # Backticks, not quotes: a name that starts like a secret value would be
             # scrubbed as a cut secret ("alice'" for a password "alice-...").
-            raise loc.error(key, f"unknown identity `{name}`" + (
-                f"; did you mean `{hint[0]}`?" if hint else
-                f"; define it under `identities:` (known: {', '.join(known)})"))
+            raise loc.error(
+                key,
+                f"unknown identity `{name}`"
+                + (
+                    f"; did you mean `{hint[0]}`?"
+                    if hint
+                    else f"; define it under `identities:` (known: {', '.join(known)})"
+                ),
+            )
     for i, flow in enumerate(config.checks.smoke.flows):
         key = f"checks.smoke.flows[{i}]"
         if not flow.steps:
@@ -864,13 +1006,17 @@ def _cross_check_journeys(config: Config, loc: _Loc) -> None:
             raise loc.error(f"{key}.other", "owner and other must be different identities")
         _check_dotted(probe.ids, f"{key}.ids", "results.*.id", loc)
         if not _TEMPLATE.search(probe.item):
-            raise loc.error(f"{key}.item", "expected a `{{id}}` placeholder for the ids "
-                                           f"listed by the owner, e.g. {_item_hint(probe)}")
+            raise loc.error(
+                f"{key}.item",
+                "expected a `{{id}}` placeholder for the ids "
+                f"listed by the owner, e.g. {_item_hint(probe)}",
+            )
     for i, rule in enumerate(config.checks.access.rules):
         both = set(rule.allow) & set(rule.deny)
         if both:
-            raise loc.error(f"checks.access.rules[{i}].deny",
-                            f"`{sorted(both)[0]}` is both allowed and denied")
+            raise loc.error(
+                f"checks.access.rules[{i}].deny", f"`{sorted(both)[0]}` is both allowed and denied"
+            )
         if not rule.allow and not rule.deny:
             raise loc.error(f"checks.access.rules[{i}]", "a rule needs `allow:` or `deny:`")
 
@@ -884,16 +1030,22 @@ def _item_hint(probe: TenantProbe) -> str:
     return probe.list.split("?")[0].rstrip("/") + "/{{id}}"
 
 
-def _cross_check_step(flow: str, step: Any, index: int, key: str, writes: bool,
-                      captured: set[str], loc: _Loc) -> None:
+def _cross_check_step(
+    flow: str, step: Any, index: int, key: str, writes: bool, captured: set[str], loc: _Loc
+) -> None:
     label = step.label(index)
     if (step.path is None) == (step.submit is None):
-        raise loc.error(key, "a step needs either `path:` (a request) or `submit:` (an HTML "
-                             "form on a page)")
-    if step.submit is not None and (step.json is not None or step.form is not None
-                                    or step.method != "GET"):
-        raise loc.error(key, "`submit:` sends the page's own form; `method`, `json` and "
-                             "`form` belong to a `path:` step")
+        raise loc.error(
+            key, "a step needs either `path:` (a request) or `submit:` (an HTML form on a page)"
+        )
+    if step.submit is not None and (
+        step.json is not None or step.form is not None or step.method != "GET"
+    ):
+        raise loc.error(
+            key,
+            "`submit:` sends the page's own form; `method`, `json` and "
+            "`form` belong to a `path:` step",
+        )
     if step.json is not None and step.form is not None:
         raise loc.error(key, "a step sends `json:` or `form:`, not both")
     for name, dotted in step.capture.items():
@@ -902,11 +1054,17 @@ def _cross_check_step(flow: str, step: Any, index: int, key: str, writes: bool,
         _check_dotted(str(dotted), f"{key}.expect_json", "data.status", loc)
     if step.writes and not writes:
         what = "submits a form" if step.submit else f"is a {step.method}"
-        raise loc.error(key, f"step {label!r} of flow {flow!r} {what}, which can change data: "
-                             "add `writes: true` to the flow to allow it")
-    texts = [step.path or "", step.submit.page if step.submit else "",
-             *(str(v) for v in (step.form or {}).values()),
-             *(str(v) for v in (step.submit.fields.values() if step.submit else ()))]
+        raise loc.error(
+            key,
+            f"step {label!r} of flow {flow!r} {what}, which can change data: "
+            "add `writes: true` to the flow to allow it",
+        )
+    texts = [
+        step.path or "",
+        step.submit.page if step.submit else "",
+        *(str(v) for v in (step.form or {}).values()),
+        *(str(v) for v in (step.submit.fields.values() if step.submit else ())),
+    ]
     if step.json is not None:
         texts.append(str(step.json))
     texts += [str(v) for v in step.expect_json.values()]
@@ -914,8 +1072,11 @@ def _cross_check_step(flow: str, step: Any, index: int, key: str, writes: bool,
     for text in texts:
         for name in _TEMPLATE.findall(text):
             if name not in captured:
-                raise loc.error(key, f"`{{{{{name}}}}}` is not captured by an earlier step "
-                                     "(`capture: {" + name + ": dotted.path}`)")
+                raise loc.error(
+                    key,
+                    f"`{{{{{name}}}}}` is not captured by an earlier step "
+                    "(`capture: {" + name + ": dotted.path}`)",
+                )
 
 
 def _cross_check(config: Config, loc: _Loc) -> None:
@@ -923,14 +1084,19 @@ def _cross_check(config: Config, loc: _Loc) -> None:
     _cross_check_journeys(config, loc)
     load = config.checks.load
     if load.p95_target_ms > load.p95_blocker_ms:
-        raise loc.error("checks.load.p95_target_ms",
-                        f"target ({load.p95_target_ms:g} ms) is above the blocker budget "
-                        f"({load.p95_blocker_ms:g} ms)")
+        raise loc.error(
+            "checks.load.p95_target_ms",
+            f"target ({load.p95_target_ms:g} ms) is above the blocker budget "
+            f"({load.p95_blocker_ms:g} ms)",
+        )
     if load.warmup >= load.duration:
-        raise loc.error("checks.load.warmup", f"warm-up ({load.warmup:g}s) must be shorter "
-                                              f"than the duration ({load.duration:g}s)")
+        raise loc.error(
+            "checks.load.warmup",
+            f"warm-up ({load.warmup:g}s) must be shorter than the duration ({load.duration:g}s)",
+        )
     _cross_check_routes(load, loc)
     tls = config.checks.tls
     if tls.expiry_blocker_days > tls.expiry_important_days:
-        raise loc.error("checks.tls.expiry_blocker_days",
-                        "must not be larger than expiry_important_days")
+        raise loc.error(
+            "checks.tls.expiry_blocker_days", "must not be larger than expiry_important_days"
+        )

@@ -20,8 +20,7 @@ ANONYMOUS = "anonymous"
 # Field names whose values are credentials even when written in the file (redacted like
 # `${VAR}` values), and flow captures whose values are secrets (`capture: {token: ...}`).
 # Other literal values, such as a user name, stay readable.
-SECRET_FIELD = re.compile(r"pass|pwd|secret|token|key|pin|otp|credential|auth|code",
-                          re.IGNORECASE)
+SECRET_FIELD = re.compile(r"pass|pwd|secret|token|key|pin|otp|credential|auth|code", re.IGNORECASE)
 MAX_TENANT_ITEMS = 50
 # Hard caps: the gate is a smoke-sized load test, never a stress tool pointed at a stranger.
 MAX_USERS = 100
@@ -29,13 +28,13 @@ MAX_DURATION_S = 600.0
 MAX_WORKERS = 16
 
 
-def setting(kind: str | None = None, *, key: str | None = None, **limits: float
-            ) -> dict[str, Any]:
+def setting(kind: str | None = None, *, key: str | None = None, **limits: float) -> dict[str, Any]:
     """`key`: the YAML key when it is not the field's name (`as` is a Python keyword)."""
     return {"kind": kind, **({"key": key} if key else {}), **limits}
 
 
 # --- the config schema ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SecretsConfig:
@@ -44,8 +43,7 @@ class SecretsConfig:
     history: bool = True
     baseline: str | None = ".secrets.baseline"
     exclude_paths: tuple[str, ...] = ()
-    history_severity: Severity = field(default=Severity.IMPORTANT,
-                                       metadata=setting("severity"))
+    history_severity: Severity = field(default=Severity.IMPORTANT, metadata=setting("severity"))
     cache: str | None = None
 
 
@@ -55,8 +53,9 @@ class LoadRoute:
     path: str = field(metadata=setting("path"))
     method: str = field(default="GET", metadata=setting("method"))
     weight: int = field(default=1, metadata=setting(min=1, max=1000))
-    headers: Mapping[str, str] = field(default_factory=dict, repr=False,
-                                       metadata=setting("secret-values"))
+    headers: Mapping[str, str] = field(
+        default_factory=dict, repr=False, metadata=setting("secret-values")
+    )
     json: Any = field(default=None, repr=False, metadata=setting("credentials"))
     p95_target_ms: float | None = field(default=None, metadata=setting(min=1))
     p95_blocker_ms: float | None = field(default=None, metadata=setting(min=1))
@@ -132,8 +131,9 @@ class SubmitForm:
     filled in. `action` picks the form whose action path it is when a page has several."""
 
     page: str = field(metadata=setting("template-path"))
-    fields: Mapping[str, str] = field(default_factory=dict, repr=False,
-                                      metadata=setting("credentials"))
+    fields: Mapping[str, str] = field(
+        default_factory=dict, repr=False, metadata=setting("credentials")
+    )
     action: str | None = field(default=None, metadata=setting("template-path"))
 
 
@@ -145,11 +145,13 @@ class FlowStep:
     path: str | None = field(default=None, metadata=setting("template-path"))
     method: str = field(default="GET", metadata=setting("method"))
     json: Any = field(default=None, repr=False, metadata=setting("credentials"))
-    form: Mapping[str, str] | None = field(default=None, repr=False,
-                                           metadata=setting("credentials"))
+    form: Mapping[str, str] | None = field(
+        default=None, repr=False, metadata=setting("credentials")
+    )
     submit: SubmitForm | None = None
-    headers: Mapping[str, str] = field(default_factory=dict, repr=False,
-                                       metadata=setting("secret-values"))
+    headers: Mapping[str, str] = field(
+        default_factory=dict, repr=False, metadata=setting("secret-values")
+    )
     expect_status: int | None = field(default=None, metadata=setting(min=100, max=599))
     expect_text: str | None = None
     expect_json: Mapping[str, Any] = field(default_factory=dict)
@@ -161,8 +163,9 @@ class FlowStep:
 
     @property
     def writes(self) -> bool:
-        return not self.logout and (self.submit is not None
-                                    or self.method in ("POST", "PUT", "PATCH", "DELETE"))
+        return not self.logout and (
+            self.submit is not None or self.method in ("POST", "PUT", "PATCH", "DELETE")
+        )
 
     def label(self, index: int) -> str:
         return self.name or f"step {index + 1}"
@@ -217,22 +220,26 @@ class LoginConfig:
     `json`/`form`, with `token` the dotted path of a bearer token in the JSON answer)."""
 
     page: str | None = field(default=None, metadata=setting("path"))
-    fields: Mapping[str, str] = field(default_factory=dict, repr=False,
-                                      metadata=setting("credentials"))
+    fields: Mapping[str, str] = field(
+        default_factory=dict, repr=False, metadata=setting("credentials")
+    )
     expect_text: str | None = None
     path: str | None = field(default=None, metadata=setting("path"))
-    json: Mapping[str, Any] | None = field(default=None, repr=False,
-                                           metadata=setting("credentials"))
-    form: Mapping[str, str] | None = field(default=None, repr=False,
-                                           metadata=setting("credentials"))
+    json: Mapping[str, Any] | None = field(
+        default=None, repr=False, metadata=setting("credentials")
+    )
+    form: Mapping[str, str] | None = field(
+        default=None, repr=False, metadata=setting("credentials")
+    )
     token: str | None = None
 
 
 @dataclass(frozen=True)
 class IdentityConfig:
     login: LoginConfig | None = None
-    headers: Mapping[str, str] = field(default_factory=dict, repr=False,
-                                       metadata=setting("secret-values"))
+    headers: Mapping[str, str] = field(
+        default_factory=dict, repr=False, metadata=setting("secret-values")
+    )
 
 
 @dataclass(frozen=True)
@@ -279,25 +286,30 @@ class Config:
     fail_on: str = field(default="blocker", metadata=setting("fail-on"))
     fail_closed: bool = True
     gate_on: str = field(default="all", metadata=setting("gate-on"))
-    headers: Mapping[str, str] = field(default_factory=dict, repr=False,
-                                       metadata=setting("secret-values"))
+    headers: Mapping[str, str] = field(
+        default_factory=dict, repr=False, metadata=setting("secret-values")
+    )
     ca_bundle: str | None = field(default=None, metadata=setting("file"))
     connect_to: Mapping[str, str] = field(default_factory=dict, metadata=setting("connect-to"))
     allow_private_targets: bool = False
-    severity_overrides: Mapping[str, Severity] = field(default_factory=dict,
-                                                        metadata=setting("overrides"))
-    identities: Mapping[str, IdentityConfig] = field(default_factory=dict,
-                                                    metadata=setting("identities"))
+    severity_overrides: Mapping[str, Severity] = field(
+        default_factory=dict, metadata=setting("overrides")
+    )
+    identities: Mapping[str, IdentityConfig] = field(
+        default_factory=dict, metadata=setting("identities")
+    )
     checks: ChecksConfig = field(default_factory=ChecksConfig)
     watch: WatchConfig = field(default_factory=WatchConfig)
     # Not YAML keys: where the config came from and what must be redacted everywhere.
     source: str | None = field(default=None, metadata={"internal": True})
-    secret_values: frozenset[str] = field(default_factory=frozenset, repr=False,
-                                           metadata={"internal": True})
+    secret_values: frozenset[str] = field(
+        default_factory=frozenset, repr=False, metadata={"internal": True}
+    )
     # Identities whose credentials are missing where that is expected (a fork pull request
     # gets no secrets): name -> why. Checks skip what needs them, saying why.
-    unavailable_identities: Mapping[str, str] = field(default_factory=dict,
-                                                      metadata={"internal": True})
+    unavailable_identities: Mapping[str, str] = field(
+        default_factory=dict, metadata={"internal": True}
+    )
 
     @property
     def url_host(self) -> str | None:
@@ -312,9 +324,9 @@ class Config:
         """The hosts that get the configured headers (and whose redirects a page fetch
         follows): exactly the hosts of `url` and `checks.redirects.canonical`. A subdomain, a
         CDN or an SSO provider never sees a bypass token or an Authorization header."""
-        return frozenset(h for h in (host_of(u) for u in (self.url,
-                                                          self.checks.redirects.canonical) if u)
-                         if h)
+        return frozenset(
+            h for h in (host_of(u) for u in (self.url, self.checks.redirects.canonical) if u) if h
+        )
 
     def dns_hosts(self) -> tuple[str, ...]:
         """`checks.dns.hosts`, defaulting to every host named elsewhere in the config, except

@@ -74,11 +74,15 @@ class DemoHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         body = self.rfile.read(length) if length > 0 else b""
-        answer = staff.route(staff.Request(self.command if self.command != "HEAD" else "GET",
-                                           self.path, self.headers, body))
+        answer = staff.route(
+            staff.Request(
+                self.command if self.command != "HEAD" else "GET", self.path, self.headers, body
+            )
+        )
         if answer is None:
-            route = ROUTES.get(self.path.split("?", 1)[0]) if self.command in ("GET", "HEAD") \
-                else None
+            route = (
+                ROUTES.get(self.path.split("?", 1)[0]) if self.command in ("GET", "HEAD") else None
+            )
             answer = route(self) if route else _html("<h1>Not found</h1>", 404)
         self._send(*answer)
 

@@ -31,9 +31,12 @@ MAX_CNAME_HOPS = 8
 
 class ZoneServer:
     def __init__(self, zones: Mapping[str, str], servfail: Iterable[str] = ()) -> None:
-        self.zones = {dns.name.from_text(origin): dns.zone.from_text(
-                          text, origin=origin, relativize=False, check_origin=False)
-                      for origin, text in zones.items()}
+        self.zones = {
+            dns.name.from_text(origin): dns.zone.from_text(
+                text, origin=origin, relativize=False, check_origin=False
+            )
+            for origin, text in zones.items()
+        }
         self.servfail = {dns.name.from_text(n) for n in servfail}
         self.queries = 0
         self._servers: list[socketserver.BaseServer] = []
@@ -59,8 +62,9 @@ class ZoneServer:
         self.port = int(udp.server_address[1])
         self._servers = [udp, tcp]
         for server in self._servers:
-            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                                      daemon=True)
+            thread = threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+            )
             thread.start()
             self._threads.append(thread)
         return self
@@ -91,8 +95,9 @@ class ZoneServer:
         matches = [origin for origin in self.zones if name.is_subdomain(origin)]
         return self.zones[max(matches, key=len)] if matches else None
 
-    def _fill(self, response: dns.message.Message, qname: dns.name.Name,
-              rdtype: dns.rdatatype.RdataType) -> None:
+    def _fill(
+        self, response: dns.message.Message, qname: dns.name.Name, rdtype: dns.rdatatype.RdataType
+    ) -> None:
         for hop in range(MAX_CNAME_HOPS):
             if qname in self.servfail:
                 response.set_rcode(dns.rcode.SERVFAIL)

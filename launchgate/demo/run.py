@@ -25,7 +25,11 @@ DEMO_CA_FILE = "demo-ca.pem"
 # budget on its own, a blocker only the per-route judgement sees. Short enough to keep the
 # whole demo well under a minute.
 DEMO_LOAD = {
-    "users": 10, "duration": "8s", "warmup": "2s", "min_samples": 100, "ready_timeout": "10s",
+    "users": 10,
+    "duration": "8s",
+    "warmup": "2s",
+    "min_samples": 100,
+    "ready_timeout": "10s",
     "as": ["alice", "bob"],
     "routes": [
         {"name": "client list API", "path": "/api/app/clients", "weight": 16},
@@ -39,50 +43,95 @@ DEMO_LOAD = {
 # The staff of the two tenants log in through the real form (demo/staff.py); their passwords
 # reach the config the way CI secrets would, through the environment.
 DEMO_IDENTITIES = {
-    "alice": {"login": {"page": "/login", "fields": {"email": "alice@acme.test",
-                                                     "password": "${DEMO_ALICE_PASSWORD}"}}},
-    "bob": {"login": {"page": "/login", "fields": {"email": "bob@beta.test",
-                                                   "password": "${DEMO_BOB_PASSWORD}"}}},
+    "alice": {
+        "login": {
+            "page": "/login",
+            "fields": {"email": "alice@acme.test", "password": "${DEMO_ALICE_PASSWORD}"},
+        }
+    },
+    "bob": {
+        "login": {
+            "page": "/login",
+            "fields": {"email": "bob@beta.test", "password": "${DEMO_BOB_PASSWORD}"},
+        }
+    },
 }
 # Log in, list, create, edit, delete, log out: what staff do every morning.
-DEMO_FLOWS = [{
-    "name": "alice manages a client", "as": "alice", "writes": True,
-    "steps": [
-        {"name": "list", "path": "/app/clients", "expect_text": "Clients of Acme"},
-        {"name": "create", "method": "POST", "path": "/api/app/clients",
-         "json": {"name": "launchgate probe"}, "expect_status": 201, "capture": {"id": "id"}},
-        {"name": "edit", "method": "PATCH", "path": "/api/app/clients/{{id}}",
-         "json": {"name": "launchgate probe (renamed)"},
-         "expect_json": {"name": "launchgate probe (renamed)"}},
-        {"name": "add by form", "submit": {"page": "/app/clients", "action": "/app/clients/new",
-                                           "fields": {"name": "launchgate form probe"}},
-         "expect_text": "launchgate form probe"},
-        {"name": "delete", "method": "DELETE", "path": "/api/app/clients/{{id}}",
-         "expect_status": 204},
-        {"name": "log out", "logout": True,
-         "submit": {"page": "/app/clients", "action": "/logout"}},
-        {"name": "signed out", "path": "/app/clients", "expect_denied": True},
-    ],
-}]
+DEMO_FLOWS = [
+    {
+        "name": "alice manages a client",
+        "as": "alice",
+        "writes": True,
+        "steps": [
+            {"name": "list", "path": "/app/clients", "expect_text": "Clients of Acme"},
+            {
+                "name": "create",
+                "method": "POST",
+                "path": "/api/app/clients",
+                "json": {"name": "launchgate probe"},
+                "expect_status": 201,
+                "capture": {"id": "id"},
+            },
+            {
+                "name": "edit",
+                "method": "PATCH",
+                "path": "/api/app/clients/{{id}}",
+                "json": {"name": "launchgate probe (renamed)"},
+                "expect_json": {"name": "launchgate probe (renamed)"},
+            },
+            {
+                "name": "add by form",
+                "submit": {
+                    "page": "/app/clients",
+                    "action": "/app/clients/new",
+                    "fields": {"name": "launchgate form probe"},
+                },
+                "expect_text": "launchgate form probe",
+            },
+            {
+                "name": "delete",
+                "method": "DELETE",
+                "path": "/api/app/clients/{{id}}",
+                "expect_status": 204,
+            },
+            {
+                "name": "log out",
+                "logout": True,
+                "submit": {"page": "/app/clients", "action": "/logout"},
+            },
+            {"name": "signed out", "path": "/app/clients", "expect_denied": True},
+        ],
+    }
+]
 DEMO_ACCESS = {
     "rules": [
         {"path": "/app/clients", "allow": ["alice", "bob"], "deny": ["anonymous"]},
         {"path": "/api/admin/users", "deny": ["anonymous", "alice"]},
     ],
     # The planted bug: Beta's staff can read Acme's clients by changing the id.
-    "tenants": [{"owner": "alice", "other": "bob", "list": "/api/app/clients",
-                 "ids": "results.*.id", "item": "/api/app/clients/{{id}}", "max": 3}],
+    "tenants": [
+        {
+            "owner": "alice",
+            "other": "bob",
+            "list": "/api/app/clients",
+            "ids": "results.*.id",
+            "item": "/api/app/clients/{{id}}",
+            "max": 3,
+        }
+    ],
 }
 
 
 def demo_env() -> dict[str, str]:
     """The environment the demo config reads its staff passwords from."""
     from launchgate.demo.staff import USERS
+
     return {user.env: user.password for user in USERS}
 
 
-def demo_config(url: str, connect_to: dict[str, str] | None = None,
-                dns: dict[str, object] | None = None) -> dict[str, object]:
+def demo_config(
+    url: str, connect_to: dict[str, str] | None = None, dns: dict[str, object] | None = None
+) -> dict[str, object]:
     checks: dict[str, object] = {
         # run against the sample repo (sample-repo/, base main, head feature)
         "secrets": {"diff": True, "history": True},
@@ -108,6 +157,7 @@ def demo_config(url: str, connect_to: dict[str, str] | None = None,
 
 def _web_checks() -> dict[str, object]:
     from launchgate.demo.tls import APP_HOST
+
     return {
         "tls": {"hosts": [APP_HOST]},
         "redirects": {"canonical": f"https://{APP_HOST}", "hosts": [APP_HOST]},
@@ -137,13 +187,14 @@ def run_demo(output: Path, *, quiet: bool = False) -> int:
     sample, base, head = build_sample_repo(output / "sample-repo")
     with DemoFront(output / DEMO_CA_FILE) as app, demo_dns_server() as dns_server:
         config_path = output / ".launchgate.yml"
-        settings = demo_config(app.url, app.connect_to(),
-                               demo_dns_config(dns_server.nameserver))
+        settings = demo_config(app.url, app.connect_to(), demo_dns_config(dns_server.nameserver))
         config_path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
         config = load_config(config_path, env={**os.environ, **demo_env()})
         progress = Progress(quiet=quiet, redactor=Redactor(config.secret_values))
-        progress.info(f"launchgate demo: an admin app is running at {app.url} (HTTPS with a "
-                      f"local CA, {output / DEMO_CA_FILE}; reached through connect_to)")
+        progress.info(
+            f"launchgate demo: an admin app is running at {app.url} (HTTPS with a "
+            f"local CA, {output / DEMO_CA_FILE}; reached through connect_to)"
+        )
         target = Target(url=config.url, repo=str(sample.resolve()), base=base, head=head)
         report = run_gate(config, target, progress=progress)
     data = report.to_json()
@@ -152,11 +203,12 @@ def run_demo(output: Path, *, quiet: bool = False) -> int:
     handover = build_handover(data, sample, report_source="the demo's `report.json`")
     (output / "HANDOVER.md").write_text(render_handover(handover), encoding="utf-8")
     print(render_text(data, color=sys.stdout.isatty()), end="")
-    print(f"\nWrote {output / 'report.md'}, {output / 'report.json'} and "
-          f"{output / 'HANDOVER.md'}.")
+    print(f"\nWrote {output / 'report.md'}, {output / 'report.json'} and {output / 'HANDOVER.md'}.")
     if report.verdict.value == "fail":
-        print("The demo app has planted problems, so this verdict is meant to fail: in CI, "
-              "`launchgate check` would exit 1 here and the required status would block the "
-              "merge.")
+        print(
+            "The demo app has planted problems, so this verdict is meant to fail: in CI, "
+            "`launchgate check` would exit 1 here and the required status would block the "
+            "merge."
+        )
     # The demo itself succeeded when it reached a verdict; `error` means part of it broke.
     return 3 if report.verdict.value == "error" else 0

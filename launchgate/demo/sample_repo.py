@@ -18,10 +18,17 @@ def _fake(rng: random.Random, prefix: str, alphabet: str, n: int) -> str:
 
 def _git(repo: Path, *args: str, day: int = 1) -> None:
     date = f"2025-03-{day:02d}T09:00:00+00:00"
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Demo", "GIT_AUTHOR_EMAIL": "demo@example.invalid",
-           "GIT_COMMITTER_NAME": "Demo", "GIT_COMMITTER_EMAIL": "demo@example.invalid",
-           "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date,
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Demo",
+        "GIT_AUTHOR_EMAIL": "demo@example.invalid",
+        "GIT_COMMITTER_NAME": "Demo",
+        "GIT_COMMITTER_EMAIL": "demo@example.invalid",
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
 
 
@@ -45,8 +52,7 @@ def build_sample_repo(directory: Path) -> tuple[Path, str, str]:
     _git(directory, "add", "-A")
     _git(directory, "commit", "-q", "-m", "Read the AWS key from the environment", day=3)
     _git(directory, "checkout", "-q", "-b", "feature")
-    (directory / "billing.py").write_text(
-        f'import stripe\n\nstripe.api_key = "{branch_token}"\n')
+    (directory / "billing.py").write_text(f'import stripe\n\nstripe.api_key = "{branch_token}"\n')
     _git(directory, "add", "-A")
     _git(directory, "commit", "-q", "-m", "Add monthly invoicing", day=4)
     return directory, "main", "feature"

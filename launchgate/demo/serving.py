@@ -17,14 +17,20 @@ class LoopbackServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler],
-                 context: ssl.SSLContext | None = None, *, handshake_timeout_s: float = 10.0,
-                 poll_interval_s: float = 0.1) -> None:
+    def __init__(
+        self,
+        handler: type[BaseHTTPRequestHandler],
+        context: ssl.SSLContext | None = None,
+        *,
+        handshake_timeout_s: float = 10.0,
+        poll_interval_s: float = 0.1,
+    ) -> None:
         super().__init__(("127.0.0.1", 0), handler)
         self.context = context
         self._handshake_timeout_s = handshake_timeout_s
-        self.thread = threading.Thread(target=self.serve_forever,
-                                       kwargs={"poll_interval": poll_interval_s}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": poll_interval_s}, daemon=True
+        )
 
     @property
     def port(self) -> int:

@@ -39,10 +39,10 @@ class StaffUser:
 
 
 USERS = (
-    StaffUser("alice@acme.test", "demo-" + secrets.token_urlsafe(12), "Acme",
-              "DEMO_ALICE_PASSWORD"),
-    StaffUser("bob@beta.test", "demo-" + secrets.token_urlsafe(12), "Beta",
-              "DEMO_BOB_PASSWORD"),
+    StaffUser(
+        "alice@acme.test", "demo-" + secrets.token_urlsafe(12), "Acme", "DEMO_ALICE_PASSWORD"
+    ),
+    StaffUser("bob@beta.test", "demo-" + secrets.token_urlsafe(12), "Beta", "DEMO_BOB_PASSWORD"),
 )
 
 
@@ -53,8 +53,10 @@ class StaffState:
         self.lock = threading.Lock()
         self.sessions: dict[str, StaffUser] = {}
         self.clients: dict[int, tuple[str, str]] = {}  # id -> (tenant, name)
-        for tenant, names in (("Acme", ["Acme Logistics", "Acme Retail", "Acme Health"]),
-                              ("Beta", ["Beta Foods", "Beta Travel"])):
+        for tenant, names in (
+            ("Acme", ["Acme Logistics", "Acme Retail", "Acme Health"]),
+            ("Beta", ["Beta Foods", "Beta Travel"]),
+        ):
             for name in names:
                 self.clients[len(self.clients) + 1] = (tenant, name)
 
@@ -66,15 +68,15 @@ class StaffState:
 
     def of(self, tenant: str) -> list[dict[str, Any]]:
         with self.lock:
-            return [{"id": i, "name": n} for i, (t, n) in sorted(self.clients.items())
-                    if t == tenant]
+            return [
+                {"id": i, "name": n} for i, (t, n) in sorted(self.clients.items()) if t == tenant
+            ]
 
 
 STATE = StaffState()
 
 
-def _page(title: str, body: str, status: int = 200, cookies: list[str] | None = None
-          ) -> Answer:
+def _page(title: str, body: str, status: int = 200, cookies: list[str] | None = None) -> Answer:
     headers = {"Content-Type": "text/html; charset=utf-8"}
     text = f"<!doctype html><html><head><title>{title}</title></head><body>{body}</body></html>"
     return status, _with_cookies(headers, cookies), text.encode()
@@ -113,8 +115,9 @@ class Request:
         self.cookies = {k: m.value for k, m in jar.items()}
 
     def form(self) -> dict[str, str]:
-        return {k: v[0] for k, v in
-                urllib.parse.parse_qs(self.body.decode("utf-8", "replace")).items()}
+        return {
+            k: v[0] for k, v in urllib.parse.parse_qs(self.body.decode("utf-8", "replace")).items()
+        }
 
     def json(self) -> Any:
         try:
@@ -139,10 +142,12 @@ def _csrf_cookie(token: str) -> str:
 def login_page(request: Request, error: str = "", status: int = 200) -> Answer:
     token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
     message = f'<p class="error">{html.escape(error)}</p>' if error else ""
-    body = (f"<h1>Acme Admin</h1>{message}<form method=\"post\" action=\"/login\">"
-            f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">'
-            '<label>Email <input name="email"></label><label>Password <input name="password" '
-            'type="password"></label><button>Sign in</button></form>')
+    body = (
+        f'<h1>Acme Admin</h1>{message}<form method="post" action="/login">'
+        f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">'
+        '<label>Email <input name="email"></label><label>Password <input name="password" '
+        'type="password"></label><button>Sign in</button></form>'
+    )
     return _page("Acme Admin", body, status, [_csrf_cookie(token)])
 
 
@@ -156,9 +161,13 @@ def login_submit(request: Request) -> Answer:
     session = secrets.token_urlsafe(32)
     with STATE.lock:
         STATE.sessions[session] = user
-    return _redirect("/app/clients", [
-        f"{SESSION_COOKIE}={session}; Path=/; Secure; HttpOnly; SameSite=Lax",
-        _csrf_cookie(secrets.token_urlsafe(24))])  # a new token after logging in
+    return _redirect(
+        "/app/clients",
+        [
+            f"{SESSION_COOKIE}={session}; Path=/; Secure; HttpOnly; SameSite=Lax",
+            _csrf_cookie(secrets.token_urlsafe(24)),
+        ],
+    )  # a new token after logging in
 
 
 def logout(request: Request) -> Answer:
@@ -172,11 +181,13 @@ def logout(request: Request) -> Answer:
 def clients_page(request: Request, user: StaffUser) -> Answer:
     token = html.escape(request.cookies.get(CSRF_COOKIE, ""))
     rows = "".join(f"<li>{html.escape(c['name'])}</li>" for c in STATE.of(user.tenant))
-    body = (f"<h1>Clients of {user.tenant}</h1><ul>{rows}</ul>"
-            f'<form method="post" action="/app/clients/new"><input type="hidden" '
-            f'name="{CSRF_FIELD}" value="{token}"><input name="name"><button>Add client'
-            f'</button></form><form method="post" action="/logout"><input type="hidden" '
-            f'name="{CSRF_FIELD}" value="{token}"><button>Sign out</button></form>')
+    body = (
+        f"<h1>Clients of {user.tenant}</h1><ul>{rows}</ul>"
+        f'<form method="post" action="/app/clients/new"><input type="hidden" '
+        f'name="{CSRF_FIELD}" value="{token}"><input name="name"><button>Add client'
+        f'</button></form><form method="post" action="/logout"><input type="hidden" '
+        f'name="{CSRF_FIELD}" value="{token}"><button>Sign out</button></form>'
+    )
     return _page(f"Clients of {user.tenant}", body)
 
 

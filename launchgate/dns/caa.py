@@ -17,8 +17,9 @@ from typing import Any
 from launchgate.dns import load_data
 from launchgate.dns.resolver import DnsClient, normalize
 
-KNOWN_TAGS = frozenset({"issue", "issuewild", "iodef", "contactemail", "contactphone",
-                        "issuemail", "issuevmc"})
+KNOWN_TAGS = frozenset(
+    {"issue", "issuewild", "iodef", "contactemail", "contactphone", "issuemail", "issuevmc"}
+)
 CRITICAL = 128
 
 
@@ -31,7 +32,7 @@ class CaaProperty:
 
 @dataclass(frozen=True)
 class CaaSet:
-    owner: str | None                    # where the relevant set was found; None: nowhere
+    owner: str | None  # where the relevant set was found; None: nowhere
     properties: tuple[CaaProperty, ...]
 
 
@@ -66,8 +67,11 @@ def allowed_issuers(caa: CaaSet, *, wildcard: bool = False) -> tuple[str, ...] |
     """The CA domains allowed to issue; None means any CA may (no restriction)."""
     if any(p.flags & CRITICAL and p.tag not in KNOWN_TAGS for p in caa.properties):
         return ()
-    tags = ("issuewild",) if wildcard and any(p.tag == "issuewild" for p in caa.properties) \
+    tags = (
+        ("issuewild",)
+        if wildcard and any(p.tag == "issuewild" for p in caa.properties)
         else ("issue",)
+    )
     issue = [p for p in caa.properties if p.tag in tags]
     if not issue:
         return None

@@ -20,7 +20,7 @@ MAX_LISTED = 3
 @dataclass(frozen=True)
 class HostFacts:
     host: str
-    chain: tuple[str, ...]        # CNAME targets, in order
+    chain: tuple[str, ...]  # CNAME targets, in order
     addresses: tuple[str, ...]
 
 
@@ -28,8 +28,11 @@ def _by_suffix(names: Iterable[str], table: str) -> list[str]:
     found: list[str] = []
     for name in names:
         for entry in load_data("providers.json")[table]:
-            hit = entry["suffix"] in name.lower() if entry.get("contains") \
+            hit = (
+                entry["suffix"] in name.lower()
+                if entry.get("contains")
                 else suffix_match(name, entry["suffix"])
+            )
             if hit and entry["name"] not in found:
                 found.append(entry["name"])
                 break
@@ -45,8 +48,11 @@ def _by_network(addresses: Iterable[str]) -> list[str]:
             continue
         for entry in load_data("providers.json")["networks"]:
             network = ipaddress.ip_network(entry["cidr"])
-            if address.version == network.version and address in network \
-                    and entry["name"] not in found:
+            if (
+                address.version == network.version
+                and address in network
+                and entry["name"] not in found
+            ):
                 found.append(entry["name"])
     return found
 
@@ -78,9 +84,10 @@ def dns_row(nameservers: Sequence[str]) -> dict[str, str]:
     if not nameservers:
         return {"part": "DNS provider", "where": "unknown (no NS records seen)"}
     names = sorted(nameservers)
-    return {"part": "DNS provider",
-            "where": _with_evidence(_by_suffix(names, "nameservers"), _listed(names),
-                                    _listed(names))}
+    return {
+        "part": "DNS provider",
+        "where": _with_evidence(_by_suffix(names, "nameservers"), _listed(names), _listed(names)),
+    }
 
 
 def host_row(facts: HostFacts, headers: Mapping[str, str] | None) -> dict[str, str]:
@@ -97,13 +104,19 @@ def host_row(facts: HostFacts, headers: Mapping[str, str] | None) -> dict[str, s
     return {"part": f"app host {facts.host}", "where": where}
 
 
-def mail_rows(mx_hosts: Sequence[str], spf_includes: Sequence[str],
-              has_spf: bool) -> list[dict[str, str]]:
+def mail_rows(
+    mx_hosts: Sequence[str], spf_includes: Sequence[str], has_spf: bool
+) -> list[dict[str, str]]:
     rows = []
     if mx_hosts:
-        rows.append({"part": "mail in (MX)",
-                     "where": _with_evidence(_by_suffix(mx_hosts, "mail_mx"),
-                                             _listed(mx_hosts), _listed(mx_hosts))})
+        rows.append(
+            {
+                "part": "mail in (MX)",
+                "where": _with_evidence(
+                    _by_suffix(mx_hosts, "mail_mx"), _listed(mx_hosts), _listed(mx_hosts)
+                ),
+            }
+        )
     else:
         rows.append({"part": "mail in (MX)", "where": "none (no MX records)"})
     senders = _by_suffix(spf_includes, "mail_spf")
@@ -117,15 +130,24 @@ def mail_rows(mx_hosts: Sequence[str], spf_includes: Sequence[str],
     return rows
 
 
-def build(nameservers: Sequence[str], hosts: Sequence[HostFacts], mx_hosts: Sequence[str],
-          spf_includes: Sequence[str], has_spf: bool,
-          response_headers: Mapping[str, Mapping[str, str]] | None) -> list[dict[str, str]]:
+def build(
+    nameservers: Sequence[str],
+    hosts: Sequence[HostFacts],
+    mx_hosts: Sequence[str],
+    spf_includes: Sequence[str],
+    has_spf: bool,
+    response_headers: Mapping[str, Mapping[str, str]] | None,
+) -> list[dict[str, str]]:
     headers = {str(h).lower().rstrip("."): v for h, v in (response_headers or {}).items()}
     rows = [dns_row(nameservers)]
     rows += [host_row(f, headers.pop(f.host, None)) for f in hosts]
     for host, seen in sorted(headers.items()):
         providers = by_headers(seen)
         if providers:
-            rows.append({"part": f"app host {host}",
-                         "where": f"response headers show {', '.join(providers)}"})
+            rows.append(
+                {
+                    "part": f"app host {host}",
+                    "where": f"response headers show {', '.join(providers)}",
+                }
+            )
     return rows + mail_rows(mx_hosts, spf_includes, has_spf)

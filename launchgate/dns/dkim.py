@@ -23,7 +23,7 @@ class DkimError(ValueError):
 
 @dataclass(frozen=True)
 class DkimKey:
-    key_type: str          # "rsa" or "ed25519"
+    key_type: str  # "rsa" or "ed25519"
     bits: int
 
 
@@ -70,6 +70,9 @@ def _rsa_bits(der: bytes) -> int:
 
 
 def _load_pkcs1(der: bytes) -> object:
-    pem = (b"-----BEGIN RSA PUBLIC KEY-----\n" + base64.encodebytes(der)
-           + b"-----END RSA PUBLIC KEY-----\n")
+    pem = (
+        b"-----BEGIN RSA PUBLIC KEY-----\n"
+        + base64.encodebytes(der)
+        + b"-----END RSA PUBLIC KEY-----\n"
+    )
     return serialization.load_pem_public_key(pem)

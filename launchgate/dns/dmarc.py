@@ -17,8 +17,14 @@ from dataclasses import dataclass
 POLICIES = frozenset({"none", "quarantine", "reject"})
 _TAG = re.compile(r"^[a-z][a-z0-9_]*$", re.IGNORECASE)
 REMOVED_TAGS = ("pct", "rf", "ri")
-_ENUMS = {"sp": POLICIES, "np": POLICIES, "adkim": {"r", "s"}, "aspf": {"r", "s"},
-          "psd": {"y", "n", "u"}, "t": {"y", "n"}}
+_ENUMS = {
+    "sp": POLICIES,
+    "np": POLICIES,
+    "adkim": {"r", "s"},
+    "aspf": {"r", "s"},
+    "psd": {"y", "n", "u"},
+    "t": {"y", "n"},
+}
 
 
 class DmarcError(ValueError):
@@ -31,7 +37,7 @@ class DmarcPolicy:
     subdomain_policy: str | None
     rua: tuple[str, ...]
     tags: tuple[tuple[str, str], ...]
-    ignored: tuple[str, ...]          # DMARCbis-removed tags present (pct, rf, ri)
+    ignored: tuple[str, ...]  # DMARCbis-removed tags present (pct, rf, ri)
 
 
 def is_dmarc(text: str) -> bool:
@@ -66,6 +72,10 @@ def parse(text: str) -> DmarcPolicy:
     for uri in rua + tuple(u.strip() for u in tags.get("ruf", "").split(",") if u.strip()):
         if ":" not in uri:
             raise DmarcError(f"report address {uri!r} is not a URI such as mailto:...")
-    return DmarcPolicy(policy=policy, subdomain_policy=tags.get("sp", "").lower() or None,
-                       rua=rua, tags=tuple(tags.items()),
-                       ignored=tuple(t for t in REMOVED_TAGS if t in tags))
+    return DmarcPolicy(
+        policy=policy,
+        subdomain_policy=tags.get("sp", "").lower() or None,
+        rua=rua,
+        tags=tuple(tags.items()),
+        ignored=tuple(t for t in REMOVED_TAGS if t in tags),
+    )

@@ -87,8 +87,9 @@ def _nameserver(text: str) -> dns.nameserver.Do53Nameserver:
 class DnsClient:
     """Cached lookups against one resolver configuration. `queries` counts wire queries."""
 
-    def __init__(self, nameservers: Sequence[str] = (), timeout: float = 3.0,
-                 attempts: int = ATTEMPTS) -> None:
+    def __init__(
+        self, nameservers: Sequence[str] = (), timeout: float = 3.0, attempts: int = ATTEMPTS
+    ) -> None:
         if nameservers:
             resolver = dns.resolver.Resolver(configure=False)
             resolver.nameservers = [_nameserver(ns) for ns in nameservers]
@@ -96,8 +97,9 @@ class DnsClient:
             try:
                 resolver = dns.resolver.Resolver()
             except dns.exception.DNSException as exc:
-                raise DnsUnavailable(f"no system DNS resolver configured ({exc}); "
-                                     "set checks.dns.nameservers") from None
+                raise DnsUnavailable(
+                    f"no system DNS resolver configured ({exc}); set checks.dns.nameservers"
+                ) from None
         resolver.timeout = timeout
         resolver.lifetime = timeout
         resolver.cache = None
@@ -117,8 +119,7 @@ class DnsClient:
     def txt(self, name: str) -> tuple[Lookup, tuple[str, ...]]:
         """TXT records at `name`, each record's strings joined (RFC 7208 §3.3)."""
         found = self.lookup(name, "TXT")
-        texts = tuple(b"".join(r.strings).decode("utf-8", errors="replace")
-                      for r in found.records)
+        texts = tuple(b"".join(r.strings).decode("utf-8", errors="replace") for r in found.records)
         return found, texts
 
     def _lookup(self, name: str, rdtype: str) -> Lookup:
@@ -146,8 +147,9 @@ class DnsClient:
                 time.sleep(RETRY_PAUSE_S)
             self.queries += 1
             try:
-                answer = self._resolver.resolve(name + ".", rdtype, raise_on_no_answer=False,
-                                                search=False)
+                answer = self._resolver.resolve(
+                    name + ".", rdtype, raise_on_no_answer=False, search=False
+                )
                 return answer.response, False
             except dns.resolver.NXDOMAIN as exc:
                 responses = exc.kwargs.get("responses") or {}
@@ -158,8 +160,10 @@ class DnsClient:
                 problem, timed_out = _servfail_reason(exc), False
             except dns.exception.DNSException as exc:
                 problem, timed_out = f"{type(exc).__name__}: {exc}", False
-        raise DnsUnavailable(f"{name} {rdtype}: {problem} from {self.where} "
-                             f"({self._attempts} attempts)", timed_out=timed_out)
+        raise DnsUnavailable(
+            f"{name} {rdtype}: {problem} from {self.where} ({self._attempts} attempts)",
+            timed_out=timed_out,
+        )
 
 
 def _servfail_reason(exc: dns.resolver.NoNameservers) -> str:
@@ -173,8 +177,9 @@ def _servfail_reason(exc: dns.resolver.NoNameservers) -> str:
     return "the server failed to answer"
 
 
-def _walk_answer(response: dns.message.Message, qname: str, rdtype: str
-                 ) -> tuple[list[str], tuple[Any, ...]]:
+def _walk_answer(
+    response: dns.message.Message, qname: str, rdtype: str
+) -> tuple[list[str], tuple[Any, ...]]:
     """CNAME hops from `qname` inside one response, and the `rdtype` records at the end."""
     hops: list[str] = []
     current = dns.name.from_text(qname + ".")
@@ -183,8 +188,14 @@ def _walk_answer(response: dns.message.Message, qname: str, rdtype: str
         for rrset in response.answer:
             if rrset.name == current and rrset.rdtype == wanted:
                 return hops, tuple(rrset)
-        cname = next((rrset for rrset in response.answer
-                      if rrset.name == current and rrset.rdtype == dns.rdatatype.CNAME), None)
+        cname = next(
+            (
+                rrset
+                for rrset in response.answer
+                if rrset.name == current and rrset.rdtype == dns.rdatatype.CNAME
+            ),
+            None,
+        )
         if cname is None:
             break
         current = cname[0].target

@@ -46,8 +46,8 @@ class SpfSyntaxError(ValueError):
 @dataclass(frozen=True)
 class Term:
     text: str
-    name: str                   # mechanism or modifier name, lower case
-    qualifier: str = "+"        # for mechanisms
+    name: str  # mechanism or modifier name, lower case
+    qualifier: str = "+"  # for mechanisms
     domain_spec: str | None = None
     modifier: bool = False
 
@@ -62,7 +62,7 @@ def parse_record(text: str) -> tuple[Term, ...]:
         raise SpfSyntaxError("the record does not start with 'v=spf1'")
     terms: list[Term] = []
     seen_modifiers: set[str] = set()
-    for raw in text[len("v=spf1"):].split(" "):
+    for raw in text[len("v=spf1") :].split(" "):
         if not raw:
             continue
         term = parse_term(raw)
@@ -132,15 +132,22 @@ def _check_ip(name: str, rest: str, raw: str) -> None:
     if (name == "ip4") != (ip.version == 4):
         raise SpfSyntaxError(f"{name} with an IPv{ip.version} address: {raw!r}")
     limit = 32 if name == "ip4" else 128
-    if "/" in rest and not (prefix.isascii() and prefix.isdigit() and int(prefix) <= limit
-                            and (len(prefix) == 1 or not prefix.startswith("0"))):
+    if "/" in rest and not (
+        prefix.isascii()
+        and prefix.isdigit()
+        and int(prefix) <= limit
+        and (len(prefix) == 1 or not prefix.startswith("0"))
+    ):
         raise SpfSyntaxError(f"bad prefix length in {raw!r}")
 
 
 def _check_dual_cidr(cidr: str, raw: str) -> None:
     match = _DUAL_CIDR.match(cidr)
-    if not match or (match.group(1) and int(match.group(1)) > 32) or \
-            (match.group(2) and int(match.group(2)) > 128):
+    if (
+        not match
+        or (match.group(1) and int(match.group(1)) > 32)
+        or (match.group(2) and int(match.group(2)) > 128)
+    ):
         raise SpfSyntaxError(f"bad CIDR length in {raw!r}")
 
 
@@ -201,8 +208,6 @@ class SpfReport:
         return not self.records
 
 
-
-
 class SpfWalker:
     """Walks a domain's SPF with a DnsClient; DnsUnavailable propagates (temperror)."""
 
@@ -220,12 +225,12 @@ class SpfWalker:
         except SpfSyntaxError as exc:
             report.syntax_errors.append(f"{domain}: {exc}")
             return report
-        report.all_qualifier, report.all_from = self._evaluate(report, domain, terms,
-                                                               (domain,))
+        report.all_qualifier, report.all_from = self._evaluate(report, domain, terms, (domain,))
         return report
 
-    def _evaluate(self, report: SpfReport, domain: str, terms: tuple[Term, ...],
-                  path: tuple[str, ...]) -> tuple[str | None, str | None]:
+    def _evaluate(
+        self, report: SpfReport, domain: str, terms: tuple[Term, ...], path: tuple[str, ...]
+    ) -> tuple[str | None, str | None]:
         """Walk one record's terms; returns its effective `all` qualifier and its domain."""
         redirect = None
         for term in terms:
@@ -262,8 +267,9 @@ class SpfWalker:
         spec = term.domain_spec
         target = domain if spec is None else expand_plain(spec, domain)
         if target is None:
-            report.warnings.append(f"{domain}: {term.text} depends on the sender; "
-                                   "its target was not followed")
+            report.warnings.append(
+                f"{domain}: {term.text} depends on the sender; its target was not followed"
+            )
             return None
         try:
             check_name(target)
@@ -272,8 +278,7 @@ class SpfWalker:
             return None
         return target
 
-    def _mechanism(self, report: SpfReport, domain: str, term: Term,
-                   path: tuple[str, ...]) -> None:
+    def _mechanism(self, report: SpfReport, domain: str, term: Term, path: tuple[str, ...]) -> None:
         if term.name == "ptr":
             report.warnings.append(f"{domain}: 'ptr' is slow and deprecated (RFC 7208 §5.5)")
             return
@@ -295,13 +300,15 @@ class SpfWalker:
             found = self.client.lookup(target, "MX")
             self._void(report, target, found.void)
             if len(found.records) > MX_NAME_LIMIT:
-                report.include_errors.append(f"{target}: more than {MX_NAME_LIMIT} MX names "
-                                             f"for {term.text!r}")
+                report.include_errors.append(
+                    f"{target}: more than {MX_NAME_LIMIT} MX names for {term.text!r}"
+                )
         elif term.name == "exists":
             self._void(report, target, self.client.lookup(target, "A").void)
 
-    def _child(self, report: SpfReport, target: str, term: Term, path: tuple[str, ...]
-               ) -> tuple[Term, ...] | None:
+    def _child(
+        self, report: SpfReport, target: str, term: Term, path: tuple[str, ...]
+    ) -> tuple[Term, ...] | None:
         if target in path:
             report.include_errors.append(f"{term.text!r} loops back to {target}")
             return None
@@ -326,5 +333,13 @@ class SpfWalker:
             report.void_names.append(name)
 
 
-__all__ = ["DnsUnavailable", "SpfReport", "SpfSyntaxError", "SpfWalker", "Term",
-           "is_spf", "parse_record", "parse_term"]
+__all__ = [
+    "DnsUnavailable",
+    "SpfReport",
+    "SpfSyntaxError",
+    "SpfWalker",
+    "Term",
+    "is_spf",
+    "parse_record",
+    "parse_term",
+]

@@ -87,19 +87,25 @@ class Exchange:
 
 
 class Browser:
-    def __init__(self, client: httpx.Client, base_url: str, *,
-                 hosts: Collection[str] | None = None,
-                 cookies: Mapping[str, str] | None = None,
-                 headers: Mapping[str, str] | None = None,
-                 learn: Callable[[Iterable[str]], None] | None = None) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        base_url: str,
+        *,
+        hosts: Collection[str] | None = None,
+        cookies: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        learn: Callable[[Iterable[str]], None] | None = None,
+    ) -> None:
         """`learn` is told every cookie value set later (a session cookie the app rotates,
         as Laravel does on every answer, is as secret as the one the login set): pass the
         run's `Redactor.add`."""
         self.client = client
         self.learn = learn
         self.base_url = base_url
-        self.hosts = frozenset(h.lower() for h in hosts) if hosts else \
-            frozenset({host_of(base_url)})
+        self.hosts = (
+            frozenset(h.lower() for h in hosts) if hosts else frozenset({host_of(base_url)})
+        )
         self.cookies: dict[str, str] = dict(cookies or {})
         self.headers: dict[str, str] = dict(headers or {})
         self.last_url: str | None = None
@@ -123,18 +129,28 @@ class Browser:
             return f"it leads to a non-web URL ({url[:100]})"
         host = host_of(url)
         if host not in self.hosts:
-            return (f"it leads to another host ({origin(url)}); {CREDENTIALS_STAY}")
+            return f"it leads to another host ({origin(url)}); {CREDENTIALS_STAY}"
         if urllib.parse.urlsplit(self.base_url).scheme.lower() == "https" and scheme == "http":
             return f"it leads to plain http ({origin(url)}); {CREDENTIALS_STAY}"
-        if host == host_of(self.base_url) and \
-                origin(url) not in (origin(self.base_url), f"https://{bracketed(host)}"):
+        if host == host_of(self.base_url) and origin(url) not in (
+            origin(self.base_url),
+            f"https://{bracketed(host)}",
+        ):
             return f"it leads to another port ({origin(url)}); {CREDENTIALS_STAY}"
         return ""
 
-    def request(self, method: str, path_or_url: str, *, json: Any = None,
-                data: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
-                headers: Mapping[str, str] | None = None, referer: str | None = None,
-                max_hops: int = MAX_HOPS, limit: int = MAX_BODY_BYTES) -> Exchange:
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        json: Any = None,
+        data: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        referer: str | None = None,
+        max_hops: int = MAX_HOPS,
+        limit: int = MAX_BODY_BYTES,
+    ) -> Exchange:
         """`method` the URL, following redirects while they stay on `hosts`. httpx errors
         propagate (the caller says what they mean); ValueError for a URL off the hosts."""
         url = self.url(path_or_url)
@@ -145,18 +161,31 @@ class Browser:
         while True:
             request_headers = self._headers(method, url, content, headers, referer)
             try:
-                with self.client.stream(method, url, content=content[0] if content else None,
-                                        headers=self._raw(request_headers)) as response:
+                with self.client.stream(
+                    method,
+                    url,
+                    content=content[0] if content else None,
+                    headers=self._raw(request_headers),
+                ) as response:
                     body = read_limited(response, limit)
             finally:
                 _forget_cookies(self.client)
-            received = [v.decode(RAW_CODEC) for k, v in response.headers.raw
-                        if k.lower() == b"set-cookie"]
+            received = [
+                v.decode(RAW_CODEC) for k, v in response.headers.raw if k.lower() == b"set-cookie"
+            ]
             set_cookies += received
             self._store(received)
             location = response.headers.get("location")
-            answer = Exchange(method, url, response.status_code, response.headers, body,
-                              tuple(hops), "", tuple(set_cookies))
+            answer = Exchange(
+                method,
+                url,
+                response.status_code,
+                response.headers,
+                body,
+                tuple(hops),
+                "",
+                tuple(set_cookies),
+            )
             if not (300 <= response.status_code < 400) or not location:
                 self.last_url = url
                 return answer
@@ -164,21 +193,36 @@ class Browser:
             if target is None or len(hops) >= max_hops:
                 why = why or f"the hop limit ({max_hops}) was reached"
                 self.last_url = url
-                return Exchange(method, url, response.status_code, response.headers, body,
-                                tuple(hops), why, tuple(set_cookies))
+                return Exchange(
+                    method,
+                    url,
+                    response.status_code,
+                    response.headers,
+                    body,
+                    tuple(hops),
+                    why,
+                    tuple(set_cookies),
+                )
             hops.append(Hop(response.status_code, url, location))
-            if response.status_code == 303 or (response.status_code in (301, 302)
-                                               and method not in ("GET", "HEAD")):
+            if response.status_code == 303 or (
+                response.status_code in (301, 302) and method not in ("GET", "HEAD")
+            ):
                 method, content = "GET", None  # what browsers do
             referer, url = url, target
 
-    def _headers(self, method: str, url: str, content: tuple[bytes, str] | None,
-                 extra: Mapping[str, str] | None, referer: str | None
-                 ) -> dict[str, str | bytes]:
+    def _headers(
+        self,
+        method: str,
+        url: str,
+        content: tuple[bytes, str] | None,
+        extra: Mapping[str, str] | None,
+        referer: str | None,
+    ) -> dict[str, str | bytes]:
         out: dict[str, str | bytes] = dict(self.headers)
         if self.cookies:
-            out["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items()
-                                      ).encode(RAW_CODEC, errors="replace")
+            out["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items()).encode(
+                RAW_CODEC, errors="replace"
+            )
         if content:
             out["Content-Type"] = content[1]
         referer = referer or self.last_url
@@ -195,8 +239,13 @@ class Browser:
 
     @staticmethod
     def _raw(headers: Mapping[str, str | bytes]) -> list[tuple[bytes, bytes]]:
-        return [(k.encode("ascii"), v if isinstance(v, bytes)
-                 else v.encode(RAW_CODEC, errors="replace")) for k, v in headers.items()]
+        return [
+            (
+                k.encode("ascii"),
+                v if isinstance(v, bytes) else v.encode(RAW_CODEC, errors="replace"),
+            )
+            for k, v in headers.items()
+        ]
 
     def _target(self, url: str, location: str) -> tuple[str | None, str]:
         try:
@@ -215,8 +264,11 @@ class Browser:
             if expired:
                 self.cookies.pop(name, None)
             else:
-                if self.learn is not None and len(value) >= LEARNED_COOKIE_CHARS and \
-                        self.cookies.get(name) != value:
+                if (
+                    self.learn is not None
+                    and len(value) >= LEARNED_COOKIE_CHARS
+                    and self.cookies.get(name) != value
+                ):
                     self.learn((value,))
                 self.cookies[name] = value
 
@@ -251,8 +303,9 @@ def parse_set_cookie(header: str) -> tuple[str, str, bool]:
     return name, value, expired
 
 
-def _encode(json: Any, data: Sequence[tuple[str, str]] | Mapping[str, str] | None
-            ) -> tuple[bytes, str] | None:
+def _encode(
+    json: Any, data: Sequence[tuple[str, str]] | Mapping[str, str] | None
+) -> tuple[bytes, str] | None:
     if json is not None:
         return jsonlib.dumps(json).encode(), "application/json"
     if data is not None:

@@ -60,12 +60,16 @@ class CookieStore:
 
     def install(self) -> dict[str, Any]:
         """Keyword arguments for `httpx.Client`: an always-empty httpx jar and the hooks."""
-        return {"cookies": _NoCookies(),
-                "event_hooks": {"request": [self.on_request], "response": [self.on_response]}}
+        return {
+            "cookies": _NoCookies(),
+            "event_hooks": {"request": [self.on_request], "response": [self.on_response]},
+        }
 
     def on_response(self, response: httpx.Response) -> None:
-        self._jar.extract_cookies(_RawResponse(response),  # type: ignore[arg-type]
-                                  _url_request(response.request))
+        self._jar.extract_cookies(
+            _RawResponse(response),  # type: ignore[arg-type]
+            _url_request(response.request),
+        )
 
     def on_request(self, request: httpx.Request) -> None:
         if "cookie" in request.headers:
@@ -75,7 +79,8 @@ class CookieStore:
         header = probe.get_header("Cookie")
         if header:
             request.headers = httpx.Headers(
-                [*request.headers.raw, (b"Cookie", header.encode(RAW_CODEC))])
+                [*request.headers.raw, (b"Cookie", header.encode(RAW_CODEC))]
+            )
 
     def __len__(self) -> int:
         return len(self._jar)

@@ -68,8 +68,9 @@ class _StepFailed(Exception):
         self.failure = failure
 
 
-def run_flow(browser: Browser, flow: SmokeFlow, *, logged_in: bool,
-             login_paths: Collection[str] = ()) -> FlowResult:
+def run_flow(
+    browser: Browser, flow: SmokeFlow, *, logged_in: bool, login_paths: Collection[str] = ()
+) -> FlowResult:
     """Run `flow`'s steps through `browser` (which carries the identity's session)."""
     started = time.monotonic()
     captured: dict[str, Any] = {}
@@ -78,20 +79,43 @@ def run_flow(browser: Browser, flow: SmokeFlow, *, logged_in: bool,
     for index, step in enumerate(flow.steps):
         try:
             method, path, answer = _send(browser, step, index, captured)
-            _check(step, index, method, path, answer, flow.as_, captured,
-                   session_live=logged_in and not logged_out, login_paths=login_paths)
+            _check(
+                step,
+                index,
+                method,
+                path,
+                answer,
+                flow.as_,
+                captured,
+                session_live=logged_in and not logged_out,
+                login_paths=login_paths,
+            )
             newly = _capture(step, index, method, path, answer)
         except _StepFailed as failed:
-            return FlowResult(flow.name, flow.as_, index + 1, failed.failure,
-                              _shown(captured), tuple(writes), time.monotonic() - started)
+            return FlowResult(
+                flow.name,
+                flow.as_,
+                index + 1,
+                failed.failure,
+                _shown(captured),
+                tuple(writes),
+                time.monotonic() - started,
+            )
         captured.update(newly)
         if browser.learn is not None:  # a captured token or key is a secret from now on
             browser.learn([str(v) for k, v in newly.items() if SECRET_FIELD.search(k)])
         if step.writes:
             writes.append(_write_note(method, path, answer, newly))
         logged_out = logged_out or step.logout
-    return FlowResult(flow.name, flow.as_, len(flow.steps), None, _shown(captured),
-                      tuple(writes), time.monotonic() - started)
+    return FlowResult(
+        flow.name,
+        flow.as_,
+        len(flow.steps),
+        None,
+        _shown(captured),
+        tuple(writes),
+        time.monotonic() - started,
+    )
 
 
 def _shown(captured: Mapping[str, Any]) -> dict[str, str]:
@@ -122,61 +146,128 @@ def fill_json(value: Any, captured: Mapping[str, Any]) -> Any:
 
 
 def _fill_path(text: str, captured: Mapping[str, Any]) -> str:
-    return _TEMPLATE.sub(lambda m: urllib.parse.quote(str(captured[m.group(1)]), safe=""),
-                         text)
+    return _TEMPLATE.sub(lambda m: urllib.parse.quote(str(captured[m.group(1)]), safe=""), text)
 
 
-def _send(browser: Browser, step: FlowStep, index: int, captured: Mapping[str, Any]
-          ) -> tuple[str, str, Exchange]:
+def _send(
+    browser: Browser, step: FlowStep, index: int, captured: Mapping[str, Any]
+) -> tuple[str, str, Exchange]:
     label = step.label(index)
     if step.submit is not None:
         page_path = _fill_path(step.submit.page, captured)
         page = _request(browser, label, index, "GET", page_path)
         fields = {k: fill(str(v), captured) for k, v in step.submit.fields.items()}
         action = _fill_path(step.submit.action, captured) if step.submit.action else None
-        form = choose_form(parse_forms(page.text, page.url), fields,
-                           action=browser.url(action) if action else None)
+        form = choose_form(
+            parse_forms(page.text, page.url), fields, action=browser.url(action) if action else None
+        )
         if form is None or not 200 <= page.status < 300:
             what = f" with action {action}" if action else ""
-            raise _StepFailed(_failure(index, label, "GET", page_path, page,
-                                       f"no form{what} on the page to submit"))
+            raise _StepFailed(
+                _failure(
+                    index, label, "GET", page_path, page, f"no form{what} on the page to submit"
+                )
+            )
         refusal = browser.refusal(form.action)
         if refusal:
-            raise _StepFailed(_failure(index, label, "GET", page_path, page,
-                                       f"the form posts off the app: {refusal}"))
+            raise _StepFailed(
+                _failure(
+                    index, label, "GET", page_path, page, f"the form posts off the app: {refusal}"
+                )
+            )
         path = _path(form.action)
         if form.method == "GET":
             query = urllib.parse.urlencode(form.filled(fields))
-            return "GET", path, _request(browser, label, index, "GET",
-                                         f"{form.action.split('?', 1)[0]}?{query}", shown=path,
-                                         referer=page.url)
-        return "POST", path, _request(browser, label, index, "POST", form.action,
-                                      data=form.filled(fields), shown=path, referer=page.url)
+            return (
+                "GET",
+                path,
+                _request(
+                    browser,
+                    label,
+                    index,
+                    "GET",
+                    f"{form.action.split('?', 1)[0]}?{query}",
+                    shown=path,
+                    referer=page.url,
+                ),
+            )
+        return (
+            "POST",
+            path,
+            _request(
+                browser,
+                label,
+                index,
+                "POST",
+                form.action,
+                data=form.filled(fields),
+                shown=path,
+                referer=page.url,
+            ),
+        )
     assert step.path is not None
     path = _fill_path(step.path, captured)
     body_json = fill_json(step.json, captured) if step.json is not None else None
-    data = {k: fill(str(v), captured) for k, v in step.form.items()} \
-        if step.form is not None else None
-    return step.method, path, _request(browser, label, index, step.method, path,
-                                       json=body_json, data=data, headers=step.headers)
+    data = (
+        {k: fill(str(v), captured) for k, v in step.form.items()} if step.form is not None else None
+    )
+    return (
+        step.method,
+        path,
+        _request(
+            browser,
+            label,
+            index,
+            step.method,
+            path,
+            json=body_json,
+            data=data,
+            headers=step.headers,
+        ),
+    )
 
 
-def _request(browser: Browser, label: str, index: int, method: str, target: str, *,
-             shown: str | None = None, **kwargs: Any) -> Exchange:
+def _request(
+    browser: Browser,
+    label: str,
+    index: int,
+    method: str,
+    target: str,
+    *,
+    shown: str | None = None,
+    **kwargs: Any,
+) -> Exchange:
     shown = shown or _path(target)
     try:
         return browser.request(method, target, **kwargs)
     except ValueError as exc:
         raise _StepFailed(FlowFailure(index, label, method, shown, str(exc))) from None
     except httpx.HTTPError as exc:
-        raise _StepFailed(FlowFailure(index, label, method, shown,
-                                      f"the request failed: {describe_http_error(exc)}",
-                                      unreachable=True, refused=is_refused(exc))) from None
+        raise _StepFailed(
+            FlowFailure(
+                index,
+                label,
+                method,
+                shown,
+                f"the request failed: {describe_http_error(exc)}",
+                unreachable=True,
+                refused=is_refused(exc),
+            )
+        ) from None
 
 
-def _check(step: FlowStep, index: int, method: str, path: str, answer: Exchange,
-           identity: str, captured: Mapping[str, Any], *, session_live: bool,
-           login_paths: Collection[str]) -> None:
+def _check(
+    step: FlowStep,
+    index: int,
+    method: str,
+    path: str,
+    answer: Exchange,
+    identity: str,
+    captured: Mapping[str, Any],
+    *,
+    session_live: bool,
+    login_paths: Collection[str],
+) -> None:
     label = step.label(index)
 
     def fail(problem: str, **extra: Any) -> _StepFailed:
@@ -186,18 +277,21 @@ def _check(step: FlowStep, index: int, method: str, path: str, answer: Exchange,
     if step.expect_denied:
         if answer.status in DENIED_STATUSES or on_login_page:
             return
-        raise fail(f"expected to be denied (401, 403, 404 or the login page), answered "
-                   f"{answer.status}")
+        raise fail(
+            f"expected to be denied (401, 403, 404 or the login page), answered {answer.status}"
+        )
     expected_login_answer = step.expect_status == 401 or step.logout
     if session_live and not expected_login_answer and (answer.status == 401 or on_login_page):
         how = "answered 401" if answer.status == 401 else "led to the login page"
         if answer.not_followed:  # an SSO login on another host: nothing was sent there
             how += f" (not followed: {answer.not_followed})"
-        raise fail(f"the session of identity {identity} ended: {method} {path} {how}",
-                   session_ended=True)
+        raise fail(
+            f"the session of identity {identity} ended: {method} {path} {how}", session_ended=True
+        )
     if answer.not_followed and step.expect_status != answer.status:
-        raise fail(f"answered {answer.status}, a redirect that was not followed: "
-                   f"{answer.not_followed}")
+        raise fail(
+            f"answered {answer.status}, a redirect that was not followed: {answer.not_followed}"
+        )
     if step.expect_status is not None:
         if answer.status != step.expect_status:
             raise fail(f"answered {answer.status}, expected {step.expect_status}")
@@ -215,12 +309,12 @@ def _check(step: FlowStep, index: int, method: str, path: str, answer: Exchange,
                 raise fail(f"expect_json: the JSON answer has no `{dotted}`")
             if wanted not in found:
                 shown = found[0] if len(found) == 1 else found[:5]
-                raise fail(f"expect_json: `{dotted}` is {_short(shown)}, expected "
-                           f"{_short(wanted)}")
+                raise fail(f"expect_json: `{dotted}` is {_short(shown)}, expected {_short(wanted)}")
 
 
-def _capture(step: FlowStep, index: int, method: str, path: str, answer: Exchange
-             ) -> dict[str, Any]:
+def _capture(
+    step: FlowStep, index: int, method: str, path: str, answer: Exchange
+) -> dict[str, Any]:
     if not step.capture:
         return {}
 
@@ -241,8 +335,9 @@ def _json(answer: Exchange, fail: Any) -> Any:
     try:
         return answer.json()
     except ValueError:
-        raise fail(f"the answer ({answer.headers.get('content-type', 'no content type')}) "
-                   "is not JSON") from None
+        raise fail(
+            f"the answer ({answer.headers.get('content-type', 'no content type')}) is not JSON"
+        ) from None
 
 
 def _write_note(method: str, path: str, answer: Exchange, captured: Mapping[str, Any]) -> str:
@@ -254,10 +349,20 @@ def _write_note(method: str, path: str, answer: Exchange, captured: Mapping[str,
     return note
 
 
-def _failure(index: int, label: str, method: str, path: str, answer: Exchange,
-             problem: str, **extra: Any) -> FlowFailure:
-    return FlowFailure(index, label, method, path, problem, answer.status, answer.url,
-                       excerpt(answer.text), **extra)
+def _failure(
+    index: int, label: str, method: str, path: str, answer: Exchange, problem: str, **extra: Any
+) -> FlowFailure:
+    return FlowFailure(
+        index,
+        label,
+        method,
+        path,
+        problem,
+        answer.status,
+        answer.url,
+        excerpt(answer.text),
+        **extra,
+    )
 
 
 def _path(url: str) -> str:

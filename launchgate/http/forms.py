@@ -119,8 +119,9 @@ class _FormParser(HTMLParser):
             self._close_option()
         elif tag == "select" and self._select is not None:
             self._close_option()
-            chosen = [v for v, selected in self._options if selected] or \
-                [v for v, _ in self._options[:1]]
+            chosen = [v for v, selected in self._options if selected] or [
+                v for v, _ in self._options[:1]
+            ]
             if chosen:
                 self._fields.append((self._select, chosen[0]))
             self._select = None
@@ -136,11 +137,17 @@ class _FormParser(HTMLParser):
     def _close_form(self) -> None:
         if self._form is None:
             return
-        action = urllib.parse.urljoin(self.base, self._form.get("action", "").strip() or
-                                      self.base)
+        action = urllib.parse.urljoin(self.base, self._form.get("action", "").strip() or self.base)
         method = "POST" if self._form.get("method", "get").strip().lower() == "post" else "GET"
-        self.forms.append(HtmlForm(action.split("#", 1)[0], method, tuple(self._fields),
-                                   dict(self._types), self._submit))
+        self.forms.append(
+            HtmlForm(
+                action.split("#", 1)[0],
+                method,
+                tuple(self._fields),
+                dict(self._types),
+                self._submit,
+            )
+        )
         self._form = None
 
     def close(self) -> None:
@@ -151,7 +158,8 @@ class _FormParser(HTMLParser):
 # A start tag, an end tag or a declaration that closes before the next `<` (outside quotes).
 # The character classes are disjoint, so a failed match stops at the next `<`: linear.
 _WHOLE_TAG = re.compile(
-    r"""<(?:/?[A-Za-z][^<>"']*(?:(?:"[^"]*"|'[^']*')[^<>"']*)*|![^<>-][^<>]*)>""")
+    r"""<(?:/?[A-Za-z][^<>"']*(?:(?:"[^"]*"|'[^']*')[^<>"']*)*|![^<>-][^<>]*)>"""
+)
 
 
 def well_formed(html: str) -> str:
@@ -204,16 +212,22 @@ def has_login_form(html: str, page_url: str = "http://page.invalid/") -> bool:
     return any(len(form.password_names) == 1 for form in parse_forms(html, page_url))
 
 
-def choose_form(forms: Collection[HtmlForm], wanted: Collection[str], *,
-                need_password: bool = False, action: str | None = None) -> HtmlForm | None:
+def choose_form(
+    forms: Collection[HtmlForm],
+    wanted: Collection[str],
+    *,
+    need_password: bool = False,
+    action: str | None = None,
+) -> HtmlForm | None:
     """The form that has most of the `wanted` field names (the first on a tie); with
     `need_password`, only forms with a password input; with `action`, only forms whose
     action path is `action`."""
     candidates = [f for f in forms if f.has_password or not need_password]
     if action is not None:
         wanted_path = urllib.parse.urlsplit(action).path.rstrip("/")
-        candidates = [f for f in candidates
-                      if urllib.parse.urlsplit(f.action).path.rstrip("/") == wanted_path]
+        candidates = [
+            f for f in candidates if urllib.parse.urlsplit(f.action).path.rstrip("/") == wanted_path
+        ]
     if not candidates:
         return None
     return max(candidates, key=lambda f: sum(1 for n in wanted if n in f.types))

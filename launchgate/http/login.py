@@ -48,8 +48,9 @@ class LoginFailed(Exception):
     """An identity could not log in. `reason` is one of `LoginReason`; `detail` says what
     came back (statuses, URLs, field names), never a credential or a page body."""
 
-    def __init__(self, identity: str, reason: LoginReason, detail: str, *,
-                 refused: bool = False) -> None:
+    def __init__(
+        self, identity: str, reason: LoginReason, detail: str, *, refused: bool = False
+    ) -> None:
         super().__init__(f"identity {identity!r} could not log in ({reason}): {detail}")
         self.identity = identity
         self.reason = reason
@@ -87,13 +88,19 @@ class Session:
     def is_anonymous(self) -> bool:
         return not self.cookies and not self.headers
 
-    def browser(self, client: httpx.Client, base_url: str,
-                hosts: Collection[str] | None = None, *,
-                learn: Callable[[Iterable[str]], None] | None = None) -> Browser:
+    def browser(
+        self,
+        client: httpx.Client,
+        base_url: str,
+        hosts: Collection[str] | None = None,
+        *,
+        learn: Callable[[Iterable[str]], None] | None = None,
+    ) -> Browser:
         """A browser carrying this session; `learn` (the run's `Redactor.add`) is told the
         cookie values set from now on."""
-        return Browser(client, base_url, hosts=hosts, cookies=self.cookies,
-                       headers=self.headers, learn=learn)
+        return Browser(
+            client, base_url, hosts=hosts, cookies=self.cookies, headers=self.headers, learn=learn
+        )
 
     @property
     def login_path(self) -> str:
@@ -104,8 +111,14 @@ def anonymous_session() -> Session:
     return Session(ANONYMOUS, {}, {}, 0.0)
 
 
-def log_in(client: httpx.Client, base_url: str, name: str, identity: IdentityConfig, *,
-           hosts: Collection[str] | None = None) -> Session:
+def log_in(
+    client: httpx.Client,
+    base_url: str,
+    name: str,
+    identity: IdentityConfig,
+    *,
+    hosts: Collection[str] | None = None,
+) -> Session:
     """Log `name` in on the app at `base_url`; requests go only to `hosts` (default: the
     base URL's host; pass `config.credential_hosts()`). The client's own cookie jar is
     not used (it is emptied after each answer): give each identity its own Session."""
@@ -121,9 +134,15 @@ def log_in(client: httpx.Client, base_url: str, name: str, identity: IdentityCon
     headers = dict(identity.headers)
     if login.token is not None:
         headers["Authorization"] = f"Bearer {_token(final, name, login.token)}"
-    return Session(name, dict(browser.cookies), headers, time.monotonic() - started,
-                   login_url=browser.url(login.page or login.path or "/"),
-                   set_cookies=final.set_cookies, sent_secrets=sent)
+    return Session(
+        name,
+        dict(browser.cookies),
+        headers,
+        time.monotonic() - started,
+        login_url=browser.url(login.page or login.path or "/"),
+        set_cookies=final.set_cookies,
+        sent_secrets=sent,
+    )
 
 
 def _send(browser: Browser, name: str, method: str, url: str, **kwargs: object) -> Exchange:
@@ -132,136 +151,191 @@ def _send(browser: Browser, name: str, method: str, url: str, **kwargs: object) 
     except ValueError as exc:
         raise LoginFailed(name, LoginReason.OFF_HOST, str(exc)) from None
     except httpx.HTTPError as exc:
-        raise LoginFailed(name, LoginReason.UNREACHABLE,
-                          f"{method} {_path(url)}: {describe_http_error(exc)}",
-                          refused=is_refused(exc)) from None
+        raise LoginFailed(
+            name,
+            LoginReason.UNREACHABLE,
+            f"{method} {_path(url)}: {describe_http_error(exc)}",
+            refused=is_refused(exc),
+        ) from None
     if answer.not_followed:
-        reason = LoginReason.OFF_HOST if CREDENTIALS_STAY in answer.not_followed \
+        reason = (
+            LoginReason.OFF_HOST
+            if CREDENTIALS_STAY in answer.not_followed
             else LoginReason.UNREACHABLE
-        raise LoginFailed(name, reason, f"{method} {_path(url)} answered {answer.status}, a "
-                                        f"redirect that was not followed: {answer.not_followed}")
+        )
+        raise LoginFailed(
+            name,
+            reason,
+            f"{method} {_path(url)} answered {answer.status}, a "
+            f"redirect that was not followed: {answer.not_followed}",
+        )
     return answer
 
 
-def _form_login(browser: Browser, name: str, login: LoginConfig
-                ) -> tuple[Exchange, frozenset[str]]:
+def _form_login(browser: Browser, name: str, login: LoginConfig) -> tuple[Exchange, frozenset[str]]:
     assert login.page is not None
     page = _send(browser, name, "GET", login.page)
     if not 200 <= page.status < 300:
-        raise LoginFailed(name, LoginReason.FORM_NOT_FOUND,
-                          f"the login page {login.page} answered {page.status}")
+        raise LoginFailed(
+            name, LoginReason.FORM_NOT_FOUND, f"the login page {login.page} answered {page.status}"
+        )
     form = choose_form(parse_forms(page.text, page.url), login.fields, need_password=True)
     if form is None:
-        raise LoginFailed(name, LoginReason.FORM_NOT_FOUND,
-                          f"no form with a password field on {_path(page.url)}")
+        raise LoginFailed(
+            name, LoginReason.FORM_NOT_FOUND, f"no form with a password field on {_path(page.url)}"
+        )
     missing = [f for f in login.fields if f not in form.types]
     if missing:
-        raise LoginFailed(name, LoginReason.FORM_NOT_FOUND,
-                          f"the login form on {_path(page.url)} has no field "
-                          f"{', '.join(repr(m) for m in missing)} (it has: "
-                          f"{', '.join(form.types) or 'none'})")
+        raise LoginFailed(
+            name,
+            LoginReason.FORM_NOT_FOUND,
+            f"the login form on {_path(page.url)} has no field "
+            f"{', '.join(repr(m) for m in missing)} (it has: "
+            f"{', '.join(form.types) or 'none'})",
+        )
     refusal = browser.refusal(form.action)
     if refusal:
-        raise LoginFailed(name, LoginReason.OFF_HOST,
-                          f"the login form on {_path(page.url)} posts off the app: {refusal}")
+        raise LoginFailed(
+            name,
+            LoginReason.OFF_HOST,
+            f"the login form on {_path(page.url)} posts off the app: {refusal}",
+        )
     before = dict(browser.cookies)
     data = form.filled(login.fields)
     sent = frozenset(str(login.fields[n]) for n in form.password_names if n in login.fields)
     if form.method == "GET":
         query = urllib.parse.urlencode(data)
-        answer = _send(browser, name, "GET", f"{form.action.split('?', 1)[0]}?{query}",
-                       referer=page.url)
+        answer = _send(
+            browser, name, "GET", f"{form.action.split('?', 1)[0]}?{query}", referer=page.url
+        )
     else:
         answer = _send(browser, name, "POST", form.action, data=data, referer=page.url)
     _judge(answer, name, login, before, browser.cookies)
     return answer, sent
 
 
-def _api_login(browser: Browser, name: str, login: LoginConfig
-               ) -> tuple[Exchange, frozenset[str]]:
+def _api_login(browser: Browser, name: str, login: LoginConfig) -> tuple[Exchange, frozenset[str]]:
     assert login.path is not None
     before = dict(browser.cookies)
-    answer = _send(browser, name, "POST", login.path, json=login.json,
-                   data=None if login.form is None else {k: str(v) for k, v in
-                                                         login.form.items()},
-                   headers={"Accept": "application/json"})
+    answer = _send(
+        browser,
+        name,
+        "POST",
+        login.path,
+        json=login.json,
+        data=None if login.form is None else {k: str(v) for k, v in login.form.items()},
+        headers={"Accept": "application/json"},
+    )
     if answer.status in (404, 405):
-        raise LoginFailed(name, LoginReason.FORM_NOT_FOUND,
-                          f"POST {login.path} answered {answer.status}: no login there")
+        raise LoginFailed(
+            name,
+            LoginReason.FORM_NOT_FOUND,
+            f"POST {login.path} answered {answer.status}: no login there",
+        )
     if login.token is None:
         _judge(answer, name, login, before, browser.cookies)
     else:
         _judge_status(answer, name, login.path)
         if login.expect_text and login.expect_text not in answer.text:
-            raise LoginFailed(name, LoginReason.TEXT_MISSING,
-                              f"POST {login.path} answered {answer.status} without the "
-                              "expected text")
+            raise LoginFailed(
+                name,
+                LoginReason.TEXT_MISSING,
+                f"POST {login.path} answered {answer.status} without the expected text",
+            )
     return answer, frozenset()
 
 
-_CSRF_MARKERS = re.compile(r"csrf|xsrf|authenticity.?token|page expired|token mismatch",
-                           re.IGNORECASE)
+_CSRF_MARKERS = re.compile(
+    r"csrf|xsrf|authenticity.?token|page expired|token mismatch", re.IGNORECASE
+)
 _CSRF_COOKIE = re.compile(r"csrf|xsrf", re.IGNORECASE)
 
 
 def _judge_status(answer: Exchange, name: str, path: str) -> None:
     where = f"{answer.method} {path} answered {answer.status}"
     if answer.hops:  # the status is the landing page's, not the login's
-        where = (f"{answer.hops[0].status} from {path}, then {answer.method} "
-                 f"{_path(answer.url)} (where the login led) answered {answer.status}")
+        where = (
+            f"{answer.hops[0].status} from {path}, then {answer.method} "
+            f"{_path(answer.url)} (where the login led) answered {answer.status}"
+        )
         if answer.status == 404:
-            where += (" (no page there: point the login at an existing page, e.g. "
-                      "`page: /accounts/login/?next=/` for Django, whose LOGIN_REDIRECT_URL "
-                      "defaults to /accounts/profile/)")
-    if answer.status == 419 or (answer.status in (400, 403, 422)
-                                and _CSRF_MARKERS.search(answer.text[:20_000])):
-        raise LoginFailed(name, LoginReason.CSRF_REFUSED,
-                          f"{where}: the server refused the anti-CSRF token")
+            where += (
+                " (no page there: point the login at an existing page, e.g. "
+                "`page: /accounts/login/?next=/` for Django, whose LOGIN_REDIRECT_URL "
+                "defaults to /accounts/profile/)"
+            )
+    if answer.status == 419 or (
+        answer.status in (400, 403, 422) and _CSRF_MARKERS.search(answer.text[:20_000])
+    ):
+        raise LoginFailed(
+            name, LoginReason.CSRF_REFUSED, f"{where}: the server refused the anti-CSRF token"
+        )
     if answer.status in (400, 401, 403, 422):
         raise LoginFailed(name, LoginReason.WRONG_CREDENTIALS, where)
     if answer.status >= 400:
         raise LoginFailed(name, LoginReason.SERVER_ERROR, where)
 
 
-def _judge(answer: Exchange, name: str, login: LoginConfig, before: Mapping[str, str],
-           after: Mapping[str, str]) -> None:
+def _judge(
+    answer: Exchange,
+    name: str,
+    login: LoginConfig,
+    before: Mapping[str, str],
+    after: Mapping[str, str],
+) -> None:
     path = login.page or login.path or "/"
     # The login form again (200, or 4xx like Rails/Turbo's 422): the credentials were refused.
     # Checked before the CSRF markers: a re-rendered form carries its own CSRF field.
-    relogin = (200 <= answer.status < 300 or answer.status in (400, 401, 403, 422)) \
-        and has_password_form(answer.text, answer.url)
+    relogin = (
+        200 <= answer.status < 300 or answer.status in (400, 401, 403, 422)
+    ) and has_password_form(answer.text, answer.url)
     if relogin and answer.hops and 200 <= answer.status < 300:
-        raise LoginFailed(name, LoginReason.BACK_TO_LOGIN,
-                          f"after submitting, {_path(answer.url)} shows a password form again")
+        raise LoginFailed(
+            name,
+            LoginReason.BACK_TO_LOGIN,
+            f"after submitting, {_path(answer.url)} shows a password form again",
+        )
     if relogin:
-        raise LoginFailed(name, LoginReason.WRONG_CREDENTIALS,
-                          f"{answer.method} {_path(answer.url)} answered {answer.status} with "
-                          "the login form again")
+        raise LoginFailed(
+            name,
+            LoginReason.WRONG_CREDENTIALS,
+            f"{answer.method} {_path(answer.url)} answered {answer.status} with "
+            "the login form again",
+        )
     _judge_status(answer, name, path)
     if login.expect_text:
         if login.expect_text not in answer.text:
-            raise LoginFailed(name, LoginReason.TEXT_MISSING,
-                              f"the page after logging in ({_path(answer.url)}, "
-                              f"{answer.status}) does not show the expected text")
+            raise LoginFailed(
+                name,
+                LoginReason.TEXT_MISSING,
+                f"the page after logging in ({_path(answer.url)}, "
+                f"{answer.status}) does not show the expected text",
+            )
         return
     changed = [k for k, v in after.items() if before.get(k) != v and not _CSRF_COOKIE.search(k)]
     if not changed:
-        raise LoginFailed(name, LoginReason.NO_SESSION,
-                          f"{answer.method} {path} answered {answer.status} but set no "
-                          "session cookie (set `expect_text:` to say what a logged-in page "
-                          "shows, or `token:` for a token login)")
+        raise LoginFailed(
+            name,
+            LoginReason.NO_SESSION,
+            f"{answer.method} {path} answered {answer.status} but set no "
+            "session cookie (set `expect_text:` to say what a logged-in page "
+            "shows, or `token:` for a token login)",
+        )
 
 
 def _token(answer: Exchange, name: str, path: str) -> str:
     try:
         value = _json_first(answer, path)
     except (KeyError, ValueError):
-        raise LoginFailed(name, LoginReason.NO_SESSION,
-                          f"the login answer ({answer.status}) has no `{path}` in its JSON"
-                          ) from None
+        raise LoginFailed(
+            name,
+            LoginReason.NO_SESSION,
+            f"the login answer ({answer.status}) has no `{path}` in its JSON",
+        ) from None
     if not isinstance(value, str | int) or isinstance(value, bool) or not str(value):
-        raise LoginFailed(name, LoginReason.NO_SESSION,
-                          f"`{path}` in the login answer is not a token")
+        raise LoginFailed(
+            name, LoginReason.NO_SESSION, f"`{path}` in the login answer is not a token"
+        )
     return str(value)
 
 
@@ -286,7 +360,8 @@ _LOGIN_PATH = re.compile(
     r"oauth2?|sessions?/new|oauth2/start|cas/login|sso-api)(\.[a-z]{2,5})?/?(;[^/]*)?$"
     # Cloudflare Access puts the protected host after its login path.
     r"|/cdn-cgi/access/login(/|$)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def is_login_url(url: str, login_paths: Collection[str] = ()) -> bool:
@@ -297,15 +372,22 @@ def is_login_url(url: str, login_paths: Collection[str] = ()) -> bool:
     return (path.rstrip("/") or "/") in wanted or bool(_LOGIN_PATH.search(path))
 
 
-def looks_like_login_page(status: int, url: str, *, location: str | None = None,
-                          text: str | None = None, login_paths: Collection[str] = ()) -> bool:
+def looks_like_login_page(
+    status: int,
+    url: str,
+    *,
+    location: str | None = None,
+    text: str | None = None,
+    login_paths: Collection[str] = (),
+) -> bool:
     """True when an answer is the login page rather than what was asked for: a redirect to a
     login URL, or a 2xx that really is a password form (the status alone is not trusted),
     or a 2xx at a login URL after redirects. Works on primitives, so any HTTP client can ask
     (httpx here, Locust's session in the load test)."""
     if 300 <= status < 400:
-        return bool(location) and is_login_url(urllib.parse.urljoin(url, location or ""),
-                                               login_paths)
+        return bool(location) and is_login_url(
+            urllib.parse.urljoin(url, location or ""), login_paths
+        )
     if not 200 <= status < 300:
         return False
     if text is not None and has_login_form(text[:MAX_LOGIN_SCAN], url):
@@ -323,5 +405,10 @@ def exchange_is_login_page(answer: Exchange, login_paths: Collection[str] = ()) 
     back to `/reports` with the page) ended on the page: that is no login page."""
     if answer.hops and is_login_url(answer.url, login_paths):
         return True
-    return looks_like_login_page(answer.status, answer.url, location=answer.location or None,
-                                 text=answer.text, login_paths=login_paths)
+    return looks_like_login_page(
+        answer.status,
+        answer.url,
+        location=answer.location or None,
+        text=answer.text,
+        login_paths=login_paths,
+    )

@@ -30,8 +30,9 @@ from launchgate.http import transport
 # A page is read only this far: enough for any HTML document, bounded for a hostile server.
 MAX_PAGE_BYTES = 2_000_000
 
-LOCAL_PREVIEW_REASON = ("plain-http local preview: TLS and the https redirect are checked on "
-                        "https or public URLs")
+LOCAL_PREVIEW_REASON = (
+    "plain-http local preview: TLS and the https redirect are checked on https or public URLs"
+)
 
 
 def is_local_preview(http: transport.HttpContext, url: str | None) -> bool:
@@ -100,8 +101,9 @@ class Inflater:
         return bytes(out)
 
 
-def read_limited(response: httpx.Response, limit: int = MAX_PAGE_BYTES,
-                 deadline_s: float | None = None) -> bytes:
+def read_limited(
+    response: httpx.Response, limit: int = MAX_PAGE_BYTES, deadline_s: float | None = None
+) -> bytes:
     """The body of a streamed response, decoded (gzip/deflate) and cut at `limit` bytes,
     within `deadline_s` seconds (default `transport.RESPONSE_DEADLINE_S`). Raises BodyTimeout
     after the deadline and httpx.DecodingError for a corrupt compressed body."""
@@ -113,13 +115,15 @@ def read_limited(response: httpx.Response, limit: int = MAX_PAGE_BYTES,
         try:
             out += inflater.feed(chunk, limit - len(out))
         except zlib.error as exc:
-            raise httpx.DecodingError(f"corrupt {inflater.encoding} body: {exc}",
-                                      request=response.request) from None
+            raise httpx.DecodingError(
+                f"corrupt {inflater.encoding} body: {exc}", request=response.request
+            ) from None
         if len(out) >= limit:
             break
         if time.monotonic() > deadline:
-            raise BodyTimeout(f"the response body was not complete after {total:g} s",
-                              request=response.request)
+            raise BodyTimeout(
+                f"the response body was not complete after {total:g} s", request=response.request
+            )
     return bytes(out[:limit])
 
 
@@ -144,9 +148,17 @@ class PageLinks:
 
 
 _REF_ATTRS = {
-    "script": ("src",), "link": ("href",), "img": ("src", "srcset"), "iframe": ("src",),
-    "audio": ("src",), "video": ("src", "poster"), "source": ("src", "srcset"),
-    "object": ("data",), "embed": ("src",), "form": ("action",), "track": ("src",),
+    "script": ("src",),
+    "link": ("href",),
+    "img": ("src", "srcset"),
+    "iframe": ("src",),
+    "audio": ("src",),
+    "video": ("src", "poster"),
+    "source": ("src", "srcset"),
+    "object": ("data",),
+    "embed": ("src",),
+    "form": ("action",),
+    "track": ("src",),
 }
 
 
@@ -167,8 +179,9 @@ class _RefParser(HTMLParser):
             raw = values.get(attr, "").strip()
             if not raw:
                 continue
-            candidates = [c.strip().split(" ")[0] for c in raw.split(",")] \
-                if attr == "srcset" else [raw]
+            candidates = (
+                [c.strip().split(" ")[0] for c in raw.split(",")] if attr == "srcset" else [raw]
+            )
             for candidate in candidates:
                 if candidate and not candidate.startswith(("data:", "javascript:", "#")):
                     url = absolute_url(self.base, candidate)
@@ -220,8 +233,13 @@ def same_site(url: str, hosts: Iterable[str]) -> bool:
 def is_text_type(content_type: str) -> bool:
     kind = content_type.split(";", 1)[0].strip().lower()
     return kind.startswith("text/") or kind in (
-        "application/javascript", "application/json", "application/xml", "image/svg+xml",
-        "application/manifest+json", "application/x-javascript")
+        "application/javascript",
+        "application/json",
+        "application/xml",
+        "image/svg+xml",
+        "application/manifest+json",
+        "application/x-javascript",
+    )
 
 
 @dataclass(frozen=True)
@@ -245,9 +263,16 @@ class Page:
 MAX_HOPS = 10
 
 
-def fetch_page(client: httpx.Client, url: str, *, max_hops: int = MAX_HOPS,
-               limit: int = MAX_PAGE_BYTES, headers: Mapping[str, str] | None = None,
-               method: str = "GET", hosts: Collection[str] | None = None) -> Page:
+def fetch_page(
+    client: httpx.Client,
+    url: str,
+    *,
+    max_hops: int = MAX_HOPS,
+    limit: int = MAX_PAGE_BYTES,
+    headers: Mapping[str, str] | None = None,
+    method: str = "GET",
+    hosts: Collection[str] | None = None,
+) -> Page:
     """`method` `url`, following redirects only while they stay on `hosts` (default: the
     url's own host); a redirect to an SSO provider or another site, a malformed Location or
     the hop limit is where the page ends (the redirect response is the final answer, and
@@ -265,14 +290,14 @@ def fetch_page(client: httpx.Client, url: str, *, max_hops: int = MAX_HOPS,
             why = why or f"the hop limit ({max_hops}) was reached"
             return Page(url, response, body, tuple(history), why)
         history.append(response)
-        if response.status_code == 303 or (response.status_code in (301, 302)
-                                           and method not in ("GET", "HEAD")):
+        if response.status_code == 303 or (
+            response.status_code in (301, 302) and method not in ("GET", "HEAD")
+        ):
             method = "GET"  # what browsers do
         url = target
 
 
-def _redirect_target(url: str, location: str, allowed: Collection[str]
-                     ) -> tuple[str | None, str]:
+def _redirect_target(url: str, location: str, allowed: Collection[str]) -> tuple[str | None, str]:
     """The absolute URL a redirect leads to, or None and why it is not followed."""
     try:
         target = urllib.parse.urljoin(url, location)
@@ -283,12 +308,18 @@ def _redirect_target(url: str, location: str, allowed: Collection[str]
     if urllib.parse.urlsplit(target).scheme not in ("http", "https"):
         return None, f"it leads to a non-web URL ({target[:100]})"
     if host_of(target) not in allowed:
-        return None, (f"it leads to another host ({origin(target)}); launchgate sends "
-                      "requests only to the configured host(s)")
-    if urllib.parse.urlsplit(url).scheme.lower() == "https" and \
-            urllib.parse.urlsplit(target).scheme.lower() == "http":
+        return None, (
+            f"it leads to another host ({origin(target)}); launchgate sends "
+            "requests only to the configured host(s)"
+        )
+    if (
+        urllib.parse.urlsplit(url).scheme.lower() == "https"
+        and urllib.parse.urlsplit(target).scheme.lower() == "http"
+    ):
         # The configured headers (a bypass token, an Authorization header) ride on every
         # request: following https -> http would send them across the network in clear.
-        return None, (f"it leads from https to plain http ({origin(target)}); launchgate "
-                      "sends the configured headers only over https")
+        return None, (
+            f"it leads from https to plain http ({origin(target)}); launchgate "
+            "sends the configured headers only over https"
+        )
     return target, ""

@@ -89,8 +89,7 @@ class HttpContext:
         try:
             infos = socket.getaddrinfo(target_host, target_port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
-            raise httpcore.ConnectError(f"cannot resolve {target_host}: {exc.strerror}") \
-                from None
+            raise httpcore.ConnectError(f"cannot resolve {target_host}: {exc.strerror}") from None
         endpoints: list[Endpoint] = []
         for _family, _type, _proto, _name, sockaddr in infos:
             address = str(sockaddr[0])
@@ -112,7 +111,8 @@ class HttpContext:
             return
         raise PrivateTargetError(
             f"refused to connect to {host} at {address}: {describe_address(ip)}; "
-            "set allow_private_targets: true (or --allow-private-targets) to allow it")
+            "set allow_private_targets: true (or --allow-private-targets) to allow it"
+        )
 
     # --- TLS -----------------------------------------------------------------------------
     def ssl_context(self) -> ssl.SSLContext:
@@ -123,20 +123,32 @@ class HttpContext:
         return context
 
     # --- HTTP ----------------------------------------------------------------------------
-    def client(self, *, follow_redirects: bool = False, send_headers: bool = True,
-               max_redirects: int = 10, timeout_s: float | None = None,
-               verify: bool = True) -> httpx.Client:
+    def client(
+        self,
+        *,
+        follow_redirects: bool = False,
+        send_headers: bool = True,
+        max_redirects: int = 10,
+        timeout_s: float | None = None,
+        verify: bool = True,
+    ) -> httpx.Client:
         """`verify=False` is for probes that ask "can the public reach this?" (a staging
         host with a broken certificate is still reachable); never for reading facts."""
         headers = {"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING}
         if send_headers:
             headers.update(self.headers)
-        transport = GuardedTransport(self, self.ssl_context() if verify
-                                     else _unverified_ssl_context())
-        return httpx.Client(transport=transport, headers=headers, trust_env=False,
-                            follow_redirects=follow_redirects, max_redirects=max_redirects,
-                            timeout=httpx.Timeout(timeout_s or self.timeout_s),
-                            **CookieStore().install())
+        transport = GuardedTransport(
+            self, self.ssl_context() if verify else _unverified_ssl_context()
+        )
+        return httpx.Client(
+            transport=transport,
+            headers=headers,
+            trust_env=False,
+            follow_redirects=follow_redirects,
+            max_redirects=max_redirects,
+            timeout=httpx.Timeout(timeout_s or self.timeout_s),
+            **CookieStore().install(),
+        )
 
 
 def _unverified_ssl_context() -> ssl.SSLContext:
@@ -153,25 +165,35 @@ class GuardedBackend(httpcore.NetworkBackend):
         self._context = context
         self._inner = httpcore.SyncBackend()
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                    local_address: str | None = None,
-                    socket_options: Iterable[typing.Any] | None = None
-                    ) -> httpcore.NetworkStream:
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[typing.Any] | None = None,
+    ) -> httpcore.NetworkStream:
         endpoints = self._context.resolve(host, port)
         target_port = self._context.target_port(host, port)
         last_error: Exception | None = None
         for endpoint in endpoints:
             try:
-                return _DeadlineStream(self._inner.connect_tcp(
-                    endpoint.address, target_port, timeout, local_address, socket_options))
+                return _DeadlineStream(
+                    self._inner.connect_tcp(
+                        endpoint.address, target_port, timeout, local_address, socket_options
+                    )
+                )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last_error = exc
         assert last_error is not None
         raise last_error
 
-    def connect_unix_socket(self, path: str, timeout: float | None = None,
-                            socket_options: Iterable[typing.Any] | None = None
-                            ) -> httpcore.NetworkStream:  # pragma: no cover - never used
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[typing.Any] | None = None,
+    ) -> httpcore.NetworkStream:  # pragma: no cover - never used
         raise httpcore.ConnectError("unix sockets are not supported")
 
     def sleep(self, seconds: float) -> None:
@@ -212,8 +234,12 @@ class _DeadlineStream(httpcore.NetworkStream):
     def close(self) -> None:
         self._inner.close()
 
-    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
         return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
 
     def get_extra_info(self, info: str) -> typing.Any:
@@ -224,14 +250,22 @@ class GuardedTransport(httpx.HTTPTransport):
     def __init__(self, context: HttpContext, ssl_context: ssl.SSLContext) -> None:
         super().__init__(verify=ssl_context)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl_context, max_connections=20, max_keepalive_connections=10,
-            keepalive_expiry=5.0, retries=1, network_backend=GuardedBackend(context))
+            ssl_context=ssl_context,
+            max_connections=20,
+            max_keepalive_connections=10,
+            keepalive_expiry=5.0,
+            retries=1,
+            network_backend=GuardedBackend(context),
+        )
 
 
 def http_context_from_config(config: typing.Any) -> HttpContext:
-    return HttpContext(headers=dict(config.headers), ca_bundle=config.ca_bundle,
-                       connect_to=dict(config.connect_to),
-                       allow_private_targets=config.allow_private_targets)
+    return HttpContext(
+        headers=dict(config.headers),
+        ca_bundle=config.ca_bundle,
+        connect_to=dict(config.connect_to),
+        allow_private_targets=config.allow_private_targets,
+    )
 
 
 def _chain(exc: BaseException) -> typing.Iterator[BaseException]:
@@ -249,8 +283,10 @@ def is_refused(exc: BaseException) -> bool:
 
 def is_certificate_failure(exc: BaseException) -> bool:
     """True when the server's certificate did not verify (expired, untrusted, wrong host)."""
-    return any(isinstance(e, ssl.SSLCertVerificationError)
-               or "CERTIFICATE_VERIFY_FAILED" in str(e) for e in _chain(exc))
+    return any(
+        isinstance(e, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(e)
+        for e in _chain(exc)
+    )
 
 
 def is_tls_failure(exc: BaseException) -> bool:
@@ -262,10 +298,18 @@ def is_tls_failure(exc: BaseException) -> bool:
 # httpcore's h11 limit on a response's status line and headers.
 MAX_HEADER_BYTES = 100 * 1024
 # What a plain-http request to a TLS port (or the reverse) ends in, as the client sees it.
-_PLAIN_TO_TLS = ("disconnected without sending a response", "connection reset by peer",
-                 "illegal status line")
-_TLS_TO_PLAIN = ("wrong_version_number", "record layer failure", "packet length too long",
-                 "unknown protocol", "http_request")
+_PLAIN_TO_TLS = (
+    "disconnected without sending a response",
+    "connection reset by peer",
+    "illegal status line",
+)
+_TLS_TO_PLAIN = (
+    "wrong_version_number",
+    "record layer failure",
+    "packet length too long",
+    "unknown protocol",
+    "http_request",
+)
 
 
 def describe_http_error(exc: BaseException) -> str:
@@ -274,8 +318,9 @@ def describe_http_error(exc: BaseException) -> str:
     if isinstance(exc, httpx.ConnectTimeout):
         return "timed out while connecting"
     if isinstance(exc, httpx.ReadTimeout):
-        return ("timed out waiting for the response" +
-                (f" ({exc})" if "not complete after" in str(exc) else ""))
+        return "timed out waiting for the response" + (
+            f" ({exc})" if "not complete after" in str(exc) else ""
+        )
     if isinstance(exc, httpx.TooManyRedirects):
         return "too many redirects"
     message = str(exc) or type(exc).__name__
@@ -284,17 +329,21 @@ def describe_http_error(exc: BaseException) -> str:
         reason = re.sub(r"\s*\(_ssl\.c:\d+\)?\s*$", "", reason).strip(" ()")
         return f"TLS certificate verification failed: {reason}"
     if "Receive buffer too long" in message:
-        return (f"the response headers are larger than {MAX_HEADER_BYTES // 1024} KB, more "
-                "than launchgate reads: check what the app sends in its headers (cookies, "
-                "CSP) or what a proxy in front of it adds")
+        return (
+            f"the response headers are larger than {MAX_HEADER_BYTES // 1024} KB, more "
+            "than launchgate reads: check what the app sends in its headers (cookies, "
+            "CSP) or what a proxy in front of it adds"
+        )
     line = message.splitlines()[0][:300]
     scheme = _request_scheme(exc)
     lowered = message.lower()
     if scheme == "http" and any(m in lowered for m in _PLAIN_TO_TLS):
         return f"{line} (if this port serves TLS, the URL should start with https://)"
     if scheme == "https" and any(m in lowered for m in _TLS_TO_PLAIN):
-        return (f"{line} (the port does not speak TLS: if it serves plain http, the URL "
-                "should start with http://, or the port is wrong)")
+        return (
+            f"{line} (the port does not speak TLS: if it serves plain http, the URL "
+            "should start with http://, or the port is wrong)"
+        )
     return line
 
 

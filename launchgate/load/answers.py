@@ -24,8 +24,14 @@ def _path(url: str) -> str:
     return urllib.parse.urlsplit(url).path or "/"
 
 
-def is_login_answer(requested: str, final_url: str, redirected: bool, content_type: str,
-                    body: bytes, login_paths: Collection[str] = ()) -> bool:
+def is_login_answer(
+    requested: str,
+    final_url: str,
+    redirected: bool,
+    content_type: str,
+    body: bytes,
+    login_paths: Collection[str] = (),
+) -> bool:
     """True when the answer to `requested` (a path) is the app's login page: a redirect that
     ended on a login URL (`http.login.is_login_url`: a login-like path or one of
     `login_paths`), or an HTML page holding a login form (a password field) rendered in place

@@ -72,7 +72,7 @@ FLUSHED_MESSAGE = "launchgate_flushed"
 FLUSH_WAIT_S = 10.0
 FLUSH_INTERVAL_S = 0.2
 STOP_TIMEOUT_S = 5.0
-PR_SET_PDEATHSIG = 1          # <linux/prctl.h>
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 PARENT_GONE_EXIT = 3
 # Per answer: read (and time) at most MAX_BODY_BYTES of the body as sent, keep at most
 # KEPT_BYTES of it decoded. A compression bomb or an endless body cannot grow the generator.
@@ -120,9 +120,13 @@ def pin_connections(plan: Plan) -> None:
         host, port = pool._connection_host, pool._connection_port
         if _target(host, port) != target:
             raise ConnectionRefusedError(
-                f"launchgate loads only {plan.host}:{plan.port}; refused {host}:{port}")
-        return list(gevent.socket.getaddrinfo(plan.connect_host, plan.connect_port, 0,
-                                              socket.SOCK_STREAM, socket.IPPROTO_TCP))
+                f"launchgate loads only {plan.host}:{plan.port}; refused {host}:{port}"
+            )
+        return list(
+            gevent.socket.getaddrinfo(
+                plan.connect_host, plan.connect_port, 0, socket.SOCK_STREAM, socket.IPPROTO_TCP
+            )
+        )
 
     def after_connect(pool: ConnectionPool, sock: Any) -> None:
         # Nagle + delayed ACK would add ~40 ms to requests sent in more than one write.
@@ -161,8 +165,9 @@ class BoundedResponse(FastResponse):
                 if len(kept) < KEPT_BYTES:
                     kept += inflater.feed(chunk, KEPT_BYTES - len(kept))
                 if read > MAX_BODY_BYTES:
-                    self.body_error = (f"the response body is over {MAX_BODY_BYTES // 10**6} MB: "
-                                       "not read further")
+                    self.body_error = (
+                        f"the response body is over {MAX_BODY_BYTES // 10**6} MB: not read further"
+                    )
                     break
         except zlib.error as exc:
             self.body_error = f"corrupt {inflater.encoding} body: {exc}"
@@ -182,14 +187,18 @@ def _route_task(route: PlanRoute, judge: AnswerJudge, origin: str) -> Any:
         if unsafe:  # the route's own headers win over the anti-CSRF ones
             sent = {**unsafe_request_headers(user.client.cookiejar, origin), **sent}
         kwargs: dict[str, Any] = {
-            "name": route.name, "headers": sent,
-            "allow_redirects": follow, "catch_response": True}
+            "name": route.name,
+            "headers": sent,
+            "allow_redirects": follow,
+            "catch_response": True,
+        }
         if route.json is not None:
             kwargs["json"] = route.json
         with user.client.request(route.method, route.path, **kwargs) as answer:
             ended = judge.judge(route, answer, session)
         if ended:
             raise StopUser()  # what it would send now would measure the login page
+
     run.__name__ = f"route_{route.name}"
     return run
 
@@ -209,13 +218,20 @@ class AnswerJudge:
             return False  # no answer at all (connection error): Locust reports it as is
         body = answer.content or b""  # already read, bounded, when Locust timed the request
         login_page = is_login_answer(
-            route.path, answer.url or "", getattr(answer, "redirected", False),
-            str(answer.headers.get("content-type") or ""), body,
-            session.login_paths if session else ())
+            route.path,
+            answer.url or "",
+            getattr(answer, "redirected", False),
+            str(answer.headers.get("content-type") or ""),
+            body,
+            session.login_paths if session else (),
+        )
         if login_page:
             answer.request_meta["context"]["login_page"] = True
-        if session is not None and self.logins is not None and (
-                login_page or (answer.status_code == 401 and route.expect_status != 401)):
+        if (
+            session is not None
+            and self.logins is not None
+            and (login_page or (answer.status_code == 401 and route.expect_status != 401))
+        ):
             how = "redirected to the login page" if login_page else "HTTP 401"
             answer.failure(f"the session of identity {session.identity} ended ({how})")
             self.logins.session_ended(session, route.name, how)
@@ -223,8 +239,9 @@ class AnswerJudge:
         exception = answer.request_meta.get("exception")
         if exception is not None and not isinstance(exception, LocustBadStatusCode):
             return False  # the body broke off (timeout, reset): a failure, whatever its status
-        error = getattr(answer, "body_error", None) or \
-            status_error(answer.status_code, route.expect_status)
+        error = getattr(answer, "body_error", None) or status_error(
+            answer.status_code, route.expect_status
+        )
         if error:
             answer.failure(error)
         elif route.expect_status is not None:
@@ -234,8 +251,7 @@ class AnswerJudge:
 
 def make_user_class(plan: Plan, logins: Logins | None = None) -> type[FastHttpUser]:
     judge = AnswerJudge(logins)
-    tasks = {_route_task(r, judge, origin(plan.shared_base_url)): r.weight
-             for r in plan.routes}
+    tasks = {_route_task(r, judge, origin(plan.shared_base_url)): r.weight for r in plan.routes}
 
     def on_start(user: FastHttpUser) -> None:
         if logins is None:
@@ -255,13 +271,23 @@ def make_user_class(plan: Plan, logins: Logins | None = None) -> type[FastHttpUs
     # which keeps the generator's own share of the measured latency small on a busy runner.
     # Closed loop without think time: each user sends its next request as soon as the
     # previous one answered, the most load a team of `users` can put on the app.
-    return type("LaunchgateUser", (FastHttpUser,), {
-        "host": plan.base_url, "wait_time": constant(0), "tasks": tasks,
-        "insecure": False, "ssl_context_factory": staticmethod(ssl_context),
-        "network_timeout": plan.request_timeout_s, "connection_timeout": 10.0,
-        "max_redirects": 10, "concurrency": 1,
-        "default_headers": {"User-Agent": plan.user_agent, **plan.headers},
-        "on_start": on_start})
+    return type(
+        "LaunchgateUser",
+        (FastHttpUser,),
+        {
+            "host": plan.base_url,
+            "wait_time": constant(0),
+            "tasks": tasks,
+            "insecure": False,
+            "ssl_context_factory": staticmethod(ssl_context),
+            "network_timeout": plan.request_timeout_s,
+            "connection_timeout": 10.0,
+            "max_redirects": 10,
+            "concurrency": 1,
+            "default_headers": {"User-Agent": plan.user_agent, **plan.headers},
+            "on_start": on_start,
+        },
+    )
 
 
 class SampleShipper:
@@ -271,15 +297,32 @@ class SampleShipper:
         self.buffer: list[list[Any]] = []
         self.runner: Runner | None = None
 
-    def on_request(self, request_type: str, name: str, response_time: float,
-                   response_length: int, response: Any = None, exception: Any = None,
-                   start_time: float | None = None, context: Any = None, **_: Any) -> None:
+    def on_request(
+        self,
+        request_type: str,
+        name: str,
+        response_time: float,
+        response_length: int,
+        response: Any = None,
+        exception: Any = None,
+        start_time: float | None = None,
+        context: Any = None,
+        **_: Any,
+    ) -> None:
         status = int(getattr(response, "status_code", 0) or 0)
         error = None if exception is None else _describe(exception, status)
         login_page = bool(context and context.get("login_page"))
-        self.buffer.append([start_time or time.time() - response_time / 1000, name,
-                            round(float(response_time), 3), exception is None, status, error,
-                            login_page])
+        self.buffer.append(
+            [
+                start_time or time.time() - response_time / 1000,
+                name,
+                round(float(response_time), 3),
+                exception is None,
+                status,
+                error,
+                login_page,
+            ]
+        )
 
     def send(self, kind: str, data: Any) -> None:
         """A message for the process that owns the output, at once (logins, session ends)."""
@@ -311,7 +354,7 @@ def _describe(exception: Any, status: int = 0) -> str:
 class SampleWriter:
     def __init__(self, out: TextIO) -> None:
         self.out = out
-        self.logins = 0           # login events seen (successful or not)
+        self.logins = 0  # login events seen (successful or not)
 
     def event(self, kind: str, **data: Any) -> None:
         self.out.write(json.dumps({"e": kind, **data}) + "\n")
@@ -336,8 +379,9 @@ def pin_host(env: Environment, plan: Plan) -> None:
         user_class.host = plan.base_url
 
 
-def run_worker(plan: Plan, env: Environment, shipper: SampleShipper, master_host: str,
-               master_port: int) -> int:
+def run_worker(
+    plan: Plan, env: Environment, shipper: SampleShipper, master_host: str, master_port: int
+) -> int:
     runner = env.create_worker_runner(master_host, master_port)
     shipper.runner = runner
 
@@ -360,8 +404,15 @@ def _wait_for_flushes(workers: list[str], flushed: set[str]) -> None:
         gevent.sleep(0.05)
 
 
-def run_driver(plan: Plan, env: Environment, shipper: SampleShipper, writer: SampleWriter,
-               role: str, bind_host: str, bind_port: int) -> int:
+def run_driver(
+    plan: Plan,
+    env: Environment,
+    shipper: SampleShipper,
+    writer: SampleWriter,
+    role: str,
+    bind_host: str,
+    bind_port: int,
+) -> int:
     flushed: set[str] = set()
     if role == "master":
         runner: Runner = env.create_master_runner(bind_host, bind_port)
@@ -369,13 +420,17 @@ def run_driver(plan: Plan, env: Environment, shipper: SampleShipper, writer: Sam
         port = int(runner.server.port)  # type: ignore[attr-defined]
         runner.master_bind_port = port  # type: ignore[attr-defined]  # a reset rebinds it
         writer.event("master", port=port)
-        runner.register_message(FLUSHED_MESSAGE,
-                                lambda environment, msg, **_: flushed.add(str(msg.node_id)))
+        runner.register_message(
+            FLUSHED_MESSAGE, lambda environment, msg, **_: flushed.add(str(msg.node_id))
+        )
         deadline = time.monotonic() + plan.workers_timeout_s
         while (connected := runner.worker_count) < plan.workers:  # type: ignore[attr-defined]
             if time.monotonic() > deadline:
-                writer.event("fatal", msg=f"only {connected} of {plan.workers} Locust workers "
-                                          f"connected within {plan.workers_timeout_s:g}s")
+                writer.event(
+                    "fatal",
+                    msg=f"only {connected} of {plan.workers} Locust workers "
+                    f"connected within {plan.workers_timeout_s:g}s",
+                )
                 runner.quit()
                 return 2
             gevent.sleep(0.1)
@@ -437,8 +492,12 @@ def main(argv: list[str] | None = None) -> int:
     host = plan.shared_base_url if args.role == "master" else plan.base_url
     shipper = SampleShipper()
     logins = Logins(plan, shipper.send) if plan.identities else None
-    env = Environment(user_classes=[make_user_class(plan, logins)], host=host, events=events,
-                      stop_timeout=STOP_TIMEOUT_S)
+    env = Environment(
+        user_classes=[make_user_class(plan, logins)],
+        host=host,
+        events=events,
+        stop_timeout=STOP_TIMEOUT_S,
+    )
     env.events.request.add_listener(shipper.on_request)
     if args.role == "worker":
         return run_worker(plan, env, shipper, args.master_host, args.master_port)
@@ -447,10 +506,9 @@ def main(argv: list[str] | None = None) -> int:
     with open(args.out, "a", encoding="utf-8") as out:
         writer = SampleWriter(out)
         try:
-            return run_driver(plan, env, shipper, writer, args.role, args.master_bind_host,
-                              args.master_port)
+            return run_driver(
+                plan, env, shipper, writer, args.role, args.master_bind_host, args.master_port
+            )
         except Exception as exc:  # reported to the gate as a line, never a traceback
             writer.event("fatal", msg=_describe(exc))
             return 2
-
-

@@ -39,8 +39,8 @@ class LoginEvent:
     identity: str
     seconds: float
     ok: bool
-    t: float                      # when it finished (epoch s)
-    reason: str = ""              # LoginReason on failure
+    t: float  # when it finished (epoch s)
+    reason: str = ""  # LoginReason on failure
     detail: str = ""
 
 
@@ -48,7 +48,7 @@ class LoginEvent:
 class SessionEnded:
     identity: str
     route: str
-    how: str                      # "redirected to the login page", "HTTP 401"
+    how: str  # "redirected to the login page", "HTTP 401"
     t: float
 
 
@@ -65,11 +65,15 @@ def pinned_context(plan: Plan) -> HttpContext:
     """An HTTP context whose only reachable host is the plan's, at its vetted address. The
     gate already ran the private-target guard on that address, so the guard is off here;
     every other host is refused by the login's own host list (see Logins.log_in)."""
-    return HttpContext(headers=dict(plan.headers),
-                       ca_bundle=plan.verify if isinstance(plan.verify, str) else None,
-                       connect_to={connect_key(plan.host, plan.port):
-                                   f"{bracketed(plan.connect_host)}:{plan.connect_port}"},
-                       allow_private_targets=True, timeout_s=plan.request_timeout_s)
+    return HttpContext(
+        headers=dict(plan.headers),
+        ca_bundle=plan.verify if isinstance(plan.verify, str) else None,
+        connect_to={
+            connect_key(plan.host, plan.port): f"{bracketed(plan.connect_host)}:{plan.connect_port}"
+        },
+        allow_private_targets=True,
+        timeout_s=plan.request_timeout_s,
+    )
 
 
 class Logins:
@@ -77,7 +81,7 @@ class Logins:
 
     def __init__(self, plan: Plan, report: Callable[[str, dict[str, Any]], None]) -> None:
         self.plan = plan
-        self.report = report          # (message type, data): to the process owning the output
+        self.report = report  # (message type, data): to the process owning the output
         self._next = itertools.cycle(plan.identities)
         self._client: httpx.Client | None = None
 
@@ -87,11 +91,24 @@ class Logins:
         identity = next(self._next)
         started = time.monotonic()
         try:
-            session = log_in(self.client, self.plan.base_url, identity.name,
-                             identity.config(), hosts={self.plan.host})
+            session = log_in(
+                self.client,
+                self.plan.base_url,
+                identity.name,
+                identity.config(),
+                hosts={self.plan.host},
+            )
         except LoginFailed as failed:
-            self._event(LoginEvent(identity.name, time.monotonic() - started, False,
-                                   time.time(), str(failed.reason), failed.detail))
+            self._event(
+                LoginEvent(
+                    identity.name,
+                    time.monotonic() - started,
+                    False,
+                    time.time(),
+                    str(failed.reason),
+                    failed.detail,
+                )
+            )
             return None
         for name, value in session.cookies.items():
             jar.set_cookie(_cookie(self.plan.host, name, value))
@@ -104,13 +121,11 @@ class Logins:
         """One client for every login of this process (one TLS context, pooled connections):
         sessions never share cookies through it, the login keeps them per identity."""
         if self._client is None:
-            self._client = pinned_context(self.plan).client(
-                timeout_s=self.plan.request_timeout_s)
+            self._client = pinned_context(self.plan).client(timeout_s=self.plan.request_timeout_s)
         return self._client
 
     def session_ended(self, user: UserSession, route: str, how: str) -> None:
-        self.report(SESSION_MESSAGE, asdict(SessionEnded(user.identity, route, how,
-                                                         time.time())))
+        self.report(SESSION_MESSAGE, asdict(SessionEnded(user.identity, route, how, time.time())))
 
     def _event(self, event: LoginEvent) -> None:
         self.report(LOGIN_MESSAGE, asdict(event))
@@ -132,6 +147,20 @@ def unsafe_request_headers(jar: http.cookiejar.CookieJar, origin: str) -> dict[s
 def _cookie(host: str, name: str, value: str) -> http.cookiejar.Cookie:
     """A host-only cookie for the target, sent on every path (as the login set it)."""
     return http.cookiejar.Cookie(
-        version=0, name=name, value=value, port=None, port_specified=False, domain=host,
-        domain_specified=False, domain_initial_dot=False, path="/", path_specified=True,
-        secure=False, expires=None, discard=True, comment=None, comment_url=None, rest={})
+        version=0,
+        name=name,
+        value=value,
+        port=None,
+        port_specified=False,
+        domain=host,
+        domain_specified=False,
+        domain_initial_dot=False,
+        path="/",
+        path_specified=True,
+        secure=False,
+        expires=None,
+        discard=True,
+        comment=None,
+        comment_url=None,
+        rest={},
+    )

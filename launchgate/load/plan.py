@@ -30,7 +30,7 @@ class PlanRoute:
     weight: int = 1
     headers: dict[str, str] = field(default_factory=dict)
     json: Any = None
-    expect_status: int | None = None   # a 3xx here: the redirect is the answer, not followed
+    expect_status: int | None = None  # a 3xx here: the redirect is the answer, not followed
 
 
 @dataclass(frozen=True)
@@ -43,14 +43,21 @@ class PlanIdentity:
 
     @classmethod
     def of(cls, name: str, identity: IdentityConfig) -> PlanIdentity:
-        login = None if identity.login is None else {
-            f.name: _plain(getattr(identity.login, f.name))
-            for f in dataclasses.fields(identity.login)}
+        login = (
+            None
+            if identity.login is None
+            else {
+                f.name: _plain(getattr(identity.login, f.name))
+                for f in dataclasses.fields(identity.login)
+            }
+        )
         return cls(name, login, dict(identity.headers))
 
     def config(self) -> IdentityConfig:
-        return IdentityConfig(login=None if self.login is None else LoginConfig(**self.login),
-                              headers=dict(self.headers))
+        return IdentityConfig(
+            login=None if self.login is None else LoginConfig(**self.login),
+            headers=dict(self.headers),
+        )
 
 
 def _plain(value: Any) -> Any:
@@ -63,23 +70,23 @@ def _plain(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Plan:
-    base_url: str                 # scheme://host[:port], no path
-    host: str                     # the URL's host name (what the app sees)
-    port: int                     # the URL's port
-    connect_host: str             # the vetted address the child connects to
+    base_url: str  # scheme://host[:port], no path
+    host: str  # the URL's host name (what the app sees)
+    port: int  # the URL's port
+    connect_host: str  # the vetted address the child connects to
     connect_port: int
     users: int
     spawn_rate: float
     duration_s: float
     headers: dict[str, str]
     routes: tuple[PlanRoute, ...]
-    verify: str | bool = True     # True: system roots; a path: extra roots added to them
+    verify: str | bool = True  # True: system roots; a path: extra roots added to them
     request_timeout_s: float = 30.0
     user_agent: str = "launchgate"
     workers: int = 0
-    workers_timeout_s: float = 30.0   # how long the master waits for every worker to connect
-    identities: tuple[PlanIdentity, ...] = ()   # round-robin, one login per user (load.as)
-    login_timeout_s: float = 60.0     # how long the run waits for every user's login
+    workers_timeout_s: float = 30.0  # how long the master waits for every worker to connect
+    identities: tuple[PlanIdentity, ...] = ()  # round-robin, one login per user (load.as)
+    login_timeout_s: float = 60.0  # how long the run waits for every user's login
 
     @property
     def shared_base_url(self) -> str:

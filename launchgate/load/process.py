@@ -41,7 +41,7 @@ class RunResult:
     samples: Samples = field(default_factory=Samples)
     started_at: float | None = None
     ended_at: float | None = None
-    logins: list[LoginEvent] = field(default_factory=list)        # one per user (load.as)
+    logins: list[LoginEvent] = field(default_factory=list)  # one per user (load.as)
     sessions_ended: list[SessionEnded] = field(default_factory=list)
 
 
@@ -76,21 +76,39 @@ class _Tail:
         if kind == "s":
             add = self.result.samples.add
             for t, r, ms, ok, st, err, *rest in event["b"]:
-                add(float(t), str(r), float(ms), bool(ok), int(st or 0),
-                    None if err is None else str(err), login_page=bool(rest and rest[0]))
+                add(
+                    float(t),
+                    str(r),
+                    float(ms),
+                    bool(ok),
+                    int(st or 0),
+                    None if err is None else str(err),
+                    login_page=bool(rest and rest[0]),
+                )
         elif kind == "start":
             self.result.started_at = float(event["t"])
         elif kind == "end":
             self.result.ended_at = float(event["t"])
         elif kind == "login":
-            self.result.logins.append(LoginEvent(
-                identity=str(event["identity"]), seconds=float(event["seconds"]),
-                ok=bool(event["ok"]), t=float(event["t"]), reason=str(event.get("reason", "")),
-                detail=str(event.get("detail", ""))))
+            self.result.logins.append(
+                LoginEvent(
+                    identity=str(event["identity"]),
+                    seconds=float(event["seconds"]),
+                    ok=bool(event["ok"]),
+                    t=float(event["t"]),
+                    reason=str(event.get("reason", "")),
+                    detail=str(event.get("detail", "")),
+                )
+            )
         elif kind == "session_ended":
-            self.result.sessions_ended.append(SessionEnded(
-                identity=str(event["identity"]), route=str(event["route"]),
-                how=str(event["how"]), t=float(event["t"])))
+            self.result.sessions_ended.append(
+                SessionEnded(
+                    identity=str(event["identity"]),
+                    route=str(event["route"]),
+                    how=str(event["how"]),
+                    t=float(event["t"]),
+                )
+            )
         elif kind == "master":
             self.master_port = int(event["port"])
         elif kind == "done":
@@ -109,18 +127,23 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def spawn_child(args: list[str], plan_json: str, stderr: IO[bytes] | None
-                ) -> subprocess.Popen[bytes]:
+def spawn_child(
+    args: list[str], plan_json: str, stderr: IO[bytes] | None
+) -> subprocess.Popen[bytes]:
     """`python -m launchgate.load.child ARGS`, the plan as the first line of its stdin.
 
     Its stdin stays open for its whole life: when this process dies, however it dies, the
     child reads end-of-file and quits at once (and on Linux the kernel also sends it SIGKILL,
     see generator.die_with_parent), so no load outlives the gate."""
     # -P: never let the current directory shadow the launchgate that runs the gate.
-    proc = subprocess.Popen([sys.executable, "-P", "-m", CHILD_MODULE, *args],
-                            stdin=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, stderr=stderr, env=_child_env(),
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-P", "-m", CHILD_MODULE, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        env=_child_env(),
+        start_new_session=True,
+    )
     assert proc.stdin is not None
     with contextlib.suppress(BrokenPipeError):  # it died at once: its exit code says why
         proc.stdin.write(plan_json.encode("utf-8") + b"\n")
@@ -142,15 +165,21 @@ def master_bind() -> tuple[str, int] | None:
     return bind.host, bind.port
 
 
-def run_load(plan: Plan, *, on_tick: Callable[[RunResult, float], None] | None = None,
-             tick_s: float = 1.0, workdir: Path | None = None) -> RunResult:
+def run_load(
+    plan: Plan,
+    *,
+    on_tick: Callable[[RunResult, float], None] | None = None,
+    tick_s: float = 1.0,
+    workdir: Path | None = None,
+) -> RunResult:
     """Run the plan to completion (bounded) and return every sample it produced."""
     with tempfile.TemporaryDirectory(prefix="launchgate-load-", dir=workdir) as tmp:
         return _run(plan, Path(tmp), on_tick, tick_s)
 
 
-def _run(plan: Plan, directory: Path, on_tick: Callable[[RunResult, float], None] | None,
-         tick_s: float) -> RunResult:
+def _run(
+    plan: Plan, directory: Path, on_tick: Callable[[RunResult, float], None] | None, tick_s: float
+) -> RunResult:
     out = directory / "samples.jsonl"
     result = RunResult()
     tail = _Tail(out, result)
@@ -162,8 +191,15 @@ def _run(plan: Plan, directory: Path, on_tick: Callable[[RunResult, float], None
         if plan.workers:
             # Port 0 for local workers: the master binds a free one and reports it.
             host, port = remote or ("127.0.0.1", 0)
-            role_args = ["master", "--out", str(out), "--master-bind-host", host,
-                         "--master-port", str(port)]
+            role_args = [
+                "master",
+                "--out",
+                str(out),
+                "--master-bind-host",
+                host,
+                "--master-port",
+                str(port),
+            ]
         else:
             role_args = ["local", "--out", str(out)]
         logs.append(directory / "driver.log")
@@ -174,8 +210,9 @@ def _run(plan: Plan, directory: Path, on_tick: Callable[[RunResult, float], None
             for index in range(plan.workers if port else 0):
                 logs.append(directory / f"worker{index}.log")
                 with logs[-1].open("wb") as log:
-                    procs.append(spawn_child(["worker", "--master-port", str(port)], plan_json,
-                                             log))
+                    procs.append(
+                        spawn_child(["worker", "--master-port", str(port)], plan_json, log)
+                    )
         _wait(procs[0], tail, plan, on_tick, tick_s)
     finally:
         _stop(procs)
@@ -200,11 +237,20 @@ def _master_port(master: subprocess.Popen[bytes], tail: _Tail) -> int:
     return tail.master_port
 
 
-def _wait(driver: subprocess.Popen[bytes], tail: _Tail, plan: Plan,
-          on_tick: Callable[[RunResult, float], None] | None, tick_s: float) -> None:
+def _wait(
+    driver: subprocess.Popen[bytes],
+    tail: _Tail,
+    plan: Plan,
+    on_tick: Callable[[RunResult, float], None] | None,
+    tick_s: float,
+) -> None:
     started = time.monotonic()
-    limit = plan.duration_s + STARTUP_GRACE_S + (plan.workers_timeout_s if plan.workers else 0) \
+    limit = (
+        plan.duration_s
+        + STARTUP_GRACE_S
+        + (plan.workers_timeout_s if plan.workers else 0)
         + (plan.login_timeout_s if plan.identities else 0)
+    )
     deadline = started + limit
     while driver.poll() is None:
         if time.monotonic() > deadline:
@@ -233,7 +279,10 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
 
 
 def _explain_exit(code: int | None, log: Path) -> str:
-    lines = [ln.strip() for ln in log.read_text(encoding="utf-8", errors="replace").splitlines()
-             if ln.strip() and not ln.startswith((" ", "Traceback"))]
+    lines = [
+        ln.strip()
+        for ln in log.read_text(encoding="utf-8", errors="replace").splitlines()
+        if ln.strip() and not ln.startswith((" ", "Traceback"))
+    ]
     last = lines[-1][:300] if lines else "no output"
     return f"the load generator exited with code {code}: {last}"

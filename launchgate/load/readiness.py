@@ -25,14 +25,14 @@ from launchgate.http.transport import (
 NOT_READY_STATUSES = frozenset({502, 503, 504})
 PROBE_INTERVAL_S = 1.0
 PROBE_TIMEOUT_S = 5.0
-MIN_PROBE_S = 0.5        # the first probe gets at least this long, even with ready_timeout 0
+MIN_PROBE_S = 0.5  # the first probe gets at least this long, even with ready_timeout 0
 
 
 @dataclass(frozen=True)
 class Readiness:
     ready: bool
     waited_s: float
-    reason: str          # the last answer or error, for the report
+    reason: str  # the last answer or error, for the report
     final: bool = False  # an error that waiting cannot fix (certificate verification)
 
 
@@ -46,8 +46,10 @@ class _Probe:
 
 def _probe(http: HttpContext, url: str, timeout_s: float, out: _Probe) -> None:
     try:
-        with http.client(follow_redirects=False, timeout_s=timeout_s) as client, \
-                client.stream("GET", url, headers={"Accept-Encoding": "identity"}) as response:
+        with (
+            http.client(follow_redirects=False, timeout_s=timeout_s) as client,
+            client.stream("GET", url, headers={"Accept-Encoding": "identity"}) as response,
+        ):
             out.status = response.status_code  # leaving the block closes, body unread
     except Exception as exc:  # handed to the waiting thread, which decides
         out.error = exc
@@ -56,16 +58,23 @@ def _probe(http: HttpContext, url: str, timeout_s: float, out: _Probe) -> None:
 def probe_once(http: HttpContext, url: str, budget_s: float) -> _Probe | None:
     """One probe bounded by `budget_s` of wall time; None when it did not finish in time."""
     out = _Probe()
-    thread = threading.Thread(target=_probe, args=(http, url, min(PROBE_TIMEOUT_S, budget_s),
-                                                   out),
-                              name="launchgate-readiness", daemon=True)
+    thread = threading.Thread(
+        target=_probe,
+        args=(http, url, min(PROBE_TIMEOUT_S, budget_s), out),
+        name="launchgate-readiness",
+        daemon=True,
+    )
     thread.start()
     thread.join(budget_s)
     return None if thread.is_alive() else out
 
 
-def wait_until_ready(http: HttpContext, url: str, timeout_s: float,
-                     on_wait: Callable[[float, str], None] | None = None) -> Readiness:
+def wait_until_ready(
+    http: HttpContext,
+    url: str,
+    timeout_s: float,
+    on_wait: Callable[[float, str], None] | None = None,
+) -> Readiness:
     """Probe `url` until it answers or `timeout_s` passes (at least one probe).
 
     Raises PrivateTargetError when the guard refuses the target: that is not "not ready yet"."""

@@ -49,14 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     for name in config.checks.load.as_:
         why = config.unavailable_identities.get(name)
         if why is not None:  # never log in with empty credentials
-            print(f"launchgate: identity {name} has no credentials here ({why})",
-                  file=sys.stderr)
+            print(f"launchgate: identity {name} has no credentials here ({why})", file=sys.stderr)
             return 2
     # The identities' credentials come from this runner's own config and environment, like
     # the target: never from the master, never on a command line.
     plan = build_plan(config.checks.load, http, parts, endpoint, config.identities)
-    proc = spawn_child(["worker", "--master-host", args.master_host,
-                        "--master-port", str(args.master_port)], plan.dumps(), None)
+    proc = spawn_child(
+        ["worker", "--master-host", args.master_host, "--master-port", str(args.master_port)],
+        plan.dumps(),
+        None,
+    )
     try:
         return proc.wait()
     except KeyboardInterrupt:

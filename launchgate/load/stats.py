@@ -40,7 +40,7 @@ class Sample:
     ok: bool
     status: int = 0
     error: str | None = None
-    login_page: bool = False   # the answer was the app's login page (load/answers.py)
+    login_page: bool = False  # the answer was the app's login page (load/answers.py)
 
 
 @dataclass(frozen=True)
@@ -92,11 +92,12 @@ def quantile_ci_ranks(n: int, p: float, level: float = CI_LEVEL) -> tuple[int | 
     cdf: dict[int, float] = {}
     total = 0.0
     for k in range(lo_k, hi_k + 1):
-        total += math.exp(log_n - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-                          + k * log_p + (n - k) * log_q)
+        total += math.exp(
+            log_n - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * log_p + (n - k) * log_q
+        )
         cdf[k] = total
 
-    def at_most(k: int) -> float:     # P(B <= k)
+    def at_most(k: int) -> float:  # P(B <= k)
         return 0.0 if k < lo_k else 1.0 if k >= hi_k else cdf[k]
 
     lower: int | None = None
@@ -112,12 +113,15 @@ def quantile_ci_ranks(n: int, p: float, level: float = CI_LEVEL) -> tuple[int | 
     return lower, upper
 
 
-def quantile_ci(sorted_ms: Sequence[float], p: float, level: float = CI_LEVEL
-                ) -> tuple[float | None, float | None]:
+def quantile_ci(
+    sorted_ms: Sequence[float], p: float, level: float = CI_LEVEL
+) -> tuple[float | None, float | None]:
     """The order-statistic confidence interval of the p-quantile of already sorted values."""
     lower, upper = quantile_ci_ranks(len(sorted_ms), p, level)
-    return (None if lower is None else sorted_ms[lower - 1],
-            None if upper is None else sorted_ms[upper - 1])
+    return (
+        None if lower is None else sorted_ms[lower - 1],
+        None if upper is None else sorted_ms[upper - 1],
+    )
 
 
 def summarize(samples: Iterable[Sample]) -> Summary:
@@ -135,10 +139,16 @@ def summarize(samples: Iterable[Sample]) -> Summary:
 
 
 def _summary(times: Sequence[float], failures: int, login_pages: int) -> Summary:
-    return Summary(requests=len(times), failures=failures, p50_ms=percentile(times, 0.50),
-                   p95_ms=percentile(times, 0.95), p99_ms=percentile(times, 0.99),
-                   max_ms=times[-1] if times else None, login_pages=login_pages,
-                   p95_ci_ms=quantile_ci(times, 0.95))
+    return Summary(
+        requests=len(times),
+        failures=failures,
+        p50_ms=percentile(times, 0.50),
+        p95_ms=percentile(times, 0.95),
+        p99_ms=percentile(times, 0.99),
+        max_ms=times[-1] if times else None,
+        login_pages=login_pages,
+        p95_ci_ms=quantile_ci(times, 0.95),
+    )
 
 
 def by_route(samples: Iterable[Sample]) -> Mapping[str, Sequence[Sample]]:
@@ -150,8 +160,7 @@ def by_route(samples: Iterable[Sample]) -> Mapping[str, Sequence[Sample]]:
     return routes
 
 
-def split_warmup(samples: Iterable[Sample], measure_from: float
-                 ) -> tuple[Sequence[Sample], int]:
+def split_warmup(samples: Iterable[Sample], measure_from: float) -> tuple[Sequence[Sample], int]:
     """(samples that started at or after `measure_from`, how many started before)."""
     if isinstance(samples, Samples):
         return samples.after(measure_from)
@@ -169,8 +178,9 @@ def failure_reasons(samples: Iterable[Sample]) -> Counter[str]:
     """How often each failure reason occurs: the error text, else the HTTP status."""
     if isinstance(samples, Samples):
         errors, status = samples.errors, samples.status
-        return Counter(errors.get(row) or f"HTTP {status[row]}"
-                       for row, ok in enumerate(samples.ok) if not ok)
+        return Counter(
+            errors.get(row) or f"HTTP {status[row]}" for row, ok in enumerate(samples.ok) if not ok
+        )
     return Counter(s.error or f"HTTP {s.status}" for s in samples if not s.ok)
 
 
@@ -198,8 +208,7 @@ COLLAPSE_MIN_WINDOW_S = 6.0
 COLLAPSE_MIN_SAMPLES = 30
 
 
-def throughput_collapse(samples: Sequence[Sample], start: float, end: float
-                        ) -> Collapse | None:
+def throughput_collapse(samples: Sequence[Sample], start: float, end: float) -> Collapse | None:
     """Compare the completion rate of the first and last third of the measured window.
 
     Completions, not starts: requests still in flight when the run stops never report, which
@@ -233,7 +242,7 @@ class Samples(Sequence[Sample]):
 
     def __init__(self, cap: int = MAX_SAMPLES, *, seed: int = 0) -> None:
         self.cap = cap
-        self.seen = 0                          # samples offered, kept or not
+        self.seen = 0  # samples offered, kept or not
         self.start = array("d")
         self.ms = array("d")
         self.ok = array("b")
@@ -242,8 +251,8 @@ class Samples(Sequence[Sample]):
         self.route_id = array("H")
         self.routes: list[str] = []
         self._route_index: dict[str, int] = {}
-        self.errors: dict[int, str] = {}       # row -> error text (failures only)
-        self._texts: dict[str, str] = {}       # one copy of each error text
+        self.errors: dict[int, str] = {}  # row -> error text (failures only)
+        self._texts: dict[str, str] = {}  # one copy of each error text
         self._rng = random.Random(seed)
 
     @classmethod
@@ -276,9 +285,15 @@ class Samples(Sequence[Sample]):
         return self.row(range(len(self.ms))[index])
 
     def row(self, row: int) -> Sample:
-        return Sample(start=self.start[row], route=self.routes[self.route_id[row]],
-                      ms=self.ms[row], ok=bool(self.ok[row]), status=self.status[row],
-                      error=self.errors.get(row), login_page=bool(self.login_page[row]))
+        return Sample(
+            start=self.start[row],
+            route=self.routes[self.route_id[row]],
+            ms=self.ms[row],
+            ok=bool(self.ok[row]),
+            status=self.status[row],
+            error=self.errors.get(row),
+            login_page=bool(self.login_page[row]),
+        )
 
     def _route(self, name: str) -> int:
         index = self._route_index.get(name)
@@ -287,8 +302,17 @@ class Samples(Sequence[Sample]):
             self.routes.append(name)
         return index
 
-    def add(self, start: float, route: str, ms: float, ok: bool, status: int = 0,
-            error: str | None = None, *, login_page: bool = False) -> None:
+    def add(
+        self,
+        start: float,
+        route: str,
+        ms: float,
+        ok: bool,
+        status: int = 0,
+        error: str | None = None,
+        *,
+        login_page: bool = False,
+    ) -> None:
         self.seen += 1
         if len(self.ms) < self.cap:
             row = len(self.ms)
@@ -317,8 +341,9 @@ class Samples(Sequence[Sample]):
             column = getattr(self, name)
             setattr(out, name, array(column.typecode, [column[row] for row in rows]))
         if self.errors:
-            out.errors = {new: self.errors[row] for new, row in enumerate(rows)
-                          if row in self.errors}
+            out.errors = {
+                new: self.errors[row] for new, row in enumerate(rows) if row in self.errors
+            }
         out.seen = len(out.ms)
         return out
 

@@ -56,22 +56,44 @@ def default_routes(parts: urllib.parse.SplitResult) -> tuple[LoadRoute, ...]:
     return (LoadRoute(name=path, path=path),)
 
 
-def build_plan(load: LoadConfig, http: HttpContext, parts: urllib.parse.SplitResult,
-               endpoint: Endpoint, identities: Mapping[str, IdentityConfig] | None = None
-               ) -> Plan:
+def build_plan(
+    load: LoadConfig,
+    http: HttpContext,
+    parts: urllib.parse.SplitResult,
+    endpoint: Endpoint,
+    identities: Mapping[str, IdentityConfig] | None = None,
+) -> Plan:
     """The plan for the Locust child (and any worker): the vetted target, the routes, and the
     credentials of the identities `load.as` names (round-robin over the users)."""
     connect_port = http.target_port(endpoint.host, endpoint.port)
     routes = load.routes or default_routes(parts)
     return Plan(
         # user:password in the URL stays: Locust turns it into basic auth, like the probe.
-        base_url=f"{parts.scheme}://{parts.netloc}", host=endpoint.host, port=endpoint.port,
-        connect_host=endpoint.address, connect_port=connect_port, users=load.users,
-        spawn_rate=load.spawn_rate, duration_s=load.duration, headers=dict(http.headers),
-        routes=tuple(PlanRoute(name=r.name, method=r.method, path=r.path, weight=r.weight,
-                               headers=dict(r.headers), json=r.json,
-                               expect_status=r.expect_status) for r in routes),
-        verify=http.ca_bundle or True, request_timeout_s=REQUEST_TIMEOUT_S,
-        user_agent=USER_AGENT, workers=load.workers,
+        base_url=f"{parts.scheme}://{parts.netloc}",
+        host=endpoint.host,
+        port=endpoint.port,
+        connect_host=endpoint.address,
+        connect_port=connect_port,
+        users=load.users,
+        spawn_rate=load.spawn_rate,
+        duration_s=load.duration,
+        headers=dict(http.headers),
+        routes=tuple(
+            PlanRoute(
+                name=r.name,
+                method=r.method,
+                path=r.path,
+                weight=r.weight,
+                headers=dict(r.headers),
+                json=r.json,
+                expect_status=r.expect_status,
+            )
+            for r in routes
+        ),
+        verify=http.ca_bundle or True,
+        request_timeout_s=REQUEST_TIMEOUT_S,
+        user_agent=USER_AGENT,
+        workers=load.workers,
         workers_timeout_s=max(WORKERS_TIMEOUT_S, load.ready_timeout),
-        identities=tuple(PlanIdentity.of(name, (identities or {})[name]) for name in load.as_))
+        identities=tuple(PlanIdentity.of(name, (identities or {})[name]) for name in load.as_),
+    )

@@ -4,8 +4,11 @@ and never compute anything of their own: counts, verdicts and metrics come from 
 from collections.abc import Mapping
 from typing import Any
 
-VERDICT_WORDS = {"pass": "ready to launch", "fail": "launch blocked",
-                 "error": "the gate could not decide"}
+VERDICT_WORDS = {
+    "pass": "ready to launch",
+    "fail": "launch blocked",
+    "error": "the gate could not decide",
+}
 
 
 def verdict_words(report: Mapping[str, Any]) -> str:
@@ -18,15 +21,20 @@ def verdict_words(report: Mapping[str, Any]) -> str:
         return "report only (fail_on: never), not a launch decision"
     comparison = report.get("comparison") or {}
     if verdict == "pass" and comparison.get("gate_on") == "new" and report["fail_on"] != "never":
-        gating = _ORDER[:_ORDER.index(report["fail_on"]) + 1]
+        gating = _ORDER[: _ORDER.index(report["fail_on"]) + 1]
         if any(comparison["inherited_counts"].get(s) for s in gating):
-            return (f"nothing new blocks (gate_on: new), but findings inherited from "
-                    f"{comparison['base']['name']} would")
+            return (
+                f"nothing new blocks (gate_on: new), but findings inherited from "
+                f"{comparison['base']['name']} would"
+            )
     return VERDICT_WORDS[verdict]
 
 
-_NOUNS = {"blocker": ("blocker", "blockers"), "important": ("important", "important"),
-          "later": ("later", "later")}
+_NOUNS = {
+    "blocker": ("blocker", "blockers"),
+    "important": ("important", "important"),
+    "later": ("later", "later"),
+}
 _ORDER = ("blocker", "important", "later")
 
 
@@ -79,9 +87,14 @@ def p95_change(delta: Mapping[str, Any] | None, name: str) -> str:
     if not delta:
         return ""
     pct = delta.get("delta_pct")
-    change = (f"{pct:+.0f} %" if pct is not None and abs(pct) >= 1
-              else f"{pct:+.1f} %" if pct is not None
-              else f"{'+' if delta['delta_ms'] >= 0 else ''}{_ms(delta['delta_ms'])}")
+    change = (
+        f"{pct:+.0f} %"
+        if pct is not None and abs(pct) >= 1
+        else f"{pct:+.1f} %"
+        if pct is not None
+        else f"{'+' if delta['delta_ms'] >= 0 else ''}{_ms(delta['delta_ms'])}"
+    )
     verdict = {True: "significant", False: "within noise", None: "not judged"}[
-        delta.get("significant")]
+        delta.get("significant")
+    ]
     return f"{name} {_ms(delta['p95_ms'])}, {change}, {verdict}"

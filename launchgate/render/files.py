@@ -13,10 +13,15 @@ from launchgate.render.sarif import render_sarif
 from launchgate.report import Report
 
 
-def write_report_files(report: Report, *, json_path: str | None = None,
-                       markdown_path: str | None = None, sarif_path: str | None = None,
-                       run_url: str | None = None,
-                       on_error: Callable[[str, OSError], None] | None = None) -> None:
+def write_report_files(
+    report: Report,
+    *,
+    json_path: str | None = None,
+    markdown_path: str | None = None,
+    sarif_path: str | None = None,
+    run_url: str | None = None,
+    on_error: Callable[[str, OSError], None] | None = None,
+) -> None:
     """Write each report file whose path is given; an unwritable path is a UsageError naming
     the CLI flag it came from, or, with `on_error`, is handed to it (path, error) and the
     other files are still written (the Action: a file it cannot write never hides the
@@ -25,7 +30,8 @@ def write_report_files(report: Report, *, json_path: str | None = None,
     outputs: list[tuple[str | None, str, Callable[[], str]]] = [
         (json_path, "--json", report.dumps),
         (markdown_path, "--markdown", lambda: render_markdown(data, run_url=run_url)),
-        (sarif_path, "--sarif", lambda: json.dumps(render_sarif(data), indent=2) + "\n")]
+        (sarif_path, "--sarif", lambda: json.dumps(render_sarif(data), indent=2) + "\n"),
+    ]
     for path, flag, render in outputs:
         if not path:
             continue

@@ -11,9 +11,21 @@ import jinja2
 from launchgate.render import check_label, comparison_headline, p95_change, verdict_words
 from launchgate.render.comment import DEFAULT_CONTEXT, comment_marker
 
-_ESCAPES = {"\\": "\\\\", "&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "`": "\\`",
-            "@": "&#64;", "#": "&#35;", "[": "\\[", "]": "\\]", "*": "\\*", "_": "\\_",
-            "~": "\\~"}
+_ESCAPES = {
+    "\\": "\\\\",
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    "|": "\\|",
+    "`": "\\`",
+    "@": "&#64;",
+    "#": "&#35;",
+    "[": "\\[",
+    "]": "\\]",
+    "*": "\\*",
+    "_": "\\_",
+    "~": "\\~",
+}
 _ESCAPE_RE = re.compile("|".join(re.escape(k) for k in _ESCAPES))
 
 
@@ -35,7 +47,7 @@ def md_prose(value: Any) -> str:
     parts: list[str] = []
     last = 0
     for match in _CODE_SPAN.finditer(text):
-        parts.append(_escape_keeping_edges(text[last:match.start()]))
+        parts.append(_escape_keeping_edges(text[last : match.start()]))
         parts.append(code_span(match.group(1)))
         last = match.end()
     parts.append(_escape_keeping_edges(text[last:]))
@@ -72,10 +84,14 @@ _SEVERITY_ICONS = {"blocker": "❌", "important": "⚠️", "later": "💡"}
 def check_cell(check: Mapping[str, Any]) -> str:
     """`✅ passed`, or for a check with findings its worst severity: `⚠️ 1 important`."""
     label = check_label(check)
-    worst = next((s for s in ("blocker", "important", "later")
-                  if (check.get("counts") or {}).get(s)), None)
-    icon = _STATUS_ICONS[check["status"]] if worst is None or check["status"] in (
-        "skipped", "error") else _SEVERITY_ICONS[worst]
+    worst = next(
+        (s for s in ("blocker", "important", "later") if (check.get("counts") or {}).get(s)), None
+    )
+    icon = (
+        _STATUS_ICONS[check["status"]]
+        if worst is None or check["status"] in ("skipped", "error")
+        else _SEVERITY_ICONS[worst]
+    )
     return f"{icon} {md_escape(label)}"
 
 
@@ -88,16 +104,17 @@ def _delta(delta: Mapping[str, Any] | None) -> str:
     text = f"{sign}{ms(abs(delta['delta_ms']))}"
     if pct is not None:
         text += f" ({sign}{abs(pct):.0f} %)"
-    return text + {True: " **significant**", False: "", None: " (not judged)"}[
-        delta.get("significant")]
+    return (
+        text
+        + {True: " **significant**", False: "", None: " (not judged)"}[delta.get("significant")]
+    )
 
 
 def p95_headline(report: Mapping[str, Any]) -> str:
     """`452 ms (main 280 ms, +61 %, significant)`, or the bare p95 without a comparison."""
     load = report["metrics"]["load"]
     comparison = report.get("comparison")
-    change = p95_change(comparison.get("load"), comparison["base"]["name"]) \
-        if comparison else ""
+    change = p95_change(comparison.get("load"), comparison["base"]["name"]) if comparison else ""
     return ms(load["p95_ms"]) + (f" ({md_escape(change)})" if change else "")
 
 
@@ -105,23 +122,44 @@ def environment() -> jinja2.Environment:
     """The Jinja2 environment every markdown template renders in, with the escaping filters."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("launchgate.render", "templates"),
-        autoescape=False, undefined=jinja2.StrictUndefined, trim_blocks=True,
-        lstrip_blocks=True, keep_trailing_newline=True)
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.globals.update(p95_headline=p95_headline)
-    env.filters.update(md=md_escape, md_prose=md_prose, code=code_span, ms=ms, seconds=seconds,
-                       check_cell=check_cell, delta=_delta)
+    env.filters.update(
+        md=md_escape,
+        md_prose=md_prose,
+        code=code_span,
+        ms=ms,
+        seconds=seconds,
+        check_cell=check_cell,
+        delta=_delta,
+    )
     return env
 
 
-def render_markdown(report: Mapping[str, Any], *, marker: bool = False,
-                    run_url: str | None = None, context: str = DEFAULT_CONTEXT) -> str:
+def render_markdown(
+    report: Mapping[str, Any],
+    *,
+    marker: bool = False,
+    run_url: str | None = None,
+    context: str = DEFAULT_CONTEXT,
+) -> str:
     """Render a `launchgate.report/v1` document. `marker` starts it with the sticky-comment
     marker of status context `context` (see `launchgate.render.comment`)."""
     template = environment().get_template("verdict.md.j2")
     comparison = report.get("comparison") or {}
     routes = (comparison.get("load") or {}).get("routes") or []
-    body = template.render(r=report, run_url=run_url, headline_words=verdict_words(report),
-                           cmp=comparison or None, cmp_headline=comparison_headline(report),
-                           route_deltas={d["name"]: d for d in routes})
+    body = template.render(
+        r=report,
+        run_url=run_url,
+        headline_words=verdict_words(report),
+        cmp=comparison or None,
+        cmp_headline=comparison_headline(report),
+        route_deltas={d["name"]: d for d in routes},
+    )
     body = re.sub(r"\n{3,}", "\n\n", body)
     return f"{comment_marker(context)}\n{body}" if marker else body

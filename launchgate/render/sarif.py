@@ -24,15 +24,22 @@ def render_sarif(report: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "launchgate", "version": report["tool"]["version"],
-                                "semanticVersion": report["tool"]["version"],
-                                "informationUri": INFORMATION_URI,
-                                "rules": list(rules.values())}},
-            "results": results,
-            "invocations": [{"executionSuccessful": report["verdict"] != "error"}],
-            "properties": {"verdict": report["verdict"], "counts": report["counts"]},
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "launchgate",
+                        "version": report["tool"]["version"],
+                        "semanticVersion": report["tool"]["version"],
+                        "informationUri": INFORMATION_URI,
+                        "rules": list(rules.values()),
+                    }
+                },
+                "results": results,
+                "invocations": [{"executionSuccessful": report["verdict"] != "error"}],
+                "properties": {"verdict": report["verdict"], "counts": report["counts"]},
+            }
+        ],
     }
 
 
@@ -43,8 +50,10 @@ def _rule(finding: Mapping[str, Any]) -> dict[str, Any]:
         "shortDescription": {"text": finding["title"][:1000]},
         "help": {"text": finding["remedy"] or finding["title"]},
         "defaultConfiguration": {"level": _LEVELS[finding["severity"]]},
-        "properties": {"tags": ["launchgate", finding["check"]],
-                       "security-severity": _SECURITY_SEVERITY[finding["severity"]]},
+        "properties": {
+            "tags": ["launchgate", finding["check"]],
+            "security-severity": _SECURITY_SEVERITY[finding["severity"]],
+        },
     }
 
 
@@ -62,19 +71,32 @@ def _result(finding: Mapping[str, Any], rule_index: int) -> dict[str, Any]:
     if finding.get("new") is not None:  # with a comparison: SARIF's own word for it
         result["baselineState"] = "new" if finding["new"] else "unchanged"
     if location.get("path") and location.get("line") and not location.get("url"):
-        result["locations"] = [{"physicalLocation": {
-            # a file name may hold spaces, `#`, `%` or control characters: a URI escapes them
-            "artifactLocation": {"uri": quote(location["path"].lstrip("/"), safe="/")},
-            "region": {"startLine": int(location["line"])}}}]
+        result["locations"] = [
+            {
+                "physicalLocation": {
+                    # a file name may hold spaces, `#`, `%` or control characters:
+                    # a URI escapes them
+                    "artifactLocation": {"uri": quote(location["path"].lstrip("/"), safe="/")},
+                    "region": {"startLine": int(location["line"])},
+                }
+            }
+        ]
     else:
         # GitHub code scanning refuses a result without a file location; a finding about the
         # deployment is anchored to the gate's config, and names the URL or host logically.
-        anchor: dict[str, Any] = {"physicalLocation": {
-            "artifactLocation": {"uri": CONFIG_URI}, "region": {"startLine": 1}}}
+        anchor: dict[str, Any] = {
+            "physicalLocation": {
+                "artifactLocation": {"uri": CONFIG_URI},
+                "region": {"startLine": 1},
+            }
+        }
         if location.get("url") or location.get("host"):
-            anchor["logicalLocations"] = [{
-                "name": location.get("host") or location.get("url"),
-                "fullyQualifiedName": location.get("url") or location.get("host"),
-                "kind": "resource"}]
+            anchor["logicalLocations"] = [
+                {
+                    "name": location.get("host") or location.get("url"),
+                    "fullyQualifiedName": location.get("url") or location.get("host"),
+                    "kind": "resource",
+                }
+            ]
         result["locations"] = [anchor]
     return result

@@ -44,14 +44,25 @@ def issue_title(report: Mapping[str, Any], context: str) -> str:
     return f"launchgate watch: {target} is failing ({context})"
 
 
-def issue_body(report: Mapping[str, Any], *, context: str, revision: int,
-               keys: Sequence[str], blockers: Sequence[str], since: str | None,
-               run_url: str | None) -> str:
+def issue_body(
+    report: Mapping[str, Any],
+    *,
+    context: str,
+    revision: int,
+    keys: Sequence[str],
+    blockers: Sequence[str],
+    since: str | None,
+    run_url: str | None,
+) -> str:
     """The issue body: the markers, the current blockers in a few lines, then the full
     verdict (with what changed since the last watch)."""
     verdict = report["verdict"]
-    lines = [watch_marker(context), state_line(revision, keys),
-             f"## {_ICONS[verdict]} Production watch: {verdict_words(report)}", ""]
+    lines = [
+        watch_marker(context),
+        state_line(revision, keys),
+        f"## {_ICONS[verdict]} Production watch: {verdict_words(report)}",
+        "",
+    ]
     where = f"**{md_escape(report['target'].get('url') or 'production')}**"
     facts = [where, f"status context `{md_escape(context)}`"]
     if since:
@@ -63,16 +74,30 @@ def issue_body(report: Mapping[str, Any], *, context: str, revision: int,
         lines += [f"**What blocks ({len(blockers)}):**", ""]
         lines += [f"- {md_prose(text)}" for text in blockers]
         lines.append("")
-    lines += ["This issue is kept by launchgate: its body shows the latest watch, a comment is "
-              "added when the blockers change, and it is closed when the watch passes.", "",
-              "---", "", render_markdown(report, run_url=run_url)]
-    pointer = (f"The full verdict is in the [run's job summary]({run_url})." if run_url
-               else "The full verdict is in the run's job summary.")
+    lines += [
+        "This issue is kept by launchgate: its body shows the latest watch, a comment is "
+        "added when the blockers change, and it is closed when the watch passes.",
+        "",
+        "---",
+        "",
+        render_markdown(report, run_url=run_url),
+    ]
+    pointer = (
+        f"The full verdict is in the [run's job summary]({run_url})."
+        if run_url
+        else "The full verdict is in the run's job summary."
+    )
     return fit_comment("\n".join(lines), pointer)
 
 
-def change_comment(*, context: str, revision: int, added: Sequence[str],
-                   resolved_markdown: Sequence[str], run_url: str | None) -> str:
+def change_comment(
+    *,
+    context: str,
+    revision: int,
+    added: Sequence[str],
+    resolved_markdown: Sequence[str],
+    run_url: str | None,
+) -> str:
     """`resolved_markdown`: the resolved blockers' lines as the issue body showed them."""
     lines = [change_marker(context, revision), "**The blockers changed.**", ""]
     lines += [f"- 🆕 {md_prose(text)}" for text in added]
@@ -90,14 +115,22 @@ def recovered_comment(*, context: str, down_for: str | None, run_url: str | None
     return f"{recovered_marker(context)}\n{text} Closing this issue.\n"
 
 
-def webhook_text(*, event: str, report: Mapping[str, Any], context: str,
-                 blockers: Sequence[str], issue_url: str | None,
-                 down_for: str | None = None) -> str:
+def webhook_text(
+    *,
+    event: str,
+    report: Mapping[str, Any],
+    context: str,
+    blockers: Sequence[str],
+    issue_url: str | None,
+    down_for: str | None = None,
+) -> str:
     """Slack-compatible plain text for one state change: `opened`, `changed`, `recovered`."""
     target = report["target"].get("url") or "production"
-    head = {"opened": f"launchgate watch: {target} is failing ({context})",
-            "changed": f"launchgate watch: the blockers of {target} changed ({context})",
-            "recovered": f"launchgate watch: {target} recovered ({context})"}[event]
+    head = {
+        "opened": f"launchgate watch: {target} is failing ({context})",
+        "changed": f"launchgate watch: the blockers of {target} changed ({context})",
+        "recovered": f"launchgate watch: {target} recovered ({context})",
+    }[event]
     if event == "recovered" and down_for:
         head += f" after {down_for}"
     lines = [head]

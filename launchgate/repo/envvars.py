@@ -21,11 +21,22 @@ from launchgate.repo.files import read_text, relative, walk
 # Build tools inline variables with these prefixes into the client bundle: every visitor's
 # browser can read their values.
 PUBLIC_ENV_PREFIXES: tuple[str, ...] = (
-    "NEXT_PUBLIC_", "VITE_", "REACT_APP_", "EXPO_PUBLIC_", "NUXT_PUBLIC_", "PUBLIC_",
+    "NEXT_PUBLIC_",
+    "VITE_",
+    "REACT_APP_",
+    "EXPO_PUBLIC_",
+    "NUXT_PUBLIC_",
+    "PUBLIC_",
     "GATSBY_",
 )
-EXAMPLE_FILES: tuple[str, ...] = (".env.example", ".env.sample", ".env.template",
-                                  ".env.dist", "example.env", "sample.env")
+EXAMPLE_FILES: tuple[str, ...] = (
+    ".env.example",
+    ".env.sample",
+    ".env.template",
+    ".env.dist",
+    "example.env",
+    "sample.env",
+)
 
 _NAME = r"([A-Za-z_][A-Za-z0-9_]*)"
 _Q = r"""["']"""
@@ -44,21 +55,45 @@ _READS: dict[str, tuple[re.Pattern[str], ...]] = {
         re.compile(rf"ENV\[\s*{_Q}{_NAME}{_Q}\s*\]"),
         re.compile(rf"ENV\.fetch\(\s*{_Q}{_NAME}{_Q}"),
     ),
-    "go": (
-        re.compile(rf"os\.(?:Getenv|LookupEnv)\(\s*\"{_NAME}\""),
-    ),
+    "go": (re.compile(rf"os\.(?:Getenv|LookupEnv)\(\s*\"{_NAME}\""),),
 }
 _LANGUAGE_OF: dict[str, str] = {
-    ".py": "python", ".js": "javascript", ".jsx": "javascript", ".mjs": "javascript",
-    ".cjs": "javascript", ".ts": "javascript", ".tsx": "javascript", ".vue": "javascript",
-    ".svelte": "javascript", ".astro": "javascript", ".rb": "ruby", ".erb": "ruby",
+    ".py": "python",
+    ".js": "javascript",
+    ".jsx": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".ts": "javascript",
+    ".tsx": "javascript",
+    ".vue": "javascript",
+    ".svelte": "javascript",
+    ".astro": "javascript",
+    ".rb": "ruby",
+    ".erb": "ruby",
     ".go": "go",
 }
 # Names every runtime sets by itself: listing them as "undocumented" would be noise.
-_PLATFORM_NAMES = frozenset({
-    "NODE_ENV", "HOME", "PATH", "PWD", "USER", "SHELL", "TERM", "LANG", "TMPDIR", "CI",
-    "GITHUB_TOKEN", "PYTHONPATH", "DEV", "PROD", "MODE", "SSR", "BASE_URL",
-})
+_PLATFORM_NAMES = frozenset(
+    {
+        "NODE_ENV",
+        "HOME",
+        "PATH",
+        "PWD",
+        "USER",
+        "SHELL",
+        "TERM",
+        "LANG",
+        "TMPDIR",
+        "CI",
+        "GITHUB_TOKEN",
+        "PYTHONPATH",
+        "DEV",
+        "PROD",
+        "MODE",
+        "SSR",
+        "BASE_URL",
+    }
+)
 _SECRETS_REF = re.compile(r"\$\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _EXAMPLE_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", re.MULTILINE)
 MAX_WORKFLOW_BYTES = 256 * 1024
@@ -67,10 +102,10 @@ MAX_WORKFLOW_BYTES = 256 * 1024
 @dataclass(frozen=True)
 class EnvVar:
     name: str
-    read_in: tuple[str, ...]           # files whose code reads it
-    set_in: tuple[str, ...]            # workflows that set it (`env:`) or pass it (`secrets.X`)
-    documented: bool                   # listed in the example env file
-    public: bool                       # a build-time public prefix: shipped to every browser
+    read_in: tuple[str, ...]  # files whose code reads it
+    set_in: tuple[str, ...]  # workflows that set it (`env:`) or pass it (`secrets.X`)
+    documented: bool  # listed in the example env file
+    public: bool  # a build-time public prefix: shipped to every browser
 
     @property
     def undocumented(self) -> bool:
@@ -80,16 +115,25 @@ class EnvVar:
 @dataclass(frozen=True)
 class EnvInventory:
     variables: tuple[EnvVar, ...]
-    example_file: str | None           # the example env file found, if any
-    documented_only: tuple[str, ...]   # documented, but nothing reads them (stale docs?)
+    example_file: str | None  # the example env file found, if any
+    documented_only: tuple[str, ...]  # documented, but nothing reads them (stale docs?)
 
     def to_json(self) -> dict[str, Any]:
-        return {"example_file": self.example_file,
-                "documented_only": list(self.documented_only),
-                "variables": [{"name": v.name, "read_in": list(v.read_in),
-                               "set_in": list(v.set_in), "documented": v.documented,
-                               "public": v.public, "undocumented": v.undocumented}
-                              for v in self.variables]}
+        return {
+            "example_file": self.example_file,
+            "documented_only": list(self.documented_only),
+            "variables": [
+                {
+                    "name": v.name,
+                    "read_in": list(v.read_in),
+                    "set_in": list(v.set_in),
+                    "documented": v.documented,
+                    "public": v.public,
+                    "undocumented": v.undocumented,
+                }
+                for v in self.variables
+            ],
+        }
 
 
 def is_public(name: str) -> bool:
@@ -101,9 +145,16 @@ def scan_env(root: Path) -> EnvInventory:
     sets = workflow_names(root)
     example_file, documented = example_names(root)
     names = sorted(set(reads) | set(sets))
-    variables = tuple(EnvVar(name, tuple(sorted(reads.get(name, ()))),
-                             tuple(sorted(sets.get(name, ()))), name in documented,
-                             is_public(name)) for name in names)
+    variables = tuple(
+        EnvVar(
+            name,
+            tuple(sorted(reads.get(name, ()))),
+            tuple(sorted(sets.get(name, ()))),
+            name in documented,
+            is_public(name),
+        )
+        for name in names
+    )
     stale = tuple(sorted(documented - set(reads) - set(sets)))
     return EnvInventory(variables, example_file, stale)
 
@@ -143,8 +194,14 @@ def workflow_files(root: Path) -> list[Path]:
     folder = root / ".github" / "workflows"
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file()
-                  and not p.is_symlink() and p.stat().st_size <= MAX_WORKFLOW_BYTES)
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in (".yml", ".yaml")
+        and p.is_file()
+        and not p.is_symlink()
+        and p.stat().st_size <= MAX_WORKFLOW_BYTES
+    )
 
 
 def load_workflow(text: str) -> Any:

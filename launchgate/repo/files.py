@@ -8,11 +8,30 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-SKIPPED_DIRS = frozenset({
-    ".git", "node_modules", ".venv", "venv", "env", "__pycache__", "vendor", "dist", "build",
-    ".next", ".nuxt", ".svelte-kit", ".output", "coverage", ".tox", ".mypy_cache",
-    ".ruff_cache", ".pytest_cache", "target", "site-packages",
-})
+SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        "node_modules",
+        ".venv",
+        "venv",
+        "env",
+        "__pycache__",
+        "vendor",
+        "dist",
+        "build",
+        ".next",
+        ".nuxt",
+        ".svelte-kit",
+        ".output",
+        "coverage",
+        ".tox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        "target",
+        "site-packages",
+    }
+)
 MAX_FILE_BYTES = 512 * 1024
 MAX_FILES = 20_000
 

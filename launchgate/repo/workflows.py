@@ -19,14 +19,22 @@ from launchgate.repo.files import read_text, relative
 
 # `uses:` prefixes -> the platform they deploy to.
 _DEPLOY_ACTIONS: tuple[tuple[str, str], ...] = (
-    ("amondnet/vercel-action", "Vercel"), ("vercel/", "Vercel"),
-    ("superfly/flyctl-actions", "Fly.io"), ("nwtgck/actions-netlify", "Netlify"),
-    ("netlify/", "Netlify"), ("cloudflare/wrangler-action", "Cloudflare"),
-    ("cloudflare/pages-action", "Cloudflare Pages"), ("aws-actions/", "AWS"),
-    ("google-github-actions/deploy", "Google Cloud"), ("azure/webapps-deploy", "Azure"),
-    ("azure/", "Azure"), ("akhileshns/heroku-deploy", "Heroku"),
-    ("actions/deploy-pages", "GitHub Pages"), ("peaceiris/actions-gh-pages", "GitHub Pages"),
-    ("appleboy/ssh-action", "a server over SSH"), ("docker/build-push-action", "a registry"),
+    ("amondnet/vercel-action", "Vercel"),
+    ("vercel/", "Vercel"),
+    ("superfly/flyctl-actions", "Fly.io"),
+    ("nwtgck/actions-netlify", "Netlify"),
+    ("netlify/", "Netlify"),
+    ("cloudflare/wrangler-action", "Cloudflare"),
+    ("cloudflare/pages-action", "Cloudflare Pages"),
+    ("aws-actions/", "AWS"),
+    ("google-github-actions/deploy", "Google Cloud"),
+    ("azure/webapps-deploy", "Azure"),
+    ("azure/", "Azure"),
+    ("akhileshns/heroku-deploy", "Heroku"),
+    ("actions/deploy-pages", "GitHub Pages"),
+    ("peaceiris/actions-gh-pages", "GitHub Pages"),
+    ("appleboy/ssh-action", "a server over SSH"),
+    ("docker/build-push-action", "a registry"),
 )
 # `run:` commands -> the platform.
 _DEPLOY_COMMANDS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -35,42 +43,56 @@ _DEPLOY_COMMANDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bnetlify deploy\b"), "Netlify"),
     (re.compile(r"\bwrangler (pages )?(deploy|publish)\b"), "Cloudflare"),
     (re.compile(r"\bgit push .*heroku\b|\bheroku (container:release|releases)\b"), "Heroku"),
-    (re.compile(r"\brailway up\b"), "Railway"), (re.compile(r"\brender deploy\b"), "Render"),
+    (re.compile(r"\brailway up\b"), "Railway"),
+    (re.compile(r"\brender deploy\b"), "Render"),
     (re.compile(r"\bkubectl (apply|rollout|set image)\b"), "Kubernetes"),
     (re.compile(r"\bhelm upgrade\b"), "Kubernetes (Helm)"),
     (re.compile(r"\baws (ecs update-service|s3 sync|deploy)\b"), "AWS"),
     (re.compile(r"\bgcloud (run deploy|app deploy)\b"), "Google Cloud"),
-    (re.compile(r"\baz webapp\b"), "Azure"), (re.compile(r"\bdocker push\b"), "a registry"),
+    (re.compile(r"\baz webapp\b"), "Azure"),
+    (re.compile(r"\bdocker push\b"), "a registry"),
     (re.compile(r"\b(rsync|scp)\b.*@"), "a server over SSH"),
 )
 _ROLLBACK_COMMANDS = re.compile(
     r"\bvercel (rollback|promote)\b|\bfly(ctl)? (releases|deploy --image)\b|"
     r"\bkubectl rollout undo\b|\bhelm rollback\b|\bheroku (rollback|releases:rollback)\b|"
-    r"\bnetlify .*--prod.*--deploy-id\b|\bwrangler rollback\b")
-_REF_INPUTS = frozenset({"ref", "sha", "version", "tag", "release", "commit", "image",
-                         "image_tag", "revision"})
+    r"\bnetlify .*--prod.*--deploy-id\b|\bwrangler rollback\b"
+)
+_REF_INPUTS = frozenset(
+    {"ref", "sha", "version", "tag", "release", "commit", "image", "image_tag", "revision"}
+)
 
 
 @dataclass(frozen=True)
 class DeployWorkflow:
     file: str
     name: str
-    triggers: tuple[str, ...]          # push (branches), pull_request, workflow_dispatch, ...
-    environments: tuple[str, ...]      # deployment environments its jobs name
-    targets: tuple[str, ...]           # platforms it deploys to, as far as the steps show
-    rollback: str | None               # how this workflow can roll back, if it shows a way
+    triggers: tuple[str, ...]  # push (branches), pull_request, workflow_dispatch, ...
+    environments: tuple[str, ...]  # deployment environments its jobs name
+    targets: tuple[str, ...]  # platforms it deploys to, as far as the steps show
+    rollback: str | None  # how this workflow can roll back, if it shows a way
 
 
 @dataclass(frozen=True)
 class DeployInventory:
     workflows: tuple[DeployWorkflow, ...]
-    unreadable: tuple[str, ...]        # workflow files that are not YAML we could read
+    unreadable: tuple[str, ...]  # workflow files that are not YAML we could read
 
     def to_json(self) -> dict[str, Any]:
-        return {"unreadable": list(self.unreadable), "workflows": [
-            {"file": w.file, "name": w.name, "triggers": list(w.triggers),
-             "environments": list(w.environments), "targets": list(w.targets),
-             "rollback": w.rollback} for w in self.workflows]}
+        return {
+            "unreadable": list(self.unreadable),
+            "workflows": [
+                {
+                    "file": w.file,
+                    "name": w.name,
+                    "triggers": list(w.triggers),
+                    "environments": list(w.environments),
+                    "targets": list(w.targets),
+                    "rollback": w.rollback,
+                }
+                for w in self.workflows
+            ],
+        }
 
 
 def scan_deploys(root: Path) -> DeployInventory:
@@ -114,9 +136,14 @@ def describe(file: str, workflow: Mapping[Any, Any]) -> DeployWorkflow | None:
             targets.append(f"unknown (job {job_id!s})")
     if not environments and not targets:
         return None
-    return DeployWorkflow(file, name, _triggers(_on(workflow)),
-                          tuple(dict.fromkeys(environments)), tuple(dict.fromkeys(targets)),
-                          _rollback(name, file, _on(workflow), commands))
+    return DeployWorkflow(
+        file,
+        name,
+        _triggers(_on(workflow)),
+        tuple(dict.fromkeys(environments)),
+        tuple(dict.fromkeys(targets)),
+        _rollback(name, file, _on(workflow), commands),
+    )
 
 
 def _on(workflow: Mapping[Any, Any]) -> Any:
@@ -159,6 +186,8 @@ def _rollback(name: str, file: str, on: Any, commands: list[str]) -> str | None:
     if isinstance(inputs, Mapping):
         wanted = sorted(str(k) for k in inputs if str(k).lower() in _REF_INPUTS)
         if wanted:
-            return (f"start it by hand (workflow_dispatch) with input `{wanted[0]}` set to "
-                    "the last good version")
+            return (
+                f"start it by hand (workflow_dispatch) with input `{wanted[0]}` set to "
+                "the last good version"
+            )
     return None

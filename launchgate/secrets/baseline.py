@@ -36,8 +36,9 @@ def load_baseline(path: Path) -> dict[str, Any] | None:
     if not isinstance(data, dict) or not isinstance(data.get("results", {}), dict):
         raise BaselineError(f"{path}: not a detect-secrets baseline (no `results` mapping)")
     for key in ("plugins_used", "filters_used"):
-        if key in data and not (isinstance(data[key], list)
-                                and all(isinstance(x, dict) for x in data[key])):
+        if key in data and not (
+            isinstance(data[key], list) and all(isinstance(x, dict) for x in data[key])
+        ):
             raise BaselineError(f"{path}: `{key}` is not a list of settings")
     return data
 
@@ -48,15 +49,20 @@ def known_entries(data: dict[str, Any] | None) -> frozenset[tuple[str, str, str]
         return frozenset()
     return frozenset(
         (str(entry.get("filename", path)), entry["type"], entry["hashed_secret"])
-        for path, entries in data.get("results", {}).items() if isinstance(entries, list)
+        for path, entries in data.get("results", {}).items()
+        if isinstance(entries, list)
         for entry in entries
-        if isinstance(entry, dict) and isinstance(entry.get("hashed_secret"), str)
-        and isinstance(entry.get("type"), str))
+        if isinstance(entry, dict)
+        and isinstance(entry.get("hashed_secret"), str)
+        and isinstance(entry.get("type"), str)
+    )
 
 
-def baseline_document(entries: Iterable[tuple[str, str, str]],
-                      existing: dict[str, Any] | None,
-                      settings: dict[str, Any]) -> tuple[str, int]:
+def baseline_document(
+    entries: Iterable[tuple[str, str, str]],
+    existing: dict[str, Any] | None,
+    settings: dict[str, Any],
+) -> tuple[str, int]:
     """(the baseline text, how many entries are new). `entries` are (path, type, hashed
     secret) of the current findings; an existing baseline is extended, never rewritten."""
     from detect_secrets.__version__ import VERSION
@@ -64,17 +70,21 @@ def baseline_document(entries: Iterable[tuple[str, str, str]],
     if existing:
         document = dict(existing)
     else:
-        document = {"version": VERSION, "plugins_used": settings["plugins_used"],
-                    "filters_used": settings["filters_used"], "results": {}}
+        document = {
+            "version": VERSION,
+            "plugins_used": settings["plugins_used"],
+            "filters_used": settings["filters_used"],
+            "results": {},
+        }
     old_results = document.get("results") or {}
     known = known_entries(existing)
     additions: dict[str, list[dict[str, Any]]] = {}
     for path, secret_type, hashed in sorted(set(entries)):
         if (path, secret_type, hashed) in known:
             continue
-        additions.setdefault(path, []).append({"type": secret_type, "filename": path,
-                                               "hashed_secret": hashed,
-                                               "is_verified": False})
+        additions.setdefault(path, []).append(
+            {"type": secret_type, "filename": path, "hashed_secret": hashed, "is_verified": False}
+        )
     results: dict[str, Any] = {}
     for path in sorted(set(old_results) | set(additions)):
         kept = old_results.get(path)

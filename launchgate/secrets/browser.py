@@ -40,28 +40,73 @@ from launchgate.secrets.engine import Engine
 from launchgate.secrets.tree import read_objects, text_lines, tree_blobs
 
 # Words after which a private word may only be followed by these (STRIPE_SECRET_KEY).
-_TAILS = frozenset({"KEY", "KEYS", "TOKEN", "ACCESS", "HASH", "VALUE", "B64", "BASE64",
-                    "JSON", "PEM", "STRING"})
+_TAILS = frozenset(
+    {"KEY", "KEYS", "TOKEN", "ACCESS", "HASH", "VALUE", "B64", "BASE64", "JSON", "PEM", "STRING"}
+)
 _PRIVATE_WORDS: tuple[tuple[str, ...], ...] = (
-    ("SECRET",), ("SECRETS",), ("PRIVATE",), ("PASSWORD",), ("PASSWD",), ("SERVICE", "ROLE"),
-    ("SIGNING", "KEY"))
+    ("SECRET",),
+    ("SECRETS",),
+    ("PRIVATE",),
+    ("PASSWORD",),
+    ("PASSWD",),
+    ("SERVICE", "ROLE"),
+    ("SIGNING", "KEY"),
+)
 # A provider's name for its secret key (the whole rest of the name after the prefix ends so).
-_PROVIDER_SECRETS: tuple[tuple[str, ...], ...] = tuple(tuple(n.split("_")) for n in (
-    "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GROQ_API_KEY", "MISTRAL_API_KEY",
-    "COHERE_API_KEY", "DEEPSEEK_API_KEY", "REPLICATE_API_TOKEN", "HF_TOKEN",
-    "HUGGINGFACE_API_KEY", "ELEVENLABS_API_KEY", "PINECONE_API_KEY", "RESEND_API_KEY",
-    "SENDGRID_API_KEY", "MAILGUN_API_KEY", "POSTMARK_SERVER_TOKEN", "POSTMARK_API_TOKEN",
-    "TWILIO_AUTH_TOKEN", "GITHUB_TOKEN", "GH_TOKEN", "NPM_TOKEN", "SLACK_BOT_TOKEN",
-    "DISCORD_BOT_TOKEN", "TELEGRAM_BOT_TOKEN", "SUPABASE_SERVICE_KEY", "STRIPE_RESTRICTED_KEY",
-    "DATABASE_URL", "POSTGRES_URL", "POSTGRES_PRISMA_URL", "MONGODB_URI", "MONGO_URL",
-    "REDIS_URL"))
+_PROVIDER_SECRETS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(n.split("_"))
+    for n in (
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "GEMINI_API_KEY",
+        "GROQ_API_KEY",
+        "MISTRAL_API_KEY",
+        "COHERE_API_KEY",
+        "DEEPSEEK_API_KEY",
+        "REPLICATE_API_TOKEN",
+        "HF_TOKEN",
+        "HUGGINGFACE_API_KEY",
+        "ELEVENLABS_API_KEY",
+        "PINECONE_API_KEY",
+        "RESEND_API_KEY",
+        "SENDGRID_API_KEY",
+        "MAILGUN_API_KEY",
+        "POSTMARK_SERVER_TOKEN",
+        "POSTMARK_API_TOKEN",
+        "TWILIO_AUTH_TOKEN",
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "NPM_TOKEN",
+        "SLACK_BOT_TOKEN",
+        "DISCORD_BOT_TOKEN",
+        "TELEGRAM_BOT_TOKEN",
+        "SUPABASE_SERVICE_KEY",
+        "STRIPE_RESTRICTED_KEY",
+        "DATABASE_URL",
+        "POSTGRES_URL",
+        "POSTGRES_PRISMA_URL",
+        "MONGODB_URI",
+        "MONGO_URL",
+        "REDIS_URL",
+    )
+)
 # Meant for the browser, whatever else the name says.
 _PUBLIC_WORDS: tuple[tuple[str, ...], ...] = (
-    ("PUBLISHABLE",), ("ANON",), ("PUBLIC", "KEY"), ("SITE", "KEY"))
+    ("PUBLISHABLE",),
+    ("ANON",),
+    ("PUBLIC", "KEY"),
+    ("SITE", "KEY"),
+)
 # Finding types that are guesses or not secret-key formats.
-_NOT_KEY_FORMATS = frozenset({"Secret Keyword", "Base64 High Entropy String",
-                              "Hex High Entropy String", "JSON Web Token",
-                              "Public IP (ipv4)"})
+_NOT_KEY_FORMATS = frozenset(
+    {
+        "Secret Keyword",
+        "Base64 High Entropy String",
+        "Hex High Entropy String",
+        "JSON Web Token",
+        "Public IP (ipv4)",
+    }
+)
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _ENV_LINE = re.compile(rf"^\s*(?:export\s+)?({_NAME})\s*=\s*(.*)$")
@@ -80,8 +125,9 @@ _DEFINE_ONE = re.compile(rf"[\"'`](?:process\.env|import\.meta\.env)\.({_NAME})[
 _DEFINE_ALL = re.compile(r"[\"'`]process\.env[\"'`]\s*:\s*(?:JSON\.stringify\(\s*)?process\.env\b")
 _PRAGMA = re.compile(r"pragma: ?(?:allow|white)list[ -]secret")
 
-_CODE_SUFFIXES = frozenset({".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts",
-                            ".vue", ".svelte", ".astro"})
+_CODE_SUFFIXES = frozenset(
+    {".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte", ".astro"}
+)
 _BUNDLER_CONFIGS = ("vite.config.", "webpack.config.")
 # Strings that can start a public variable's name: a file without one needs no reading.
 _PREFIX_HINTS = (b"PUBLIC_", b"VITE_", b"REACT_APP_", b"GATSBY_", b"envPrefix", b"define")
@@ -94,8 +140,8 @@ class Exposure:
     path: str
     line: int
     name: str
-    where: str     # "env file" | "workflow env" | "code" | "Vite config"
-    reason: str    # why it is private, in words (no value)
+    where: str  # "env file" | "workflow env" | "code" | "Vite config"
+    reason: str  # why it is private, in words (no value)
 
     @property
     def group(self) -> str:
@@ -110,17 +156,17 @@ def private_name(name: str) -> str:
         return ""
     for private in _PRIVATE_WORDS:
         at = _contains(words, private)
-        if at >= 0 and all(w in _TAILS for w in words[at + len(private):]):
+        if at >= 0 and all(w in _TAILS for w in words[at + len(private) :]):
             return f"its name says {'_'.join(private)}"
     for provider in _PROVIDER_SECRETS:
-        if words[-len(provider):] == provider:
+        if words[-len(provider) :] == provider:
             return f"{'_'.join(provider)} is the provider's secret key"
     return ""
 
 
 def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> int:
     for start in range(len(words) - len(part) + 1):
-        if words[start:start + len(part)] == part:
+        if words[start : start + len(part)] == part:
             return start
     return -1
 
@@ -141,12 +187,13 @@ class _Finder:
         self.engine = engine
         self.prefixes = prefixes
 
-    def exposed(self, path: str, line_no: int, name: str, where: str, line: str,
-                value: str | None) -> Exposure | None:
+    def exposed(
+        self, path: str, line_no: int, name: str, where: str, line: str, value: str | None
+    ) -> Exposure | None:
         prefix = public_prefix(name, self.prefixes)
         if not prefix or _PRAGMA.search(line):
             return None
-        reason = private_name(name[len(prefix):])
+        reason = private_name(name[len(prefix) :])
         if not reason and value:
             source = _SECRET_REF.search(value)
             if source and private_name(source.group(1)):
@@ -160,8 +207,9 @@ class _Finder:
         for index, line in enumerate(lines):
             match = _ENV_LINE.match(line)
             if match:
-                found = self.exposed(path, index + 1, match.group(1), "env file", line,
-                                     match.group(2).strip())
+                found = self.exposed(
+                    path, index + 1, match.group(1), "env file", line, match.group(2).strip()
+                )
                 if found:
                     yield found
 
@@ -170,8 +218,9 @@ class _Finder:
         for index, line in enumerate(lines):
             match = _YAML_KEY.match(line)
             if match and match.group(1) in names:
-                found = self.exposed(path, index + 1, match.group(1), "workflow env", line,
-                                     match.group(2).strip())
+                found = self.exposed(
+                    path, index + 1, match.group(1), "workflow env", line, match.group(2).strip()
+                )
                 if found:
                     yield found
 
@@ -190,13 +239,23 @@ class _Finder:
             if _PRAGMA.search(line):
                 continue
             if _DEFINE_ALL.search(line):
-                yield Exposure(path, index + 1, "process.env", "Vite config",
-                               "`define` puts every environment variable into client code")
+                yield Exposure(
+                    path,
+                    index + 1,
+                    "process.env",
+                    "Vite config",
+                    "`define` puts every environment variable into client code",
+                )
             for match in _DEFINE_ONE.finditer(line):
                 reason = private_name(match.group(1))
                 if reason:
-                    yield Exposure(path, index + 1, match.group(1), "Vite config",
-                                   f"`define` puts it into client code and {reason}")
+                    yield Exposure(
+                        path,
+                        index + 1,
+                        match.group(1),
+                        "Vite config",
+                        f"`define` puts it into client code and {reason}",
+                    )
 
 
 def kind_of(path: str) -> str:
@@ -227,13 +286,24 @@ def extra_prefixes(lines: Iterable[str]) -> tuple[str, ...]:
 def find_exposures(engine: Engine, files: dict[str, list[str]]) -> list[Exposure]:
     """Every exposure in these files (path -> lines)."""
     kinds = {path: kind_of(path) for path in files}
-    prefixes = tuple(dict.fromkeys(PUBLIC_ENV_PREFIXES + tuple(
-        p for path, kind in kinds.items() if kind == "bundler"
-        and os.path.basename(path).startswith("vite.config.")
-        for p in extra_prefixes(files[path]))))
+    prefixes = tuple(
+        dict.fromkeys(
+            PUBLIC_ENV_PREFIXES
+            + tuple(
+                p
+                for path, kind in kinds.items()
+                if kind == "bundler" and os.path.basename(path).startswith("vite.config.")
+                for p in extra_prefixes(files[path])
+            )
+        )
+    )
     finder = _Finder(engine, prefixes)
-    scans = {"env": finder.env_file, "workflow": finder.workflow, "code": finder.code,
-             "bundler": finder.bundler_config}
+    scans = {
+        "env": finder.env_file,
+        "workflow": finder.workflow,
+        "code": finder.code,
+        "bundler": finder.bundler_config,
+    }
     found: list[Exposure] = []
     for path in sorted(files):
         kind = kinds[path]
@@ -244,12 +314,16 @@ def find_exposures(engine: Engine, files: dict[str, list[str]]) -> list[Exposure
     return sorted(set(found), key=lambda e: (e.path, e.line, e.name))
 
 
-def exposures_at(repo: str, commit: str, engine: Engine,
-                 paths: set[str] | None = None) -> list[Exposure]:
+def exposures_at(
+    repo: str, commit: str, engine: Engine, paths: set[str] | None = None
+) -> list[Exposure]:
     """The exposures in `commit`'s files (only `paths`, when given)."""
     engine.activate()
-    blobs = [b for b in tree_blobs(repo, commit)
-             if kind_of(b.path) and (paths is None or b.path in paths)]
+    blobs = [
+        b
+        for b in tree_blobs(repo, commit)
+        if kind_of(b.path) and (paths is None or b.path in paths)
+    ]
     by_oid: dict[str, list[str]] = {}
     for blob in blobs:
         by_oid.setdefault(blob.oid, []).append(blob.path)

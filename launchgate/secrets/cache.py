@@ -40,9 +40,12 @@ def cache_dir(repo: str, configured: str | None) -> Path:
 
 
 def _hit(row: object) -> AddedHit:
-    if not isinstance(row, list) or len(row) != len(fields(AddedHit)) or \
-            not all(isinstance(x, str) for i, x in enumerate(row) if i != 3) or \
-            not isinstance(row[3], int):
+    if (
+        not isinstance(row, list)
+        or len(row) != len(fields(AddedHit))
+        or not all(isinstance(x, str) for i, x in enumerate(row) if i != 3)
+        or not isinstance(row[3], int)
+    ):
         raise ValueError("bad hit row")
     return AddedHit(*row)
 
@@ -53,8 +56,13 @@ def _tree_entry(key: object, rows: object) -> tuple[str, list[HeadPlace]]:
     path = key.split(":", 1)[1]
     places = []
     for row in rows:
-        if not isinstance(row, list) or len(row) != 5 or not isinstance(row[0], int) or \
-                not all(isinstance(x, str) for x in row[1:4]) or not isinstance(row[4], bool):
+        if (
+            not isinstance(row, list)
+            or len(row) != 5
+            or not isinstance(row[0], int)
+            or not all(isinstance(x, str) for x in row[1:4])
+            or not isinstance(row[4], bool)
+        ):
             raise ValueError("bad tree row")
         places.append(HeadPlace(path, *row))
     return key, places
@@ -84,8 +92,11 @@ class HistoryCache:
             return cache
         try:
             data = json.loads(text)
-            if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or \
-                    data.get("settings_key") != settings_key:
+            if (
+                not isinstance(data, dict)
+                or data.get("format") != CACHE_FORMAT
+                or data.get("settings_key") != settings_key
+            ):
                 raise ValueError("not a cache of this version")
             scanned = data["scanned"]
             if not isinstance(scanned, list) or not all(isinstance(c, str) for c in scanned):
@@ -95,8 +106,9 @@ class HistoryCache:
                 raise ValueError("bad tree")
             tree = dict(_tree_entry(k, v) for k, v in data["tree"].items())
         except (ValueError, KeyError, TypeError) as exc:
-            cache.problem = (f"cache {path.name} invalid ({str(exc)[:60] or type(exc).__name__})"
-                             "; rescanned")
+            cache.problem = (
+                f"cache {path.name} invalid ({str(exc)[:60] or type(exc).__name__}); rescanned"
+            )
             return cache
         cache.scanned = set(scanned)
         cache.hits = hits
@@ -109,12 +121,16 @@ class HistoryCache:
 
     def save(self) -> str | None:
         """Write atomically; returns a reason when the cache could not be written."""
-        data = {"format": CACHE_FORMAT, "settings_key": self.settings_key,
-                "scanned": sorted(self.scanned),
-                "hits": sorted({astuple(h) for h in self.hits}),
-                "tree": {key: [[p.line, p.type, p.hashed_secret, p.value_id, p.allowlisted]
-                               for p in places]
-                         for key, places in sorted(self.tree.items())}}
+        data = {
+            "format": CACHE_FORMAT,
+            "settings_key": self.settings_key,
+            "scanned": sorted(self.scanned),
+            "hits": sorted({astuple(h) for h in self.hits}),
+            "tree": {
+                key: [[p.line, p.type, p.hashed_secret, p.value_id, p.allowlisted] for p in places]
+                for key, places in sorted(self.tree.items())
+            },
+        }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".secrets-", suffix=".tmp")

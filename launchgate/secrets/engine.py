@@ -74,16 +74,18 @@ _W = rb"[\w\x80-\xff-]"
 # triggered line is checked against the verifying patterns, each necessary for its plugins.
 _CI_TRIGGERS = (rb"key", rb"pass", rb"pw", rb"secret", rb"contrase", rb"token")
 _CI_VERIFY: tuple[tuple[bytes, tuple[str, ...]], ...] = (
-    (_KEYWORDS, ("KeywordDetector", "IbmCosHmacDetector")),   # IbmCosHmac needs "secret"
+    (_KEYWORDS, ("KeywordDetector", "IbmCosHmacDetector")),  # IbmCosHmac needs "secret"
     # keyword, operator, long value: Cloudant (24/64), IBM Cloud IAM (44), SoftLayer (64)
-    (rb"(?:key|pwd|pw|password|pass|token)[\"']?\]?[ =:>]+[\"']?" + _W + rb"{24}",
-     ("CloudantDetector", "IbmCloudIamDetector", "SoftlayerDetector")),
+    (
+        rb"(?:key|pwd|pw|password|pass|token)[\"']?\]?[ =:>]+[\"']?" + _W + rb"{24}",
+        ("CloudantDetector", "IbmCloudIamDetector", "SoftlayerDetector"),
+    ),
 )
 # Case-insensitive plugins with a literal core of their own (searched in lower-cased bytes).
 _CI_CORES: tuple[tuple[bytes, tuple[str, ...]], ...] = (
-    (rb"aws", ("AWSKeyDetector",)),                            # secret access key form
+    (rb"aws", ("AWSKeyDetector",)),  # secret access key form
     (rb"cloudant\.com", ("CloudantDetector",)),
-    (rb"softlayer.{1,4}com/soap", ("SoftlayerDetector",)),     # the plugin's unescaped dots
+    (rb"softlayer.{1,4}com/soap", ("SoftlayerDetector",)),  # the plugin's unescaped dots
     (rb"xox[abposr]-", ("SlackDetector",)),
     (rb"hooks\.slack\.com/services/", ("SlackDetector",)),
 )
@@ -115,13 +117,14 @@ _CS_CORES: tuple[tuple[bytes, tuple[str, ...]], ...] = (
 # Python's IGNORECASE equates these non-ASCII letters with ASCII ones (U+0130 and U+0131
 # with i, U+017F with s, U+212A with k); bytes.lower() does not, so a line holding one is a
 # candidate for every case-insensitive plugin.
-_FOLD_SPECIAL = tuple(re.compile(re.escape(c)) for c in
-                      (b"\xc4\xb0", b"\xc4\xb1", b"\xc5\xbf", b"\xe2\x84\xaa"))
+_FOLD_SPECIAL = tuple(
+    re.compile(re.escape(c)) for c in (b"\xc4\xb0", b"\xc4\xb1", b"\xc5\xbf", b"\xe2\x84\xaa")
+)
 ENTROPY_PLUGINS = ("Base64HighEntropyString", "HexHighEntropyString")
 _CI_PLUGINS = frozenset(n for _c, names in _CI_VERIFY + _CI_CORES for n in names)
 PREFILTERED_PLUGINS = frozenset(
-    [n for _c, names in _CI_VERIFY + _CI_CORES + _CS_CORES for n in names]
-    + list(ENTROPY_PLUGINS))
+    [n for _c, names in _CI_VERIFY + _CI_CORES + _CS_CORES for n in names] + list(ENTROPY_PLUGINS)
+)
 
 # Each core is searched on its own: an alternation of them defeats the regex engine's
 # literal-prefix scan and runs several times slower.
@@ -135,18 +138,47 @@ DEFAULT_LIMITS = {"Base64HighEntropyString": 4.5, "HexHighEntropyString": 3.0}
 
 # detect-secrets accepts `allowlist` and the older `whitelist` in a same-line pragma.
 _PRAGMA_COMMENT = re.compile(
-    r"\s*(?:#|//|/\*|--|<!--|')[ \t]*pragma: ?(?:allow|white)list[ -]secret.*$")
+    r"\s*(?:#|//|/\*|--|<!--|')[ \t]*pragma: ?(?:allow|white)list[ -]secret.*$"
+)
 _PRAGMA_WORDS = ("allowlist", "whitelist")
 
 # Well-known non-secrets that detect-secrets flags (reported as noise, never as findings).
 _SRI = re.compile(r"^sha(?:256|384|512)-[A-Za-z0-9+/]{43,86}={0,2}$")
 _SRI_LINE = re.compile(r"integrity\s*[=:]", re.IGNORECASE)
-_PLACEHOLDER_WORDS = ("example", "placeholder", "changeme", "change_me", "change-me", "your_",
-                      "your-", "yourpassword", "dummy", "redacted", "xxxx", "****", "todo",
-                      "replace_me", "replace-me", "fixme", "fake")
-_EXTRA_LOCKFILES = frozenset({"pnpm-lock.yaml", "npm-shrinkwrap.json", "uv.lock", "go.sum",
-                              "bun.lock", "mix.lock", "pubspec.lock", "flake.lock",
-                              "gradle.lockfile", "Package.resolved", "conda-lock.yml"})
+_PLACEHOLDER_WORDS = (
+    "example",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "change-me",
+    "your_",
+    "your-",
+    "yourpassword",
+    "dummy",
+    "redacted",
+    "xxxx",
+    "****",
+    "todo",
+    "replace_me",
+    "replace-me",
+    "fixme",
+    "fake",
+)
+_EXTRA_LOCKFILES = frozenset(
+    {
+        "pnpm-lock.yaml",
+        "npm-shrinkwrap.json",
+        "uv.lock",
+        "go.sum",
+        "bun.lock",
+        "mix.lock",
+        "pubspec.lock",
+        "flake.lock",
+        "gradle.lockfile",
+        "Package.resolved",
+        "conda-lock.yml",
+    }
+)
 # A value made of one or two distinct characters ("xxxxxxxx", "abababab") is a placeholder,
 # but only from this length on: a short password like "q9" is real (detect-secrets has no such
 # rule at all; launchgate keeps as close to it as it can).
@@ -155,11 +187,24 @@ _PLACEHOLDER_MIN_LEN = 4
 
 # Every rule table above, hashed into the cache key: changing a rule starts a fresh cache
 # without anyone remembering to bump ENGINE_VERSION.
-RULES_DIGEST = hashlib.sha256(repr((
-    _KEYWORDS, _CI_TRIGGERS, _CI_VERIFY, _CI_CORES, _CS_CORES,
-    [p.pattern for p in _FOLD_SPECIAL], _PRAGMA_COMMENT.pattern, _SRI.pattern,
-    _SRI_LINE.pattern, _PLACEHOLDER_WORDS, sorted(_EXTRA_LOCKFILES), _PLACEHOLDER_MIN_LEN,
-)).encode()).hexdigest()[:16]
+RULES_DIGEST = hashlib.sha256(
+    repr(
+        (
+            _KEYWORDS,
+            _CI_TRIGGERS,
+            _CI_VERIFY,
+            _CI_CORES,
+            _CS_CORES,
+            [p.pattern for p in _FOLD_SPECIAL],
+            _PRAGMA_COMMENT.pattern,
+            _SRI.pattern,
+            _SRI_LINE.pattern,
+            _PLACEHOLDER_WORDS,
+            sorted(_EXTRA_LOCKFILES),
+            _PLACEHOLDER_MIN_LEN,
+        )
+    ).encode()
+).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -170,7 +215,7 @@ class RawHit:
     type: str
     hashed_secret: str
     noise: str = ""
-    value_id: str = ""      # secret_id(): tells apart values detect-secrets hashes alike
+    value_id: str = ""  # secret_id(): tells apart values detect-secrets hashes alike
 
 
 @dataclass(frozen=True)
@@ -221,28 +266,37 @@ class Prefilter:
             limit = getattr(plugin, "entropy_limit", None)
             if charset is None or limit is None:
                 continue
-            rules.append(EntropyRule(type(plugin).__name__, frozenset(charset.encode("ascii")),
-                                     min_distinct_for(float(limit))))
+            rules.append(
+                EntropyRule(
+                    type(plugin).__name__,
+                    frozenset(charset.encode("ascii")),
+                    min_distinct_for(float(limit)),
+                )
+            )
         cores = derive_cores(plugins)
         if not rules:
             return cls((), re.compile(rb"(?!)"), 1, cores)
         union = sorted(frozenset().union(*(r.charset for r in rules)))
         char_class = re.escape(bytes(union))
         min_run = min(r.min_distinct for r in rules)
-        quoted = re.compile(rb"(['\"])([" + char_class + rb"]{" + str(min_run).encode()
-                            + rb",})\1")
+        quoted = re.compile(rb"(['\"])([" + char_class + rb"]{" + str(min_run).encode() + rb",})\1")
         return cls(tuple(rules), quoted, min_run, cores)
 
     def entropy_plugins(self, run: bytes) -> frozenset[str]:
         distinct = set(run)
-        return frozenset(r.name for r in self.entropy
-                         if len(distinct) >= r.min_distinct and distinct <= r.charset)
+        return frozenset(
+            r.name
+            for r in self.entropy
+            if len(distinct) >= r.min_distinct and distinct <= r.charset
+        )
 
     def key(self) -> list[object]:
-        entropy: list[object] = [[r.name, bytes(sorted(r.charset)).decode(), r.min_distinct]
-                                 for r in self.entropy]
-        return entropy + [[c.regex.pattern.decode(), sorted(c.plugins), c.folded]
-                          for c in self.cores]
+        entropy: list[object] = [
+            [r.name, bytes(sorted(r.charset)).decode(), r.min_distinct] for r in self.entropy
+        ]
+        return entropy + [
+            [c.regex.pattern.decode(), sorted(c.plugins), c.folded] for c in self.cores
+        ]
 
 
 def derive_cores(plugins: list[object]) -> tuple[DerivedCore, ...]:
@@ -260,8 +314,9 @@ def derive_cores(plugins: list[object]) -> tuple[DerivedCore, ...]:
             try:
                 found = necessary_literals(regex)
             except NoLiteral as exc:
-                raise EngineSettingsError(f"no pre-filter for {type(plugin).__name__}: {exc}"
-                                          ) from None
+                raise EngineSettingsError(
+                    f"no pre-filter for {type(plugin).__name__}: {exc}"
+                ) from None
             grouped.setdefault((found.strings, found.folded), set()).add(type(plugin).__name__)
     cores = []
     for (strings, folded), names in sorted(grouped.items(), key=lambda item: sorted(item[0][0])):
@@ -273,7 +328,7 @@ def derive_cores(plugins: list[object]) -> tuple[DerivedCore, ...]:
 def min_distinct_for(limit: float) -> int:
     """Fewest distinct characters whose entropy can exceed `limit` bits (a hair lower than
     exact, so a float rounding can never make the bound unsound)."""
-    return max(1, math.floor(2 ** limit * (1 - 1e-9)) + 1)
+    return max(1, math.floor(2**limit * (1 - 1e-9)) + 1)
 
 
 @lru_cache(maxsize=1)
@@ -285,8 +340,9 @@ def default_prefilter() -> Prefilter:
 
     from launchgate.secrets.plugins import plugin_classes
 
-    return Prefilter.for_plugins([Base64HighEntropyString(), HexHighEntropyString(),
-                                  *(cls() for cls in plugin_classes())])
+    return Prefilter.for_plugins(
+        [Base64HighEntropyString(), HexHighEntropyString(), *(cls() for cls in plugin_classes())]
+    )
 
 
 def could_contain_secret(line: str, prefilter: Prefilter | None = None) -> bool:
@@ -296,13 +352,13 @@ def could_contain_secret(line: str, prefilter: Prefilter | None = None) -> bool:
 
 def plugins_for_line(line: str, prefilter: Prefilter | None = None) -> frozenset[str]:
     """The plugins whose necessary core occurs in `line` (the only ones worth running)."""
-    found = candidate_lines(line.encode("utf-8", errors="surrogatepass").replace(b"\n", b" "),
-                            prefilter)
+    found = candidate_lines(
+        line.encode("utf-8", errors="surrogatepass").replace(b"\n", b" "), prefilter
+    )
     return next(iter(found.values())) if found else frozenset()
 
 
-def candidate_lines(data: bytes, prefilter: Prefilter | None = None
-                    ) -> dict[int, frozenset[str]]:
+def candidate_lines(data: bytes, prefilter: Prefilter | None = None) -> dict[int, frozenset[str]]:
     """Start offset of each line of `data` (UTF-8) that passes the pre-filter -> the plugins
     whose core it contains. No core matches across a newline, so a match marks one line."""
     found: dict[int, frozenset[str]] = {}
@@ -313,21 +369,24 @@ def candidate_lines(data: bytes, prefilter: Prefilter | None = None
         previous = found.get(start)
         found[start] = names if previous is None else previous | names
 
-    for position, _end, names in _core_matches(data, prefilter or default_prefilter(),
-                                               whole_lines=True):
+    for position, _end, names in _core_matches(
+        data, prefilter or default_prefilter(), whole_lines=True
+    ):
         mark(position, names)
     return found
 
 
-def candidate_spans(data: bytes, prefilter: Prefilter | None = None
-                    ) -> list[tuple[int, int, frozenset[str]]]:
+def candidate_spans(
+    data: bytes, prefilter: Prefilter | None = None
+) -> list[tuple[int, int, frozenset[str]]]:
     """(start, end, plugins) of every pre-filter match in `data` (one long line): the places
     a plugin could flag, for judging a huge line in windows."""
     return list(_core_matches(data, prefilter or default_prefilter(), whole_lines=False))
 
 
-def _core_matches(data: bytes, prefilter: Prefilter, whole_lines: bool
-                  ) -> Iterator[tuple[int, int, frozenset[str]]]:
+def _core_matches(
+    data: bytes, prefilter: Prefilter, whole_lines: bool
+) -> Iterator[tuple[int, int, frozenset[str]]]:
     rfind = data.rfind
     find = data.find
     folded = data.lower()
@@ -418,12 +477,13 @@ class Engine:
             Engine()  # leave detect-secrets configured with the defaults
             raise EngineSettingsError(
                 "the baseline's detect-secrets settings cannot be used: "
-                + (str(exc)[:200] or _unknown_plugins(self._source))) from None
-        unknown = {type(p).__name__ for p in self._plugins} - PREFILTERED_PLUGINS \
-            - set(self._own)
+                + (str(exc)[:200] or _unknown_plugins(self._source))
+            ) from None
+        unknown = {type(p).__name__ for p in self._plugins} - PREFILTERED_PLUGINS - set(self._own)
         if unknown:  # a custom plugin, or a detect-secrets upgrade the pre-filter predates
             raise EngineSettingsError(
-                f"no pre-filter for detect-secrets plugin(s) {sorted(unknown)}")
+                f"no pre-filter for detect-secrets plugin(s) {sorted(unknown)}"
+            )
         self.prefilter = Prefilter.for_plugins(list(self._plugins))
         self._judged: dict[tuple[str | int, ...], tuple[tuple[RawHit, ...], bool]] = {}
         self.settings_key = self._settings_key()
@@ -437,8 +497,11 @@ class Engine:
         )
 
         cache_bust()  # also replaces the settings singleton: configure the new one after
-        for cached in (regex._get_line_exclusion_regex, regex._get_file_exclusion_regex,
-                       regex._get_secret_exclusion_regex):
+        for cached in (
+            regex._get_line_exclusion_regex,
+            regex._get_file_exclusion_regex,
+            regex._get_secret_exclusion_regex,
+        ):
             cached.cache_clear()
         get_settings().clear()
         configure_settings_from_baseline(self._source)
@@ -461,14 +524,22 @@ class Engine:
         from launchgate.secrets.plugins import rules_digest
 
         settings = get_settings()
-        blob = json.dumps({"engine": ENGINE_VERSION, "launchgate": __version__,
-                           "rules": RULES_DIGEST, "detect_secrets": VERSION,
-                           "own_plugins": [self._own, rules_digest()],
-                           "value_id": [_SECRET_ID_SALT.decode(), _MIN_OWN_VALUE],
-                           "plugins": settings.plugins, "filters": settings.filters,
-                           "max_line": MAX_LINE_CHARS,
-                           "window": [WINDOW_CHARS, WINDOW_OVERLAP]},
-                          sort_keys=True, default=str)
+        blob = json.dumps(
+            {
+                "engine": ENGINE_VERSION,
+                "launchgate": __version__,
+                "rules": RULES_DIGEST,
+                "detect_secrets": VERSION,
+                "own_plugins": [self._own, rules_digest()],
+                "value_id": [_SECRET_ID_SALT.decode(), _MIN_OWN_VALUE],
+                "plugins": settings.plugins,
+                "filters": settings.filters,
+                "max_line": MAX_LINE_CHARS,
+                "window": [WINDOW_CHARS, WINDOW_OVERLAP],
+            },
+            sort_keys=True,
+            default=str,
+        )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def settings_json(self) -> dict[str, object]:
@@ -481,15 +552,17 @@ class Engine:
 
         data: dict[str, Any] = get_settings().json()
         own = [{"name": name, "path": baseline_path(by_name()[name])} for name in self._own]
-        data["plugins_used"] = sorted([*data["plugins_used"], *own],
-                                      key=lambda entry: str(entry["name"]).lower())
+        data["plugins_used"] = sorted(
+            [*data["plugins_used"], *own], key=lambda entry: str(entry["name"]).lower()
+        )
         return data
 
     def path_is_scanned(self, path: str) -> bool:
         return _path_is_scanned(path)
 
-    def judge(self, path: str, line: str,
-              plugins: frozenset[str] | None = None) -> tuple[RawHit, ...]:
+    def judge(
+        self, path: str, line: str, plugins: frozenset[str] | None = None
+    ) -> tuple[RawHit, ...]:
         """Secrets detect-secrets reports on `line` of a file named `path`, judged with an
         empty previous line (see `allowlisted_by_previous`). `plugins` are the plugins whose
         pre-filter core the line contains (computed when not given): the others cannot flag
@@ -501,14 +574,17 @@ class Engine:
         """(hits as if the line had no `pragma: allowlist secret`, whether it has one)."""
         return self._judged_line(path, line, None)
 
-    def _judged_line(self, path: str, line: str, plugins: frozenset[str] | None
-                     ) -> tuple[tuple[RawHit, ...], bool]:
+    def _judged_line(
+        self, path: str, line: str, plugins: frozenset[str] | None
+    ) -> tuple[tuple[RawHit, ...], bool]:
         # a huge line is remembered by its digest, not kept itself (the history and the
         # files at head hold the same minified bundle)
         long = len(line) > MAX_LINE_CHARS
         key: tuple[str | int, ...] = (
-            (path, hashlib.sha256(line.encode("utf-8", "surrogatepass")).hexdigest(),
-             len(line)) if long else (path, line))
+            (path, hashlib.sha256(line.encode("utf-8", "surrogatepass")).hexdigest(), len(line))
+            if long
+            else (path, line)
+        )
         cached = self._judged.get(key)
         if cached is None and long:
             cached = self._judge_long(path, line)
@@ -541,12 +617,12 @@ class Engine:
             window = data[start:end].decode("utf-8", errors="ignore")
             for hit in self._plugin_hits(path, window, names, window):
                 hits.setdefault((hit.type, hit.hashed_secret, hit.value_id), hit)
-        kept, allowlisted = self._apply_line_verdict(path, line.rstrip(), line,
-                                                     list(hits.values()))
+        kept, allowlisted = self._apply_line_verdict(path, line.rstrip(), line, list(hits.values()))
         return tuple(sorted(kept, key=_hit_order)), allowlisted
 
-    def _judge(self, path: str, raw_line: str, names: frozenset[str]
-               ) -> tuple[tuple[RawHit, ...], bool]:
+    def _judge(
+        self, path: str, raw_line: str, names: frozenset[str]
+    ) -> tuple[tuple[RawHit, ...], bool]:
         # detect-secrets' _process_line_based_plugins for one line, with the plugins that can
         # match it. Its line filters short-circuit the whole line, so running them only when a
         # plugin found something gives the same answer. The allowlist filter is kept apart so
@@ -555,8 +631,9 @@ class Engine:
         kept, allowlisted = self._apply_line_verdict(path, raw_line.rstrip(), raw_line, hits)
         return tuple(sorted(kept, key=_hit_order)), allowlisted
 
-    def _apply_line_verdict(self, path: str, line: str, raw_line: str, hits: list[RawHit]
-                            ) -> tuple[list[RawHit], bool]:
+    def _apply_line_verdict(
+        self, path: str, line: str, raw_line: str, hits: list[RawHit]
+    ) -> tuple[list[RawHit], bool]:
         """The hits the line filters keep, and whether the line is allowlisted. A heuristic
         line filter (detect-secrets' guesses, e.g. `is_indirect_reference`) drops only the
         hits of loose rules: a checksummed or exact provider format is a secret wherever it
@@ -570,8 +647,9 @@ class Engine:
             hits = [h for h in hits if h.type in strict_types()]
         return hits, allowlisted and bool(hits)
 
-    def _plugin_hits(self, path: str, line: str, names: frozenset[str], raw_line: str
-                     ) -> list[RawHit]:
+    def _plugin_hits(
+        self, path: str, line: str, names: frozenset[str], raw_line: str
+    ) -> list[RawHit]:
         from detect_secrets.core.scan import _is_filtered_out, _scan_line
         from detect_secrets.util.code_snippet import get_code_snippet
 
@@ -583,19 +661,27 @@ class Engine:
             if getattr(plugin, "strength", "loose") in STRICT_STRENGTHS:
                 found = _strict_secrets(plugin, path, line, context)
             else:
-                found = [secret for secret in _scan_line(plugin=plugin, filename=path,
-                                                         line=line, line_number=1,
-                                                         context=context)
-                         if not _is_filtered_out(required_filter_parameters=["context"],
-                                                 filename=secret.filename,
-                                                 secret=secret.secret_value, plugin=plugin,
-                                                 line=line, context=context)]
+                found = [
+                    secret
+                    for secret in _scan_line(
+                        plugin=plugin, filename=path, line=line, line_number=1, context=context
+                    )
+                    if not _is_filtered_out(
+                        required_filter_parameters=["context"],
+                        filename=secret.filename,
+                        secret=secret.secret_value,
+                        plugin=plugin,
+                        line=line,
+                        context=context,
+                    )
+                ]
             for secret in found:
                 value = secret.secret_value or ""
                 value_id = secret_id(_full_values(plugin, line, value))
                 noise = noise_reason(path, line, value)
                 hits[(secret.type, secret.secret_hash, value_id)] = RawHit(
-                    secret.type, secret.secret_hash, noise, value_id)
+                    secret.type, secret.secret_hash, noise, value_id
+                )
         return list(hits.values())
 
     @staticmethod
@@ -612,8 +698,9 @@ class Engine:
             if "line" not in line_filter.injectable_variables:
                 continue
             try:
-                filtered = call_function_with_arguments(line_filter, filename=path, line=line,
-                                                        context=context)
+                filtered = call_function_with_arguments(
+                    line_filter, filename=path, line=line, context=context
+                )
             except TypeError:  # needs `secret` too: detect-secrets skips it here as well
                 continue
             if filtered:
@@ -640,9 +727,9 @@ class Engine:
             if not allowlisted:
                 yield line_no, hit
 
-    def scan_lines_with_pragmas(self, path: str, lines: list[str],
-                                only: Iterable[int] | None = None
-                                ) -> Iterator[tuple[int, RawHit, bool]]:
+    def scan_lines_with_pragmas(
+        self, path: str, lines: list[str], only: Iterable[int] | None = None
+    ) -> Iterator[tuple[int, RawHit, bool]]:
         """Like scan_lines, but also yields allowlisted hits, flagged. `only`: the 0-based
         indexes of the lines worth judging (those `candidate_lines` passes); others are
         skipped, which changes nothing (no plugin can flag them)."""
@@ -677,8 +764,9 @@ def strict_types() -> frozenset[str]:
     """The secret types of launchgate's strict plugins."""
     from launchgate.secrets.plugins import plugin_classes
 
-    return frozenset(str(cls.secret_type) for cls in plugin_classes()
-                     if cls.strength in STRICT_STRENGTHS)
+    return frozenset(
+        str(cls.secret_type) for cls in plugin_classes() if cls.strength in STRICT_STRENGTHS
+    )
 
 
 def _strict_secrets(plugin: Any, path: str, line: str, context: Any) -> list[Any]:
@@ -688,16 +776,26 @@ def _strict_secrets(plugin: Any, path: str, line: str, context: Any) -> list[Any
     from detect_secrets.util.inject import call_function_with_arguments
 
     kept = []
-    filters = [f for f in get_filters() if not f.path.startswith(_HEURISTIC_FILTERS)
-               and {"secret", "context"} & f.injectable_variables]
-    for secret in plugin.analyze_line(filename=path, line=line, line_number=1,
-                                      context=context):
+    filters = [
+        f
+        for f in get_filters()
+        if not f.path.startswith(_HEURISTIC_FILTERS)
+        and {"secret", "context"} & f.injectable_variables
+    ]
+    for secret in plugin.analyze_line(filename=path, line=line, line_number=1, context=context):
         dropped = False
         for secret_filter in filters:
             try:
-                dropped = bool(call_function_with_arguments(
-                    secret_filter, filename=path, secret=secret.secret_value, plugin=plugin,
-                    line=line, context=context))
+                dropped = bool(
+                    call_function_with_arguments(
+                        secret_filter,
+                        filename=path,
+                        secret=secret.secret_value,
+                        plugin=plugin,
+                        line=line,
+                        context=context,
+                    )
+                )
             except TypeError:  # a parameter this call does not have, as in detect-secrets
                 continue
             if dropped:
@@ -712,8 +810,11 @@ def _unknown_plugins(source: dict[str, Any]) -> str:
 
     classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
     known = {cls.__name__ for cls in classes}
-    names = [str(p.get("name")) for p in source.get("plugins_used", [])
-             if p.get("name") not in known or "path" in p]
+    names = [
+        str(p.get("name"))
+        for p in source.get("plugins_used", [])
+        if p.get("name") not in known or "path" in p
+    ]
     return f"unknown or custom plugin(s) {', '.join(names)}" if names else "invalid settings"
 
 
@@ -745,14 +846,15 @@ def _settings_source(baseline: dict[str, Any] | None) -> tuple[dict[str, Any], t
         raise EngineSettingsError(
             "the baseline's detect-secrets settings cannot be used: unknown or custom "
             f"plugin(s) {', '.join(custom)} (launchgate does not load plugin files; no "
-            "pre-filter for them)")
+            "pre-filter for them)"
+        )
     if not own:
         own = tuple(sorted(ours))
     # An empty `plugins_used` makes detect-secrets scan nothing ("No plugins to scan with!")
     # and pass; a gate must not pass silently, so it means the defaults here.
     if theirs:
         source["plugins_used"] = theirs
-    elif entries:   # only launchgate's plugins listed: detect-secrets' own are not wanted
+    elif entries:  # only launchgate's plugins listed: detect-secrets' own are not wanted
         source["plugins_used"] = []
     else:
         classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
@@ -807,11 +909,13 @@ def noise_reason(path: str, line: str, value: str) -> str:
     """Why a detect-secrets hit is a well-known non-secret ("" when it may be real)."""
     if os.path.basename(path) in _EXTRA_LOCKFILES:
         return "lockfile"
-    if _SRI.match(value) or (_SRI_LINE.search(line) and value.startswith(("sha256-", "sha384-",
-                                                                          "sha512-"))):
+    if _SRI.match(value) or (
+        _SRI_LINE.search(line) and value.startswith(("sha256-", "sha384-", "sha512-"))
+    ):
         return "sri-hash"
     lowered = value.lower()
-    if any(word in lowered for word in _PLACEHOLDER_WORDS) or \
-            (len(value) >= _PLACEHOLDER_MIN_LEN and len(set(lowered)) <= 2):
+    if any(word in lowered for word in _PLACEHOLDER_WORDS) or (
+        len(value) >= _PLACEHOLDER_MIN_LEN and len(set(lowered)) <= 2
+    ):
         return "placeholder"
     return ""

@@ -34,8 +34,15 @@ COMMIT_MARK = "\x00commit "
 # A commit header starts a line; the stream's first header starts the stream.
 RECORD_MARK = b"\n" + COMMIT_MARK.encode()
 LOG_FORMAT = "--format=%x00commit %H %aI"
-DIFF_OPTIONS = ("-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
-                "--diff-merges=off")
+DIFF_OPTIONS = (
+    "-p",
+    "-U0",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--no-renames",
+    "--diff-merges=off",
+)
 _HUNK = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 _HUNK_LINE = re.compile(rb"\n@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _OCTAL = re.compile(rb"\\([0-7]{3})")
@@ -52,7 +59,7 @@ class AddedHit:
     type: str
     hashed_secret: str
     noise: str = ""
-    value_id: str = ""   # salted hash of the full value (engine.secret_id), never the value
+    value_id: str = ""  # salted hash of the full value (engine.secret_id), never the value
 
 
 @dataclass(frozen=True)
@@ -79,12 +86,18 @@ class BlockResult:
 
 
 def git(repo: str, *args: str, input: str | None = None, check: bool = True) -> str:
-    proc = subprocess.run(["git", "-C", repo, "-c", "core.quotepath=off", *args],
-                          capture_output=True, text=True, input=input,
-                          encoding="utf-8", errors="replace")
+    proc = subprocess.run(
+        ["git", "-C", repo, "-c", "core.quotepath=off", *args],
+        capture_output=True,
+        text=True,
+        input=input,
+        encoding="utf-8",
+        errors="replace",
+    )
     if check and proc.returncode != 0:
-        raise GitError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip()
-                       else f"git {args[0]} failed")
+        raise GitError(
+            proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"git {args[0]} failed"
+        )
     return proc.stdout
 
 
@@ -109,8 +122,20 @@ def diff_command(repo: str, *args: str) -> list[str]:
     # only the work tree (the Action marks the workspace, a runner's checkout belongs to
     # another uid). The work tree has just passed that check, so its git directory is trusted
     # as much: say so on the command line (protected configuration, honoured by git).
-    return ["git", "-C", git_dir, "-c", f"safe.directory={git_dir}", "-c", "core.quotepath=off",
-            "-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false", *args]
+    return [
+        "git",
+        "-C",
+        git_dir,
+        "-c",
+        f"safe.directory={git_dir}",
+        "-c",
+        "core.quotepath=off",
+        "-c",
+        "diff.noprefix=false",
+        "-c",
+        "diff.mnemonicPrefix=false",
+        *args,
+    ]
 
 
 def log_command(repo: str, revs: Iterable[str] = ("HEAD",), *, stdin: bool = False) -> list[str]:
@@ -142,10 +167,10 @@ def read_blocks(stream: IO[bytes], block_bytes: int = 1 << 21) -> Iterator[bytes
             pending = pending[cut:]
         elif len(pending) >= 4 * block_bytes and pending.startswith(mark):
             split = pending.rfind(b"\ndiff --git ")
-            header = pending[:pending.find(b"\n") + 1]
+            header = pending[: pending.find(b"\n") + 1]
             if split > len(header):
-                yield pending[:split + 1]
-                pending = header + pending[split + 1:]
+                yield pending[: split + 1]
+                pending = header + pending[split + 1 :]
     if pending:
         yield pending
 
@@ -157,7 +182,7 @@ def parse_block(engine: Engine, data: bytes) -> BlockResult:
     starts = record_starts(data)
     for pos in starts:
         header_end = data.find(b"\n", pos)
-        header = data[pos + len(COMMIT_MARK):header_end].decode("utf-8", errors="replace")
+        header = data[pos + len(COMMIT_MARK) : header_end].decode("utf-8", errors="replace")
         sha, _, date = header.partition(" ")
         result.commits.append((sha, date.strip()))
     result.lines = data.count(b"\n+") - data.count(b"\n+++ ")
@@ -175,9 +200,15 @@ def record_starts(data: bytes) -> list[int]:
     return [0, *starts] if data.startswith(COMMIT_MARK.encode()) else starts
 
 
-def _judge_candidate(engine: Engine, data: bytes, start: int, plugins: frozenset[str],
-                     commit_starts: list[int], result: BlockResult,
-                     paths: dict[int, str | None]) -> None:
+def _judge_candidate(
+    engine: Engine,
+    data: bytes,
+    start: int,
+    plugins: frozenset[str],
+    commit_starts: list[int],
+    result: BlockResult,
+    paths: dict[int, str | None],
+) -> None:
     if not data.startswith(b"+", start):
         return
     section = data.rfind(b"\ndiff --git ", 0, start)
@@ -197,7 +228,7 @@ def _judge_candidate(engine: Engine, data: bytes, start: int, plugins: frozenset
     end = len(data) if end < 0 else end
     if end - start > MAX_LINE_CHARS:
         result.long_lines += 1  # judged in windows by the engine
-    content = data[start + 1:end].decode("utf-8", errors="replace")
+    content = data[start + 1 : end].decode("utf-8", errors="replace")
     hits = engine.judge(path, content, plugins)
     if not hits:
         return
@@ -213,10 +244,19 @@ def _judge_candidate(engine: Engine, data: bytes, start: int, plugins: frozenset
         if previous is not None and engine.allowlisted_by_previous(path, content, previous):
             return
     first = len(result.hits)
-    result.hits.extend(AddedHit(commit, date, path, line_no, h.type, h.hashed_secret, h.noise,
-                                place_value_id(h.type, h.value_id, content,
-                                               _following_added_lines(data, end)))
-                       for h in hits)
+    result.hits.extend(
+        AddedHit(
+            commit,
+            date,
+            path,
+            line_no,
+            h.type,
+            h.hashed_secret,
+            h.noise,
+            place_value_id(h.type, h.value_id, content, _following_added_lines(data, end)),
+        )
+        for h in hits
+    )
     if not before and line_no > 1:
         result.queries.append(PreviousLineQuery(first, commit, path, line_no, content))
 
@@ -248,7 +288,7 @@ def _following_added_lines(data: bytes, end: int) -> Iterator[str]:
         line_end = data.find(b"\n", pos)
         line_end = len(data) if line_end < 0 else line_end
         if data.startswith(b"+", pos):
-            yield data[pos + 1:line_end].decode("utf-8", errors="replace")
+            yield data[pos + 1 : line_end].decode("utf-8", errors="replace")
         elif not data.startswith(b"\\", pos):  # "\ No newline at end of file"
             return
         pos = line_end + 1
@@ -263,7 +303,7 @@ def _previous_added_line(data: bytes, start: int) -> str | None:
             continue
         if not data.startswith(b"+", begin):
             return None
-        return data[begin + 1:end].decode("utf-8", errors="replace")
+        return data[begin + 1 : end].decode("utf-8", errors="replace")
     return None
 
 
@@ -273,7 +313,7 @@ def _target_path(data: bytes, section: int, hunk: int) -> str | None:
     if at < 0:
         return None
     line_end = header.find(b"\n", at + 1)
-    raw = header[at + 5:line_end if line_end >= 0 else len(header)]
+    raw = header[at + 5 : line_end if line_end >= 0 else len(header)]
     if raw.endswith(b"\t"):  # git ends the name with a tab when it contains a space
         raw = raw[:-1]
     if raw == b"/dev/null":
@@ -286,19 +326,28 @@ def _target_path(data: bytes, section: int, hunk: int) -> str | None:
 
 def _unquote(raw: bytes) -> bytes:
     """git's C-style path quoting (only used for paths with control characters or quotes)."""
-    escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f",
-               "v": "\v", "r": "\r"}
+    escapes = {
+        "n": "\n",
+        "t": "\t",
+        '"': '"',
+        "\\": "\\",
+        "a": "\a",
+        "b": "\b",
+        "f": "\f",
+        "v": "\v",
+        "r": "\r",
+    }
     out = bytearray()
     i = 0
     while i < len(raw):
-        if raw[i:i + 1] == b"\\" and i + 1 < len(raw):
+        if raw[i : i + 1] == b"\\" and i + 1 < len(raw):
             octal = _OCTAL.match(raw, i)
             if octal:
                 out.append(int(octal.group(1), 8))
                 i += 4
                 continue
             escaped = chr(raw[i + 1])
-            out += escapes[escaped].encode() if escaped in escapes else raw[i + 1:i + 2]
+            out += escapes[escaped].encode() if escaped in escapes else raw[i + 1 : i + 2]
             i += 2
             continue
         out.append(raw[i])

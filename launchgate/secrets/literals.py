@@ -26,9 +26,9 @@ from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
-MAX_STRINGS = 64        # a bigger set is not worth an alternation
-MAX_CLASS = 16          # a character class with more members is "open"
-MIN_USEFUL = 3          # a shorter necessary string would pass almost every line
+MAX_STRINGS = 64  # a bigger set is not worth an alternation
+MAX_CLASS = 16  # a character class with more members is "open"
+MIN_USEFUL = 3  # a shorter necessary string would pass almost every line
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,10 @@ class NoLiteral(ValueError):
 def necessary_literals(pattern: re.Pattern[str]) -> Literals:
     """The best necessary literal set of `pattern` (NoLiteral when there is none)."""
     folded = bool(pattern.flags & re.IGNORECASE) or "(?i" in pattern.pattern
-    tree = sre_parse.parse(pattern.pattern, pattern.flags & ~re.VERBOSE
-                           if not pattern.flags & re.VERBOSE else pattern.flags)
+    tree = sre_parse.parse(
+        pattern.pattern,
+        pattern.flags & ~re.VERBOSE if not pattern.flags & re.VERBOSE else pattern.flags,
+    )
     candidates = _necessary(list(tree), folded)
     best = max(candidates, key=_score, default=None)
     if best is None or min(len(s) for s in best) < MIN_USEFUL:
@@ -87,7 +89,7 @@ def _trie(strings: list[str]) -> str:
     for text in strings[1:]:
         while not text.startswith(prefix):
             prefix = prefix[:-1]
-    rests = [t[len(prefix):] for t in strings]
+    rests = [t[len(prefix) :] for t in strings]
     optional = "" in rests
     groups: dict[str, list[str]] = {}
     for rest in (r for r in rests if r):

@@ -33,13 +33,13 @@ MAX_KEY_CHARS = 64 * 1024
 def key_material(line: str, following: Iterable[str]) -> str:
     """The body of the private key whose header is on `line` ("" when there is none)."""
     header = _HEADER.search(line)
-    text = line[header.end():] if header else line
+    text = line[header.end() :] if header else line
     parts: list[str] = []
     size = 0
     for index, chunk in enumerate(_chunks(text, following)):
         chunk = _ESCAPES.sub(" ", chunk)
         end = _END.search(chunk)
-        body = "".join(_BODY.findall(chunk[:end.start()] if end else chunk))
+        body = "".join(_BODY.findall(chunk[: end.start()] if end else chunk))
         parts.append(body)
         size += len(body)
         if end:
@@ -54,8 +54,7 @@ def _chunks(first: str, following: Iterable[str]) -> Iterable[str]:
     yield from following
 
 
-def place_value_id(secret_type: str, value_id: str, line: str,
-                   following: Iterable[str]) -> str:
+def place_value_id(secret_type: str, value_id: str, line: str, following: Iterable[str]) -> str:
     """The value id of a hit at this place: a private key's body, else `value_id` as is."""
     if secret_type != PRIVATE_KEY:
         return value_id

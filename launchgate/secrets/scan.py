@@ -75,16 +75,16 @@ class SecretRecord:
     """One place of one secret (never its value). A secret at several places is several
     records that share `key` (and `group`)."""
 
-    type: str              # the most specific type (see `types` for all)
-    hashed_secret: str     # detect-secrets' sha1 (as in .secrets.baseline)
-    origin: str            # "diff" | "head" | "history"
-    where: AddedHit        # this place (in the change, at head, or where it was added) and
-                           # the commit that added it there
-    introduced: AddedHit   # the oldest commit that added the secret anywhere
-    places: int = 1        # how many places of this secret are reported
+    type: str  # the most specific type (see `types` for all)
+    hashed_secret: str  # detect-secrets' sha1 (as in .secrets.baseline)
+    origin: str  # "diff" | "head" | "history"
+    where: AddedHit  # this place (in the change, at head, or where it was added) and
+    # the commit that added it there
+    introduced: AddedHit  # the oldest commit that added the secret anywhere
+    places: int = 1  # how many places of this secret are reported
     types: tuple[str, ...] = ()
-    value_id: str = ""     # salted hash of the secret's material: tells secrets apart
-    ordinal: int = 0       # this place's rank among the secret's places in the same file
+    value_id: str = ""  # salted hash of the secret's material: tells secrets apart
+    ordinal: int = 0  # this place's rank among the secret's places in the same file
 
     @property
     def key(self) -> str:
@@ -120,12 +120,17 @@ class ScanStats:
     duration_s: float = 0.0
 
     def to_json(self) -> dict[str, int | float]:
-        return {"commits_scanned": self.commits_scanned, "cache_hits": self.cache_hits,
-                "lines_scanned": self.lines_scanned, "bytes_scanned": self.bytes_scanned,
-                "candidates_judged": self.candidates_judged,
-                "noise_ignored": self.noise_ignored, "baseline_known": self.baseline_known,
-                "long_lines_windowed": self.long_lines_windowed,
-                "duration_s": round(self.duration_s, 3)}
+        return {
+            "commits_scanned": self.commits_scanned,
+            "cache_hits": self.cache_hits,
+            "lines_scanned": self.lines_scanned,
+            "bytes_scanned": self.bytes_scanned,
+            "candidates_judged": self.candidates_judged,
+            "noise_ignored": self.noise_ignored,
+            "baseline_known": self.baseline_known,
+            "long_lines_windowed": self.long_lines_windowed,
+            "duration_s": round(self.duration_s, 3),
+        }
 
 
 @dataclass
@@ -153,14 +158,17 @@ def repo_toplevel(repo: str) -> str:
     if not Path(repo).is_dir():
         raise RepoError(f"{repo}: no such directory")
     try:
-        proc = subprocess.run(["git", "-C", repo, "rev-parse", "--show-toplevel"],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            ["git", "-C", repo, "rev-parse", "--show-toplevel"], capture_output=True, text=True
+        )
     except FileNotFoundError:
         raise GitError("git is not installed (needed to scan the repository)") from None
     if proc.returncode != 0:
         if "dubious ownership" in proc.stderr:
-            raise GitError(f"git refuses {repo}: it is owned by another user; run "
-                           f"'git config --global --add safe.directory {repo}'")
+            raise GitError(
+                f"git refuses {repo}: it is owned by another user; run "
+                f"'git config --global --add safe.directory {repo}'"
+            )
         raise RepoError(f"{repo} is not a git repository")
     return proc.stdout.strip()
 
@@ -173,9 +181,15 @@ def open_repo(repo: str) -> str:
     return top
 
 
-def scan_repository(repo: str, options: ScanOptions, *, base: str | None = None,
-                    head: str | None = None, progress: Progress | None = None,
-                    engine: Engine | None = None) -> RepoScan:
+def scan_repository(
+    repo: str,
+    options: ScanOptions,
+    *,
+    base: str | None = None,
+    head: str | None = None,
+    progress: Progress | None = None,
+    engine: Engine | None = None,
+) -> RepoScan:
     started = time.monotonic()
     top = open_repo(repo)
     head_sha = resolve_commit(top, head or "HEAD")
@@ -193,39 +207,55 @@ def scan_repository(repo: str, options: ScanOptions, *, base: str | None = None,
         if base_sha is None:
             raise MissingRevision(
                 f"base revision {base!r} is not in this clone"
-                + (" (shallow clone: check out with fetch-depth: 0)" if scan.shallow else ""))
+                + (" (shallow clone: check out with fetch-depth: 0)" if scan.shallow else "")
+            )
         diff_hits = _scan_diff(top, base_sha, head_sha, engine, scan)
     history_hits: list[AddedHit] = []
     if options.history:
         history_hits = _scan_history(top, head_sha, engine, options, scan, say)
         scan.raw_history = history_hits
-    scan.records = _classify(top, head_sha, engine, options, known_entries(baseline),
-                             diff_hits, history_hits, scan)
+    scan.records = _classify(
+        top, head_sha, engine, options, known_entries(baseline), diff_hits, history_hits, scan
+    )
     if options.history or scan.added_lines:
         paths = None if options.history else set(scan.added_lines)
         exposures = exposures_at(top, head_sha, engine, paths)
-        scan.exposures = [e for e in exposures if not path_matches(e.path, options.exclude_paths)
-                          and (options.history or e.line in scan.added_lines.get(e.path, ()))]
+        scan.exposures = [
+            e
+            for e in exposures
+            if not path_matches(e.path, options.exclude_paths)
+            and (options.history or e.line in scan.added_lines.get(e.path, ()))
+        ]
     scan.stats.duration_s = time.monotonic() - started
     return scan
 
 
 # --- diff -----------------------------------------------------------------------------------
 
-def _scan_diff(repo: str, base: str, head: str, engine: Engine, scan: RepoScan
-               ) -> list[AddedHit]:
+
+def _scan_diff(repo: str, base: str, head: str, engine: Engine, scan: RepoScan) -> list[AddedHit]:
     merge_base = git(repo, "merge-base", base, head, check=False).strip()
     if not merge_base:
         merge_base = base
-        scan.notes.append("base and head share no history (no merge-base): diff scanned "
-                          "base..head as two trees")
+        scan.notes.append(
+            "base and head share no history (no merge-base): diff scanned base..head as two trees"
+        )
     scan.merge_base = merge_base
-    proc = subprocess.run(diff_command(repo, "diff",
-                                       *[o for o in DIFF_OPTIONS if o != "--diff-merges=off"],
-                                       merge_base, head, "--"), capture_output=True)
+    proc = subprocess.run(
+        diff_command(
+            repo,
+            "diff",
+            *[o for o in DIFF_OPTIONS if o != "--diff-merges=off"],
+            merge_base,
+            head,
+            "--",
+        ),
+        capture_output=True,
+    )
     if proc.returncode != 0:
-        raise GitError((proc.stderr.decode(errors="replace").strip().splitlines()
-                        or ["git diff failed"])[-1])
+        raise GitError(
+            (proc.stderr.decode(errors="replace").strip().splitlines() or ["git diff failed"])[-1]
+        )
     scan.added_lines = added_lines(proc.stdout)
     date = git(repo, "log", "-1", "--format=%aI", head).strip()
     block = f"{COMMIT_MARK}{head} {date}\n".encode() + proc.stdout
@@ -236,8 +266,10 @@ def _scan_diff(repo: str, base: str, head: str, engine: Engine, scan: RepoScan
 
 # --- history --------------------------------------------------------------------------------
 
-def _scan_history(repo: str, head: str, engine: Engine, options: ScanOptions, scan: RepoScan,
-                  say: Progress) -> list[AddedHit]:
+
+def _scan_history(
+    repo: str, head: str, engine: Engine, options: ScanOptions, scan: RepoScan, say: Progress
+) -> list[AddedHit]:
     reachable = git(repo, "rev-list", head, "--").split()
     cache = HistoryCache.load(cache_dir(repo, options.cache), engine.settings_key)
     if cache.problem:
@@ -251,8 +283,15 @@ def _scan_history(repo: str, head: str, engine: Engine, options: ScanOptions, sc
         workers = options.workers or _usable_cores()
         if len(new) < POOL_MIN_COMMITS:
             workers = 1
-        results = _run_log(cmd, "\n".join(new) + "\n" if stdin else None, engine, workers,
-                           scan.stats, len(new), say)
+        results = _run_log(
+            cmd,
+            "\n".join(new) + "\n" if stdin else None,
+            engine,
+            workers,
+            scan.stats,
+            len(new),
+            say,
+        )
         found: list[AddedHit] = []
         scanned: list[str] = []
         for result in results:
@@ -284,12 +323,23 @@ def _parse_in_worker(data: bytes) -> BlockResult:
     return parse_block(_WORKER_ENGINE, data)
 
 
-def _run_log(cmd: list[str], stdin: str | None, engine: Engine, workers: int,
-             stats: ScanStats, total: int, say: Progress) -> list[BlockResult]:
+def _run_log(
+    cmd: list[str],
+    stdin: str | None,
+    engine: Engine,
+    workers: int,
+    stats: ScanStats,
+    total: int,
+    say: Progress,
+) -> list[BlockResult]:
     # stderr goes to a file, not a pipe: a chatty git can never block on it
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=errors)
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
         assert proc.stdout is not None
         if stdin and proc.stdin is not None:
             proc.stdin.write(stdin.encode())
@@ -306,8 +356,9 @@ def _run_log(cmd: list[str], stdin: str | None, engine: Engine, workers: int,
     return results
 
 
-def _collect_blocks(stream: IO[bytes], engine: Engine, workers: int, stats: ScanStats,
-                    total: int, say: Progress) -> list[BlockResult]:
+def _collect_blocks(
+    stream: IO[bytes], engine: Engine, workers: int, stats: ScanStats, total: int, say: Progress
+) -> list[BlockResult]:
     global _WORKER_ENGINE
     results: list[BlockResult] = []
     done = 0
@@ -317,8 +368,9 @@ def _collect_blocks(stream: IO[bytes], engine: Engine, workers: int, stats: Scan
         _count(stats, result)
         results.append(result)
         done += len(result.commits)
-        say(f"secrets: history {done:,}/{total:,} commits, "
-            f"{stats.bytes_scanned / 1e6:,.1f} MB read")
+        say(
+            f"secrets: history {done:,}/{total:,} commits, {stats.bytes_scanned / 1e6:,.1f} MB read"
+        )
 
     if workers <= 1:
         for block in read_blocks(stream):
@@ -348,6 +400,7 @@ def _count(stats: ScanStats, result: BlockResult) -> None:
 
 # --- previous lines for `allowlist nextline` -------------------------------------------------
 
+
 def _resolve_previous_lines(repo: str, engine: Engine, result: BlockResult) -> list[AddedHit]:
     if not result.queries:
         return result.hits
@@ -358,19 +411,27 @@ def _resolve_previous_lines(repo: str, engine: Engine, result: BlockResult) -> l
         if content is None:
             continue
         lines = text_lines(content)
-        if lines is not None and query.line - 2 < len(lines) and engine.allowlisted_by_previous(
-                query.path, query.content, lines[query.line - 2]):
+        if (
+            lines is not None
+            and query.line - 2 < len(lines)
+            and engine.allowlisted_by_previous(query.path, query.content, lines[query.line - 2])
+        ):
             first = query.hit_index
             hit = result.hits[first]
             index = first
-            while index < len(result.hits) and result.hits[index].commit == hit.commit and \
-                    result.hits[index].path == hit.path and result.hits[index].line == hit.line:
+            while (
+                index < len(result.hits)
+                and result.hits[index].commit == hit.commit
+                and result.hits[index].path == hit.path
+                and result.hits[index].line == hit.line
+            ):
                 dropped.add(index)
                 index += 1
     return [h for i, h in enumerate(result.hits) if i not in dropped]
 
 
 # --- classification -------------------------------------------------------------------------
+
 
 def _date_key(hit: AddedHit) -> tuple[datetime, str]:
     try:
@@ -387,21 +448,31 @@ class _Value:
     """Everything known about one secret while classifying it."""
 
     key: Key
-    hits: list[AddedHit] = field(default_factory=list)       # added in history
-    diff: list[AddedHit] = field(default_factory=list)       # added in the change
-    head: list[HeadPlace] = field(default_factory=list)      # in a file at head
+    hits: list[AddedHit] = field(default_factory=list)  # added in history
+    diff: list[AddedHit] = field(default_factory=list)  # added in the change
+    head: list[HeadPlace] = field(default_factory=list)  # in a file at head
 
 
-def _classify(repo: str, head: str, engine: Engine, options: ScanOptions,
-              known: frozenset[tuple[str, str, str]],
-              diff_hits: list[AddedHit], history_hits: list[AddedHit],
-              scan: RepoScan) -> list[SecretRecord]:
+def _classify(
+    repo: str,
+    head: str,
+    engine: Engine,
+    options: ScanOptions,
+    known: frozenset[tuple[str, str, str]],
+    diff_hits: list[AddedHit],
+    history_hits: list[AddedHit],
+    scan: RepoScan,
+) -> list[SecretRecord]:
     """One record per place: every place a secret sits in the change (`diff`), every other
     place it sits at head (`head`), and for a secret no longer anywhere at head, each path
     it was added to, at the commit that first added it there (`history`)."""
+
     def reportable(path: str, secret_type: str, hashed: str) -> bool:
-        return not (path_matches(path, options.exclude_paths) or path == options.baseline
-                    or (path, secret_type, hashed) in known)
+        return not (
+            path_matches(path, options.exclude_paths)
+            or path == options.baseline
+            or (path, secret_type, hashed) in known
+        )
 
     def keep(hit: AddedHit) -> bool:
         if path_matches(hit.path, options.exclude_paths) or hit.path == options.baseline:
@@ -432,24 +503,37 @@ def _classify(repo: str, head: str, engine: Engine, options: ScanOptions,
     kept = _fold_same_lines(placed)
     records = [r for v, types in kept for r in _records(repo, head, v, types)]
     order = {"diff": 0, "head": 1, "history": 2}
-    records.sort(key=lambda r: (order[r.origin], r.where.path, r.where.line, r.type,
-                                r.hashed_secret, r.value_id))
+    records.sort(
+        key=lambda r: (
+            order[r.origin],
+            r.where.path,
+            r.where.line,
+            r.type,
+            r.hashed_secret,
+            r.value_id,
+        )
+    )
     return records
 
 
 def _places(value: _Value) -> set[tuple[str, str, int]]:
     """Where the value was seen: (commit or "HEAD", path, line), to fold other types."""
-    return ({(h.commit, h.path, h.line) for h in value.hits + value.diff}
-            | {("HEAD", p.path, p.line) for p in value.head})
+    return {(h.commit, h.path, h.line) for h in value.hits + value.diff} | {
+        ("HEAD", p.path, p.line) for p in value.head
+    }
 
 
-def _records(repo: str, head: str, value: _Value, types: tuple[str, ...]
-             ) -> list[SecretRecord]:
+def _records(repo: str, head: str, value: _Value, types: tuple[str, ...]) -> list[SecretRecord]:
     secret_type, value_id = value.key
     in_diff = {(h.path, h.line): h for h in value.diff}
-    at_head = sorted({(p.path, p.line): p for p in value.head
-                      if not p.allowlisted and (p.path, p.line) not in in_diff}.values(),
-                     key=lambda p: (p.path, p.line))
+    at_head = sorted(
+        {
+            (p.path, p.line): p
+            for p in value.head
+            if not p.allowlisted and (p.path, p.line) not in in_diff
+        }.values(),
+        key=lambda p: (p.path, p.line),
+    )
     if not in_diff and not at_head and value.head:
         return []  # still at head, only on lines the team allowlisted: accepted
     everything = value.hits + value.diff
@@ -459,8 +543,14 @@ def _records(repo: str, head: str, value: _Value, types: tuple[str, ...]
         for place in at_head:
             added = [h for h in value.hits if h.path == place.path]
             where = min(added, key=_date_key) if added else _blame(repo, head, place)
-            shown.append(("head", replace(where, path=place.path, line=place.line,
-                                          hashed_secret=place.hashed_secret)))
+            shown.append(
+                (
+                    "head",
+                    replace(
+                        where, path=place.path, line=place.line, hashed_secret=place.hashed_secret
+                    ),
+                )
+            )
             everything.append(where)
     else:
         first_by_path: dict[str, AddedHit] = {}
@@ -473,27 +563,51 @@ def _records(repo: str, head: str, value: _Value, types: tuple[str, ...]
     for origin, where in shown:
         ordinal = ordinals.get((origin, where.path), 0)
         ordinals[(origin, where.path)] = ordinal + 1
-        records.append(SecretRecord(secret_type, where.hashed_secret, origin, where,
-                                    introduced, len(shown), types, value_id, ordinal))
+        records.append(
+            SecretRecord(
+                secret_type,
+                where.hashed_secret,
+                origin,
+                where,
+                introduced,
+                len(shown),
+                types,
+                value_id,
+                ordinal,
+            )
+        )
     return records
 
 
 def _blame(repo: str, head: str, place: HeadPlace) -> AddedHit:
     """The commit that put a line there, for a secret at head that no commit's own diff
     added (the side of a merge, or a key whose body a later commit changed)."""
-    proc = subprocess.run(["git", "-C", repo, "--literal-pathspecs", "blame", "--porcelain",
-                           "-L", f"{place.line},{place.line}", head, "--",
-                           path_bytes(place.path)], capture_output=True)
+    proc = subprocess.run(
+        [
+            "git",
+            "-C",
+            repo,
+            "--literal-pathspecs",
+            "blame",
+            "--porcelain",
+            "-L",
+            f"{place.line},{place.line}",
+            head,
+            "--",
+            path_bytes(place.path),
+        ],
+        capture_output=True,
+    )
     commit, date = head, ""
     if proc.returncode == 0:
         lines = proc.stdout.split(b"\n")
         commit = lines[0].split(b" ", 1)[0].decode("ascii", "replace") or head
-        stamp = next((ln.split(b" ", 1)[1] for ln in lines if ln.startswith(b"author-time ")),
-                     None)
+        stamp = next((ln.split(b" ", 1)[1] for ln in lines if ln.startswith(b"author-time ")), None)
         if stamp is not None and stamp.isdigit():
             date = datetime.fromtimestamp(int(stamp), tz=UTC).isoformat()
-    return AddedHit(commit, date, place.path, place.line, place.type, place.hashed_secret,
-                    "", place.value_id)
+    return AddedHit(
+        commit, date, place.path, place.line, place.type, place.hashed_secret, "", place.value_id
+    )
 
 
 def baseline_entries(scan: RepoScan, options: ScanOptions) -> set[tuple[str, str, str]]:
@@ -502,12 +616,16 @@ def baseline_entries(scan: RepoScan, options: ScanOptions) -> set[tuple[str, str
     at head."""
     found = {(h.path, h.type, h.hashed_secret) for h in scan.raw_history if not h.noise}
     found |= {(p.path, p.type, p.hashed_secret) for p in scan.head_places if not p.allowlisted}
-    return {entry for entry in found
-            if entry[0] != options.baseline and not path_matches(entry[0], options.exclude_paths)}
+    return {
+        entry
+        for entry in found
+        if entry[0] != options.baseline and not path_matches(entry[0], options.exclude_paths)
+    }
 
 
-def _fold_same_lines(placed: list[tuple[_Value, set[tuple[str, str, int]]]]
-                     ) -> list[tuple[_Value, tuple[str, ...]]]:
+def _fold_same_lines(
+    placed: list[tuple[_Value, set[tuple[str, str, int]]]],
+) -> list[tuple[_Value, tuple[str, ...]]]:
     """detect-secrets reports one value under several types (a GitHub token is also a
     high-entropy string). A value whose every place is also a place of a more specific
     value is folded into it ("also detected as")."""
@@ -528,5 +646,7 @@ _GENERIC_TYPES = ("Secret Keyword", "Base64 High Entropy String", "Hex High Entr
 
 def _type_rank(secret_type: str) -> tuple[int, str]:
     """Named detectors first, then keyword, then entropy: the most telling name is shown."""
-    return (_GENERIC_TYPES.index(secret_type) + 1 if secret_type in _GENERIC_TYPES else 0,
-            secret_type)
+    return (
+        _GENERIC_TYPES.index(secret_type) + 1 if secret_type in _GENERIC_TYPES else 0,
+        secret_type,
+    )

@@ -35,9 +35,11 @@ def scan_text(text: str, filename: str = "bundle.js") -> tuple[SecretHit, ...]:
     if not _ENGINE:
         _ENGINE.append(Engine())
     lines = text.splitlines()
-    hits = {(hit.type, line, hit.hashed_secret)
-            for line, hit in _ENGINE[0].scan_lines(filename, lines)
-            if not hit.noise}
+    hits = {
+        (hit.type, line, hit.hashed_secret)
+        for line, hit in _ENGINE[0].scan_lines(filename, lines)
+        if not hit.noise
+    }
     roles: dict[int, dict[str, str]] = {}
     kept = set()
     for secret_type, line, hashed in hits:
@@ -45,8 +47,7 @@ def scan_text(text: str, filename: str = "bundle.js") -> tuple[SecretHit, ...]:
             role = roles.setdefault(line, jwt_roles(lines[line - 1])).get(hashed, "")
             if role == "anon":
                 continue  # Supabase's anon key is publishable: it belongs in the browser
-            if role == "service_role" and any(t == SERVICE_ROLE and n == line
-                                               for t, n, _h in hits):
+            if role == "service_role" and any(t == SERVICE_ROLE and n == line for t, n, _h in hits):
                 continue  # already reported as what it is
         kept.add((secret_type, line, hashed))
     return tuple(SecretHit(type=t, line=line, hashed_secret=h) for t, line, h in sorted(kept))
@@ -69,6 +70,5 @@ def jwt_roles(line: str) -> dict[str, str]:
             token = match.group(0)
             parts = token.split(".")
             role = jwt_claims(parts[1]).get("role") if len(parts) > 1 else None
-            roles[hashlib.sha1(token.encode()).hexdigest()] = \
-                role if isinstance(role, str) else ""
+            roles[hashlib.sha1(token.encode()).hexdigest()] = role if isinstance(role, str) else ""
     return roles

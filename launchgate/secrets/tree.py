@@ -45,7 +45,7 @@ class HeadPlace:
 @dataclass(frozen=True)
 class TreeBlob:
     oid: str
-    path: str   # decoded with surrogateescape (see gitlog.path_bytes)
+    path: str  # decoded with surrogateescape (see gitlog.path_bytes)
     size: int
 
     @property
@@ -55,8 +55,11 @@ class TreeBlob:
 
 def tree_blobs(repo: str, commit: str) -> list[TreeBlob]:
     """The files of `commit`'s tree (submodules and other non-blobs left out)."""
-    proc = subprocess.run(["git", "-C", repo, "ls-tree", "-r", "-z", "-l", "--full-tree",
-                           commit], capture_output=True, check=False)
+    proc = subprocess.run(
+        ["git", "-C", repo, "ls-tree", "-r", "-z", "-l", "--full-tree", commit],
+        capture_output=True,
+        check=False,
+    )
     if proc.returncode != 0:
         return []
     blobs = []
@@ -66,8 +69,11 @@ def tree_blobs(repo: str, commit: str) -> list[TreeBlob]:
         if not tab or len(fields) != 4 or fields[0] not in _BLOB_MODES:
             continue
         size = int(fields[3]) if fields[3].isdigit() else 0
-        blobs.append(TreeBlob(fields[2].decode("ascii"),
-                              name.decode("utf-8", errors="surrogateescape"), size))
+        blobs.append(
+            TreeBlob(
+                fields[2].decode("ascii"), name.decode("utf-8", errors="surrogateescape"), size
+            )
+        )
     return blobs
 
 
@@ -99,10 +105,10 @@ def scan_blob(engine: Engine, path: str, content: bytes) -> list[HeadPlace]:
     for line_no, hit, allowlisted in engine.scan_lines_with_pragmas(path, lines, indexes):
         if hit.noise:
             continue
-        value_id = place_value_id(hit.type, hit.value_id, lines[line_no - 1],
-                                  islice(lines, line_no, None))
-        places.append(HeadPlace(path, line_no, hit.type, hit.hashed_secret, value_id,
-                                allowlisted))
+        value_id = place_value_id(
+            hit.type, hit.value_id, lines[line_no - 1], islice(lines, line_no, None)
+        )
+        places.append(HeadPlace(path, line_no, hit.type, hit.hashed_secret, value_id, allowlisted))
     return places
 
 
@@ -111,9 +117,12 @@ def read_objects(repo: str, oids: Iterable[str]) -> Iterator[tuple[str, bytes | 
     wanted = list(oids)
     if not wanted:
         return
-    proc = subprocess.run(["git", "-C", repo, "cat-file", "--batch"],
-                          input="".join(f"{oid}\n" for oid in wanted).encode(),
-                          capture_output=True, check=False)
+    proc = subprocess.run(
+        ["git", "-C", repo, "cat-file", "--batch"],
+        input="".join(f"{oid}\n" for oid in wanted).encode(),
+        capture_output=True,
+        check=False,
+    )
     out, pos = proc.stdout, 0
     for oid in wanted:
         end = out.find(b"\n", pos)
@@ -124,14 +133,13 @@ def read_objects(repo: str, oids: Iterable[str]) -> Iterator[tuple[str, bytes | 
         pos = end + 1
         if len(header) == 3 and header[2].isdigit():
             size = int(header[2])
-            yield oid, out[pos:pos + size] if header[1] == b"blob" else None
+            yield oid, out[pos : pos + size] if header[1] == b"blob" else None
             pos += size + 1
         else:
             yield oid, None
 
 
-def read_blobs(repo: str, specs: Iterable[tuple[str, str]]
-               ) -> dict[tuple[str, str], bytes | None]:
+def read_blobs(repo: str, specs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], bytes | None]:
     """The blob at each (revision, path) (None when there is none): `git cat-file --batch`,
     whose input is one `rev:path` per line. A path that a line cannot carry (a newline, or a
     trailing CR that git strips) is asked for on its own command line instead."""
@@ -140,9 +148,18 @@ def read_blobs(repo: str, specs: Iterable[tuple[str, str]]
     batch = [spec for spec in ordered if "\n" not in spec[1] and not spec[1].endswith("\r")]
     for spec in ordered:
         if spec not in batch:
-            proc = subprocess.run(["git", "-C", repo, "cat-file", "blob",
-                                   spec[0].encode() + b":" + path_bytes(spec[1])],
-                                  capture_output=True, check=False)
+            proc = subprocess.run(
+                [
+                    "git",
+                    "-C",
+                    repo,
+                    "cat-file",
+                    "blob",
+                    spec[0].encode() + b":" + path_bytes(spec[1]),
+                ],
+                capture_output=True,
+                check=False,
+            )
             blobs[spec] = proc.stdout if proc.returncode == 0 else None
     names = {f"{rev}:{path}": (rev, path) for rev, path in batch}
     for name, content in read_objects(repo, names):
@@ -150,9 +167,9 @@ def read_blobs(repo: str, specs: Iterable[tuple[str, str]]
     return blobs
 
 
-def scan_tree(repo: str, commit: str, engine: Engine,
-              known: dict[str, list[HeadPlace]]) -> tuple[list[HeadPlace],
-                                                         dict[str, list[HeadPlace]]]:
+def scan_tree(
+    repo: str, commit: str, engine: Engine, known: dict[str, list[HeadPlace]]
+) -> tuple[list[HeadPlace], dict[str, list[HeadPlace]]]:
     """(every secret in `commit`'s files, the per-blob results to cache). `known`: results
     of an earlier run by TreeBlob.key; only the other files are read."""
     blobs = tree_blobs(repo, commit)
@@ -169,8 +186,7 @@ def scan_tree(repo: str, commit: str, engine: Engine,
             by_oid.setdefault(blob.oid, []).append(blob)
         for oid, content in read_objects(repo, by_oid):
             for blob in by_oid[oid]:
-                results[blob.key] = [] if content is None else \
-                    scan_blob(engine, blob.path, content)
+                results[blob.key] = [] if content is None else scan_blob(engine, blob.path, content)
     places = [p for blob in blobs for p in results.get(blob.key, ())]
     return places, results
 

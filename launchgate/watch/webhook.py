@@ -28,17 +28,23 @@ def post_text(url: str, text: str, *, deadline_s: float = DEADLINE_S) -> Deliver
 
     def attempt() -> None:
         try:
-            with httpx.Client(timeout=httpx.Timeout(deadline_s), follow_redirects=False,
-                              trust_env=True) as client:
+            with httpx.Client(
+                timeout=httpx.Timeout(deadline_s), follow_redirects=False, trust_env=True
+            ) as client:
                 answer = client.post(url, json={"text": text[:MAX_TEXT_CHARS]})
-            outcome.append(Delivery(True) if answer.is_success else
-                           Delivery(False, f"the webhook answered HTTP {answer.status_code}"))
+            outcome.append(
+                Delivery(True)
+                if answer.is_success
+                else Delivery(False, f"the webhook answered HTTP {answer.status_code}")
+            )
         except httpx.HTTPError as exc:
-            outcome.append(Delivery(False, f"the webhook could not be reached "
-                                           f"({type(exc).__name__})"))
+            outcome.append(
+                Delivery(False, f"the webhook could not be reached ({type(exc).__name__})")
+            )
         except Exception as exc:  # an invalid URL at run time, a TLS library error, ...
-            outcome.append(Delivery(False, f"the webhook could not be posted "
-                                           f"({type(exc).__name__})"))
+            outcome.append(
+                Delivery(False, f"the webhook could not be posted ({type(exc).__name__})")
+            )
 
     worker = threading.Thread(target=attempt, name="launchgate-webhook", daemon=True)
     worker.start()

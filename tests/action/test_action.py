@@ -48,13 +48,31 @@ def app():
         yield server
 
 
-def _run(tmp_path: Path, github: FakeGitHub, event: str, event_file: str, *,
-         url: str | None = None, url_in_event: str = "", inputs: dict[str, str] | None = None,
-         extra: dict[str, str] | None = None, steps: list | None = None,
-         headers: dict[str, str] | None = None):
+def _run(
+    tmp_path: Path,
+    github: FakeGitHub,
+    event: str,
+    event_file: str,
+    *,
+    url: str | None = None,
+    url_in_event: str = "",
+    inputs: dict[str, str] | None = None,
+    extra: dict[str, str] | None = None,
+    steps: list | None = None,
+    headers: dict[str, str] | None = None,
+):
     workspace = write_workspace(tmp_path / "ws", url, steps=steps, headers=headers)
-    env = action_env(tmp_path, workspace, github.url, TOKEN, event, event_file,
-                     url_in_event=url_in_event, inputs=inputs, extra=extra)
+    env = action_env(
+        tmp_path,
+        workspace,
+        github.url,
+        TOKEN,
+        event,
+        event_file,
+        url_in_event=url_in_event,
+        inputs=inputs,
+        extra=extra,
+    )
     return run_entrypoint(env, workspace)
 
 
@@ -93,10 +111,15 @@ def test_pull_request_pass_one_sticky_comment_across_pages(tmp_path, app, github
 
 
 def test_blocker_fails_status_comment_and_exit_code(tmp_path, app, github):
-    steps = [{"name": "client list", "path": "/clients", "expect_status": 200,
-              "expect_text": "No such client"}]
-    result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url,
-                  steps=steps)
+    steps = [
+        {
+            "name": "client list",
+            "path": "/clients",
+            "expect_status": 200,
+            "expect_text": "No such client",
+        }
+    ]
+    result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url, steps=steps)
     assert result.code == 1, result.log
     assert result.outputs["verdict"] == "fail"
     assert result.outputs["blockers"] == "1"
@@ -111,10 +134,23 @@ def test_blocker_fails_status_comment_and_exit_code(tmp_path, app, github):
 
 
 def test_fail_on_input_decides_the_exit_code(tmp_path, app, github):
-    steps = [{"name": "client list", "path": "/clients", "expect_status": 200,
-              "expect_text": "No such client"}]
-    result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url,
-                  steps=steps, inputs={"fail-on": "never"})
+    steps = [
+        {
+            "name": "client list",
+            "path": "/clients",
+            "expect_status": 200,
+            "expect_text": "No such client",
+        }
+    ]
+    result = _run(
+        tmp_path,
+        github,
+        "pull_request",
+        "pull_request.json",
+        url=app.url,
+        steps=steps,
+        inputs={"fail-on": "never"},
+    )
     assert result.code == 0, result.log
     assert result.outputs["verdict"] == "pass"
     assert result.outputs["blockers"] == "1"
@@ -123,13 +159,13 @@ def test_fail_on_input_decides_the_exit_code(tmp_path, app, github):
 
 def test_faults_never_make_a_second_comment(tmp_path, app, github):
     github.faults.secondary_rate_limit = 1  # the pending status: 403 + Retry-After: 1
-    github.faults.comment_write_502 = 1     # the create is committed, then answers 502
+    github.faults.comment_write_502 = 1  # the create is committed, then answers 502
     first = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url)
     assert first.code == 0, first.log
     assert "retrying in 1s" in first.log
     assert "HTTP 502" in first.log
     assert len(marked_comments(github, 7)) == 1
-    github.faults.comment_write_502 = 1     # now the edit answers 502 after applying it
+    github.faults.comment_write_502 = 1  # now the edit answers 502 after applying it
     second = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url)
     assert second.code == 0, second.log
     assert len(marked_comments(github, 7)) == 1
@@ -157,8 +193,9 @@ def test_human_comments_quoting_the_marker_are_never_edited(tmp_path, app, githu
 
 def test_a_user_token_edits_only_its_own_comment(tmp_path, app):
     with FakeGitHub(token=TOKEN, token_user="release-manager") as github:
-        bot = github.add_comment(7, f"{COMMENT_MARKER}\nverdict by another token",
-                                 login="github-actions[bot]")
+        bot = github.add_comment(
+            7, f"{COMMENT_MARKER}\nverdict by another token", login="github-actions[bot]"
+        )
         for _ in range(2):
             result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url)
             assert result.code == 0, result.log
@@ -170,17 +207,30 @@ def test_a_user_token_edits_only_its_own_comment(tmp_path, app):
 
 
 def test_legacy_marker_is_adopted_and_contexts_keep_separate_comments(tmp_path, app, github):
-    github.add_comment(7, f"{LEGACY_MARKER}\nverdict of an older version",
-                       login="github-actions[bot]")
+    github.add_comment(
+        7, f"{LEGACY_MARKER}\nverdict of an older version", login="github-actions[bot]"
+    )
     first = _run(tmp_path / "a", github, "pull_request", "pull_request.json", url=app.url)
     assert first.code == 0, first.log
     (legacy,) = github.comments(7)  # edited in place, now with the keyed marker
     assert legacy["body"].startswith(COMMENT_MARKER + "\n")
-    preview = _run(tmp_path / "b", github, "pull_request", "pull_request.json", url=app.url,
-                   inputs={"status-context": "launchgate/preview"})
+    preview = _run(
+        tmp_path / "b",
+        github,
+        "pull_request",
+        "pull_request.json",
+        url=app.url,
+        inputs={"status-context": "launchgate/preview"},
+    )
     assert preview.code == 0, preview.log
-    again = _run(tmp_path / "c", github, "pull_request", "pull_request.json", url=app.url,
-                 inputs={"status-context": "launchgate/preview"})
+    again = _run(
+        tmp_path / "c",
+        github,
+        "pull_request",
+        "pull_request.json",
+        url=app.url,
+        inputs={"status-context": "launchgate/preview"},
+    )
     assert again.code == 0, again.log
     bodies = [c["body"] for c in github.comments(7)]
     assert len(bodies) == 2
@@ -223,17 +273,33 @@ def test_token_without_comment_permission_still_finishes_the_status(tmp_path, ap
 
 
 def test_no_secret_in_requests_summary_log_or_files(tmp_path, app, github):
-    steps = [{"name": "login page", "path": "/login", "expect_status": 200,
-              "expect_text": "not on the page"}]
-    result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url,
-                  steps=steps, headers={"x-vercel-protection-bypass": "${BYPASS_SECRET}"},
-                  extra={"BYPASS_SECRET": BYPASS})
+    steps = [
+        {
+            "name": "login page",
+            "path": "/login",
+            "expect_status": 200,
+            "expect_text": "not on the page",
+        }
+    ]
+    result = _run(
+        tmp_path,
+        github,
+        "pull_request",
+        "pull_request.json",
+        url=app.url,
+        steps=steps,
+        headers={"x-vercel-protection-bypass": "${BYPASS_SECRET}"},
+        extra={"BYPASS_SECRET": BYPASS},
+    )
     assert result.code == 1, result.log
     report_dir = result.workspace / "launchgate-report"
-    texts = {"log": result.log, "summary": result.summary,
-             "outputs": repr(result.outputs),
-             **{f"request {r.method} {r.path}": r.path + r.body for r in github.requests},
-             **{p.name: p.read_text(encoding="utf-8") for p in report_dir.iterdir()}}
+    texts = {
+        "log": result.log,
+        "summary": result.summary,
+        "outputs": repr(result.outputs),
+        **{f"request {r.method} {r.path}": r.path + r.body for r in github.requests},
+        **{p.name: p.read_text(encoding="utf-8") for p in report_dir.iterdir()},
+    }
     assert len(texts) > 6
     for where, text in texts.items():
         assert_no_secret(text, TOKEN, where=where)
@@ -242,8 +308,9 @@ def test_no_secret_in_requests_summary_log_or_files(tmp_path, app, github):
 
 def test_deployment_status_uses_environment_url_and_finds_the_pull(tmp_path, app, github):
     github.add_pull(7, HEAD_SHA)
-    result = _run(tmp_path, github, "deployment_status", "deployment_status.json",
-                  url_in_event=app.url)
+    result = _run(
+        tmp_path, github, "deployment_status", "deployment_status.json", url_in_event=app.url
+    )
     assert result.code == 0, result.log
     assert load_report(result.workspace)["target"]["url"] == app.url
     assert len(marked_comments(github, 7)) == 1
@@ -251,8 +318,13 @@ def test_deployment_status_uses_environment_url_and_finds_the_pull(tmp_path, app
 
 
 def test_deployment_status_target_url_fallback(tmp_path, app, github):
-    result = _run(tmp_path, github, "deployment_status", "deployment_status_target_url.json",
-                  url_in_event=app.url)
+    result = _run(
+        tmp_path,
+        github,
+        "deployment_status",
+        "deployment_status_target_url.json",
+        url_in_event=app.url,
+    )
     assert result.code == 0, result.log
     assert load_report(result.workspace)["target"]["url"] == app.url
     assert github.comments(7) == []  # no PR for the commit: status only
@@ -267,8 +339,10 @@ def test_deployment_not_yet_successful_is_skipped(tmp_path, github):
     assert github.requests == []
 
 
-@pytest.mark.parametrize(("event_file", "base"), [
-    ("push.json", BASE_SHA), ("push_same.json", HEAD_SHA), ("push_new_branch.json", None)])
+@pytest.mark.parametrize(
+    ("event_file", "base"),
+    [("push.json", BASE_SHA), ("push_same.json", HEAD_SHA), ("push_new_branch.json", None)],
+)
 def test_push_events(tmp_path, app, github, event_file, base):
     result = _run(tmp_path, github, "push", event_file, url=app.url)
     assert result.code == 0, result.log
@@ -294,12 +368,13 @@ def _repo_with_commits(path: Path, url: str | None) -> tuple[Path, str, str, str
     git(repo, "init", "-q", "-b", "main")
     (repo / "app.py").write_text("print('hello')\n", encoding="utf-8")
     base = commit(repo, "app", 1)
-    secret = "AKIA" + "".join(random.choice(string.ascii_uppercase + string.digits)
-                              for _ in range(16))
+    secret = "AKIA" + "".join(
+        random.choice(string.ascii_uppercase + string.digits) for _ in range(16)
+    )
     (repo / "config").mkdir()
     (repo / "config" / "settings.py").write_text(
-        f"DEBUG = False\nREGION = 'eu-west-1'\nAWS_ACCESS_KEY_ID = '{secret}'\n",
-        encoding="utf-8")
+        f"DEBUG = False\nREGION = 'eu-west-1'\nAWS_ACCESS_KEY_ID = '{secret}'\n", encoding="utf-8"
+    )
     head = commit(repo, "settings", 2)
     return repo, base, head, secret
 
@@ -309,8 +384,16 @@ def test_secrets_check_on_a_real_pull_request(tmp_path, github):
     payload = json.loads((EVENTS / "pull_request.json").read_text(encoding="utf-8"))
     payload["pull_request"]["base"]["sha"] = base
     payload["pull_request"]["head"]["sha"] = head
-    env = action_env(tmp_path, repo, github.url, TOKEN, "pull_request", "pull_request.json",
-                     inputs={"checks": "secrets"}, payload_json=payload)
+    env = action_env(
+        tmp_path,
+        repo,
+        github.url,
+        TOKEN,
+        "pull_request",
+        "pull_request.json",
+        inputs={"checks": "secrets"},
+        payload_json=payload,
+    )
     result = run_entrypoint(env, repo)
     assert result.code == 1, result.log
     _no_traceback(result.log)
@@ -319,17 +402,18 @@ def test_secrets_check_on_a_real_pull_request(tmp_path, github):
     ids = [f["id"] for f in report["findings"]]
     assert ids == ["secrets.in-diff"]
     assert result.outputs["verdict"] == "fail" and result.outputs["blockers"] == "1"
-    assert "::error file=config/settings.py,line=3,title=launchgate secrets.in-diff::" \
-        in result.log
+    assert "::error file=config/settings.py,line=3,title=launchgate secrets.in-diff::" in result.log
     assert [s["state"] for s in github.statuses(head)] == ["pending", "failure"]
     assert "FAIL" in marked_comments(github, 7)[0]["body"]
     cache = repo / ".launchgate-cache" / "secrets"
     assert cache.is_dir() and any(cache.iterdir())
-    texts = {"log": result.log, "summary": result.summary,
-             **{f"request {r.method} {r.path}": r.path + r.body for r in github.requests},
-             **{p.name: p.read_text(encoding="utf-8")
-                for p in (repo / "launchgate-report").iterdir()},
-             **{p.name: p.read_text(encoding="utf-8") for p in cache.rglob("*") if p.is_file()}}
+    texts = {
+        "log": result.log,
+        "summary": result.summary,
+        **{f"request {r.method} {r.path}": r.path + r.body for r in github.requests},
+        **{p.name: p.read_text(encoding="utf-8") for p in (repo / "launchgate-report").iterdir()},
+        **{p.name: p.read_text(encoding="utf-8") for p in cache.rglob("*") if p.is_file()},
+    }
     for where, text in texts.items():
         assert_no_secret(text, secret, where=where)
 
@@ -339,9 +423,17 @@ def test_force_push_scans_like_a_new_branch(tmp_path, github):
     payload = json.loads((EVENTS / "push.json").read_text(encoding="utf-8"))
     payload["before"] = "f" * 40  # the branch's old head, replaced by the force-push
     payload["after"] = head
-    env = action_env(tmp_path, repo, github.url, TOKEN, "push", "push.json",
-                     inputs={"checks": "secrets"}, payload_json=payload,
-                     extra={"GITHUB_SHA": head})
+    env = action_env(
+        tmp_path,
+        repo,
+        github.url,
+        TOKEN,
+        "push",
+        "push.json",
+        inputs={"checks": "secrets"},
+        payload_json=payload,
+        extra={"GITHUB_SHA": head},
+    )
     result = run_entrypoint(env, repo)
     _no_traceback(result.log)
     assert "not a commit in this clone" in result.log and "ffffffffffff" in result.log
@@ -354,12 +446,14 @@ def test_force_push_scans_like_a_new_branch(tmp_path, github):
     assert [s["state"] for s in github.statuses(head)] == ["pending", "failure"]
 
 
-@pytest.mark.parametrize(("event", "event_file"), [
-    ("workflow_dispatch", "workflow_dispatch.json"), ("schedule", "schedule.json")])
-def test_dispatch_and_schedule_set_status_on_github_sha(tmp_path, app, github, event,
-                                                        event_file):
-    result = _run(tmp_path, github, event, event_file, inputs={"url": app.url,
-                                                               "status-context": "prod-watch"})
+@pytest.mark.parametrize(
+    ("event", "event_file"),
+    [("workflow_dispatch", "workflow_dispatch.json"), ("schedule", "schedule.json")],
+)
+def test_dispatch_and_schedule_set_status_on_github_sha(tmp_path, app, github, event, event_file):
+    result = _run(
+        tmp_path, github, event, event_file, inputs={"url": app.url, "status-context": "prod-watch"}
+    )
     assert result.code == 0, result.log
     statuses = github.statuses(HEAD_SHA)
     assert [s["state"] for s in statuses] == ["pending", "success"]
@@ -369,10 +463,10 @@ def test_dispatch_and_schedule_set_status_on_github_sha(tmp_path, app, github, e
 
 def test_config_error_ends_with_error_status_and_exit_2(tmp_path, app, github):
     workspace = write_workspace(tmp_path / "ws", app.url)
-    (workspace / ".launchgate.yml").write_text("url: http://127.0.0.1:1\nchecks:\n  smok: {}\n",
-                                               encoding="utf-8")
-    env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request",
-                     "pull_request.json")
+    (workspace / ".launchgate.yml").write_text(
+        "url: http://127.0.0.1:1\nchecks:\n  smok: {}\n", encoding="utf-8"
+    )
+    env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request", "pull_request.json")
     result = run_entrypoint(env, workspace)
     assert result.code == 2, result.log
     _no_traceback(result.log)
@@ -383,25 +477,47 @@ def test_config_error_ends_with_error_status_and_exit_2(tmp_path, app, github):
 
 
 def test_bad_input_is_a_usage_error(tmp_path, app, github):
-    result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url,
-                  inputs={"checks": "smoke,nosuchcheck"})
+    result = _run(
+        tmp_path,
+        github,
+        "pull_request",
+        "pull_request.json",
+        url=app.url,
+        inputs={"checks": "smoke,nosuchcheck"},
+    )
     assert result.code == 2
     assert "input checks: unknown check 'nosuchcheck'" in result.log
     assert github.statuses()[-1]["state"] == "error"
 
 
-@pytest.mark.parametrize(("inputs", "event", "event_file", "expected"), [
-    ({"duration": "forever"}, "pull_request", "pull_request.json",
-     "input duration: expected a duration"),
-    ({"users": "500"}, "pull_request", "pull_request.json", "input users: must be at most 100"),
-    ({"url": "ftp://preview.example.com"}, "pull_request", "pull_request.json",
-     "input url: invalid URL"),
-    ({}, "deployment_status", "deployment_status.json",
-     "the deployment's environment_url: invalid URL"),
-])
+@pytest.mark.parametrize(
+    ("inputs", "event", "event_file", "expected"),
+    [
+        (
+            {"duration": "forever"},
+            "pull_request",
+            "pull_request.json",
+            "input duration: expected a duration",
+        ),
+        ({"users": "500"}, "pull_request", "pull_request.json", "input users: must be at most 100"),
+        (
+            {"url": "ftp://preview.example.com"},
+            "pull_request",
+            "pull_request.json",
+            "input url: invalid URL",
+        ),
+        (
+            {},
+            "deployment_status",
+            "deployment_status.json",
+            "the deployment's environment_url: invalid URL",
+        ),
+    ],
+)
 def test_input_errors_name_the_input(tmp_path, github, inputs, event, event_file, expected):
-    result = _run(tmp_path, github, event, event_file, url_in_event="ftp://preview.example",
-                  inputs=inputs)
+    result = _run(
+        tmp_path, github, event, event_file, url_in_event="ftp://preview.example", inputs=inputs
+    )
     assert result.code == 2, result.log
     _no_traceback(result.log)
     assert expected in result.log
@@ -428,8 +544,7 @@ def test_internal_crash_never_leaves_pending(tmp_path, app, github, monkeypatch)
     # (An unwritable job summary used to be the crash here; it is only a warning now: see
     # tests/action/test_action_runner_files.py.)
     workspace = write_workspace(tmp_path / "ws", app.url)
-    env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request",
-                     "pull_request.json")
+    env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request", "pull_request.json")
     monkeypatch.setenv("LAUNCHGATE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("HOME", env["HOME"])  # `git config --global` runs in-process here
     monkeypatch.chdir(workspace)
@@ -461,8 +576,7 @@ class _FailsOnceAfterTheVerdict(io.StringIO):
 
 def test_crash_after_the_final_status_keeps_the_verdict(tmp_path, app, github, monkeypatch):
     workspace = write_workspace(tmp_path / "ws", app.url)
-    env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request",
-                     "pull_request.json")
+    env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request", "pull_request.json")
     monkeypatch.setenv("LAUNCHGATE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("HOME", env["HOME"])  # `git config --global` runs in-process here
     monkeypatch.chdir(workspace)
@@ -479,8 +593,14 @@ def test_crash_after_the_final_status_keeps_the_verdict(tmp_path, app, github, m
 
 
 def test_without_token_still_writes_summary_and_outputs(tmp_path, app, github):
-    result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url,
-                  inputs={"github-token": ""})
+    result = _run(
+        tmp_path,
+        github,
+        "pull_request",
+        "pull_request.json",
+        url=app.url,
+        inputs={"github-token": ""},
+    )
     assert result.code == 0, result.log
     assert "no github-token" in result.log
     assert github.requests == []
@@ -489,16 +609,21 @@ def test_without_token_still_writes_summary_and_outputs(tmp_path, app, github):
 
 
 def test_comment_false_sets_only_statuses(tmp_path, app, github):
-    result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url,
-                  inputs={"comment": "false"})
+    result = _run(
+        tmp_path,
+        github,
+        "pull_request",
+        "pull_request.json",
+        url=app.url,
+        inputs={"comment": "false"},
+    )
     assert result.code == 0, result.log
     assert github.comments(7) == []
     assert [s["state"] for s in github.statuses()] == ["pending", "success"]
 
 
 def test_safe_directory_is_marked_in_global_git_config(tmp_path, app, github):
-    result = _run(tmp_path, github, "workflow_dispatch", "workflow_dispatch.json",
-                  url=app.url)
+    result = _run(tmp_path, github, "workflow_dispatch", "workflow_dispatch.json", url=app.url)
     assert result.code == 0, result.log
     gitconfig = (tmp_path / "home" / ".gitconfig").read_text(encoding="utf-8")
     assert f"directory = {result.workspace.resolve()}" in gitconfig
@@ -506,18 +631,25 @@ def test_safe_directory_is_marked_in_global_git_config(tmp_path, app, github):
 
 def test_fork_report_published_by_workflow_run_as_comment_only(tmp_path, app, github):
     github.faults.fork = True
-    fork_run = _run(tmp_path / "fork", github, "pull_request", "pull_request_fork.json",
-                    url=app.url)
+    fork_run = _run(
+        tmp_path / "fork", github, "pull_request", "pull_request_fork.json", url=app.url
+    )
     assert fork_run.code == 0, fork_run.log
     artifact = tmp_path / "trusted" / "ws" / "artifact"
     artifact.mkdir(parents=True)
     for name in ("report.json", "pull.json"):  # what upload-artifact carries over
-        (artifact / name).write_bytes((fork_run.workspace / "launchgate-report" / name)
-                                      .read_bytes())
+        (artifact / name).write_bytes(
+            (fork_run.workspace / "launchgate-report" / name).read_bytes()
+        )
     github.faults.fork = False
     github.add_pull(8, HEAD_SHA, associate=False)  # GitHub may not list a fork's commit
-    result = _run(tmp_path / "trusted", github, "workflow_run", "workflow_run.json",
-                  inputs={"report": "artifact/report.json"})
+    result = _run(
+        tmp_path / "trusted",
+        github,
+        "workflow_run",
+        "workflow_run.json",
+        inputs={"report": "artifact/report.json"},
+    )
     assert result.code == 0, result.log
     (comment,) = marked_comments(github, 8)
     assert "information only" in comment["body"] and "PASS" in comment["body"]
@@ -535,8 +667,13 @@ def test_forged_report_is_refused(tmp_path, app, github):
     workspace.mkdir(parents=True)
     (workspace / "forged.json").write_text(json.dumps(report), encoding="utf-8")
     before = len(github.requests)
-    result = _run(tmp_path / "b", github, "workflow_run", "workflow_run.json",
-                  inputs={"report": "forged.json"})
+    result = _run(
+        tmp_path / "b",
+        github,
+        "workflow_run",
+        "workflow_run.json",
+        inputs={"report": "forged.json"},
+    )
     assert result.code == 2
     assert "input report: unexpected check" in result.log
     assert github.comments(8) == []
@@ -549,10 +686,16 @@ def test_untrusted_pull_number_must_match_the_trusted_head(tmp_path, app, github
     artifact = tmp_path / "b" / "ws" / "artifact"
     artifact.mkdir(parents=True)
     (artifact / "report.json").write_bytes(
-        (first.workspace / "launchgate-report" / "report.json").read_bytes())
+        (first.workspace / "launchgate-report" / "report.json").read_bytes()
+    )
     (artifact / "pull.json").write_text('{"number": 9}', encoding="utf-8")
-    result = _run(tmp_path / "b", github, "workflow_run", "workflow_run.json",
-                  inputs={"report": "artifact/report.json"})
+    result = _run(
+        tmp_path / "b",
+        github,
+        "workflow_run",
+        "workflow_run.json",
+        inputs={"report": "artifact/report.json"},
+    )
     assert result.code == 0, result.log
     assert "no pull request found" in result.log
     assert github.comments(9) == []
@@ -567,20 +710,30 @@ def test_github_enterprise_api_url_is_honoured(tmp_path, app):
         assert all(r.path.startswith("/api/v3/") for r in ghes.requests)
 
 
-@pytest.mark.parametrize("signals", [
-    (signal.SIGTERM,),
-    # What GitHub does on cancel: SIGINT, then SIGTERM 7.5 s later (here sooner).
-    (signal.SIGINT, signal.SIGTERM),
-], ids=["sigterm", "sigint-then-sigterm"])
+@pytest.mark.parametrize(
+    "signals",
+    [
+        (signal.SIGTERM,),
+        # What GitHub does on cancel: SIGINT, then SIGTERM 7.5 s later (here sooner).
+        (signal.SIGINT, signal.SIGTERM),
+    ],
+    ids=["sigterm", "sigint-then-sigterm"],
+)
 def test_cancelled_run_ends_with_error_status(tmp_path, app, github, signals):
-    steps = [{"name": f"monthly report {i}", "path": "/api/reports/monthly",
-              "expect_status": 200} for i in range(40)]  # ~18 s of slow requests
+    steps = [
+        {"name": f"monthly report {i}", "path": "/api/reports/monthly", "expect_status": 200}
+        for i in range(40)
+    ]  # ~18 s of slow requests
     workspace = write_workspace(tmp_path / "ws", app.url, steps=steps)
-    env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request",
-                     "pull_request.json")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "entrypoint.py")], cwd=workspace,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request", "pull_request.json")
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "entrypoint.py")],
+        cwd=workspace,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 20
         while not github.statuses() and time.monotonic() < deadline:
@@ -603,10 +756,15 @@ def test_cancelled_run_ends_with_error_status(tmp_path, app, github, signals):
 
 
 def test_text_from_config_or_targets_cannot_inject_workflow_commands(tmp_path, app, github):
-    steps = [{"name": "login\n  ::add-mask::injected\n::set-output name=verdict::pass",
-              "path": "/login", "expect_status": 200, "expect_text": "not on the page"}]
-    result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url,
-                  steps=steps)
+    steps = [
+        {
+            "name": "login\n  ::add-mask::injected\n::set-output name=verdict::pass",
+            "path": "/login",
+            "expect_status": 200,
+            "expect_text": "not on the page",
+        }
+    ]
+    result = _run(tmp_path, github, "pull_request", "pull_request.json", url=app.url, steps=steps)
     assert result.code == 1, result.log
     stopped = None
     seen = 0

@@ -35,11 +35,18 @@ def app():
         yield server
 
 
-def _run(tmp_path: Path, github: FakeGitHub, app: DemoServer, event: str, event_file: str,
-         steps: list, inputs: dict[str, str] | None = None, name: str = "ws"):
+def _run(
+    tmp_path: Path,
+    github: FakeGitHub,
+    app: DemoServer,
+    event: str,
+    event_file: str,
+    steps: list,
+    inputs: dict[str, str] | None = None,
+    name: str = "ws",
+):
     workspace = write_workspace(tmp_path / name, app.url, steps=steps)
-    env = action_env(tmp_path, workspace, github.url, TOKEN, event, event_file,
-                     inputs=inputs)
+    env = action_env(tmp_path, workspace, github.url, TOKEN, event, event_file, inputs=inputs)
     return run_entrypoint(env, workspace)
 
 
@@ -71,8 +78,7 @@ def _publish_main(github: FakeGitHub, data: bytes, **artifact: bool) -> None:
     github.add_artifact(newest, data, **artifact)
 
 
-def test_pull_request_is_compared_with_the_base_branch_artifact(tmp_path, app, github,
-                                                                main_zip):
+def test_pull_request_is_compared_with_the_base_branch_artifact(tmp_path, app, github, main_zip):
     _publish_main(github, main_zip)
     result = _run(tmp_path, github, app, "pull_request", "pull_request.json", [OLD, NEW])
     assert result.code == 1, result.log
@@ -84,8 +90,7 @@ def test_pull_request_is_compared_with_the_base_branch_artifact(tmp_path, app, g
     assert marks == {"/old-missing": False, "/new-missing": True}
     assert [f["id"] for f in comparison["fixed"]] == ["smoke.unexpected-status"]
     body = marked_comments(github, 7)[0]["body"]
-    assert "**1 new blocker in this PR; 1 blocker inherited from main; 1 fixed since main**" \
-        in body
+    assert "**1 new blocker in this PR; 1 blocker inherited from main; 1 fixed since main**" in body
     assert "- 🆕 **new page" in body and "*inherited from main*" in body
     assert "<details><summary><b>✅ Fixed since main (1)</b></summary>" in body
     assert "comparing with main" in result.log
@@ -96,21 +101,29 @@ def test_pull_request_is_compared_with_the_base_branch_artifact(tmp_path, app, g
     assert [r.status for r in downloads] == [302]
 
 
-@pytest.mark.parametrize(("setup", "note"), [
-    (lambda gh, data: None, "no launchgate-report artifact from a push run on main was found"),
-    (lambda gh, data: _publish_main(gh, data, expired=True),
-     "the newest launchgate-report artifact of main has expired"),
-    (lambda gh, data: (_publish_main(gh, data), setattr(gh.faults, "artifact_gone", True)),
-     "the base report artifact has expired"),
-    (lambda gh, data: (_publish_main(gh, data), setattr(gh.faults, "forbid_actions", True)),
-     "add `actions: read` to the workflow's permissions"),
-    (lambda gh, data: _publish_main(gh, b"PK not a zip"), "not a readable zip"),
-])
-def test_no_base_report_is_a_note_never_an_error(tmp_path, app, github, main_zip, setup,
-                                                 note):
+@pytest.mark.parametrize(
+    ("setup", "note"),
+    [
+        (lambda gh, data: None, "no launchgate-report artifact from a push run on main was found"),
+        (
+            lambda gh, data: _publish_main(gh, data, expired=True),
+            "the newest launchgate-report artifact of main has expired",
+        ),
+        (
+            lambda gh, data: (_publish_main(gh, data), setattr(gh.faults, "artifact_gone", True)),
+            "the base report artifact has expired",
+        ),
+        (
+            lambda gh, data: (_publish_main(gh, data), setattr(gh.faults, "forbid_actions", True)),
+            "add `actions: read` to the workflow's permissions",
+        ),
+        (lambda gh, data: _publish_main(gh, b"PK not a zip"), "not a readable zip"),
+    ],
+)
+def test_no_base_report_is_a_note_never_an_error(tmp_path, app, github, main_zip, setup, note):
     setup(github, main_zip)
     result = _run(tmp_path, github, app, "pull_request", "pull_request.json", [OLD])
-    assert result.code == 1, result.log   # the verdict of the checks, nothing else
+    assert result.code == 1, result.log  # the verdict of the checks, nothing else
     assert "Traceback" not in result.log
     report = load_report(result.workspace)
     assert "comparison" not in report
@@ -123,15 +136,31 @@ def test_no_base_report_is_a_note_never_an_error(tmp_path, app, github, main_zip
 
 def test_compare_off_and_a_path_override_auto(tmp_path, app, github, main_zip):
     _publish_main(github, main_zip)
-    off = _run(tmp_path, github, app, "pull_request", "pull_request.json", [OLD],
-               inputs={"compare": "off"}, name="off")
+    off = _run(
+        tmp_path,
+        github,
+        app,
+        "pull_request",
+        "pull_request.json",
+        [OLD],
+        inputs={"compare": "off"},
+        name="off",
+    )
     assert "comparison" not in load_report(off.workspace) and not any(
-        r.operation and r.operation.startswith("actions/") for r in github.requests)
+        r.operation and r.operation.startswith("actions/") for r in github.requests
+    )
     workspace = write_workspace(tmp_path / "path", app.url, steps=[OLD, NEW])
     with zipfile.ZipFile(io.BytesIO(main_zip)) as archive:
         (workspace / "base.json").write_bytes(archive.read("report.json"))
-    env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request",
-                     "pull_request.json", inputs={"compare": "base.json"})
+    env = action_env(
+        tmp_path,
+        workspace,
+        github.url,
+        TOKEN,
+        "pull_request",
+        "pull_request.json",
+        inputs={"compare": "base.json"},
+    )
     result = run_entrypoint(env, workspace)
     report = load_report(result.workspace)
     assert report["comparison"]["new"] == 1 and report["comparison"]["base"]["name"] == "base"
@@ -153,8 +182,10 @@ def test_client_reads_artifacts_on_github_enterprise_paths():
         try:
             artifact = client.latest_artifact("main", "launchgate-report")
             assert artifact is not None and artifact.run_id == run and not artifact.expired
-            assert report_from_zip(client.download_artifact(artifact.id)) == \
-                b'{"schema": "launchgate.report/v1"}'
+            assert (
+                report_from_zip(client.download_artifact(artifact.id))
+                == b'{"schema": "launchgate.report/v1"}'
+            )
             assert client.latest_artifact("release", "launchgate-report") is None
         finally:
             client.close()
@@ -165,13 +196,20 @@ def test_client_reads_artifacts_on_github_enterprise_paths():
 def test_status_description_of_a_gate_on_new_pass_with_inherited_blockers():
     from launchgate.action.publisher import status_description
 
-    data = {"verdict": "pass", "fail_on": "blocker", "metrics": {},
-            "checks": [{"name": "smoke", "status": "passed"}],
-            "counts": {"blocker": 1, "important": 0, "later": 0},
-            "comparison": {"new": 0, "gate_on": "new", "base": {"name": "main"},
-                           "inherited_counts": {"blocker": 1, "important": 0, "later": 0}}}
-    assert status_description(data) == "Nothing new blocks: 1 blocker, 0 important, 0 later " \
-        "(0 new)"
+    data = {
+        "verdict": "pass",
+        "fail_on": "blocker",
+        "metrics": {},
+        "checks": [{"name": "smoke", "status": "passed"}],
+        "counts": {"blocker": 1, "important": 0, "later": 0},
+        "comparison": {
+            "new": 0,
+            "gate_on": "new",
+            "base": {"name": "main"},
+            "inherited_counts": {"blocker": 1, "important": 0, "later": 0},
+        },
+    }
+    assert status_description(data) == "Nothing new blocks: 1 blocker, 0 important, 0 later (0 new)"
     data["comparison"]["gate_on"] = "all"
     data["comparison"]["inherited_counts"]["blocker"] = 0
     assert status_description(data).startswith("Ready to launch: ")

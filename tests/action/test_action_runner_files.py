@@ -31,8 +31,9 @@ def app():
 
 def _env(tmp_path: Path, github, url: str | None, **kwargs) -> tuple[dict[str, str], Path]:
     workspace = write_workspace(tmp_path / "ws", url)
-    return action_env(tmp_path, workspace, github.url, TOKEN, "pull_request",
-                      "pull_request.json", **kwargs), workspace
+    return action_env(
+        tmp_path, workspace, github.url, TOKEN, "pull_request", "pull_request.json", **kwargs
+    ), workspace
 
 
 def _assert_published_pass(result, github) -> None:
@@ -44,25 +45,29 @@ def _assert_published_pass(result, github) -> None:
 
 # --- runner files ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("variable", ["GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"])
-def test_an_unwritable_runner_file_warns_and_the_verdict_is_published(tmp_path, app, github,
-                                                                     variable):
+def test_an_unwritable_runner_file_warns_and_the_verdict_is_published(
+    tmp_path, app, github, variable
+):
     env, workspace = _env(tmp_path, github, app.url)
     unwritable = tmp_path / "a-directory"
     unwritable.mkdir()
     env[variable] = str(unwritable)
     result = run_entrypoint(env, workspace)
     _assert_published_pass(result, github)
-    warnings = [line for line in result.log.splitlines()
-                if line.startswith("::warning::launchgate: could not write")]
+    warnings = [
+        line
+        for line in result.log.splitlines()
+        if line.startswith("::warning::launchgate: could not write")
+    ]
     assert len(warnings) == 1 and f"({variable})" in warnings[0], result.log
     assert warnings[0].endswith("the verdict is published anyway")
     if variable == "GITHUB_STEP_SUMMARY":
         assert result.outputs["verdict"] == "pass"
 
 
-def test_an_unwritable_report_directory_warns_and_the_verdict_is_published(tmp_path, app,
-                                                                          github):
+def test_an_unwritable_report_directory_warns_and_the_verdict_is_published(tmp_path, app, github):
     env, workspace = _env(tmp_path, github, app.url)
     (workspace / "launchgate-report").write_text("a file where the directory goes\n")
     result = run_entrypoint(env, workspace)
@@ -74,18 +79,29 @@ def test_an_unwritable_report_directory_warns_and_the_verdict_is_published(tmp_p
 
 # --- the event payload ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("payload", "message"), [
-    ("[1, 2]", "the event payload is a list, expected a JSON object"),
-    ("null", "the event payload is null, expected a JSON object"),
-    ('{"pull_request": "str"}', "the event payload's pull_request is a string, expected an "
-                                "object"),
-    ('{"pull_request": {"head": {"sha": 5}}}', "the event payload's pull_request.head.sha is "
-                                               "a number, expected a string"),
-    ('{"pull_request": {"number": "7"}}', "the event payload's pull_request.number is a "
-                                          "string, expected a number"),
-])
-def test_a_malformed_event_payload_is_a_usage_error_naming_the_field(tmp_path, github, payload,
-                                                                     message):
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ("[1, 2]", "the event payload is a list, expected a JSON object"),
+        ("null", "the event payload is null, expected a JSON object"),
+        (
+            '{"pull_request": "str"}',
+            "the event payload's pull_request is a string, expected an object",
+        ),
+        (
+            '{"pull_request": {"head": {"sha": 5}}}',
+            "the event payload's pull_request.head.sha is a number, expected a string",
+        ),
+        (
+            '{"pull_request": {"number": "7"}}',
+            "the event payload's pull_request.number is a string, expected a number",
+        ),
+    ],
+)
+def test_a_malformed_event_payload_is_a_usage_error_naming_the_field(
+    tmp_path, github, payload, message
+):
     env, workspace = _env(tmp_path, github, None)
     Path(env["GITHUB_EVENT_PATH"]).write_text(payload, encoding="utf-8")
     result = run_entrypoint(env, workspace)
@@ -97,8 +113,9 @@ def test_a_malformed_event_payload_is_a_usage_error_naming_the_field(tmp_path, g
 
 
 @pytest.mark.parametrize("where", ["unset", "missing file"])
-def test_a_missing_event_payload_inside_actions_is_an_error_not_a_pass(tmp_path, app, github,
-                                                                       where):
+def test_a_missing_event_payload_inside_actions_is_an_error_not_a_pass(
+    tmp_path, app, github, where
+):
     env, workspace = _env(tmp_path, github, app.url)
     if where == "unset":
         del env["GITHUB_EVENT_PATH"]

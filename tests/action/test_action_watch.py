@@ -88,22 +88,33 @@ def hook() -> Iterator[HookServer]:
         yield srv
 
 
-def watch(tmp_path: Path, github: FakeGitHub, site: LoadServer, hook: HookServer | None,
-          steps: list[dict[str, Any]], *, event: str = "schedule",
-          assignees: tuple[str, ...] = ("ops-lead",)) -> ActionResult:
+def watch(
+    tmp_path: Path,
+    github: FakeGitHub,
+    site: LoadServer,
+    hook: HookServer | None,
+    steps: list[dict[str, Any]],
+    *,
+    event: str = "schedule",
+    assignees: tuple[str, ...] = ("ops-lead",),
+) -> ActionResult:
     workspace = tmp_path / "ws"
     workspace.mkdir(exist_ok=True)
-    config: dict[str, Any] = {"url": site.url, "allow_private_targets": True,
-                              "watch": {"assignees": list(assignees)},
-                              "checks": {"smoke": {"steps": steps}}}
-    extra = {"GITHUB_REF_NAME": "main",
-             "GITHUB_WORKFLOW_REF": "acme/admin/.github/workflows/launchgate.yml@refs/heads/main"}
+    config: dict[str, Any] = {
+        "url": site.url,
+        "allow_private_targets": True,
+        "watch": {"assignees": list(assignees)},
+        "checks": {"smoke": {"steps": steps}},
+    }
+    extra = {
+        "GITHUB_REF_NAME": "main",
+        "GITHUB_WORKFLOW_REF": "acme/admin/.github/workflows/launchgate.yml@refs/heads/main",
+    }
     if hook is not None:
         config["watch"]["webhook"] = "${SLACK_WEBHOOK_URL}"
         extra["SLACK_WEBHOOK_URL"] = f"{hook.url}/services/{HOOK_SECRET}"
     (workspace / ".launchgate.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    env = action_env(tmp_path, workspace, github.url, TOKEN, event, f"{event}.json",
-                     extra=extra)
+    env = action_env(tmp_path, workspace, github.url, TOKEN, event, f"{event}.json", extra=extra)
     result = run_entrypoint(env, workspace)
     assert_no_secret(result.log + result.summary, HOOK_SECRET, where="the Action's output")
     assert github.violations == []
@@ -178,8 +189,7 @@ def test_the_issue_is_the_alert_through_its_whole_life(tmp_path, github, site, h
     assert all(path == f"/services/{HOOK_SECRET}" for path, _ in hook.received)
 
 
-def test_a_502_after_the_create_committed_leaves_exactly_one_issue(tmp_path, github, site,
-                                                                    hook):
+def test_a_502_after_the_create_committed_leaves_exactly_one_issue(tmp_path, github, site, hook):
     github.faults.issue_create_502 = 1
     result = watch(tmp_path, github, site, hook, [MISSING])
     assert result.code == 1
@@ -194,17 +204,35 @@ def test_a_502_after_the_create_committed_leaves_exactly_one_issue(tmp_path, git
 def test_the_search_reads_every_page_and_only_our_issues(tmp_path, github, site):
     # Our issue sits on a later page behind others; a human's issue quoting the marker, and a
     # pull request, are never taken for ours.
-    ours = github.add_issue("launchgate watch", f"{MARKER}\nold body", login="github-actions[bot]",
-                            labels=("launchgate",))
-    github.add_issue("a human quoting", f"{MARKER}\nquoted", login="someone",
-                     labels=("launchgate",))
-    github.add_issue("a pull request", f"{MARKER}\npr", login="github-actions[bot]",
-                     labels=("launchgate",), pull_request=True)
+    ours = github.add_issue(
+        "launchgate watch",
+        f"{MARKER}\nold body",
+        login="github-actions[bot]",
+        labels=("launchgate",),
+    )
+    github.add_issue(
+        "a human quoting", f"{MARKER}\nquoted", login="someone", labels=("launchgate",)
+    )
+    github.add_issue(
+        "a pull request",
+        f"{MARKER}\npr",
+        login="github-actions[bot]",
+        labels=("launchgate",),
+        pull_request=True,
+    )
     for n in range(12):
         github.add_issue(f"other {n}", "unrelated", labels=("launchgate",))
     watch(tmp_path, github, site, None, [MISSING])
-    assert len([i for i in github.issues() if i["login"] == "github-actions[bot]"
-                and not i["pull_request"]]) == 1
+    assert (
+        len(
+            [
+                i
+                for i in github.issues()
+                if i["login"] == "github-actions[bot]" and not i["pull_request"]
+            ]
+        )
+        == 1
+    )
     assert "pricing page" in github.issues()[ours["number"] - 1]["body"]
     pages = [r for r in github.requests if r.operation == "issues/list-for-repo"]
     assert len(pages) >= 3  # five per page in these tests
@@ -234,12 +262,22 @@ def test_a_failing_webhook_is_a_warning_and_never_shows_its_url(tmp_path, github
 def test_an_unset_webhook_secret_still_opens_the_issue(tmp_path, github, site, hook):
     workspace = tmp_path / "ws"
     workspace.mkdir()
-    config = {"url": site.url, "allow_private_targets": True,
-              "watch": {"webhook": "${SLACK_WEBHOOK_URL}"},
-              "checks": {"smoke": {"steps": [MISSING]}}}
+    config = {
+        "url": site.url,
+        "allow_private_targets": True,
+        "watch": {"webhook": "${SLACK_WEBHOOK_URL}"},
+        "checks": {"smoke": {"steps": [MISSING]}},
+    }
     (workspace / ".launchgate.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    env = action_env(tmp_path, workspace, github.url, TOKEN, "schedule", "schedule.json",
-                     extra={"GITHUB_REF_NAME": "main", "SLACK_WEBHOOK_URL": ""})
+    env = action_env(
+        tmp_path,
+        workspace,
+        github.url,
+        TOKEN,
+        "schedule",
+        "schedule.json",
+        extra={"GITHUB_REF_NAME": "main", "SLACK_WEBHOOK_URL": ""},
+    )
     result = run_entrypoint(env, workspace)
     assert result.code == 1
     assert "watch.webhook is empty (is its secret set for this workflow?)" in result.log
@@ -250,10 +288,18 @@ def test_a_watch_that_cannot_start_opens_the_issue(tmp_path, github, site):
     # A broken config (here a typo) on a schedule is a failing watch, not a silent one.
     workspace = tmp_path / "ws"
     workspace.mkdir()
-    (workspace / ".launchgate.yml").write_text(f"url: {site.url}\nallow_private_targets: "
-                                               "true\nwatch: {asignees: [ops-lead]}\n")
-    env = action_env(tmp_path, workspace, github.url, TOKEN, "schedule", "schedule.json",
-                     extra={"GITHUB_REF_NAME": "main"})
+    (workspace / ".launchgate.yml").write_text(
+        f"url: {site.url}\nallow_private_targets: true\nwatch: {{asignees: [ops-lead]}}\n"
+    )
+    env = action_env(
+        tmp_path,
+        workspace,
+        github.url,
+        TOKEN,
+        "schedule",
+        "schedule.json",
+        extra={"GITHUB_REF_NAME": "main"},
+    )
     broken = run_entrypoint(env, workspace)
     assert broken.code == 2
     (issue,) = watch_issues(github)
@@ -266,8 +312,9 @@ def test_a_watch_that_cannot_start_opens_the_issue(tmp_path, github, site):
     assert watch_issues(github, "open") == [] and len(watch_issues(github, "closed")) == 1
 
 
-def test_without_issues_permission_the_webhook_still_hears_the_opening(tmp_path, github, site,
-                                                                         hook):
+def test_without_issues_permission_the_webhook_still_hears_the_opening(
+    tmp_path, github, site, hook
+):
     github.faults.forbid_comments = True  # every issues/* write answers 403
     result = watch(tmp_path, github, site, hook, [MISSING])
     assert result.code == 1 and watch_issues(github) == []
@@ -277,21 +324,25 @@ def test_without_issues_permission_the_webhook_still_hears_the_opening(tmp_path,
 
 
 def test_the_previous_watch_comes_from_its_artifact(tmp_path, github, site):
-    previous = {"schema": "launchgate.report/v1", "tool": {"name": "launchgate",
-                                                           "version": "0.1.0"},
-                "verdict": "pass", "fail_on": "blocker",
-                "target": {"url": site.url, "head": "d" * 40},
-                "checks": [{"name": "smoke", "status": "passed", "duration_s": 0.1,
-                            "summary": ""}],
-                "findings": [], "metrics": {}}
+    previous = {
+        "schema": "launchgate.report/v1",
+        "tool": {"name": "launchgate", "version": "0.1.0"},
+        "verdict": "pass",
+        "fail_on": "blocker",
+        "target": {"url": site.url, "head": "d" * 40},
+        "checks": [{"name": "smoke", "status": "passed", "duration_s": 0.1, "summary": ""}],
+        "findings": [],
+        "metrics": {},
+    }
     blob = io.BytesIO()
     with zipfile.ZipFile(blob, "w") as archive:
         archive.writestr("report.json", json.dumps(previous))
     # A push run's report, and a newer watch of another workflow, are not this watch's.
-    github.add_artifact(github.add_run(event="push", head_sha="e" * 40,
-                                       created_at="2026-01-03T00:00:00Z"), b"not used")
-    other = github.add_run(event="schedule", head_sha="f" * 40,
-                           created_at="2026-01-03T00:00:00Z")
+    github.add_artifact(
+        github.add_run(event="push", head_sha="e" * 40, created_at="2026-01-03T00:00:00Z"),
+        b"not used",
+    )
+    other = github.add_run(event="schedule", head_sha="f" * 40, created_at="2026-01-03T00:00:00Z")
     github.state.runs[-1]["path"] = ".github/workflows/other.yml"
     github.add_artifact(other, b"not used")
     run = github.add_run(event="schedule", head_sha="d" * 40)
@@ -327,27 +378,44 @@ def test_what_changed_reaches_the_issue(tmp_path, github):
 
     workspace = tmp_path / "ws"
     workspace.mkdir()
-    extra = {"GITHUB_REF_NAME": "main",
-             "GITHUB_WORKFLOW_REF": "acme/admin/.github/workflows/launchgate.yml@refs/heads/main"}
+    extra = {
+        "GITHUB_REF_NAME": "main",
+        "GITHUB_WORKFLOW_REF": "acme/admin/.github/workflows/launchgate.yml@refs/heads/main",
+    }
     inputs = {"checks": "tls,dns,smoke", "status-context": "launchgate/production"}
-    home = {"name": "login page", "path": "/login", "expect_status": 200,
-            "expect_text": "Sign in"}
+    home = {"name": "login page", "path": "/login", "expect_status": 200, "expect_text": "Sign in"}
     broken = {"name": "client list", "path": "/clients-v2", "expect_status": 200}
 
     def one_watch(zones: dict[str, str], steps: list[dict[str, Any]]) -> ActionResult:
         with DemoFront(workspace / "demo-ca.pem") as app, ZoneServer(zones) as dns_server:
-            config = {"url": app.url, "allow_private_targets": True,
-                      "ca_bundle": "demo-ca.pem", "connect_to": app.connect_to(),
-                      "watch": {"assignees": ["ops-lead"]},
-                      "checks": {"smoke": {"steps": steps},
-                                 "tls": {"hosts": ["app.demo.test"]},
-                                 "dns": {"domain": DOMAIN, "hosts": [DOMAIN, *HOSTS],
-                                         "nameservers": [dns_server.nameserver],
-                                         "timeout": 2}}}
-            (workspace / ".launchgate.yml").write_text(yaml.safe_dump(config),
-                                                       encoding="utf-8")
-            env = action_env(tmp_path, workspace, github.url, TOKEN, "schedule",
-                             "schedule.json", inputs=inputs, extra=extra)
+            config = {
+                "url": app.url,
+                "allow_private_targets": True,
+                "ca_bundle": "demo-ca.pem",
+                "connect_to": app.connect_to(),
+                "watch": {"assignees": ["ops-lead"]},
+                "checks": {
+                    "smoke": {"steps": steps},
+                    "tls": {"hosts": ["app.demo.test"]},
+                    "dns": {
+                        "domain": DOMAIN,
+                        "hosts": [DOMAIN, *HOSTS],
+                        "nameservers": [dns_server.nameserver],
+                        "timeout": 2,
+                    },
+                },
+            }
+            (workspace / ".launchgate.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+            env = action_env(
+                tmp_path,
+                workspace,
+                github.url,
+                TOKEN,
+                "schedule",
+                "schedule.json",
+                inputs=inputs,
+                extra=extra,
+            )
             return run_entrypoint(env, workspace)
 
     first = one_watch(ZONES, [home])
@@ -361,16 +429,25 @@ def test_what_changed_reaches_the_issue(tmp_path, github):
     second = one_watch(MOVED, [home, broken])
     assert second.code == 1, second.log
     assert github.violations == []
-    (issue,) = [i for i in github.issues() if i["body"].startswith(
-        watch_marker("launchgate/production"))]
+    (issue,) = [
+        i for i in github.issues() if i["body"].startswith(watch_marker("launchgate/production"))
+    ]
     body = issue["body"]
-    for expected in ("client list", "dns.ns-changed", "dns.apex-changed", "dns.record-changed",
-                     "ns-1.awsdns-01.org", "203.0.113.7", "acme.netlify.app",
-                     "mx.fastmail.example", "`app.demo.test`", "Since the last watch"):
+    for expected in (
+        "client list",
+        "dns.ns-changed",
+        "dns.apex-changed",
+        "dns.record-changed",
+        "ns-1.awsdns-01.org",
+        "203.0.113.7",
+        "acme.netlify.app",
+        "mx.fastmail.example",
+        "`app.demo.test`",
+        "Since the last watch",
+    ):
         assert expected in body, expected
     report = load_report(workspace)
-    assert {c["record"] for c in report["watch"]["dns_changes"]} == {"NS", "A/AAAA", "CNAME",
-                                                                      "MX"}
+    assert {c["record"] for c in report["watch"]["dns_changes"]} == {"NS", "A/AAAA", "CNAME", "MX"}
     # The demo makes a new certificate each time it starts: a later expiry, as after a renewal.
     (cert,) = report["watch"]["certificates"]
     assert cert["trend"] in ("renewed", "counting down") and cert["previous_days_left"] is not None

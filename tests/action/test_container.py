@@ -47,8 +47,9 @@ RUNNER_UID = 1001  # the runner's user owns the workspace, not the container's r
 
 
 def _require(tool: str) -> None:
-    assert shutil.which(tool) or Path("/usr/sbin", tool).exists(), \
+    assert shutil.which(tool) or Path("/usr/sbin", tool).exists(), (
         f"{tool} is missing: run scripts/install-test-deps"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +63,23 @@ def image():
     tag = f"localhost/launchgate-action-test:{uuid.uuid4().hex[:12]}"
     started = time.monotonic()
     proc = containerbase.buildah(
-        "bud", "--isolation", "chroot", "--layers=false", "--force-rm",
-        "--build-arg", f"BASE_IMAGE={base}",
-        "-v", f"{HOST_CA}:{HOST_CA}:ro", "-t", tag, "-f", str(ROOT / "Dockerfile"), str(ROOT),
-        check=False, timeout=1800)
+        "bud",
+        "--isolation",
+        "chroot",
+        "--layers=false",
+        "--force-rm",
+        "--build-arg",
+        f"BASE_IMAGE={base}",
+        "-v",
+        f"{HOST_CA}:{HOST_CA}:ro",
+        "-t",
+        tag,
+        "-f",
+        str(ROOT / "Dockerfile"),
+        str(ROOT),
+        check=False,
+        timeout=1800,
+    )
     build_s = time.monotonic() - started
     assert proc.returncode == 0, f"image build failed:\n{proc.stderr[-4000:]}"
     print(f"\ncontainer timings: base image {base_s:.1f}s, project image build {build_s:.1f}s")
@@ -99,33 +113,52 @@ def test_image_runs_the_action_against_fake_github(tmp_path, image, container):
         secrets_fixture.git(workspace, "add", ".launchgate.yml", timeout=60)
         secrets_fixture.git(workspace, "commit", "-q", "-m", "config", timeout=60)
         base = secrets_fixture.git(workspace, "rev-parse", "HEAD", timeout=60).strip()
-        secret = "AKIA" + "".join(random.choice(string.ascii_uppercase + string.digits)
-                                  for _ in range(16))
-        (workspace / "settings.py").write_text(f"DEBUG = False\nAWS_KEY = '{secret}'\n",
-                                               encoding="utf-8")
+        secret = "AKIA" + "".join(
+            random.choice(string.ascii_uppercase + string.digits) for _ in range(16)
+        )
+        (workspace / "settings.py").write_text(
+            f"DEBUG = False\nAWS_KEY = '{secret}'\n", encoding="utf-8"
+        )
         secrets_fixture.git(workspace, "add", "settings.py", timeout=60)
         secrets_fixture.git(workspace, "commit", "-q", "-m", "settings", timeout=60)
         head = secrets_fixture.git(workspace, "rev-parse", "HEAD", timeout=60).strip()
-        subprocess.run(["chown", "-R", f"{RUNNER_UID}:{RUNNER_UID}", str(workspace)],
-                       check=True)
+        subprocess.run(["chown", "-R", f"{RUNNER_UID}:{RUNNER_UID}", str(workspace)], check=True)
         home = tmp_path / "github-home"  # the runner mounts its own HOME at /github/home
         home.mkdir()
         payload = json.loads((EVENTS / "pull_request.json").read_text(encoding="utf-8"))
         payload["pull_request"]["base"]["sha"] = base
         payload["pull_request"]["head"]["sha"] = head
-        env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request",
-                         "pull_request.json", payload_json=payload,
-                         inputs={"checks": "smoke,secrets"})
+        env = action_env(
+            tmp_path,
+            workspace,
+            github.url,
+            TOKEN,
+            "pull_request",
+            "pull_request.json",
+            payload_json=payload,
+            inputs={"checks": "smoke,secrets"},
+        )
         inner = {k: v for k, v in env.items() if k not in ("PATH", "PYTHONPATH", "HOME")}
         inner["GITHUB_WORKSPACE"] = "/github/workspace"
         inner["HOME"] = "/github/home"
         mounts = ["-v", f"{workspace}:/github/workspace", "-v", f"{home}:/github/home"]
         entrypoint = _entrypoint(image)
         assert entrypoint == ["/opt/launchgate/bin/python", "/app/entrypoint.py"]
-        command = [*containerbase.buildah_args(), "run", "--isolation", "chroot",
-                   "--workingdir", "/github/workspace", *mounts, "-v", f"{tmp_path}:{tmp_path}",
-                   *[arg for k, v in inner.items() for arg in ("--env", f"{k}={v}")],
-                   container, "--", *entrypoint]
+        command = [
+            *containerbase.buildah_args(),
+            "run",
+            "--isolation",
+            "chroot",
+            "--workingdir",
+            "/github/workspace",
+            *mounts,
+            "-v",
+            f"{tmp_path}:{tmp_path}",
+            *[arg for k, v in inner.items() for arg in ("--env", f"{k}={v}")],
+            container,
+            "--",
+            *entrypoint,
+        ]
         started = time.monotonic()
         result = run_entrypoint(env, workspace, command=command, timeout=600)
         print(f"container run: {time.monotonic() - started:.1f}s")
@@ -152,9 +185,22 @@ def test_image_runs_the_action_against_fake_github(tmp_path, image, container):
         # mounted home: git reads the workspace as root with that HOME.
         gitconfig = (home / ".gitconfig").read_text(encoding="utf-8")
         assert "directory = /github/workspace" in gitconfig
-        git = containerbase.buildah("run", "--isolation", "chroot", *mounts,
-                                    "--env", "HOME=/github/home", container, "--", "git",
-                                    "-C", "/github/workspace", "rev-parse", "HEAD",
-                                    check=False, timeout=300)
+        git = containerbase.buildah(
+            "run",
+            "--isolation",
+            "chroot",
+            *mounts,
+            "--env",
+            "HOME=/github/home",
+            container,
+            "--",
+            "git",
+            "-C",
+            "/github/workspace",
+            "rev-parse",
+            "HEAD",
+            check=False,
+            timeout=300,
+        )
         assert git.returncode == 0, git.stderr
         assert git.stdout.strip() == head

@@ -60,34 +60,46 @@ def _etc(tmp_path: Path, files: dict[str, str]) -> Path:
 def test_deb822_sources_are_parsed_and_the_suites_mirror_chosen(tmp_path):
     etc = _etc(tmp_path, {"sources.list.d/debian.sources": DEB822})
     assert apt_sources(etc) == [
-        AptSource("http://security.mirror.example/debian-security", ("bookworm-security",),
-                  ("main",)),
-        AptSource("http://mirror.example/debian/", ("bookworm", "bookworm-updates"),
-                  ("main", "contrib")),
-        AptSource("http://second.mirror.example/debian", ("bookworm", "bookworm-updates"),
-                  ("main", "contrib")),
+        AptSource(
+            "http://security.mirror.example/debian-security", ("bookworm-security",), ("main",)
+        ),
+        AptSource(
+            "http://mirror.example/debian/", ("bookworm", "bookworm-updates"), ("main", "contrib")
+        ),
+        AptSource(
+            "http://second.mirror.example/debian",
+            ("bookworm", "bookworm-updates"),
+            ("main", "contrib"),
+        ),
     ]
     assert apt_mirror("bookworm", etc, environ={}) == "http://mirror.example/debian"
 
 
 def test_one_line_sources_list_with_options_and_comments(tmp_path):
     etc = _etc(tmp_path, {"sources.list": ONE_LINE})
-    assert [s.uri for s in apt_sources(etc)] == ["http://one.mirror.example/debian",
-                                                 "http://one.mirror.example/debian-security"]
+    assert [s.uri for s in apt_sources(etc)] == [
+        "http://one.mirror.example/debian",
+        "http://one.mirror.example/debian-security",
+    ]
     assert apt_mirror("bookworm", etc, environ={}) == "http://one.mirror.example/debian"
 
 
 def test_sources_list_comes_first_then_the_directory_by_name(tmp_path):
-    etc = _etc(tmp_path, {
-        "sources.list": "deb http://first.example/debian bookworm main\n",
-        "sources.list.d/b.sources": "Types: deb\nURIs: http://third.example/debian\n"
-                                    "Suites: bookworm\nComponents: main\n",
-        "sources.list.d/a.list": "deb http://second.example/debian bookworm main\n",
-        "sources.list.d/c.list.disabled": "deb http://ignored.example/debian bookworm main\n",
-    })
-    assert [s.uri for s in apt_sources(etc)] == ["http://first.example/debian",
-                                                 "http://second.example/debian",
-                                                 "http://third.example/debian"]
+    etc = _etc(
+        tmp_path,
+        {
+            "sources.list": "deb http://first.example/debian bookworm main\n",
+            "sources.list.d/b.sources": "Types: deb\nURIs: http://third.example/debian\n"
+            "Suites: bookworm\nComponents: main\n",
+            "sources.list.d/a.list": "deb http://second.example/debian bookworm main\n",
+            "sources.list.d/c.list.disabled": "deb http://ignored.example/debian bookworm main\n",
+        },
+    )
+    assert [s.uri for s in apt_sources(etc)] == [
+        "http://first.example/debian",
+        "http://second.example/debian",
+        "http://third.example/debian",
+    ]
 
 
 def test_the_environment_variable_overrides_the_sources(tmp_path):
@@ -99,8 +111,9 @@ def test_the_environment_variable_overrides_the_sources(tmp_path):
 
 def test_no_source_for_the_suite_is_a_clear_error(tmp_path):
     etc = _etc(tmp_path, {"sources.list": ONE_LINE})
-    with pytest.raises(RuntimeError, match=f"no apt source under .* serves 'trixie main'; "
-                                           f"set {MIRROR_ENV}"):
+    with pytest.raises(
+        RuntimeError, match=f"no apt source under .* serves 'trixie main'; set {MIRROR_ENV}"
+    ):
         apt_mirror("trixie", etc, environ={})
     with pytest.raises(RuntimeError, match=MIRROR_ENV):
         apt_mirror("bookworm", tmp_path / "no-apt-here", environ={})

@@ -22,14 +22,23 @@ pytestmark = pytest.mark.timeout(90)
 SHA = "d" * 40
 
 
-def _client(github, logs: list[str], *, deadline_s: float = 60.0,
-            attempts: int = 3) -> GitHubClient:
-    return GitHubClient(github.url, TOKEN, github.repository, timeout_s=5, log=logs.append,
-                        sleep=lambda _: None, deadline_s=deadline_s,
-                        policy=RetryPolicy(attempts=attempts, base_delay_s=0.01))
+def _client(
+    github, logs: list[str], *, deadline_s: float = 60.0, attempts: int = 3
+) -> GitHubClient:
+    return GitHubClient(
+        github.url,
+        TOKEN,
+        github.repository,
+        timeout_s=5,
+        log=logs.append,
+        sleep=lambda _: None,
+        deadline_s=deadline_s,
+        policy=RetryPolicy(attempts=attempts, base_delay_s=0.01),
+    )
 
 
 # --- 9: API text that echoes the token ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("status", [422, 502])
 def test_an_api_echoing_the_authorization_header_never_prints_the_token(github, status):
@@ -51,14 +60,18 @@ def test_an_api_echoing_the_authorization_header_never_prints_the_token(github, 
 
 # --- 8: a dripping API has a total deadline -------------------------------------------------------
 
+
 def test_a_dripping_api_is_timed_out_per_attempt(github):
     github.faults.drip_interval_s = 0.3  # each byte within the 5 s read timeout
     logs: list[str] = []
     client = _client(github, logs, deadline_s=1.0, attempts=2)
     started = time.monotonic()
     try:
-        with pytest.raises(GitHubWriteError, match=r"no complete answer within 1 s after 2 "
-                                                   r"attempts"):
+        with pytest.raises(
+            GitHubWriteError,
+            match=r"no complete answer within 1 s after 2 "
+            r"attempts",
+        ):
             client.set_status(SHA, "success", "fine", context="launchgate", target_url=None)
     finally:
         client.close()
@@ -83,11 +96,15 @@ def test_cancelling_the_action_while_the_api_drips_ends_within_bounded_time(tmp_
     github.faults.drip_interval_s = 0.3
     github.faults.drip_max_s = 60.0
     workspace = write_workspace(tmp_path / "ws", None)
-    env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request",
-                     "pull_request.json")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "entrypoint.py")], cwd=workspace,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    env = action_env(tmp_path, workspace, github.url, TOKEN, "pull_request", "pull_request.json")
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "entrypoint.py")],
+        cwd=workspace,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 20
         while not github.statuses() and time.monotonic() < deadline:
@@ -107,6 +124,7 @@ def test_cancelling_the_action_while_the_api_drips_ends_within_bounded_time(tmp_
 
 # --- a garbage answer is a clear message ----------------------------------------------------------
 
+
 def test_a_garbage_identity_answer_is_a_clear_error(github):
     github.token_user = "octo-dev"
     github.faults.garbage_body = {}
@@ -116,8 +134,9 @@ def test_a_garbage_identity_answer_is_a_clear_error(github):
             client.upsert_comment(3, "verdict")
     finally:
         client.close()
-    assert str(info.value) == ("could not read the token's identity: GET /user answered "
-                               "without an account id")
+    assert str(info.value) == (
+        "could not read the token's identity: GET /user answered without an account id"
+    )
 
 
 @pytest.mark.parametrize("body", [{}, [], "garbage", [1, 2], {"id": "x"}])
@@ -126,8 +145,11 @@ def test_garbage_answers_are_clear_errors_never_a_crash(github, body):
     github.faults.garbage_body = body
     client = _client(github, [])
     try:
-        for call in (lambda: client.pull_for_commit(SHA), lambda: client.pull_head(7),
-                     lambda: client.upsert_comment(7, "verdict")):
+        for call in (
+            lambda: client.pull_for_commit(SHA),
+            lambda: client.pull_head(7),
+            lambda: client.upsert_comment(7, "verdict"),
+        ):
             try:
                 call()
             except GitHubWriteError as exc:

@@ -19,38 +19,75 @@ from tests.support.actionharness import TOKEN
 
 
 def finding(title: str, fingerprint: str, severity: str = "blocker") -> dict[str, Any]:
-    return {"id": "smoke.unexpected-status", "title": title, "severity": severity,
-            "fingerprint": fingerprint * 64, "check": "smoke", "detail": "", "remedy": "",
-            "location": {"url": None, "host": None, "path": None, "line": None,
-                         "commit": None}}
+    return {
+        "id": "smoke.unexpected-status",
+        "title": title,
+        "severity": severity,
+        "fingerprint": fingerprint * 64,
+        "check": "smoke",
+        "detail": "",
+        "remedy": "",
+        "location": {"url": None, "host": None, "path": None, "line": None, "commit": None},
+    }
 
 
-def report(verdict: str, findings: list[dict[str, Any]],
-           errored: tuple[str, ...] = ()) -> dict[str, Any]:
-    counts = {s: sum(1 for f in findings if f["severity"] == s)
-              for s in ("blocker", "important", "later")}
-    checks = [{"name": name, "status": "error", "duration_s": 1.0,
-               "summary": "could not run: DNS timeout", "counts": counts}
-              for name in errored]
-    return {"schema": "launchgate.report/v1", "tool": {"name": "launchgate", "version": "0"},
-            "verdict": verdict, "fail_on": "blocker",
-            "target": {"url": "https://app.example.com", "repo": None, "base": None,
-                       "head": None},
-            "counts": counts, "checks": checks, "findings": findings, "metrics": {}}
+def report(
+    verdict: str, findings: list[dict[str, Any]], errored: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    counts = {
+        s: sum(1 for f in findings if f["severity"] == s) for s in ("blocker", "important", "later")
+    }
+    checks = [
+        {
+            "name": name,
+            "status": "error",
+            "duration_s": 1.0,
+            "summary": "could not run: DNS timeout",
+            "counts": counts,
+        }
+        for name in errored
+    ]
+    return {
+        "schema": "launchgate.report/v1",
+        "tool": {"name": "launchgate", "version": "0"},
+        "verdict": verdict,
+        "fail_on": "blocker",
+        "target": {"url": "https://app.example.com", "repo": None, "base": None, "head": None},
+        "counts": counts,
+        "checks": checks,
+        "findings": findings,
+        "metrics": {},
+    }
 
 
 @pytest.fixture
 def client(github):
-    gh = GitHubClient(github.url, TOKEN, github.repository, timeout_s=2, log=lambda _: None,
-                      sleep=lambda _: None, policy=RetryPolicy(attempts=3, base_delay_s=0.01))
+    gh = GitHubClient(
+        github.url,
+        TOKEN,
+        github.repository,
+        timeout_s=2,
+        log=lambda _: None,
+        sleep=lambda _: None,
+        policy=RetryPolicy(attempts=3, base_delay_s=0.01),
+    )
     yield gh
     gh.close()
 
 
 def run(client: GitHubClient | None, data: dict[str, Any], logs: list[str]) -> str | None:
-    return alert(client, AlertContext(report=data, context="launchgate", settings=WatchConfig(),
-                                      run_url=None, previous_verdict=None, log=logs.append,
-                                      redactor=Redactor()))
+    return alert(
+        client,
+        AlertContext(
+            report=data,
+            context="launchgate",
+            settings=WatchConfig(),
+            run_url=None,
+            previous_verdict=None,
+            log=logs.append,
+            redactor=Redactor(),
+        ),
+    )
 
 
 def test_an_error_verdict_opens_the_issue_naming_the_check(github, client):
@@ -81,8 +118,12 @@ def test_a_503_on_every_write_is_a_warning(github, client):
     github.faults.write_503 = 100
     logs: list[str] = []
     assert run(client, report("fail", [finding("page a", "a")]), logs) == "opened"
-    assert any("the watch issue could not be kept" in line and "HTTP 503" in line
-               and "issues: write" not in line for line in logs)
+    assert any(
+        "the watch issue could not be kept" in line
+        and "HTTP 503" in line
+        and "issues: write" not in line
+        for line in logs
+    )
     assert github.issues() == []
 
 
@@ -93,16 +134,24 @@ def test_without_a_client_the_previous_verdict_decides_the_webhook(github):
 
 
 def test_human_issue_with_the_marker_is_left_alone(github, client):
-    github.add_issue("mine", f"{watch_marker('launchgate')}\nby hand", login="someone",
-                     labels=("launchgate",))
+    github.add_issue(
+        "mine", f"{watch_marker('launchgate')}\nby hand", login="someone", labels=("launchgate",)
+    )
     logs: list[str] = []
     assert run(client, report("pass", []), logs) is None
     assert github.issues()[0]["state"] == "open"
 
 
-@pytest.mark.parametrize(("minutes", "text"), [
-    (0, "less than a minute"), (5, "5 min"), (65, "1 h 5 min"), (60 * 27 + 30, "1 day 3 h"),
-    (60 * 24 * 3, "3 days")])
+@pytest.mark.parametrize(
+    ("minutes", "text"),
+    [
+        (0, "less than a minute"),
+        (5, "5 min"),
+        (65, "1 h 5 min"),
+        (60 * 27 + 30, "1 day 3 h"),
+        (60 * 24 * 3, "3 days"),
+    ],
+)
 def test_downtime_reads_well(minutes, text):
     end = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
     assert _duration(end - dt.timedelta(minutes=minutes), end) == text

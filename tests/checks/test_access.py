@@ -39,8 +39,9 @@ def django() -> Iterator[DjangoApp]:
 def access(tmp_path: Path, app: DjangoApp, body: str, **env: str) -> Report:
     path = tmp_path / ".launchgate.yml"
     path.write_text(f"url: {app.url}\nallow_private_targets: true\n{IDENTITIES}{body}")
-    config = load_config(path, env={"ALICE_PASSWORD": ALICE_PASSWORD,
-                                    "BOB_PASSWORD": BOB_PASSWORD, **env})
+    config = load_config(
+        path, env={"ALICE_PASSWORD": ALICE_PASSWORD, "BOB_PASSWORD": BOB_PASSWORD, **env}
+    )
     return run_gate(config, Target(url=app.url), only=["access"])
 
 
@@ -50,19 +51,22 @@ def status(report: Report) -> str:
 
 
 def test_rules_allow_and_deny(tmp_path: Path, django: DjangoApp) -> None:
-    report = access(tmp_path, django, """checks:
+    report = access(
+        tmp_path,
+        django,
+        """checks:
   access:
     rules:
       - {path: /clients/, allow: [alice, bob], deny: [anonymous]}
       - {path: /accounts/login/, deny: [anonymous]}
       - {path: /plain/, deny: [alice]}
       - {path: /api/clients, allow: [anonymous]}
-""")
+""",
+    )
     found = sorted((f.id, f.title) for f in report.findings)
     assert found == [
         ("access.allowed-role-denied", "`anonymous` cannot open /api/clients, which it needs"),
-        ("access.denied-role-allowed",
-         "`alice` can open /plain/, which should be denied to it"),
+        ("access.denied-role-allowed", "`alice` can open /plain/, which should be denied to it"),
     ]
     denied = next(f for f in report.findings if f.id == "access.allowed-role-denied")
     assert "answered 401" in denied.detail
@@ -70,8 +74,14 @@ def test_rules_allow_and_deny(tmp_path: Path, django: DjangoApp) -> None:
 
 
 def test_a_planted_cross_tenant_read_is_a_blocker(tmp_path: Path, django: DjangoApp) -> None:
-    django.clients.update({1: ("alice", "Acme secret plan"), 2: ("alice", "Acme payroll"),
-                           3: ("alice", "Acme third"), 4: ("bob", "Beta one")})
+    django.clients.update(
+        {
+            1: ("alice", "Acme secret plan"),
+            2: ("alice", "Acme payroll"),
+            3: ("alice", "Acme third"),
+            4: ("bob", "Beta one"),
+        }
+    )
     assert access(tmp_path, django, TENANTS).findings == ()  # scoped: bob gets 404
     django.leak = True
     django.requests.clear()
@@ -86,18 +96,19 @@ def test_a_planted_cross_tenant_read_is_a_blocker(tmp_path: Path, django: Django
     assert len(items) == 4  # max: 2 -> two ids, each read by the owner and the other
 
 
-def test_a_probe_that_cannot_prove_anything_is_an_error(tmp_path: Path,
-                                                        django: DjangoApp) -> None:
+def test_a_probe_that_cannot_prove_anything_is_an_error(tmp_path: Path, django: DjangoApp) -> None:
     django.clients.clear()
     report = access(tmp_path, django, TENANTS)
     assert report.verdict.value == "error"
-    assert "has no records (seed one for the gate's account), so nothing could be probed" \
-        in status(report)
+    assert "has no records (seed one for the gate's account), so nothing could be probed" in status(
+        report
+    )
 
 
 @pytest.mark.parametrize("ids", ["data.*.id", "results.id"])
 def test_an_ids_path_that_matches_nothing_is_named_not_called_empty(
-        tmp_path: Path, django: DjangoApp, ids: str) -> None:
+    tmp_path: Path, django: DjangoApp, ids: str
+) -> None:
     report = access(tmp_path, django, TENANTS.replace("ids: results.*.id", f"ids: {ids}"))
     assert report.verdict.value == "error"
     assert f"`ids: {ids}` matched nothing in alice's list /api/clients" in status(report)
@@ -105,10 +116,15 @@ def test_an_ids_path_that_matches_nothing_is_named_not_called_empty(
 
 
 def test_a_failed_login_is_access_login_failed(tmp_path: Path, django: DjangoApp) -> None:
-    report = access(tmp_path, django, """checks:
+    report = access(
+        tmp_path,
+        django,
+        """checks:
   access:
     rules: [{path: /clients/, allow: [alice]}, {path: /plain/, allow: [alice]}]
-""", ALICE_PASSWORD="nope-" + ALICE_PASSWORD)  # pragma: allowlist secret
+""",
+        ALICE_PASSWORD="nope-" + ALICE_PASSWORD,  # pragma: allowlist secret
+    )
     (finding,) = report.findings
     assert finding.id == "access.login-failed"
     assert "wrong credentials" in finding.title
@@ -116,19 +132,21 @@ def test_a_failed_login_is_access_login_failed(tmp_path: Path, django: DjangoApp
 
 
 def test_access_is_skipped_without_rules(tmp_path: Path, django: DjangoApp) -> None:
-    assert status(access(tmp_path, django, "")) == \
-        "skipped: no access rules or tenant probes configured"
+    assert (
+        status(access(tmp_path, django, ""))
+        == "skipped: no access rules or tenant probes configured"
+    )
 
 
-def test_the_headers_check_judges_the_session_cookie_the_login_sets(tmp_path: Path,
-                                                                    django: DjangoApp) -> None:
+def test_the_headers_check_judges_the_session_cookie_the_login_sets(
+    tmp_path: Path, django: DjangoApp
+) -> None:
     """Django sets `sessionid` only when logging in: the page fetch alone never sees it."""
     from django.test.utils import override_settings
 
     path = tmp_path / ".launchgate.yml"
     path.write_text(f"url: {django.url}\nallow_private_targets: true\n{IDENTITIES}")
-    config = load_config(path, env={"ALICE_PASSWORD": ALICE_PASSWORD,
-                                    "BOB_PASSWORD": BOB_PASSWORD})
+    config = load_config(path, env={"ALICE_PASSWORD": ALICE_PASSWORD, "BOB_PASSWORD": BOB_PASSWORD})
     with override_settings(SESSION_COOKIE_HTTPONLY=False):
         report = run_gate(config, Target(url=django.url), only=["headers"])
     (finding,) = [f for f in report.findings if "sessionid" in f.title]
@@ -138,14 +156,18 @@ def test_the_headers_check_judges_the_session_cookie_the_login_sets(tmp_path: Pa
     assert not [f for f in report.findings if "sessionid" in f.title]
 
 
-def test_access_on_a_fork_without_secrets_is_skipped_with_the_reason(tmp_path: Path,
-                                                                      django: DjangoApp) -> None:
+def test_access_on_a_fork_without_secrets_is_skipped_with_the_reason(
+    tmp_path: Path, django: DjangoApp
+) -> None:
     path = tmp_path / ".launchgate.yml"
     path.write_text(f"url: {django.url}\nallow_private_targets: true\n{IDENTITIES}{TENANTS}")
-    config = load_config(path, env={"ALICE_PASSWORD": "", "BOB_PASSWORD": ""},
-                         missing_credentials="skip")
+    config = load_config(
+        path, env={"ALICE_PASSWORD": "", "BOB_PASSWORD": ""}, missing_credentials="skip"
+    )
     report = run_gate(config, Target(url=django.url), only=["access"])
-    assert status(report).startswith("skipped: the tenant probe alice -> bob on "
-                                     "/api/clients/{{id}} skipped for alice: identity alice "
-                                     "has no credentials in this run")
+    assert status(report).startswith(
+        "skipped: the tenant probe alice -> bob on "
+        "/api/clients/{{id}} skipped for alice: identity alice "
+        "has no credentials in this run"
+    )
     assert not [r for r in django.requests if r.method == "POST"]

@@ -8,22 +8,34 @@ from launchgate.checks.headers import HeadersCheck, parse_set_cookie
 from tests.conftest import assert_no_secret
 from tests.support.weblab import SESSION_VALUE, check_context, findings, name, outputs, run
 
-LATER_ONLY = {"headers.hsts-missing": "important", "headers.csp-missing": "later",
-              "headers.x-content-type-options-missing": "later",
-              "headers.clickjacking-protection-missing": "later",
-              "headers.referrer-policy-missing": "later", "headers.compression-missing": "later"}
+LATER_ONLY = {
+    "headers.hsts-missing": "important",
+    "headers.csp-missing": "later",
+    "headers.x-content-type-options-missing": "later",
+    "headers.clickjacking-protection-missing": "later",
+    "headers.referrer-policy-missing": "later",
+    "headers.compression-missing": "later",
+}
 
 
-@pytest.mark.parametrize(("label", "expected"), [
-    ("healthy", {}),
-    ("nohsts", {"headers.hsts-missing": "important"}),
-    ("shorthsts", {"headers.hsts-short-max-age": "later"}),
-    ("nopreload", {"headers.hsts-not-preload-ready": "later"}),
-    ("cookie", {"headers.session-cookie-insecure": "blocker",
-                "headers.cookie-without-samesite": "later"}),
-    ("uncached", {"headers.static-assets-not-cached": "later"}),
-    ("bare", LATER_ONLY),
-])
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("healthy", {}),
+        ("nohsts", {"headers.hsts-missing": "important"}),
+        ("shorthsts", {"headers.hsts-short-max-age": "later"}),
+        ("nopreload", {"headers.hsts-not-preload-ready": "later"}),
+        (
+            "cookie",
+            {
+                "headers.session-cookie-insecure": "blocker",
+                "headers.cookie-without-samesite": "later",
+            },
+        ),
+        ("uncached", {"headers.static-assets-not-cached": "later"}),
+        ("bare", LATER_ONLY),
+    ],
+)
 def test_scenario(lab, label, expected):
     report = run(lab.config(f"https://{name(label)}/"), "headers")
     assert findings(report, "headers") == expected
@@ -32,12 +44,17 @@ def test_scenario(lab, label, expected):
 def test_hsts_minimum_comes_from_config(lab):
     config = lab.config(f"https://{name('shorthsts')}/", headers={"hsts_min_max_age": 3600})
     assert findings(run(config, "headers"), "headers") == {
-        "headers.hsts-not-preload-ready": "later"}
+        "headers.hsts-not-preload-ready": "later"
+    }
 
 
 def test_canonical_page_is_reached_through_redirects(lab):
-    report = run(lab.config(f"https://{name('www.healthy')}/",
-                            redirects={"canonical": f"https://{name('nohsts')}"}), "headers")
+    report = run(
+        lab.config(
+            f"https://{name('www.healthy')}/", redirects={"canonical": f"https://{name('nohsts')}"}
+        ),
+        "headers",
+    )
     assert findings(report, "headers") == {"headers.hsts-missing": "important"}
 
 

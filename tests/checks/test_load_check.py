@@ -29,8 +29,12 @@ pytestmark = pytest.mark.slow  # real Locust runs
 
 def test_fast_route_passes_with_exact_metrics(server, tmp_path):
     terminal = FakeTty()
-    report = gate(tmp_path, f"http://127.0.0.1:{server.port}/fast", {"min_samples": 50},
-                  progress=Progress(terminal))
+    report = gate(
+        tmp_path,
+        f"http://127.0.0.1:{server.port}/fast",
+        {"min_samples": 50},
+        progress=Progress(terminal),
+    )
     status, ids, metrics = load_result(report)
     assert (status, ids, report["verdict"]) == ("passed", [], "pass")
     assert metrics["requests"] >= 50
@@ -42,14 +46,16 @@ def test_fast_route_passes_with_exact_metrics(server, tmp_path):
     # Every request the server saw is one sample (warm-up included), plus the readiness probe.
     assert server.paths["/fast"] == metrics["requests"] + metrics["samples_excluded_warmup"] + 1
     # Live progress on a terminal: elapsed, requests, then the current p95 after the warm-up.
-    updates = re.findall(r"load: \ds/3s · \d+ requests · (warm-up|p95 \d+ ms)",
-                         terminal.getvalue())
+    updates = re.findall(r"load: \ds/3s · \d+ requests · (warm-up|p95 \d+ ms)", terminal.getvalue())
     assert len(updates) >= 2 and updates[-1].startswith("p95"), terminal.getvalue()
 
 
 def test_half_second_route_is_important(server, tmp_path):
-    report = gate(tmp_path, f"http://127.0.0.1:{server.port}/", {
-        "min_samples": 30, "routes": [{"name": "monthly report", "path": "/half"}]})
+    report = gate(
+        tmp_path,
+        f"http://127.0.0.1:{server.port}/",
+        {"min_samples": 30, "routes": [{"name": "monthly report", "path": "/half"}]},
+    )
     status, ids, metrics = load_result(report)
     assert ids == ["load.p95-over-target"]
     assert status == "passed" and report["verdict"] == "pass"  # important does not fail
@@ -67,10 +73,20 @@ def test_one_second_route_is_a_blocker(server, tmp_path):
 
 
 def test_server_errors_trip_the_error_rate(server, tmp_path):
-    report = gate(tmp_path, f"http://127.0.0.1:{server.port}/", {
-        "min_samples": 30, "duration": "2s", "p95_target_ms": 5000, "p95_blocker_ms": 9000,
-        "routes": [{"name": "ok", "path": "/fast", "weight": 1},
-                   {"name": "broken", "path": "/error", "weight": 1}]})
+    report = gate(
+        tmp_path,
+        f"http://127.0.0.1:{server.port}/",
+        {
+            "min_samples": 30,
+            "duration": "2s",
+            "p95_target_ms": 5000,
+            "p95_blocker_ms": 9000,
+            "routes": [
+                {"name": "ok", "path": "/fast", "weight": 1},
+                {"name": "broken", "path": "/error", "weight": 1},
+            ],
+        },
+    )
     status, ids, metrics = load_result(report)
     assert sorted(ids) == ["load.error-rate", "load.route-error-rate"]
     assert (status, report["verdict"]) == ("failed", "fail")
@@ -80,8 +96,7 @@ def test_server_errors_trip_the_error_rate(server, tmp_path):
     assert by_name["ok"]["failures"] == 0
     assert (by_name["broken"]["verdict"], by_name["ok"]["verdict"]) == ("errors", "ok")
     assert all("HTTP 500" in f["detail"] for f in report["findings"])
-    assert "HTTP 500" in report["findings"][0]["detail"] or "500" in \
-        report["findings"][0]["detail"]
+    assert "HTTP 500" in report["findings"][0]["detail"] or "500" in report["findings"][0]["detail"]
 
 
 def test_dead_port_is_a_clear_blocker(tmp_path):
@@ -100,8 +115,15 @@ def test_dead_port_is_a_clear_blocker(tmp_path):
 
 
 def test_private_target_is_refused_without_sending_a_request(server, cli, tmp_path):
-    result = cli("check", "--url", f"http://127.0.0.1:{server.port}/fast", "--only", "load",
-                 "--json", str(tmp_path / "r.json"))
+    result = cli(
+        "check",
+        "--url",
+        f"http://127.0.0.1:{server.port}/fast",
+        "--only",
+        "load",
+        "--json",
+        str(tmp_path / "r.json"),
+    )
     assert result.code == 3, result.output
     report = json.loads((tmp_path / "r.json").read_text())
     status, ids, _ = load_result(report)
@@ -113,8 +135,11 @@ def test_private_target_is_refused_without_sending_a_request(server, cli, tmp_pa
 
 
 def test_too_few_samples_is_inconclusive_not_a_pass(server, tmp_path):
-    report = gate(tmp_path, f"http://127.0.0.1:{server.port}/fast",
-                  {"min_samples": 1_000_000, "duration": "1.5s"})
+    report = gate(
+        tmp_path,
+        f"http://127.0.0.1:{server.port}/fast",
+        {"min_samples": 1_000_000, "duration": "1.5s"},
+    )
     status, ids, metrics = load_result(report)
     assert (status, ids, report["verdict"]) == ("error", [], "error")
     summary = next(c["summary"] for c in report["checks"] if c["name"] == "load")
@@ -133,14 +158,26 @@ def test_https_connect_to_headers_and_route_budget(tmp_path):
     srv = LoadServer(tls).start()
     try:
         report = gate(
-            tmp_path, f"https://alice:{URL_PASSWORD}@app.example.test/", {
-                "min_samples": 20, "duration": "2.5s",
-                "routes": [{"name": "clients", "path": "/fast", "weight": 3},
-                           {"name": "report", "path": "/half", "p95_target_ms": 200,
-                            "p95_blocker_ms": 5000}]},
-            headers={"X-Bypass": BYPASS}, ca_bundle=str(tmp_path / "ca.pem"),
+            tmp_path,
+            f"https://alice:{URL_PASSWORD}@app.example.test/",
+            {
+                "min_samples": 20,
+                "duration": "2.5s",
+                "routes": [
+                    {"name": "clients", "path": "/fast", "weight": 3},
+                    {
+                        "name": "report",
+                        "path": "/half",
+                        "p95_target_ms": 200,
+                        "p95_blocker_ms": 5000,
+                    },
+                ],
+            },
+            headers={"X-Bypass": BYPASS},
+            ca_bundle=str(tmp_path / "ca.pem"),
             # Host names are case-insensitive: so are connect_to keys.
-            connect_to={"App.Example.TEST.:443": f"127.0.0.1:{srv.port}"})
+            connect_to={"App.Example.TEST.:443": f"127.0.0.1:{srv.port}"},
+        )
     finally:
         srv.stop()
     _status, ids, metrics = load_result(report)
@@ -160,8 +197,11 @@ def test_a_redirect_to_another_host_is_refused_by_the_load_generator(server, tmp
     other = LoadServer().start()
     server.redirect_to = f"http://localhost:{other.port}/fast"
     try:
-        report = gate(tmp_path, f"http://127.0.0.1:{server.port}/away",
-                      {"min_samples": 10, "duration": "1.5s"})
+        report = gate(
+            tmp_path,
+            f"http://127.0.0.1:{server.port}/away",
+            {"min_samples": 10, "duration": "1.5s"},
+        )
     finally:
         other.stop()
     _status, ids, metrics = load_result(report)
@@ -172,9 +212,13 @@ def test_a_redirect_to_another_host_is_refused_by_the_load_generator(server, tmp
 
 
 def test_a_private_address_behind_connect_to_is_refused(server, tmp_path):
-    report = gate(tmp_path, "http://app.example.test/fast", {"min_samples": 10},
-                  allow_private_targets=False,
-                  connect_to={"app.example.test:80": f"127.0.0.1:{server.port}"})
+    report = gate(
+        tmp_path,
+        "http://app.example.test/fast",
+        {"min_samples": 10},
+        allow_private_targets=False,
+        connect_to={"app.example.test:80": f"127.0.0.1:{server.port}"},
+    )
     status, ids, _ = load_result(report)
     assert (status, ids) == ("error", [])
     summary = next(c["summary"] for c in report["checks"] if c["name"] == "load")
@@ -183,8 +227,11 @@ def test_a_private_address_behind_connect_to_is_refused(server, tmp_path):
 
 
 def test_workers_mode_delivers_every_sample(server, tmp_path):
-    report = gate(tmp_path, f"http://127.0.0.1:{server.port}/fast",
-                  {"min_samples": 50, "workers": 2, "users": 4, "duration": "2.5s"})
+    report = gate(
+        tmp_path,
+        f"http://127.0.0.1:{server.port}/fast",
+        {"min_samples": 50, "workers": 2, "users": 4, "duration": "2.5s"},
+    )
     status, ids, metrics = load_result(report)
     assert (status, ids) == ("passed", []), report["checks"]
     assert metrics["workers"] == 2
@@ -202,8 +249,11 @@ def test_waits_for_a_preview_that_comes_up_late(tmp_path):
     thread = threading.Thread(target=come_up_late, daemon=True)
     thread.start()
     try:
-        report = gate(tmp_path, f"http://127.0.0.1:{srv.port}/fast",
-                      {"min_samples": 20, "duration": "1.5s", "ready_timeout": "10s"})
+        report = gate(
+            tmp_path,
+            f"http://127.0.0.1:{srv.port}/fast",
+            {"min_samples": 20, "duration": "1.5s", "ready_timeout": "10s"},
+        )
     finally:
         srv.shutdown()
         srv.server_close()
@@ -213,8 +263,7 @@ def test_waits_for_a_preview_that_comes_up_late(tmp_path):
     assert metrics["requests"] >= 20
 
 
-def test_a_worker_from_another_runner_joins_and_loads_its_own_target(server, tmp_path,
-                                                                     monkeypatch):
+def test_a_worker_from_another_runner_joins_and_loads_its_own_target(server, tmp_path, monkeypatch):
     """LAUNCHGATE_LOAD_MASTER_BIND on the gate; `launchgate.load.remote_worker` elsewhere (here:
     another process). Its samples reach the gate like a local worker's. The gate (master) names
     one server, with credentials in its URL; the worker's own config names another: a worker
@@ -229,16 +278,34 @@ def test_a_worker_from_another_runner_joins_and_loads_its_own_target(server, tmp
         port = sock.getsockname()[1]
     monkeypatch.setenv("LAUNCHGATE_LOAD_MASTER_BIND", f"127.0.0.1:{port}")
     config = tmp_path / "worker.yml"
-    config.write_text(json.dumps({"url": f"http://127.0.0.1:{other.port}/fast",
-                                  "allow_private_targets": True}), encoding="utf-8")
+    config.write_text(
+        json.dumps({"url": f"http://127.0.0.1:{other.port}/fast", "allow_private_targets": True}),
+        encoding="utf-8",
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "launchgate.load.remote_worker", "--config", str(config),
-         "--master-host", "127.0.0.1", "--master-port", str(port)],
-        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "launchgate.load.remote_worker",
+            "--config",
+            str(config),
+            "--master-host",
+            "127.0.0.1",
+            "--master-port",
+            str(port),
+        ],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
-        report = gate(tmp_path, f"http://alice:{URL_PASSWORD}@127.0.0.1:{server.port}/fast",
-                      {"min_samples": 20, "workers": 1, "users": 3, "duration": "2s"})
+        report = gate(
+            tmp_path,
+            f"http://alice:{URL_PASSWORD}@127.0.0.1:{server.port}/fast",
+            {"min_samples": 20, "workers": 1, "users": 3, "duration": "2s"},
+        )
         worker_exit = worker.wait(timeout=20)
     finally:
         if worker.poll() is None:
@@ -260,12 +327,19 @@ def test_the_gate_never_imports_locust_or_gevent():
 
     from tests.conftest import ROOT
 
-    code = ("import sys; import launchgate.checks.load, launchgate.load.process, "
-            "launchgate.load.readiness, launchgate.load.remote_worker; "
-            "print(sorted(m for m in ('gevent', 'locust', 'geventhttpclient') "
-            "if m in sys.modules))")
+    code = (
+        "import sys; import launchgate.checks.load, launchgate.load.process, "
+        "launchgate.load.readiness, launchgate.load.remote_worker; "
+        "print(sorted(m for m in ('gevent', 'locust', 'geventhttpclient') "
+        "if m in sys.modules))"
+    )
     root = str(ROOT)
-    out = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True,
-                         env={"PYTHONPATH": root, "PATH": "/usr/bin:/bin"}, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-P", "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": root, "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr[-500:]
     assert out.stdout.strip() == "[]"

@@ -24,8 +24,7 @@ def judged_ids(load, run):
 
 def test_a_short_run_of_very_slow_requests_is_a_blocker_not_inconclusive():
     load = LoadConfig(duration=10, warmup=2, min_samples=200)
-    slow = [Sample(start=1003 + i * 0.2, route="/report", ms=2500.0, ok=True)
-            for i in range(30)]
+    slow = [Sample(start=1003 + i * 0.2, route="/report", ms=2500.0, ok=True) for i in range(30)]
     ids, outcome = judged_ids(load, run_of(slow))
     assert ids == ["load.p95-over-budget"]
     assert "short run" in outcome.summary
@@ -53,15 +52,28 @@ def test_a_collapsing_run_is_flagged_and_warmup_is_reported():
 
 
 def test_per_route_budgets_and_error_rate_are_judged_per_route():
-    load = LoadConfig(duration=10, warmup=0, min_samples=100, routes=(
-        LoadRoute(name="list", path="/list"),
-        LoadRoute(name="export", path="/export", p95_blocker_ms=150)))
+    load = LoadConfig(
+        duration=10,
+        warmup=0,
+        min_samples=100,
+        routes=(
+            LoadRoute(name="list", path="/list"),
+            LoadRoute(name="export", path="/export", p95_blocker_ms=150),
+        ),
+    )
     fast = [Sample(start=1000 + i * 0.066, route="list", ms=40.0, ok=True) for i in range(150)]
-    export = [Sample(start=1000 + i * 0.5, route="export", ms=200.0, ok=i % 2 == 0,
-                     status=200 if i % 2 == 0 else 503) for i in range(20)]
+    export = [
+        Sample(
+            start=1000 + i * 0.5,
+            route="export",
+            ms=200.0,
+            ok=i % 2 == 0,
+            status=200 if i % 2 == 0 else 503,
+        )
+        for i in range(20)
+    ]
     ids, outcome = judged_ids(load, run_of(fast + export))
-    assert sorted(ids) == ["load.error-rate", "load.route-error-rate",
-                           "load.route-p95-over-budget"]
+    assert sorted(ids) == ["load.error-rate", "load.route-error-rate", "load.route-p95-over-budget"]
     route_finding = next(f for f in outcome.findings if f.id == "load.route-p95-over-budget")
     assert route_finding.location.path == "/export"
     error = next(f for f in outcome.findings if f.id == "load.error-rate")
@@ -69,12 +81,19 @@ def test_per_route_budgets_and_error_rate_are_judged_per_route():
 
 
 def test_routes_with_url_credentials_are_joined_then_redacted():
-    load = LoadConfig(duration=10, warmup=0, min_samples=10, routes=(
-        LoadRoute(name="export", path="/export", p95_target_ms=100),))
-    samples = [Sample(start=1000 + i * 0.1, route="export", ms=300.0, ok=True)
-               for i in range(50)]
-    outcome = judge(load, run_of(samples), "http://alice:s3cret-pw@app.example.com/",
-                    "app.example.com")
+    load = LoadConfig(
+        duration=10,
+        warmup=0,
+        min_samples=10,
+        routes=(LoadRoute(name="export", path="/export", p95_target_ms=100),),
+    )
+    samples = [Sample(start=1000 + i * 0.1, route="export", ms=300.0, ok=True) for i in range(50)]
+    outcome = judge(
+        load,
+        run_of(samples),
+        "http://alice:s3cret-pw@app.example.com/",  # pragma: allowlist secret
+        "app.example.com",
+    )
     (finding,) = [f for f in outcome.findings if f.id == "load.route-p95-over-target"]
     assert finding.location is not None
     assert finding.location.url == "http://[redacted]@app.example.com/export"
@@ -84,8 +103,7 @@ def test_routes_with_url_credentials_are_joined_then_redacted():
 
 def test_a_short_run_proving_only_an_important_problem_stays_inconclusive():
     """p95 over the target is proven by the slow samples, but a blocker is not ruled out."""
-    load = LoadConfig(duration=10, warmup=0, min_samples=200, p95_target_ms=300,
-                      p95_blocker_ms=800)
+    load = LoadConfig(duration=10, warmup=0, min_samples=200, p95_target_ms=300, p95_blocker_ms=800)
     samples = [Sample(start=1000 + i * 0.2, route="/", ms=500.0, ok=True) for i in range(40)]
     with pytest.raises(CheckCannotRun) as raised:
         judge(load, run_of(samples), "https://app.example.com/", "app.example.com")
@@ -98,8 +116,14 @@ def test_samples_past_the_cap_are_a_uniform_reservoir_and_the_report_says_so():
     kept = Samples(cap=1000)
     for i in range(10_000):
         ok = i % 10 != 0
-        kept.add(1000 + i * 0.001, f"r{i % 2}", float(i % 100), ok, 200 if ok else 503,
-                 None if ok else "HTTP 503")
+        kept.add(
+            1000 + i * 0.001,
+            f"r{i % 2}",
+            float(i % 100),
+            ok,
+            200 if ok else 503,
+            None if ok else "HTTP 503",
+        )
     assert (len(kept), kept.seen, kept.capped) == (1000, 10_000, True)
     starts = sorted(kept.start)
     # Uniform over the whole run, not the first 1,000: about a tenth in each tenth of it.
@@ -108,8 +132,12 @@ def test_samples_past_the_cap_are_a_uniform_reservoir_and_the_report_says_so():
     assert 50 <= len(kept) - sum(kept.ok) <= 150  # failures keep their share
     assert set(kept.errors.values()) == {"HTTP 503"}
     load = LoadConfig(duration=10, warmup=0, min_samples=100)
-    outcome = judge(load, RunResult(samples=kept, started_at=1000.0, ended_at=1010.0),
-                    "https://app.example.com/", "app.example.com")
+    outcome = judge(
+        load,
+        RunResult(samples=kept, started_at=1000.0, ended_at=1010.0),
+        "https://app.example.com/",
+        "app.example.com",
+    )
     assert outcome.metrics is not None
     assert outcome.metrics["samples_seen"] == 10_000
     assert outcome.metrics["sample_cap"] == 1000
@@ -119,16 +147,26 @@ def test_samples_past_the_cap_are_a_uniform_reservoir_and_the_report_says_so():
 def test_a_route_proves_its_error_rate_with_few_samples_and_a_fast_one_stays_ok():
     """3 of 3 failed requests prove a rate over 1 % whatever the 17 missing of
     min_route_samples would be; one failure in 20 with a 10 % limit proves nothing."""
-    load = LoadConfig(duration=10, warmup=0, min_samples=100, min_route_samples=20,
-                      max_error_rate=0.1, routes=(
-                          LoadRoute(name="list", path="/list"),
-                          LoadRoute(name="typo", path="/reprots"),
-                          LoadRoute(name="flaky", path="/flaky")))
+    load = LoadConfig(
+        duration=10,
+        warmup=0,
+        min_samples=100,
+        min_route_samples=20,
+        max_error_rate=0.1,
+        routes=(
+            LoadRoute(name="list", path="/list"),
+            LoadRoute(name="typo", path="/reprots"),
+            LoadRoute(name="flaky", path="/flaky"),
+        ),
+    )
     fast = [Sample(start=1000 + i * 0.05, route="list", ms=20.0, ok=True) for i in range(190)]
-    typo = [Sample(start=1000 + i, route="typo", ms=5.0, ok=False, status=404)
-            for i in range(3)]
-    flaky = [Sample(start=1000 + i * 0.4, route="flaky", ms=20.0, ok=i != 0,
-                    status=500 if i == 0 else 200) for i in range(20)]
+    typo = [Sample(start=1000 + i, route="typo", ms=5.0, ok=False, status=404) for i in range(3)]
+    flaky = [
+        Sample(
+            start=1000 + i * 0.4, route="flaky", ms=20.0, ok=i != 0, status=500 if i == 0 else 200
+        )
+        for i in range(20)
+    ]
     ids, outcome = judged_ids(load, run_of(fast + typo + flaky))
     assert ids == ["load.route-error-rate"]
     (finding,) = outcome.findings
@@ -141,7 +179,15 @@ def test_a_route_proves_its_error_rate_with_few_samples_and_a_fast_one_stays_ok(
 
 def test_a_single_route_is_judged_by_the_overall_error_rate_only():
     load = LoadConfig(duration=10, warmup=0, min_samples=50)
-    samples = [Sample(start=1000 + i * 0.1, route="/", ms=20.0, ok=i % 2 == 0,
-                      status=200 if i % 2 == 0 else 503) for i in range(100)]
+    samples = [
+        Sample(
+            start=1000 + i * 0.1,
+            route="/",
+            ms=20.0,
+            ok=i % 2 == 0,
+            status=200 if i % 2 == 0 else 503,
+        )
+        for i in range(100)
+    ]
     ids, _ = judged_ids(load, run_of(samples))
     assert ids == ["load.error-rate"]

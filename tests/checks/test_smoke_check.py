@@ -9,8 +9,16 @@ from launchgate.demo.app import DemoServer
 
 def test_check_passes_against_demo_app(cli, tmp_path):
     with DemoServer() as app:
-        result = cli("check", "--url", app.url, "--allow-private-targets", "--only", "smoke",
-                     "--json", str(tmp_path / "r.json"))
+        result = cli(
+            "check",
+            "--url",
+            app.url,
+            "--allow-private-targets",
+            "--only",
+            "smoke",
+            "--json",
+            str(tmp_path / "r.json"),
+        )
     assert result.code == 0, result.output
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["verdict"] == "pass"
@@ -20,11 +28,14 @@ def test_check_passes_against_demo_app(cli, tmp_path):
 def test_failed_step_is_a_blocker(cli, tmp_path):
     config = tmp_path / ".launchgate.yml"
     with DemoServer() as app:
-        config.write_text(f"url: {app.url}\nallow_private_targets: true\nchecks:\n  smoke:\n"
-                          "    steps:\n"
-                          "      - {name: dashboard, path: /nope, expect_status: 200}\n")
-        result = cli("check", "--config", str(config), "--only", "smoke",
-                     "--json", str(tmp_path / "r.json"))
+        config.write_text(
+            f"url: {app.url}\nallow_private_targets: true\nchecks:\n  smoke:\n"
+            "    steps:\n"
+            "      - {name: dashboard, path: /nope, expect_status: 200}\n"
+        )
+        result = cli(
+            "check", "--config", str(config), "--only", "smoke", "--json", str(tmp_path / "r.json")
+        )
     assert result.code == 1, result.output
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["findings"][0]["id"] == "smoke.unexpected-status"

@@ -8,25 +8,32 @@ from launchgate.checks.tls import TlsCheck, hostname_matches
 from tests.support.weblab import check_context, findings, name, run
 
 
-@pytest.mark.parametrize(("label", "expected"), [
-    ("healthy", {}),
-    ("expired", {"tls.certificate-expired": "blocker"}),
-    ("notyet", {"tls.certificate-not-yet-valid": "blocker"}),
-    ("wronghost", {"tls.certificate-wrong-host": "blocker"}),
-    ("untrusted", {"tls.certificate-untrusted": "blocker"}),
-    ("selfsigned", {"tls.certificate-self-signed": "blocker"}),
-    ("exp3", {"tls.certificate-expires-very-soon": "blocker"}),
-    ("exp20", {"tls.certificate-expires-soon": "important"}),
-    ("tls10", {"tls.legacy-protocol-accepted": "important", "tls.no-modern-protocol": "blocker"}),
-])
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("healthy", {}),
+        ("expired", {"tls.certificate-expired": "blocker"}),
+        ("notyet", {"tls.certificate-not-yet-valid": "blocker"}),
+        ("wronghost", {"tls.certificate-wrong-host": "blocker"}),
+        ("untrusted", {"tls.certificate-untrusted": "blocker"}),
+        ("selfsigned", {"tls.certificate-self-signed": "blocker"}),
+        ("exp3", {"tls.certificate-expires-very-soon": "blocker"}),
+        ("exp20", {"tls.certificate-expires-soon": "important"}),
+        (
+            "tls10",
+            {"tls.legacy-protocol-accepted": "important", "tls.no-modern-protocol": "blocker"},
+        ),
+    ],
+)
 def test_scenario(lab, label, expected):
     report = run(lab.config(f"https://{name(label)}/"), "tls")
     assert findings(report, "tls") == expected
 
 
 def test_facts_describe_the_certificate(lab):
-    ctx = check_context(lab.config(f"https://{name('healthy')}/",
-                                   tls={"hosts": [name("healthy"), name("exp20")]}))
+    ctx = check_context(
+        lab.config(f"https://{name('healthy')}/", tls={"hosts": [name("healthy"), name("exp20")]})
+    )
     outcome = TlsCheck().run(ctx)
     facts = ctx.facts["tls.certificates"]
     assert facts[name("healthy")]["issuer_org"] == "Launchgate Lab CA"
@@ -48,8 +55,9 @@ def test_expiry_thresholds_come_from_config(lab):
 
 
 def test_host_that_does_not_answer_is_a_finding(lab):
-    config = lab.config(f"https://{name('healthy')}/",
-                        tls={"hosts": [name("healthy"), name("closed")]})
+    config = lab.config(
+        f"https://{name('healthy')}/", tls={"hosts": [name("healthy"), name("closed")]}
+    )
     report = run(config, "tls")
     assert findings(report, "tls") == {"tls.host-unreachable": "blocker"}
     tls = next(c for c in report.to_json()["checks"] if c["name"] == "tls")
@@ -67,9 +75,15 @@ def test_nothing_answering_is_a_check_error(lab):
 def test_private_target_is_refused(lab):
     from launchgate.config import load_config
 
-    config = load_config(None, env={}, overrides={
-        "url": f"https://{name('healthy')}/", "connect_to": lab.connect_to(),
-        "ca_bundle": str(lab.ca_path)})
+    config = load_config(
+        None,
+        env={},
+        overrides={
+            "url": f"https://{name('healthy')}/",
+            "connect_to": lab.connect_to(),
+            "ca_bundle": str(lab.ca_path),
+        },
+    )
     tls = next(c for c in run(config, "tls").to_json()["checks"] if c["name"] == "tls")
     assert tls["status"] == "error"
     assert "allow_private_targets" in tls["summary"]

@@ -22,37 +22,73 @@ WEB = "tls,redirects,headers,exposure"
 
 def test_healthy_site_passes_every_web_check(lab, cli, tmp_path):
     config = lab.write_config(
-        tmp_path / ".launchgate.yml", f"https://{name('healthy')}/",
+        tmp_path / ".launchgate.yml",
+        f"https://{name('healthy')}/",
         redirects={"hosts": [name("healthy"), name("www.healthy")]},
-        exposure={"protected_paths": ["/api/admin/users"], "cors_paths": ["/api/clients"],
-                  "staging_hosts": [name("stagingok")]})
-    result = cli("check", "--config", str(config), "--only", WEB, "--fail-on", "important",
-                 "--json", str(tmp_path / "r.json"))
+        exposure={
+            "protected_paths": ["/api/admin/users"],
+            "cors_paths": ["/api/clients"],
+            "staging_hosts": [name("stagingok")],
+        },
+    )
+    result = cli(
+        "check",
+        "--config",
+        str(config),
+        "--only",
+        WEB,
+        "--fail-on",
+        "important",
+        "--json",
+        str(tmp_path / "r.json"),
+    )
     assert result.code == 0, result.output
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["counts"]["blocker"] == 0 and report["counts"]["important"] == 0
     assert {c["name"]: c["status"] for c in report["checks"] if c["name"] in WEB} == {
-        "tls": "passed", "redirects": "passed", "headers": "passed", "exposure": "passed"}
+        "tls": "passed",
+        "redirects": "passed",
+        "headers": "passed",
+        "exposure": "passed",
+    }
 
 
 def test_failing_site_never_leaks_values(lab, cli, tmp_path):
     config = lab.write_config(
-        tmp_path / ".launchgate.yml", f"https://{name('bundle')}/",
+        tmp_path / ".launchgate.yml",
+        f"https://{name('bundle')}/",
         tls={"hosts": [name("bundle"), name("expired")]},
         exposure={"staging_hosts": [name("staging")]},
-        redirects={"canonical": f"https://{name('cookie')}"})
+        redirects={"canonical": f"https://{name('cookie')}"},
+    )
     text = config.read_text() + 'headers: {x-preview-bypass: "${LAB_BYPASS}"}\n'
     config.write_text(text)
-    result = cli("check", "--config", str(config), "--only", WEB,
-                 "--json", str(tmp_path / "r.json"), "--markdown", str(tmp_path / "r.md"),
-                 "--sarif", str(tmp_path / "r.sarif"), env={"LAB_BYPASS": BYPASS_VALUE})
+    result = cli(
+        "check",
+        "--config",
+        str(config),
+        "--only",
+        WEB,
+        "--json",
+        str(tmp_path / "r.json"),
+        "--markdown",
+        str(tmp_path / "r.md"),
+        "--sarif",
+        str(tmp_path / "r.sarif"),
+        env={"LAB_BYPASS": BYPASS_VALUE},
+    )
     assert result.code == 1, result.output
     report = json.loads((tmp_path / "r.json").read_text())
     ids = {f["id"] for f in report["findings"]}
-    assert {"tls.certificate-expired", "exposure.secret-in-bundle", "exposure.staging-public",
-            "headers.session-cookie-insecure"} <= ids
+    assert {
+        "tls.certificate-expired",
+        "exposure.secret-in-bundle",
+        "exposure.staging-public",
+        "headers.session-cookie-insecure",
+    } <= ids
     everything = result.output + "".join(
-        (tmp_path / f).read_text() for f in ("r.json", "r.md", "r.sarif"))
+        (tmp_path / f).read_text() for f in ("r.json", "r.md", "r.sarif")
+    )
     for secret in (BYPASS_VALUE, SESSION_VALUE, BUNDLE_KEY, MAP_KEY):
         assert_no_secret(everything, secret, where="the CLI outputs")
 
@@ -69,13 +105,18 @@ def test_demo_serves_https_through_connect_to(demo_run):
 
 
 def test_private_targets_are_refused_by_every_web_check(lab, cli, tmp_path):
-    config = lab.write_config(tmp_path / ".launchgate.yml", f"https://{name('healthy')}/",
-                              exposure={"protected_paths": ["/api/admin/users"]})
-    config.write_text(config.read_text().replace("allow_private_targets: true",
-                                                 "allow_private_targets: false"))
+    config = lab.write_config(
+        tmp_path / ".launchgate.yml",
+        f"https://{name('healthy')}/",
+        exposure={"protected_paths": ["/api/admin/users"]},
+    )
+    config.write_text(
+        config.read_text().replace("allow_private_targets: true", "allow_private_targets: false")
+    )
     before = len(lab.https.requests) + len(lab.http.requests)
-    result = cli("check", "--config", str(config), "--only", WEB,
-                 "--json", str(tmp_path / "r.json"))
+    result = cli(
+        "check", "--config", str(config), "--only", WEB, "--json", str(tmp_path / "r.json")
+    )
     assert result.code == 3, result.output
     report = json.loads((tmp_path / "r.json").read_text())
     for check in report["checks"]:
@@ -94,8 +135,12 @@ def test_fingerprints_survive_a_new_build(lab):
     finally:
         lab.sites[name("build")] = build_site("1111aaaa")
     ids = {f["id"] for f in first}
-    assert {"headers.static-assets-not-cached", "exposure.mixed-content-active",
-            "exposure.mixed-content-passive"} <= ids
+    assert {
+        "headers.static-assets-not-cached",
+        "exposure.mixed-content-active",
+        "exposure.mixed-content-passive",
+    } <= ids
     assert "2222bbbb" in json.dumps(second) and "2222bbbb" not in json.dumps(first)
-    assert sorted((f["id"], f["fingerprint"]) for f in first) == \
-        sorted((f["id"], f["fingerprint"]) for f in second)
+    assert sorted((f["id"], f["fingerprint"]) for f in first) == sorted(
+        (f["id"], f["fingerprint"]) for f in second
+    )

@@ -27,8 +27,12 @@ def test_watch_defaults_are_read_only_and_silent(tmp_path):
 
 
 def test_webhook_from_the_environment_is_a_secret(tmp_path):
-    config = load(tmp_path, 'watch: {assignees: [ops-lead, a-b], webhook: "${SLACK_WEBHOOK_URL}",'
-                            ' load: true, writes: true}\n', env={"SLACK_WEBHOOK_URL": HOOK})
+    config = load(
+        tmp_path,
+        'watch: {assignees: [ops-lead, a-b], webhook: "${SLACK_WEBHOOK_URL}",'
+        " load: true, writes: true}\n",
+        env={"SLACK_WEBHOOK_URL": HOOK},
+    )
     assert config.watch.assignees == ("ops-lead", "a-b")
     assert config.watch.webhook == HOOK
     assert (config.watch.load, config.watch.writes) == (True, True)
@@ -42,8 +46,9 @@ def test_a_literal_webhook_is_a_secret_too(tmp_path):
     assert HOOK in config.secret_values
 
 
-@pytest.mark.parametrize("value", ["ftp://hooks.example/x7Secretx7Secret", "x7Secretx7Secret",
-                                   "https://"])
+@pytest.mark.parametrize(
+    "value", ["ftp://hooks.example/x7Secretx7Secret", "x7Secretx7Secret", "https://"]
+)
 def test_a_bad_webhook_is_named_but_never_echoed(tmp_path, value):
     with pytest.raises(ConfigError) as info:
         load(tmp_path, "watch:\n  webhook: ${HOOK}\n", env={"HOOK": value})
@@ -65,6 +70,7 @@ def test_unknown_watch_key_gets_a_hint(tmp_path):
 
 def test_an_empty_webhook_secret_is_no_webhook_not_a_config_error(tmp_path):
     # Actions passes an unset secret as "": the watch must still run (and say so).
-    config = load(tmp_path, 'watch: {webhook: "${SLACK_WEBHOOK_URL}"}\n',
-                  env={"SLACK_WEBHOOK_URL": ""})
+    config = load(
+        tmp_path, 'watch: {webhook: "${SLACK_WEBHOOK_URL}"}\n', env={"SLACK_WEBHOOK_URL": ""}
+    )
     assert config.watch.webhook == ""

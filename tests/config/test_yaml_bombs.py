@@ -31,7 +31,8 @@ def _laughs(levels: int = 9) -> str:
 
 def _many_anchors() -> str:
     return "checks:\n  smoke:\n    steps:\n" + "".join(
-        f"      - &s{i} {{name: s{i}, path: /p{i}}}\n" for i in range(40))
+        f"      - &s{i} {{name: s{i}, path: /p{i}}}\n" for i in range(40)
+    )
 
 
 def _nested_blocks(depth: int) -> str:
@@ -42,10 +43,14 @@ BOMBS = {
     "billion laughs": (_laughs(), "expands to more than 10,000 values"),
     "recursive alias in a list": ("a: &a [1, *a]\n", "recursive alias"),
     "recursive alias in a mapping": ("a: &a {b: {c: *a}}\n", "recursive alias"),
-    "20,000-deep flow nesting": ("a: " + "[" * 20_000 + "]" * 20_000 + "\n",
-                                 "nested more than 50 levels"),
-    "1,000,000-deep flow nesting": ("a: " + "{x: " * 1_000_000 + "1" + "}" * 1_000_000,
-                                    "larger than 1 MB"),
+    "20,000-deep flow nesting": (
+        "a: " + "[" * 20_000 + "]" * 20_000 + "\n",
+        "nested more than 50 levels",
+    ),
+    "1,000,000-deep flow nesting": (
+        "a: " + "{x: " * 1_000_000 + "1" + "}" * 1_000_000,
+        "larger than 1 MB",
+    ),
     "600-deep block nesting": (_nested_blocks(600), "nested more than 50 levels"),
     "too many anchors": (_many_anchors(), "more than 32 anchors"),
 }
@@ -67,8 +72,12 @@ _CHILD = textwrap.dedent("""
 
 def _load_in_child(path: Path) -> dict:
     try:
-        proc = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(ROOT)],
-                              capture_output=True, text=True, timeout=20)
+        proc = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(path), str(ROOT)],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"loading {path.name} ran for more than 20 s", pytrace=False)
     lines = proc.stdout.strip().splitlines()
@@ -98,10 +107,12 @@ def test_the_cli_exits_2_on_a_billion_laughs(tmp_path, cli):
 
 
 def test_a_bomb_in_set_is_refused():
-    bomb = ("[&a [x, x, x, x, x, x, x, x, x, x], &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a], "
-            "&c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b], "
-            "&d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c], "
-            "&e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]]")
+    bomb = (
+        "[&a [x, x, x, x, x, x, x, x, x, x], &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a], "
+        "&c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b], "
+        "&d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c], "
+        "&e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]]"
+    )
     with pytest.raises(ConfigError, match="expands to more than"):
         parse_set_option(f"checks.smoke.steps={bomb}")
     assert parse_set_option("checks.load.users=5") == ("checks.load.users", 5)
@@ -109,7 +120,8 @@ def test_a_bomb_in_set_is_refused():
 
 def test_merge_keys_work_and_the_mapping_s_own_keys_win(tmp_path):
     path = tmp_path / ".launchgate.yml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         url: https://app.example.com
         checks:
           smoke:
@@ -120,10 +132,14 @@ def test_merge_keys_work_and_the_mapping_s_own_keys_win(tmp_path):
                 path: /dashboard
               - <<: [{name: login, path: /login}, *home]
                 expect_status: 302
-    """))
+    """)
+    )
     steps = load_config(path, env={}).checks.smoke.steps
     assert [(s.name, s.path, s.expect_status) for s in steps] == [
-        ("home", "/", 200), ("dashboard", "/dashboard", 200), ("login", "/login", 302)]
+        ("home", "/", 200),
+        ("dashboard", "/dashboard", 200),
+        ("login", "/login", 302),
+    ]
 
 
 def test_a_merge_key_without_a_mapping_is_a_plain_error(tmp_path):
@@ -131,13 +147,16 @@ def test_a_merge_key_without_a_mapping_is_a_plain_error(tmp_path):
     path.write_text("url: https://app.example.com\nchecks:\n  load:\n    <<: 5\n")
     with pytest.raises(ConfigError) as info:
         load_config(path, env={})
-    assert str(info.value) == (f"{path}:4: checks.load: a merge key `<<` takes a mapping, an "
-                               "alias to one (`<<: *defaults`) or a list of them")
+    assert str(info.value) == (
+        f"{path}:4: checks.load: a merge key `<<` takes a mapping, an "
+        "alias to one (`<<: *defaults`) or a list of them"
+    )
 
 
 def test_a_few_anchors_and_aliases_still_load(tmp_path):
     path = tmp_path / ".launchgate.yml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         url: https://app.example.com
         checks:
           exposure:
@@ -145,14 +164,18 @@ def test_a_few_anchors_and_aliases_still_load(tmp_path):
           load:
             routes:
               - {name: admin, path: /admin}
-    """))
+    """)
+    )
     assert load_config(path, env={}).checks.exposure.protected_paths == ("/admin", "/api/admin")
 
 
-@pytest.mark.parametrize("text", [
-    "checks:\n  smoke:\n    steps:\n      - {name: search, path: /search?q=x}\n",
-    "checks:\n  exposure:\n    protected_paths: [/api?admin=1]\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "checks:\n  smoke:\n    steps:\n      - {name: search, path: /search?q=x}\n",
+        "checks:\n  exposure:\n    protected_paths: [/api?admin=1]\n",
+    ],
+)
 def test_an_unquoted_question_mark_in_a_flow_path_says_to_quote_it(tmp_path, text):
     path = tmp_path / ".launchgate.yml"
     path.write_text(text)

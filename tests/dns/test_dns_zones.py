@@ -25,6 +25,7 @@ pytestmark = [pytest.mark.timeout(60), pytest.mark.slow]  # a real knotd
 @pytest.fixture(scope="session")
 def knot() -> Iterator[str]:
     from tests.support.dns_support import knot_for_zones
+
     with knot_for_zones() as server:
         yield server.nameserver
 
@@ -41,8 +42,9 @@ def check(knot: str, domain: str | None, **kwargs):
 
 
 def test_healthy_domain_has_no_blocker_and_no_important(knot):
-    outcome = check(knot, "healthy.test",
-                    hosts=("healthy.test", "www.healthy.test", "app.healthy.test"))
+    outcome = check(
+        knot, "healthy.test", hosts=("healthy.test", "www.healthy.test", "app.healthy.test")
+    )
     assert [f for f in outcome.findings if f.severity.value != "later"] == []
     assert outcome.findings == ()
     assert outcome.metrics is not None
@@ -54,8 +56,10 @@ def test_healthy_domain_has_no_blocker_and_no_important(knot):
 
 def test_healthy_deployment_map_names_providers(knot):
     headers = {"www.healthy.test": {"Server": "cloudflare", "CF-RAY": "8a1b-AMS"}}
-    outcome, _ = run_dns(make_config("healthy.test", knot, hosts=("www.healthy.test",)),
-                         facts={"http.response_headers": headers})
+    outcome, _ = run_dns(
+        make_config("healthy.test", knot, hosts=("www.healthy.test",)),
+        facts={"http.response_headers": headers},
+    )
     assert outcome is not None and outcome.metrics is not None
     rows = {r["part"]: r["where"] for r in outcome.metrics["deployment_map"]}
     assert rows["DNS provider"].startswith("Cloudflare")
@@ -66,8 +70,12 @@ def test_healthy_deployment_map_names_providers(knot):
 
 
 def test_records_are_reported_as_answered(knot):
-    outcome = check(knot, "healthy.test", hosts=("www.healthy.test", "app.healthy.test"),
-                    selectors=("google", "nosuch"))
+    outcome = check(
+        knot,
+        "healthy.test",
+        hosts=("www.healthy.test", "app.healthy.test"),
+        selectors=("google", "nosuch"),
+    )
     assert outcome.metrics is not None
     records = outcome.metrics["records"]
     assert records["hosts"]["app.healthy.test"] == {"cname": [], "addresses": ["192.0.2.11"]}
@@ -79,8 +87,7 @@ def test_records_are_reported_as_answered(knot):
     assert records["dmarc_policy"] == "reject"
     assert records["dmarc_rua"] == ["mailto:dmarc@healthy.test"]
     assert records["dkim"] == {"google": "rsa 2048 bits", "nosuch": "missing"}
-    assert records["caa"] == ['0 iodef "mailto:security@healthy.test"',
-                              '0 issue "letsencrypt.org"']
+    assert records["caa"] == ['0 iodef "mailto:security@healthy.test"', '0 issue "letsencrypt.org"']
 
 
 def test_records_without_a_domain_hold_only_hosts(knot):
@@ -89,17 +96,20 @@ def test_records_without_a_domain_hold_only_hosts(knot):
     assert set(outcome.metrics["records"]) == {"hosts"}
 
 
-@pytest.mark.parametrize(("domain", "expected"), [
-    ("spf-lookups.test", {"dns.spf-too-many-lookups": "important"}),
-    ("spf-void.test", {"dns.spf-void-lookups": "important"}),
-    ("spf-two.test", {"dns.spf-multiple": "important"}),
-    ("spf-plusall.test", {"dns.spf-plus-all": "blocker"}),
-    ("spf-broken.test", {"dns.spf-syntax": "important"}),
-    ("no-dmarc.test", {"dns.dmarc-missing": "important"}),
-    ("dmarc-none.test", {"dns.dmarc-p-none": "later", "dns.dmarc-no-rua": "later"}),
-    ("dkim-missing.test", {"dns.dkim-missing": "important"}),
-    ("dkim-weak.test", {"dns.dkim-weak-key": "important"}),
-])
+@pytest.mark.parametrize(
+    ("domain", "expected"),
+    [
+        ("spf-lookups.test", {"dns.spf-too-many-lookups": "important"}),
+        ("spf-void.test", {"dns.spf-void-lookups": "important"}),
+        ("spf-two.test", {"dns.spf-multiple": "important"}),
+        ("spf-plusall.test", {"dns.spf-plus-all": "blocker"}),
+        ("spf-broken.test", {"dns.spf-syntax": "important"}),
+        ("no-dmarc.test", {"dns.dmarc-missing": "important"}),
+        ("dmarc-none.test", {"dns.dmarc-p-none": "later", "dns.dmarc-no-rua": "later"}),
+        ("dkim-missing.test", {"dns.dkim-missing": "important"}),
+        ("dkim-weak.test", {"dns.dkim-weak-key": "important"}),
+    ],
+)
 def test_email_scenarios(knot, domain, expected):
     assert graded(check(knot, domain).findings) == expected
 
@@ -139,8 +149,11 @@ def test_void_lookups_name_the_empty_names(knot):
 
 
 def test_caa_forbidding_the_live_issuer_is_a_blocker(knot):
-    facts = {"tls.certificates": {"caa-forbids.test": {"issuer_org": "Let's Encrypt",
-                                                       "issuer_cn": "R11"}}}
+    facts = {
+        "tls.certificates": {
+            "caa-forbids.test": {"issuer_org": "Let's Encrypt", "issuer_cn": "R11"}
+        }
+    }
     outcome, _ = run_dns(make_config("caa-forbids.test", knot), facts=facts)
     assert outcome is not None
     assert graded(outcome.findings) == {"dns.caa-forbids-issuer": "blocker"}
@@ -149,8 +162,9 @@ def test_caa_forbidding_the_live_issuer_is_a_blocker(knot):
 
 def test_caa_allowing_the_live_issuer_passes(knot):
     facts = {"tls.certificates": {"www.healthy.test": {"issuer_org": "Let's Encrypt"}}}
-    outcome, _ = run_dns(make_config("healthy.test", knot, hosts=("www.healthy.test",)),
-                         facts=facts)
+    outcome, _ = run_dns(
+        make_config("healthy.test", knot, hosts=("www.healthy.test",)), facts=facts
+    )
     assert outcome is not None and outcome.findings == ()
     assert "no TLS facts" not in outcome.summary
 
@@ -162,8 +176,16 @@ def test_without_tls_facts_the_caa_issuer_check_says_so(knot):
 
 
 def test_dangling_cname_takeover_and_unresolvable_hosts(knot):
-    outcome = check(knot, "dangling.test", hosts=("old.dangling.test", "shop.dangling.test",
-                                                 "nothere.dangling.test", "www.dangling.test"))
+    outcome = check(
+        knot,
+        "dangling.test",
+        hosts=(
+            "old.dangling.test",
+            "shop.dangling.test",
+            "nothere.dangling.test",
+            "www.dangling.test",
+        ),
+    )
     by_host = {f.location.host: (f.id, f.severity.value) for f in outcome.findings}
     assert by_host == {
         "old.dangling.test": ("dns.dangling-cname", "blocker"),
@@ -173,8 +195,9 @@ def test_dangling_cname_takeover_and_unresolvable_hosts(knot):
 
 
 def test_no_email_domain_grades_missing_spf_later(knot):
-    outcome = check(knot, "dangling.test", hosts=("www.dangling.test",), sends_email=False,
-                    selectors=())
+    outcome = check(
+        knot, "dangling.test", hosts=("www.dangling.test",), sends_email=False, selectors=()
+    )
     assert graded(outcome.findings) == {}
     outcome = check(knot, "test", hosts=(), sends_email=False, selectors=())
     assert graded(outcome.findings)["dns.spf-missing"] == "later"
@@ -182,8 +205,9 @@ def test_no_email_domain_grades_missing_spf_later(knot):
 
 
 def test_sending_domain_without_spf_and_mx(knot):
-    graded_findings = graded(check(knot, "test", hosts=("www.healthy.test",),
-                                   selectors=()).findings)
+    graded_findings = graded(
+        check(knot, "test", hosts=("www.healthy.test",), selectors=()).findings
+    )
     assert graded_findings["dns.spf-missing"] == "important"
     assert graded_findings["dns.mx-missing"] == "important"
     assert graded_findings["dns.dmarc-missing"] == "important"
@@ -226,8 +250,9 @@ class SilentDns:
 def test_timeout_is_could_not_verify_after_a_retry():
     with SilentDns() as silent:
         started = time.monotonic()
-        outcome, cannot = run_dns(make_config("healthy.test", silent.nameserver,
-                                              hosts=("www.healthy.test",), timeout=0.3))
+        outcome, cannot = run_dns(
+            make_config("healthy.test", silent.nameserver, hosts=("www.healthy.test",), timeout=0.3)
+        )
         elapsed = time.monotonic() - started
     assert outcome is None and cannot is not None
     assert cannot.findings == ()  # never "record missing"
@@ -239,15 +264,27 @@ def test_timeout_is_could_not_verify_after_a_retry():
 
 def test_cli_runs_the_dns_check_with_a_config(knot, cli, tmp_path):
     config = tmp_path / ".launchgate.yml"
-    config.write_text("checks:\n  dns:\n    domain: spf-plusall.test\n"
-                      "    hosts: [www.healthy.test]\n"
-                      f"    nameservers: ['{knot}']\n    dkim_selectors: [google]\n")
-    result = cli("check", "--config", str(config), "--only", "dns",
-                 "--json", str(tmp_path / "r.json"), "--markdown", str(tmp_path / "r.md"))
+    config.write_text(
+        "checks:\n  dns:\n    domain: spf-plusall.test\n"
+        "    hosts: [www.healthy.test]\n"
+        f"    nameservers: ['{knot}']\n    dkim_selectors: [google]\n"
+    )
+    result = cli(
+        "check",
+        "--config",
+        str(config),
+        "--only",
+        "dns",
+        "--json",
+        str(tmp_path / "r.json"),
+        "--markdown",
+        str(tmp_path / "r.md"),
+    )
     assert result.code == 1, result.output
     report = json.loads((tmp_path / "r.json").read_text())
-    assert [(f["id"], f["severity"]) for f in report["findings"]] == \
-        [("dns.spf-plus-all", "blocker")]
+    assert [(f["id"], f["severity"]) for f in report["findings"]] == [
+        ("dns.spf-plus-all", "blocker")
+    ]
     assert report["metrics"]["dns"]["spf_lookups"] == 0
     markdown = (tmp_path / "r.md").read_text()
     assert "### Deployment map" in markdown
@@ -263,23 +300,32 @@ def test_cli_skips_without_domain_or_hosts(cli, tmp_path):
 
 
 def test_default_hosts_mapped_by_connect_to_are_left_out(knot):
-    config = replace(make_config(None, knot, selectors=()), url="https://www.healthy.test/",
-                     connect_to={"www.healthy.test:443": "127.0.0.1:8443"},
-                     checks=replace(make_config(None, knot).checks, tls=TlsConfig(
-                         hosts=("app.healthy.test", "old.dangling.test"))))
+    config = replace(
+        make_config(None, knot, selectors=()),
+        url="https://www.healthy.test/",
+        connect_to={"www.healthy.test:443": "127.0.0.1:8443"},
+        checks=replace(
+            make_config(None, knot).checks,
+            tls=TlsConfig(hosts=("app.healthy.test", "old.dangling.test")),
+        ),
+    )
     outcome, cannot = run_dns(config)
     assert cannot is None and outcome is not None
     assert [(f.id, f.location.host) for f in outcome.findings] == [
-        ("dns.dangling-cname", "old.dangling.test")]
+        ("dns.dangling-cname", "old.dangling.test")
+    ]
     assert "not checked: www.healthy.test (connect_to)" in outcome.summary
     assert "2 host(s) checked" in outcome.summary
 
 
 def test_special_use_default_hosts_are_skipped_with_the_system_resolver():
-    config = Config(url="https://app.test/", checks=ChecksConfig(tls=TlsConfig(
-        hosts=("localhost", "api.localhost:8443"))))
+    config = Config(
+        url="https://app.test/",
+        checks=ChecksConfig(tls=TlsConfig(hosts=("localhost", "api.localhost:8443"))),
+    )
     with pytest.raises(CheckSkipped) as skipped:
         run_dns(config)
     assert str(skipped.value) == (
         "no domain or hosts configured (checks.dns.domain); not checked: app.test "
-        "(special-use name), localhost (special-use name), api.localhost (special-use name)")
+        "(special-use name), localhost (special-use name), api.localhost (special-use name)"
+    )

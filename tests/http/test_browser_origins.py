@@ -35,8 +35,9 @@ class Collector(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        self.seen.append((self.path, self.headers.get("Cookie", ""),
-                          self.headers.get("Authorization", ""), body))
+        self.seen.append(
+            (self.path, self.headers.get("Cookie", ""), self.headers.get("Authorization", ""), body)
+        )
         self.send_response(200)
         self.send_header("Content-Length", "2")
         self.end_headers()
@@ -61,8 +62,10 @@ def app_handler(target: str) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            body = (f'<form method="post" action="{target}/login"><input name="username">'
-                    '<input type="password" name="password"></form>').encode()
+            body = (
+                f'<form method="post" action="{target}/login"><input name="username">'
+                '<input type="password" name="password"></form>'
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
             self.send_header("Content-Length", str(len(body)))
@@ -100,12 +103,14 @@ def client(ca: trustme.CA) -> httpx.Client:
 
 
 def identity_browser(http: httpx.Client, base_url: str) -> Browser:
-    return Browser(http, base_url, cookies={"sid": SESSION},
-                   headers={"Authorization": f"Bearer {SESSION}"})
+    return Browser(
+        http, base_url, cookies={"sid": SESSION}, headers={"Authorization": f"Bearer {SESSION}"}
+    )
 
 
 def test_a_redirect_from_https_to_plain_http_on_the_same_host_is_not_followed(
-        ca: trustme.CA, collector: LoopbackServer) -> None:
+    ca: trustme.CA, collector: LoopbackServer
+) -> None:
     with https_app(ca, collector.url) as app, client(ca) as http:
         answer = identity_browser(http, app.url).request("GET", "/jump")
     assert answer.status == 302 and "it leads to plain http" in answer.not_followed
@@ -113,7 +118,8 @@ def test_a_redirect_from_https_to_plain_http_on_the_same_host_is_not_followed(
 
 
 def test_a_redirect_to_another_port_of_the_same_host_is_not_followed(
-        collector: LoopbackServer) -> None:
+    collector: LoopbackServer,
+) -> None:
     with LoopbackServer(app_handler(collector.url)) as app, httpx.Client(timeout=10) as http:
         answer = identity_browser(http, app.url).request("GET", "/jump")
     assert answer.status == 302 and "it leads to another port" in answer.not_followed
@@ -121,11 +127,16 @@ def test_a_redirect_to_another_port_of_the_same_host_is_not_followed(
 
 
 def test_a_login_form_posting_to_plain_http_never_gets_the_password(
-        ca: trustme.CA, collector: LoopbackServer) -> None:
-    identity = IdentityConfig(LoginConfig(page="/login", fields={"username": "ann",
-                                                                 "password": PASSWORD}))
-    with https_app(ca, collector.url) as app, client(ca) as http, \
-            pytest.raises(LoginFailed) as failed:
+    ca: trustme.CA, collector: LoopbackServer
+) -> None:
+    identity = IdentityConfig(
+        LoginConfig(page="/login", fields={"username": "ann", "password": PASSWORD})
+    )
+    with (
+        https_app(ca, collector.url) as app,
+        client(ca) as http,
+        pytest.raises(LoginFailed) as failed,
+    ):
         log_in(http, app.url, "ann", identity)
     assert failed.value.reason is LoginReason.OFF_HOST
     assert "posts off the app: it leads to plain http" in failed.value.detail
@@ -144,7 +155,8 @@ def test_the_upgrade_to_https_on_the_apps_own_host_is_allowed() -> None:
 
 
 def test_a_page_fetch_with_configured_headers_is_not_led_to_plain_http(
-        ca: trustme.CA, collector: LoopbackServer) -> None:
+    ca: trustme.CA, collector: LoopbackServer
+) -> None:
     """Smoke steps and the headers check send the configured headers (a preview bypass token)
     on every request of their client: an https -> http redirect on the same host must end
     the page, not send the token in clear."""

@@ -38,8 +38,10 @@ class _Hello(BaseHTTPRequestHandler):
 
 
 def _failure(url: str) -> str:
-    with HttpContext(allow_private_targets=True).client() as client, \
-            pytest.raises(httpx.HTTPError) as info:
+    with (
+        HttpContext(allow_private_targets=True).client() as client,
+        pytest.raises(httpx.HTTPError) as info,
+    ):
         fetch_page(client, url)
     return describe_http_error(info.value)
 
@@ -48,9 +50,18 @@ def test_oversized_response_headers_are_named_as_such(cli, tmp_path):
     routes = {"/": (b"200 OK", [b"X-Big: " + b"a" * 1_000_000], b"hi")}
     with RawHttpServer(routes) as server:
         assert _failure(server.url + "/").startswith(
-            "the response headers are larger than 100 KB, more than launchgate reads")
-        result = cli("check", "--url", server.url + "/", "--allow-private-targets",
-                     "--only", "smoke", "--json", str(tmp_path / "report.json"))
+            "the response headers are larger than 100 KB, more than launchgate reads"
+        )
+        result = cli(
+            "check",
+            "--url",
+            server.url + "/",
+            "--allow-private-targets",
+            "--only",
+            "smoke",
+            "--json",
+            str(tmp_path / "report.json"),
+        )
     assert result.code == 1, result.output
     report = (tmp_path / "report.json").read_text()
     assert "larger than 100 KB" in report and "Receive buffer" not in report

@@ -33,11 +33,15 @@ def test_hostile_markup_is_read_in_linear_time(markup: str) -> None:
 
 
 def test_well_formed_markup_reads_back_the_same() -> None:
-    html = ('<!doctype html><p>1 < 2</p><form method="post" action="/in">'
-            '<input type=hidden name=csrf value="a<b>&amp;c"><input type=password name=p>'
-            "<textarea name=t>x<y</textarea><!-- <form action=/old> --></form>")
+    html = (
+        '<!doctype html><p>1 < 2</p><form method="post" action="/in">'
+        '<input type=hidden name=csrf value="a<b>&amp;c"><input type=password name=p>'
+        "<textarea name=t>x<y</textarea><!-- <form action=/old> --></form>"
+    )
     (form,) = parse_forms(html, "http://app.test/")
     assert form.action == "http://app.test/in" and form.method == "POST"
     assert form.fields == (("csrf", "a<b>&c"), ("p", ""), ("t", "x<y"))
-    assert well_formed("<b>bold</b> <!DOCTYPE html> <a <a href='/x'>") == \
-        "<b>bold</b> <!DOCTYPE html> &lt;a <a href='/x'>"
+    assert (
+        well_formed("<b>bold</b> <!DOCTYPE html> <a <a href='/x'>")
+        == "<b>bold</b> <!DOCTYPE html> &lt;a <a href='/x'>"
+    )

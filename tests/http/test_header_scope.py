@@ -12,15 +12,19 @@ pytestmark = pytest.mark.timeout(60)
 
 
 def _requests_to(lab, host: str) -> list[dict[str, str]]:
-    return [h for _m, seen_host, _p, h in lab.https.requests + lab.http.requests
-            if seen_host == host]
+    return [
+        h for _m, seen_host, _p, h in lab.https.requests + lab.http.requests if seen_host == host
+    ]
 
 
 def test_smoke_never_follows_a_redirect_to_another_host(lab):
-    steps = [{"name": "away", "path": "/go", "expect_status": 200},
-             {"name": "inside", "path": "/in", "expect_status": 200, "expect_text": "password"}]
-    config = lab.config(f"https://{name('app')}/", {"x-bypass": BYPASS_VALUE},
-                        smoke={"steps": steps})
+    steps = [
+        {"name": "away", "path": "/go", "expect_status": 200},
+        {"name": "inside", "path": "/in", "expect_status": 200, "expect_text": "password"},
+    ]
+    config = lab.config(
+        f"https://{name('app')}/", {"x-bypass": BYPASS_VALUE}, smoke={"steps": steps}
+    )
     report = run(config, "smoke").to_json()
     assert _requests_to(lab, name("elsewhere")) == []
     [finding] = report["findings"]

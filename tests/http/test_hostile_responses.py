@@ -27,29 +27,33 @@ pytestmark = pytest.mark.timeout(60)
 
 # --- malformed URLs in Location headers and in pages -------------------------------------------
 
+
 def test_malformed_location_is_a_broken_hop_not_an_internal_error(lab):
-    report = run(lab.config(f"https://{name('badloc')}/"),
-                 "redirects", "headers", "exposure").to_json()
+    report = run(
+        lab.config(f"https://{name('badloc')}/"), "redirects", "headers", "exposure"
+    ).to_json()
     statuses = {c["name"]: c["summary"] for c in report["checks"]}
     assert not any("internal error" in s for s in statuses.values()), statuses
-    assert findings(run(lab.config(f"https://{name('badloc')}/"), "redirects"),
-                    "redirects") == {"redirects.broken-hop": "blocker"}
+    assert findings(run(lab.config(f"https://{name('badloc')}/"), "redirects"), "redirects") == {
+        "redirects.broken-hop": "blocker"
+    }
     detail = next(f["detail"] for f in report["findings"] if f["id"] == "redirects.broken-hop")
     assert "not a valid URL" in detail
 
 
 def test_smoke_step_ending_in_a_malformed_location(lab):
     steps = [{"name": "bad", "path": "/bad", "expect_status": 200}]
-    report = run(lab.config(f"https://{name('app')}/", smoke={"steps": steps}),
-                 "smoke").to_json()
+    report = run(lab.config(f"https://{name('app')}/", smoke={"steps": steps}), "smoke").to_json()
     [finding] = report["findings"]
     assert finding["id"] == "smoke.unexpected-status"
     assert "not a valid URL" in finding["detail"]
 
 
 def test_one_bad_reference_does_not_hide_the_rest_of_the_page(lab):
-    links = parse_page('<a><img src="http://[oops"><base href="http://[x">'
-                       '<script src="/late.js"></script>', "https://a.test/")
+    links = parse_page(
+        '<a><img src="http://[oops"><base href="http://[x"><script src="/late.js"></script>',
+        "https://a.test/",
+    )
     assert [r.url for r in links.refs] == ["https://a.test/late.js"]
     report = run(lab.config(f"https://{name('badref')}/"), "exposure")
     assert findings(report, "exposure") == {"exposure.mixed-content-active": "blocker"}
@@ -57,12 +61,19 @@ def test_one_bad_reference_does_not_hide_the_rest_of_the_page(lab):
 
 # --- a server that drips its answer ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", ["/drip-body", "/drip-headers"])
 def test_dripping_server_is_cut_at_the_deadline(hostile, monkeypatch, path):
     monkeypatch.setattr(transport, "RESPONSE_DEADLINE_S", 1.0)
-    config = load_config(None, env={}, overrides={
-        "url": hostile.url + "/", "allow_private_targets": True,
-        "checks.smoke.steps": [{"name": "drip", "path": path}]})
+    config = load_config(
+        None,
+        env={},
+        overrides={
+            "url": hostile.url + "/",
+            "allow_private_targets": True,
+            "checks.smoke.steps": [{"name": "drip", "path": path}],
+        },
+    )
     started = time.monotonic()
     report = run_gate(config, Target(url=config.url), only=["smoke"]).to_json()
     elapsed = time.monotonic() - started
@@ -74,8 +85,9 @@ def test_dripping_server_is_cut_at_the_deadline(hostile, monkeypatch, path):
 
 def test_dripping_page_is_a_check_error_for_headers(hostile, monkeypatch):
     monkeypatch.setattr(transport, "RESPONSE_DEADLINE_S", 1.0)
-    config = load_config(None, env={}, overrides={"url": hostile.url + "/drip-body",
-                                                  "allow_private_targets": True})
+    config = load_config(
+        None, env={}, overrides={"url": hostile.url + "/drip-body", "allow_private_targets": True}
+    )
     started = time.monotonic()
     with pytest.raises(CheckCannotRun, match="timed out"):
         HeadersCheck().run(check_context(config))
@@ -83,6 +95,7 @@ def test_dripping_page_is_a_check_error_for_headers(hostile, monkeypatch):
 
 
 # --- compression bombs -------------------------------------------------------------------------
+
 
 def test_only_gzip_and_deflate_are_asked_for(hostile):
     context = transport.HttpContext(allow_private_targets=True)
@@ -119,9 +132,14 @@ print(json.dumps({"body": len(page.body), "rss_mb": hwm_kb / 1024}))
 def test_compression_bomb_keeps_memory_bounded(hostile, path):
     """300 MB of zeros, compressed: the reader stays near its 2 MB page limit (a child
     process, so its peak RSS is its own)."""
-    result = subprocess.run([sys.executable, "-c", _RSS_PROBE, hostile.url + path],
-                            capture_output=True, text=True, timeout=60, cwd=ROOT,
-                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [sys.executable, "-c", _RSS_PROBE, hostile.url + path],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     measured = json.loads(result.stdout)
     assert measured["body"] <= MAX_PAGE_BYTES
@@ -129,6 +147,7 @@ def test_compression_bomb_keeps_memory_bounded(hostile, path):
 
 
 # --- connection errors -------------------------------------------------------------------------
+
 
 def test_httpx_errors_are_not_swallowed(hostile):
     context = transport.HttpContext(allow_private_targets=False)

@@ -17,17 +17,24 @@ pytestmark = pytest.mark.timeout(60)
 
 
 def test_plain_http_local_preview_skips_tls_and_redirects(hostile):
-    config = load_config(None, env={}, overrides={"url": hostile.url + "/",
-                                                  "allow_private_targets": True})
+    config = load_config(
+        None, env={}, overrides={"url": hostile.url + "/", "allow_private_targets": True}
+    )
     report = run_gate(config, Target(url=config.url), only=["tls", "redirects"]).to_json()
     checks = [c for c in report["checks"] if c["name"] in ("tls", "redirects")]
     assert len(checks) == 2
     for check in checks:
         assert check["status"] == "skipped"
         assert check["summary"].startswith("plain-http local preview")
-    explicit = load_config(None, env={}, overrides={
-        "url": hostile.url + "/", "allow_private_targets": True,
-        "checks.redirects.hosts": [hostile.url.split("//")[1]]})
+    explicit = load_config(
+        None,
+        env={},
+        overrides={
+            "url": hostile.url + "/",
+            "allow_private_targets": True,
+            "checks.redirects.hosts": [hostile.url.split("//")[1]],
+        },
+    )
     report = run_gate(explicit, Target(url=explicit.url), only=["redirects"]).to_json()
     status = next(c for c in report["checks"] if c["name"] == "redirects")
     assert status["status"] != "skipped"
@@ -44,8 +51,16 @@ def test_plain_http_local_preview_is_not_judged_on_https_only_headers(tmp_path):
     from tests.conftest import run_cli
 
     with DemoServer() as app:
-        result = run_cli("check", "--url", app.url, "--allow-private-targets", "--only",
-                         "headers", "--json", str(tmp_path / "r.json"))
+        result = run_cli(
+            "check",
+            "--url",
+            app.url,
+            "--allow-private-targets",
+            "--only",
+            "headers",
+            "--json",
+            str(tmp_path / "r.json"),
+        )
     report = json.loads((tmp_path / "r.json").read_text())
     ids = {f["id"] for f in report["findings"]}
     assert "headers.hsts-missing" not in ids, result.output

@@ -44,11 +44,12 @@ def tokens() -> Iterator[TokenApp]:
         yield app
 
 
-def form_identity(page: str = "/accounts/login/", password: str = ALICE_PASSWORD,
-                  **login: object) -> IdentityConfig:
-    return IdentityConfig(login=LoginConfig(page=page, fields={"username": "alice",
-                                                               "password": password},
-                                            **login))  # type: ignore[arg-type]
+def form_identity(
+    page: str = "/accounts/login/", password: str = ALICE_PASSWORD, **login: object
+) -> IdentityConfig:
+    return IdentityConfig(
+        login=LoginConfig(page=page, fields={"username": "alice", "password": password}, **login)
+    )  # type: ignore[arg-type]
 
 
 def failure(app_url: str, identity: IdentityConfig) -> LoginFailed:
@@ -58,8 +59,7 @@ def failure(app_url: str, identity: IdentityConfig) -> LoginFailed:
     return caught.value
 
 
-def test_django_form_login_keeps_the_csrf_token_and_yields_the_session(django: DjangoApp
-                                                                       ) -> None:
+def test_django_form_login_keeps_the_csrf_token_and_yields_the_session(django: DjangoApp) -> None:
     with HTTP.client() as client:
         session = log_in(client, django.url, "alice", form_identity())
         assert client.cookies == {} or not dict(client.cookies)  # the session is not shared
@@ -75,17 +75,21 @@ def test_django_form_login_keeps_the_csrf_token_and_yields_the_session(django: D
 
 def test_without_the_session_the_protected_page_is_the_login_page(django: DjangoApp) -> None:
     with HTTP.client() as client:
-        answer = Session("anonymous", {}, {}, 0).browser(client, django.url).request(
-            "GET", "/clients/")
+        answer = (
+            Session("anonymous", {}, {}, 0).browser(client, django.url).request("GET", "/clients/")
+        )
     assert answer.status == 200 and answer.hops  # followed to /accounts/login/?next=...
     assert exchange_is_login_page(answer)
     assert looks_like_login_page(answer.status, answer.url, text=answer.text)
-    assert looks_like_login_page(302, django.url + "/clients/",
-                                 location="/accounts/login/?next=/clients/")
+    assert looks_like_login_page(
+        302, django.url + "/clients/", location="/accounts/login/?next=/clients/"
+    )
     assert not looks_like_login_page(200, django.url + "/clients/", text="<h1>Clients</h1>")
     assert not looks_like_login_page(302, django.url + "/clients/new/", location="/clients/")
-    change = ('<form method="post"><input type="password" name="old"><input type="password" '
-              'name="new1"><input type="password" name="new2"></form>')
+    change = (
+        '<form method="post"><input type="password" name="old"><input type="password" '
+        'name="new1"><input type="password" name="new2"></form>'
+    )
     assert not looks_like_login_page(200, django.url + "/account/password/", text=change)
 
 
@@ -96,7 +100,8 @@ def test_wrong_password_is_wrong_credentials(django: DjangoApp) -> None:
 
 
 def test_a_login_form_answered_again_with_422_is_wrong_credentials_not_csrf(
-        django: DjangoApp) -> None:
+    django: DjangoApp,
+) -> None:
     """The re-rendered form carries its CSRF field: that is no CSRF refusal."""
     wrong = "not-" + ALICE_PASSWORD  # pragma: allowlist secret
     failed = failure(django.url, form_identity(page="/accounts/login-422/", password=wrong))
@@ -120,10 +125,12 @@ def test_a_form_without_its_csrf_token_is_csrf_refused(django: DjangoApp) -> Non
 
 
 def test_a_page_without_a_password_form_is_form_not_found(django: DjangoApp) -> None:
-    assert failure(django.url, form_identity(page="/plain/")).reason \
-        is LoginReason.FORM_NOT_FOUND
-    wrong_field = IdentityConfig(login=LoginConfig(
-        page="/accounts/login/", fields={"email": "alice@acme.test", "password": ALICE_PASSWORD}))
+    assert failure(django.url, form_identity(page="/plain/")).reason is LoginReason.FORM_NOT_FOUND
+    wrong_field = IdentityConfig(
+        login=LoginConfig(
+            page="/accounts/login/", fields={"email": "alice@acme.test", "password": ALICE_PASSWORD}
+        )
+    )
     failed = failure(django.url, wrong_field)
     assert failed.reason is LoginReason.FORM_NOT_FOUND and "'email'" in failed.detail
     assert "username" in failed.detail  # what the form does have
@@ -134,8 +141,7 @@ def test_credentials_never_reach_another_host(django: DjangoApp) -> None:
     page, the form's action, the redirect after logging in) ends the login, and no password
     and no cookie is ever sent to it."""
     django.requests.clear()
-    for page in ("/go-elsewhere/", "/accounts/login-offhost-form/",
-                 "/accounts/login-offhost/"):
+    for page in ("/go-elsewhere/", "/accounts/login-offhost-form/", "/accounts/login-offhost/"):
         failed = failure(django.url, form_identity(page=page))
         assert failed.reason is LoginReason.OFF_HOST, (page, failed.reason)
     assert django.other_host_requests() == []
@@ -153,23 +159,27 @@ def test_unreachable(django: DjangoApp) -> None:
 
 def socket_port_closed() -> int:
     import socket
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
 def token_identity(password: str = ANN_PASSWORD) -> IdentityConfig:
-    return IdentityConfig(login=LoginConfig(path="/token", form={"username": "ann",
-                                                                 "password": password},
-                                            token="access_token"))
+    return IdentityConfig(
+        login=LoginConfig(
+            path="/token", form={"username": "ann", "password": password}, token="access_token"
+        )
+    )
 
 
 def test_oauth2_password_flow_yields_a_bearer_token(tokens: TokenApp) -> None:
     with HTTP.client() as client:
         session = log_in(client, tokens.url, "ann", token_identity())
         me = session.browser(client, tokens.url).request("GET", "/users/me")
-        anonymous = Session("anonymous", {}, {}, 0).browser(client, tokens.url).request(
-            "GET", "/users/me")
+        anonymous = (
+            Session("anonymous", {}, {}, 0).browser(client, tokens.url).request("GET", "/users/me")
+        )
     assert session.headers == {"Authorization": f"Bearer {tokens.token}"}
     assert tokens.token in session.secrets
     assert me.status == 200 and me.json() == {"username": "ann"}
@@ -182,13 +192,17 @@ def test_oauth2_wrong_password_and_missing_token(tokens: TokenApp) -> None:
             log_in(client, tokens.url, "ann", token_identity("nope-" + ANN_PASSWORD))
         assert caught.value.reason is LoginReason.WRONG_CREDENTIALS
         assert_no_secret(str(caught.value), ANN_PASSWORD)
-        wrong_path = IdentityConfig(login=LoginConfig(
-            path="/token", form={"username": "ann", "password": ANN_PASSWORD}, token="jwt"))
+        wrong_path = IdentityConfig(
+            login=LoginConfig(
+                path="/token", form={"username": "ann", "password": ANN_PASSWORD}, token="jwt"
+            )
+        )
         with pytest.raises(LoginFailed) as caught:
             log_in(client, tokens.url, "ann", wrong_path)
         assert caught.value.reason is LoginReason.NO_SESSION and "`jwt`" in caught.value.detail
-        missing = IdentityConfig(login=LoginConfig(path="/nowhere", json={"u": "ann"},
-                                                   token="access_token"))
+        missing = IdentityConfig(
+            login=LoginConfig(path="/nowhere", json={"u": "ann"}, token="access_token")
+        )
         with pytest.raises(LoginFailed) as caught:
             log_in(client, tokens.url, "ann", missing)
         assert caught.value.reason is LoginReason.FORM_NOT_FOUND
@@ -196,8 +210,12 @@ def test_oauth2_wrong_password_and_missing_token(tokens: TokenApp) -> None:
 
 def test_static_headers_identity_needs_no_request() -> None:
     with httpx.Client() as client:
-        session = log_in(client, "http://127.0.0.1:9", "bot",
-                         IdentityConfig(headers={"Authorization": "Bearer static-token-1"}))
+        session = log_in(
+            client,
+            "http://127.0.0.1:9",
+            "bot",
+            IdentityConfig(headers={"Authorization": "Bearer static-token-1"}),
+        )
     assert session.headers == {"Authorization": "Bearer static-token-1"}
     assert "static-token-1" in session.secrets and session.login_s == 0
 

@@ -18,17 +18,34 @@ from tests.support.raw_http import RawHttpServer
 pytestmark = pytest.mark.timeout(60)
 
 PAGE = b"<html><head><title>Home</title></head><body><h1>Welcome</h1></body></html>"
-SAFE_HEADERS = [b"Content-Type: text/html; charset=utf-8", b"X-Content-Type-Options: nosniff",
-                b"Content-Security-Policy: default-src 'self'; frame-ancestors 'none'",
-                b"Referrer-Policy: no-referrer"]
+SAFE_HEADERS = [
+    b"Content-Type: text/html; charset=utf-8",
+    b"X-Content-Type-Options: nosniff",
+    b"Content-Security-Policy: default-src 'self'; frame-ancestors 'none'",
+    b"Referrer-Policy: no-referrer",
+]
 UTF8_COOKIE = b"user=Jos\xc3\xa9"  # José in UTF-8
 RAW_COOKIE = b"pref=\xff\xfe\xe9"  # bytes that are not UTF-8
 ROUTES = {
-    "/": (b"302 Found", [b"Location: /home", b"Set-Cookie: " + UTF8_COOKIE + b"; Path=/; "
-                         b"SameSite=Lax", b"Set-Cookie: " + RAW_COOKIE + b"; Path=/; SameSite=Lax",
-                         b"X-Note: caf\xe9 cr\xc3\xa8me"], b""),
-    "/home": (b"200 OK", [*SAFE_HEADERS, b"Set-Cookie: theme=\xc3\xa9t\xc3\xa9; Path=/; "
-                          b"SameSite=Lax", b"X-Served-By: n\xf6de-\xff"], PAGE),
+    "/": (
+        b"302 Found",
+        [
+            b"Location: /home",
+            b"Set-Cookie: " + UTF8_COOKIE + b"; Path=/; SameSite=Lax",
+            b"Set-Cookie: " + RAW_COOKIE + b"; Path=/; SameSite=Lax",
+            b"X-Note: caf\xe9 cr\xc3\xa8me",
+        ],
+        b"",
+    ),
+    "/home": (
+        b"200 OK",
+        [
+            *SAFE_HEADERS,
+            b"Set-Cookie: theme=\xc3\xa9t\xc3\xa9; Path=/; SameSite=Lax",
+            b"X-Served-By: n\xf6de-\xff",
+        ],
+        PAGE,
+    ),
     "/utf8-location": (b"302 Found", [b"Location: /caf\xc3\xa9"], b""),
     "/caf%C3%A9": (b"200 OK", SAFE_HEADERS, PAGE),
     "/raw-location": (b"302 Found", [b"Location: /\xff\xfe"], b""),
@@ -44,8 +61,16 @@ def server():
 
 def test_a_non_ascii_cookie_on_a_redirect_leaves_a_healthy_app_passing(server, cli, tmp_path):
     report = tmp_path / "report.json"
-    result = cli("check", "--url", server.url + "/", "--allow-private-targets",
-                 "--only", "headers,exposure,smoke", "--json", str(report))
+    result = cli(
+        "check",
+        "--url",
+        server.url + "/",
+        "--allow-private-targets",
+        "--only",
+        "headers,exposure,smoke",
+        "--json",
+        str(report),
+    )
     assert "UnicodeEncodeError" not in result.output and "internal error" not in result.output
     assert result.code == 0, result.output
     statuses = {c["name"]: c["status"] for c in json.loads(report.read_text())["checks"]}
@@ -80,11 +105,23 @@ def test_a_location_that_is_not_ascii_is_followed_or_reported_not_a_crash(server
 
 def test_the_headers_check_names_a_cookie_whose_value_is_not_utf8(server, cli, tmp_path):
     config = tmp_path / ".launchgate.yml"
-    config.write_text("checks:\n  smoke:\n    steps:\n"
-                      "      - {name: session, path: /session, expect_status: 200}\n")
+    config.write_text(
+        "checks:\n  smoke:\n    steps:\n"
+        "      - {name: session, path: /session, expect_status: 200}\n"
+    )
     report = tmp_path / "report.json"
-    result = cli("check", "--config", str(config), "--url", server.url + "/session",
-                 "--allow-private-targets", "--only", "headers,smoke", "--json", str(report))
+    result = cli(
+        "check",
+        "--config",
+        str(config),
+        "--url",
+        server.url + "/session",
+        "--allow-private-targets",
+        "--only",
+        "headers,smoke",
+        "--json",
+        str(report),
+    )
     data = json.loads(report.read_text())
     statuses = {c["name"]: c["status"] for c in data["checks"]}
     assert statuses["headers"] == statuses["smoke"] == "passed", result.output

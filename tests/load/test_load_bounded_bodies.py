@@ -24,9 +24,23 @@ def test_compression_bombs_keep_the_load_generator_small():
     sent but keeps 64 KB decoded."""
     with HostileServer(bomb_bytes=200_000_000) as server:
         result = subprocess.run(
-            [sys.executable, str(PROBE), server.url, "/bomb-gzip", "/bomb-br", "--users", "3",
-             "--duration", "2"], capture_output=True, text=True, timeout=120, cwd=ROOT,
-            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+            [
+                sys.executable,
+                str(PROBE),
+                server.url,
+                "/bomb-gzip",
+                "/bomb-br",
+                "--users",
+                "3",
+                "--duration",
+                "2",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        )
         asked = {headers.get("accept-encoding") for _path, headers in server.seen}
     assert result.returncode == 0, result.stderr[-2000:]
     measured = json.loads(result.stdout)

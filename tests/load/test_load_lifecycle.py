@@ -27,16 +27,47 @@ def served(srv: LoadServer) -> int:
 
 def start_gate(tmp_path: Path, srv: LoadServer, workers: int = 0) -> subprocess.Popen[str]:
     config = tmp_path / ".launchgate.yml"
-    config.write_text(json.dumps({
-        "url": f"http://127.0.0.1:{srv.port}/fast", "allow_private_targets": True,
-        "checks": {"load": {"users": 3, "duration": "60s", "warmup": "1s",
-                            "ready_timeout": "5s", "workers": workers}}}), encoding="utf-8")
+    config.write_text(
+        json.dumps(
+            {
+                "url": f"http://127.0.0.1:{srv.port}/fast",
+                "allow_private_targets": True,
+                "checks": {
+                    "load": {
+                        "users": 3,
+                        "duration": "60s",
+                        "warmup": "1s",
+                        "ready_timeout": "5s",
+                        "workers": workers,
+                    }
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("LAUNCHGATE_DEBUG", None)
     return subprocess.Popen(
-        [sys.executable, "-m", "launchgate", "check", "--config", str(config), "--only", "load",
-         "--repo", str(tmp_path), "--quiet"], cwd=tmp_path, env=env, text=True,
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "launchgate",
+            "check",
+            "--config",
+            str(config),
+            "--only",
+            "load",
+            "--repo",
+            str(tmp_path),
+            "--quiet",
+        ],
+        cwd=tmp_path,
+        env=env,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def children(pid: int) -> list[int]:
@@ -94,8 +125,9 @@ def test_sigterm_unwinds_stops_the_load_and_exits_143(server, tmp_path):
         _out, err = gate.communicate(timeout=15)
         exited = time.monotonic() - killed
         quiet = quiet_after(server, killed)
-        print(f"SIGTERM: gate exited after {exited:.2f}s, "
-              f"last request {quiet:.2f}s after the signal")
+        print(
+            f"SIGTERM: gate exited after {exited:.2f}s, last request {quiet:.2f}s after the signal"
+        )
         assert gate.returncode == 143, err
         assert err.strip() == "launchgate: terminated", err
         assert quiet < 2.0

@@ -6,7 +6,16 @@ from launchgate.load.plan import Plan
 
 
 def test_the_master_host_is_shared_without_credentials():
-    plan = Plan(base_url="https://alice:pw@app.example.test:8443", host="app.example.test",
-                port=8443, connect_host="127.0.0.1", connect_port=1, users=1, spawn_rate=1,
-                duration_s=1, headers={}, routes=())
+    plan = Plan(
+        base_url="https://alice:pw@app.example.test:8443",
+        host="app.example.test",
+        port=8443,
+        connect_host="127.0.0.1",
+        connect_port=1,
+        users=1,
+        spawn_rate=1,
+        duration_s=1,
+        headers={},
+        routes=(),
+    )
     assert plan.shared_base_url == "https://app.example.test:8443"

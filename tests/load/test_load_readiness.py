@@ -88,8 +88,10 @@ def test_the_probe_reads_no_body(raw_server):
     state = {"sent": 0}
 
     def huge(conn: socket.socket, stop: threading.Event) -> None:
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-                     b"Content-Length: 500000000\r\n\r\n")
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+            b"Content-Length: 500000000\r\n\r\n"
+        )
         chunk = b"\0" * 65536
         while not stop.is_set() and state["sent"] < 500_000_000:
             conn.sendall(chunk)
@@ -106,6 +108,7 @@ def test_the_probe_reads_no_body(raw_server):
 
 def test_trickled_headers_do_not_stretch_the_timeout(raw_server):
     """One header byte every 0.2 s never trips a per-read timeout; the wait is still bounded."""
+
     def trickle(conn: socket.socket, stop: threading.Event) -> None:
         conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
         for _ in range(60):  # 12 s, unless the test ends first
@@ -133,8 +136,12 @@ def test_a_certificate_that_does_not_verify_is_reported_at_once(tmp_path):
     srv = _tls_server(tmp_path)  # signed by a CA the client does not trust
     try:
         started = time.monotonic()
-        report = gate(tmp_path, "https://app.example.test/", {"ready_timeout": "20s"},
-                      connect_to={"app.example.test:443": f"127.0.0.1:{srv.port}"})
+        report = gate(
+            tmp_path,
+            "https://app.example.test/",
+            {"ready_timeout": "20s"},
+            connect_to={"app.example.test:443": f"127.0.0.1:{srv.port}"},
+        )
         elapsed = time.monotonic() - started
     finally:
         srv.stop()

@@ -22,8 +22,10 @@ from launchgate.load.stats import (
 
 
 def samples(ms_values, *, start=0.0, spacing=0.0, route="r", ok=True):
-    return [Sample(start=start + i * spacing, route=route, ms=ms, ok=ok)
-            for i, ms in enumerate(ms_values)]
+    return [
+        Sample(start=start + i * spacing, route=route, ms=ms, ok=ok)
+        for i, ms in enumerate(ms_values)
+    ]
 
 
 def test_percentiles_are_exact_not_bucketed():
@@ -48,14 +50,16 @@ def test_nearest_rank_edges():
     assert percentile([], 0.95) is None
     assert percentile([42.0], 0.95) == 42.0
     hundred = [float(v) for v in range(1, 101)]
-    assert percentile(hundred, 0.95) == 95.0   # rank ceil(95.0) = 95, no float drift
+    assert percentile(hundred, 0.95) == 95.0  # rank ceil(95.0) = 95, no float drift
     assert percentile(hundred, 0.99) == 99.0
     with pytest.raises(ValueError):
         percentile(hundred, 0)
 
 
-@given(st.lists(st.floats(min_value=0, max_value=1e5, allow_nan=False), min_size=1,
-                max_size=300), st.sampled_from([0.5, 0.9, 0.95, 0.99]))
+@given(
+    st.lists(st.floats(min_value=0, max_value=1e5, allow_nan=False), min_size=1, max_size=300),
+    st.sampled_from([0.5, 0.9, 0.95, 0.99]),
+)
 def test_percentile_is_the_smallest_value_covering_p(values, p):
     ordered = sorted(values)
     value = percentile(ordered, p)
@@ -73,8 +77,9 @@ def test_failures_count_and_stay_in_the_latency():
 
 
 def test_warmup_samples_are_excluded_by_start_time():
-    run = samples([500.0] * 10, start=100.0, spacing=0.1) + \
-        samples([50.0] * 10, start=101.0, spacing=0.1)
+    run = samples([500.0] * 10, start=100.0, spacing=0.1) + samples(
+        [50.0] * 10, start=101.0, spacing=0.1
+    )
     kept, excluded = split_warmup(run, measure_from=101.0)
     assert excluded == 10
     assert {s.ms for s in kept} == {50.0}
@@ -112,11 +117,12 @@ def test_live_p95_looks_at_a_bounded_recent_window():
         kept.add(1000 + i * 0.001, "r", 900.0 if i < 10_000 else 10.0, True, 200)
     assert kept.recent_p95(1000.0, 5000) == 10.0
     assert kept.recent_p95(1000.0, 20_000) == 900.0
-    assert kept.recent_p95(1019.5, 5000) == 10.0   # warm-up still excluded
+    assert kept.recent_p95(1019.5, 5000) == 10.0  # warm-up still excluded
     assert kept.recent_p95(1030.0, 5000) is None
 
 
 # --- the p95's confidence interval ------------------------------------------------------------
+
 
 def test_p95_interval_ranks_follow_the_binomial():
     from launchgate.load.stats import quantile_ci_ranks
@@ -139,7 +145,7 @@ def test_p95_interval_covers_the_true_p95_at_least_95_percent_of_the_time():
     from launchgate.load.stats import quantile_ci
 
     rng = random.Random(7)
-    true_p95 = -math.log(0.05)       # of an exponential with mean 1
+    true_p95 = -math.log(0.05)  # of an exponential with mean 1
     trials = 1000
     covered = 0
     for _ in range(trials):
@@ -147,15 +153,22 @@ def test_p95_interval_covers_the_true_p95_at_least_95_percent_of_the_time():
         low, high = quantile_ci(times, 0.95)
         assert low is not None and high is not None
         covered += low <= true_p95 < high
-    assert covered / trials >= 0.94   # 95 % nominal; exact order statistics give a bit more
+    assert covered / trials >= 0.94  # 95 % nominal; exact order statistics give a bit more
 
 
 def test_borderline_says_how_much_more_load_settles_it():
     from launchgate.checks.load import borderline
     from launchgate.load.stats import Summary
 
-    near = Summary(requests=1000, failures=0, p50_ms=200, p95_ms=310, p99_ms=400, max_ms=500,
-                   p95_ci_ms=(290, 330))
+    near = Summary(
+        requests=1000,
+        failures=0,
+        p50_ms=200,
+        p95_ms=310,
+        p99_ms=400,
+        max_ms=500,
+        p95_ci_ms=(290, 330),
+    )
     border = borderline(near, 300, window_s=25)
     assert border is not None and border.budget_ms == 300
     # half-width 20 ms, 10 ms away: 4x the samples, 3000 more at 40/s = 75 s.

@@ -48,8 +48,12 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 
 def test_deploy_workflows_are_found_with_triggers_targets_and_rollback(tmp_path):
-    inventory = scan_deploys(write(tmp_path, {"deploy.yml": DEPLOY, "test.yml": TESTS,
-                                              "fly.yml": FLY, "broken.yml": "on: [\n"}))
+    inventory = scan_deploys(
+        write(
+            tmp_path,
+            {"deploy.yml": DEPLOY, "test.yml": TESTS, "fly.yml": FLY, "broken.yml": "on: [\n"},
+        )
+    )
     by_file = {w.file: w for w in inventory.workflows}
     assert set(by_file) == {".github/workflows/deploy.yml", ".github/workflows/fly.yml"}
     deploy = by_file[".github/workflows/deploy.yml"]

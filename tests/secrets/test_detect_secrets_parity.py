@@ -29,15 +29,20 @@ def _ghp() -> str:
 
 
 def _detect_secrets(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "detect_secrets", *args], cwd=repo,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "detect_secrets", *args], cwd=repo, capture_output=True, text=True
+    )
 
 
 def _hook(repo: Path, baseline: str | None, *files: str) -> set[tuple[str, str]]:
     """(path, type) of what `detect-secrets-hook [--baseline B]` reports on these files."""
     option = ["--baseline", baseline] if baseline else []
-    proc = subprocess.run([sys.executable, "-m", "detect_secrets.pre_commit_hook", *option,
-                           *files], cwd=repo, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "detect_secrets.pre_commit_hook", *option, *files],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
     types = re.findall(r"Secret Type: (.+)", proc.stdout)
     places = re.findall(r"Location:\s+(\S+?):\d+", proc.stdout)
     assert len(types) == len(places), "unexpected detect-secrets-hook output"
@@ -55,6 +60,7 @@ def _scan(repo: Path, tmp_path: Path, **options) -> object:
 
 
 # 1. The pre-filter's entropy charsets are the plugins' own -------------------------------
+
 
 def test_prefilter_charsets_are_read_from_the_plugins():
     from detect_secrets.plugins.high_entropy_strings import (
@@ -78,12 +84,14 @@ def test_quoted_string_with_escapes_is_judged_like_detect_secrets():
     line = f'const PEM = "{body}";'
     assert "Base64HighEntropyString" in plugins_for_line(line, engine.prefilter)
     mine = {(h.type, h.hashed_secret) for h in engine.judge("app.js", line)}
-    theirs = {(s.type, s.secret_hash)
-              for s in _process_line_based_plugins([(1, line)], filename="app.js")}
+    theirs = {
+        (s.type, s.secret_hash) for s in _process_line_based_plugins([(1, line)], filename="app.js")
+    }
     assert mine == theirs and ("Base64 High Entropy String" in {t for t, _h in mine})
 
 
 # 2. Baseline entries match on (filename, type, hash), from a real `detect-secrets scan` -----
+
 
 def test_baseline_matches_file_type_and_hash_like_detect_secrets(tmp_path):
     repo = new_repo(tmp_path)
@@ -104,6 +112,7 @@ def test_baseline_matches_file_type_and_hash_like_detect_secrets(tmp_path):
 
 # 3. Records are grouped by the full value: two GitHub tokens are two secrets ----------------
 
+
 def test_allowlisted_fake_token_does_not_hide_a_different_deleted_token(tmp_path):
     repo = new_repo(tmp_path)
     fake, real = _ghp(), _ghp()
@@ -117,7 +126,8 @@ def test_allowlisted_fake_token_does_not_hide_a_different_deleted_token(tmp_path
     # both tokens have detect-secrets hash sha1("ghp"): grouped by it, the allowlisted fake
     # at head hid the deleted real one
     assert [(r.origin, r.where.path, r.type) for r in scan.records] == [
-        ("history", "deploy.yml", "GitHub Token")]
+        ("history", "deploy.yml", "GitHub Token")
+    ]
     cache_text = "".join(p.read_text() for p in (tmp_path / "cache").glob("*.json"))
     assert_no_secret(cache_text, real)
     assert_no_secret(cache_text, fake)
@@ -141,13 +151,25 @@ def test_two_tokens_in_one_report_have_distinct_fingerprints(tmp_path):
 
 # 4. A real baseline's settings are honoured, as detect-secrets-hook honours them ------------
 
+
 def test_baseline_settings_are_honoured_like_detect_secrets_hook(tmp_path):
     repo = new_repo(tmp_path)
     (repo / "README.md").write_text("# app\n")
     commit(repo, "start", 1)
-    made = _detect_secrets(repo, "scan", "--exclude-files", "^fixtures/",
-                           "--exclude-lines", "LEGACY_ALLOWED", "--exclude-secrets", "^AKIAZZ",
-                           "--disable-plugin", "KeywordDetector", "--base64-limit", "3.5")
+    made = _detect_secrets(
+        repo,
+        "scan",
+        "--exclude-files",
+        "^fixtures/",
+        "--exclude-lines",
+        "LEGACY_ALLOWED",
+        "--exclude-secrets",
+        "^AKIAZZ",
+        "--disable-plugin",
+        "KeywordDetector",
+        "--base64-limit",
+        "3.5",
+    )
     assert made.returncode == 0, made.stderr
     (repo / ".secrets.baseline").write_text(made.stdout)
     settings = json.loads(made.stdout)
@@ -160,13 +182,14 @@ def test_baseline_settings_are_honoured_like_detect_secrets_hook(tmp_path):
         f'password = "{random_string(RNG, 14)}!"\n'
         f'AWS = "{aws_key_id(RNG)}"\n'
         f'PINNED = "AKIAZZ{random_string(RNG, 14, string.ascii_uppercase)}"\n'
-        f'TOKEN = "{mid_entropy}"\n')
+        f'TOKEN = "{mid_entropy}"\n'
+    )
     commit(repo, "secrets", 2)
     scan = _scan(repo, tmp_path)
     expected = _hook(repo, ".secrets.baseline", "app.py", "fixtures/keys.py")
     assert _found(scan) == expected
     assert ("app.py", "AWS Access Key") in expected
-    assert ("app.py", "Base64 High Entropy String") in expected   # the custom 3.5 limit
+    assert ("app.py", "Base64 High Entropy String") in expected  # the custom 3.5 limit
     assert not any(t == "Secret Keyword" for _p, t in expected)
     # the settings are part of the cache key
     default_key = Engine().settings_key
@@ -176,12 +199,14 @@ def test_baseline_settings_are_honoured_like_detect_secrets_hook(tmp_path):
 
 # 5. `launchgate baseline` extends a detect-secrets baseline without damaging it -------------
 
+
 def test_launchgate_baseline_keeps_an_existing_baseline_intact(tmp_path):
     repo = new_repo(tmp_path)
     (repo / "old.py").write_text(f'A = "{aws_key_id(RNG)}"\n')
     commit(repo, "old", 1)
-    made = _detect_secrets(repo, "scan", "--exclude-files", "^vendor/",
-                           "--disable-plugin", "KeywordDetector")
+    made = _detect_secrets(
+        repo, "scan", "--exclude-files", "^vendor/", "--disable-plugin", "KeywordDetector"
+    )
     assert made.returncode == 0, made.stderr
     original = json.loads(made.stdout)
     for entry in original["results"]["old.py"]:
@@ -210,9 +235,18 @@ def test_launchgate_baseline_keeps_an_existing_baseline_intact(tmp_path):
 
 # 6. A broken cache file is an empty cache, never an internal error --------------------------
 
-@pytest.mark.parametrize("content", ["[]", "null", "garbage{", '{"format": 2, "settings_k',
-                                     '{"format": 2, "settings_key": "KEY", "scanned": [1],'
-                                     ' "hits": []}', '"text"'])
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[]",
+        "null",
+        "garbage{",
+        '{"format": 2, "settings_k',
+        '{"format": 2, "settings_key": "KEY", "scanned": [1], "hits": []}',
+        '"text"',
+    ],
+)
 def test_invalid_cache_is_treated_as_empty(tmp_path, content):
     repo = new_repo(tmp_path)
     (repo / "a.py").write_text(f'A = "{aws_key_id(RNG)}"\n')
@@ -242,6 +276,7 @@ def test_unreadable_cache_via_cli_is_one_summary_line(tmp_path, monkeypatch):
 
 # 7. A secret inside a 2 MB single line is found ---------------------------------------------
 
+
 def test_secret_inside_a_two_megabyte_line_is_judged(tmp_path):
     from detect_secrets.core.scan import _process_line_based_plugins
 
@@ -256,18 +291,21 @@ def test_secret_inside_a_two_megabyte_line_is_judged(tmp_path):
     commit(repo, "bundle", 1)
     scan = _scan(repo, tmp_path)
     assert [(r.where.path, r.where.line, r.type) for r in scan.records] == [
-        ("bundle.min.js", 1, "AWS Access Key")]
+        ("bundle.min.js", 1, "AWS Access Key")
+    ]
     assert scan.stats.long_lines_windowed == 1
     at = line.index(key)
-    window = line[at - 200:at + 200]
-    theirs = {(s.type, s.secret_hash)
-              for s in _process_line_based_plugins([(1, window)], filename="bundle.min.js")}
+    window = line[at - 200 : at + 200]
+    theirs = {
+        (s.type, s.secret_hash)
+        for s in _process_line_based_plugins([(1, window)], filename="bundle.min.js")
+    }
     assert {(r.type, r.hashed_secret) for r in scan.records} == theirs
-    assert [(h.type, h.line) for h in scan_text(line, "bundle.min.js")] == [
-        ("AWS Access Key", 1)]
+    assert [(h.type, h.line) for h in scan_text(line, "bundle.min.js")] == [("AWS Access Key", 1)]
 
 
 # 8. The cache key follows the rule tables and the launchgate version ------------------------
+
 
 def test_settings_key_follows_rules_and_version(monkeypatch):
     import launchgate
@@ -282,6 +320,7 @@ def test_settings_key_follows_rules_and_version(monkeypatch):
 
 
 # 9. `pragma: whitelist secret` works like `allowlist` ---------------------------------------
+
 
 def test_whitelist_pragma_is_an_allowlist(tmp_path):
     repo = new_repo(tmp_path)
@@ -298,6 +337,7 @@ def test_whitelist_pragma_is_an_allowlist(tmp_path):
 
 # 10. The two-character placeholder rule leaves short real values alone ----------------------
 
+
 def test_short_values_are_not_placeholders(tmp_path):
     assert noise_reason("app.py", 'password = "q9"', "q9") == ""  # pragma: allowlist secret
     assert noise_reason("app.py", 'password = "aa"', "aa") == ""  # pragma: allowlist secret
@@ -305,11 +345,15 @@ def test_short_values_are_not_placeholders(tmp_path):
     repo = new_repo(tmp_path)
     (repo / "app.py").write_text('password = "q9"\n')
     commit(repo, "short", 1)
-    assert _found(_scan(repo, tmp_path)) == _hook(repo, None, "app.py") == {
-        ("app.py", "Secret Keyword")}
+    assert (
+        _found(_scan(repo, tmp_path))
+        == _hook(repo, None, "app.py")
+        == {("app.py", "Secret Keyword")}
+    )
 
 
 # 11. No merge-base: diff mode says what it scanned ------------------------------------------
+
 
 def test_diff_without_merge_base_says_so(tmp_path):
     repo = new_repo(tmp_path)
@@ -319,8 +363,9 @@ def test_diff_without_merge_base_says_so(tmp_path):
     (repo / "b.py").write_text(f'K = "{aws_key_id(RNG)}"\n')
     commit(repo, "unrelated", 2)
     out = tmp_path / "r.json"
-    result = run_cli("secrets", "--repo", str(repo), "--base", "main", "--head", "other",
-                     "--json", str(out))
+    result = run_cli(
+        "secrets", "--repo", str(repo), "--base", "main", "--head", "other", "--json", str(out)
+    )
     assert result.code == 1, result.output
     report = json.loads(out.read_text())
     assert "no merge-base" in report["checks"][0]["summary"]
@@ -330,9 +375,16 @@ def test_diff_without_merge_base_says_so(tmp_path):
 def test_unusable_baseline_settings_are_a_clear_error(tmp_path):
     repo = new_repo(tmp_path)
     (repo / "a.py").write_text("x = 1\n")
-    (repo / ".secrets.baseline").write_text(json.dumps({
-        "version": "1.5.0", "plugins_used": [{"name": "NoSuchDetector"}],
-        "filters_used": [], "results": {}}))
+    (repo / ".secrets.baseline").write_text(
+        json.dumps(
+            {
+                "version": "1.5.0",
+                "plugins_used": [{"name": "NoSuchDetector"}],
+                "filters_used": [],
+                "results": {},
+            }
+        )
+    )
     commit(repo, "a", 1)
     result = run_cli("secrets", "--repo", str(repo))
     assert result.code == 3, result.output

@@ -42,8 +42,17 @@ def _scan(repo: Path, tmp_path: Path):
 
 # Names git quotes (control characters, quotes, backslash), a leading dash, and raw bytes
 # that are not UTF-8. Each holds its own AWS key at HEAD.
-ODD_NAMES = (b"a\nb.txt", b"tab\there.py", b'say "hi".py', b"back\\slash.py", b"-dash.py",
-             b"conf\xe9.py", b"cr\r", b"sp ace .py", b"\xff\xfe.env")
+ODD_NAMES = (
+    b"a\nb.txt",
+    b"tab\there.py",
+    b'say "hi".py',
+    b"back\\slash.py",
+    b"-dash.py",
+    b"conf\xe9.py",
+    b"cr\r",
+    b"sp ace .py",
+    b"\xff\xfe.env",
+)
 
 
 def test_every_odd_name_round_trips_to_its_place_at_head(tmp_path):
@@ -54,14 +63,14 @@ def test_every_odd_name_round_trips_to_its_place_at_head(tmp_path):
     commit(repo, "odd names", 1)
     scan = _scan(repo, tmp_path)
     expected = {os.fsdecode(n) for n in ODD_NAMES} | {"z.py"}
-    assert {(r.origin, r.where.path) for r in scan.records} == \
-        {("head", p) for p in expected}
+    assert {(r.origin, r.where.path) for r in scan.records} == {("head", p) for p in expected}
     assert all(r.where.line == 1 for r in scan.records)
     assert {h.path for h in scan.raw_history} == expected  # the history stream's names too
     again = _scan(repo, tmp_path)  # from the cache: names survive its JSON too
     assert again.stats.cache_hits == 1
-    assert [(r.origin, r.where) for r in again.records] == \
-        [(r.origin, r.where) for r in scan.records]
+    assert [(r.origin, r.where) for r in again.records] == [
+        (r.origin, r.where) for r in scan.records
+    ]
     # every output shows the name (SARIF as a URI that decodes back to it)
     out = tmp_path / "report.json"
     result = run_cli("secrets", "--repo", str(repo), "--history", "--quiet", "--json", str(out))
@@ -69,16 +78,19 @@ def test_every_odd_name_round_trips_to_its_place_at_head(tmp_path):
     report = json.loads(out.read_text(encoding="utf-8"))
     shown = {display_path(p) for p in expected}
     assert {f["location"]["path"] for f in report["findings"]} == shown
-    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            for r in render_sarif(report)["runs"][0]["results"]]
+    uris = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in render_sarif(report)["runs"][0]["results"]
+    ]
     assert {unquote(u) for u in uris} == shown
     assert not any(c in u for u in uris for c in ' "\n\t\r#')
     # deleted, each is reported where it was added, under its exact name
     for name in ODD_NAMES:
         os.unlink(os.path.join(os.fsencode(repo), name))
     commit(repo, "delete", 2)
-    assert {(r.origin, r.where.path) for r in _scan(repo, tmp_path).records} == \
-        {("history", p) for p in expected - {"z.py"}} | {("head", "z.py")}
+    assert {(r.origin, r.where.path) for r in _scan(repo, tmp_path).records} == {
+        ("history", p) for p in expected - {"z.py"}
+    } | {("head", "z.py")}
 
 
 def test_newline_in_a_name_does_not_pass_the_gate(tmp_path):
@@ -91,7 +103,9 @@ def test_newline_in_a_name_does_not_pass_the_gate(tmp_path):
     assert result.code == 1, result.output[-400:]
     scan = _scan(repo, tmp_path)
     assert {(r.origin, r.where.path, r.type) for r in scan.records} == {
-        ("head", "a\nb.txt", "GitHub Token"), ("head", "z.py", "Stripe Access Key")}
+        ("head", "a\nb.txt", "GitHub Token"),
+        ("head", "z.py", "Stripe Access Key"),
+    }
 
 
 def test_non_utf8_name_is_at_head_not_deleted(tmp_path):
@@ -115,25 +129,34 @@ def test_content_cannot_forge_the_history_record_separator(tmp_path, fake):
     repo = new_repo(tmp_path)
     sha = "e" * 40
     filler = b"".join(b"line %05d of plain text\n" % i for i in range(400))  # > 8,000 bytes
-    marker = (b"\x00commit " + sha.encode() + b" 2024-01-01T10:00:00+00:00"
-              if fake == "real-looking" else b"\n\x00commit x y")
+    marker = (
+        b"\x00commit " + sha.encode() + b" 2024-01-01T10:00:00+00:00"
+        if fake == "real-looking"
+        else b"\n\x00commit x y"
+    )
     _write(repo, b"notes.txt", filler + marker + b"\n" + f'KEY = "{aws_key_id(RNG)}"\n'.encode())
     (repo / "zz.py").write_text(f'STRIPE = "sk_live_{random_string(RNG, 24)}"\n')
     added = commit(repo, "text with a fake record separator", 1)
     scan = _scan(repo, tmp_path)
     assert {(r.origin, r.where.path) for r in scan.records} == {
-        ("head", "notes.txt"), ("head", "zz.py")}
+        ("head", "notes.txt"),
+        ("head", "zz.py"),
+    }
     notes = next(r for r in scan.records if r.where.path == "notes.txt")
     assert notes.where.line == 402 + marker.count(b"\n")
     # the history stream itself places both secrets in the real commit
-    assert {(h.commit, h.path) for h in scan.raw_history} == {(added, "notes.txt"),
-                                                               (added, "zz.py")}
+    assert {(h.commit, h.path) for h in scan.raw_history} == {
+        (added, "notes.txt"),
+        (added, "zz.py"),
+    }
     # and once deleted, both are still reported from history
     (repo / "notes.txt").unlink()
     (repo / "zz.py").unlink()
     commit(repo, "delete", 2)
     assert {(r.origin, r.where.path) for r in _scan(repo, tmp_path).records} == {
-        ("history", "notes.txt"), ("history", "zz.py")}
+        ("history", "notes.txt"),
+        ("history", "zz.py"),
+    }
 
 
 def test_a_nul_after_the_binary_sniff_keeps_the_file_at_head(tmp_path):
@@ -150,13 +173,16 @@ def test_line_breaks_git_does_not_know_keep_lines_and_values(tmp_path, separator
     """git splits lines at LF only; Python's splitlines also at VT, FF, NEL, U+2028 ...:
     the lookup at HEAD must see the lines git showed, or a value is `deleted since`."""
     repo = new_repo(tmp_path)
-    body = (f'x = 1{separator}y = 2\nKEY = "{aws_key_id(RNG)}"\n'
-            f'password = "{random_string(RNG, 10)}{separator}{random_string(RNG, 10)}"\n')
+    body = (
+        f'x = 1{separator}y = 2\nKEY = "{aws_key_id(RNG)}"\n'
+        f'password = "{random_string(RNG, 10)}{separator}{random_string(RNG, 10)}"\n'
+    )
     (repo / "app.py").write_bytes(body.encode())
     commit(repo, "add", 1)
     scan = _scan(repo, tmp_path)
     assert {(r.origin, r.where.line, r.type) for r in scan.records} >= {
-        ("head", 2, "AWS Access Key")}
+        ("head", 2, "AWS Access Key")
+    }
     assert {r.origin for r in scan.records} == {"head"}
     assert len(scan.records) == len({(h.type, h.value_id) for h in scan.raw_history})
 
@@ -172,10 +198,14 @@ def test_committed_gitattributes_cannot_hide_files_from_the_scan(tmp_path):
     git(repo, "checkout", "-q", "-b", "feature")
     (repo / "more.env").write_text(f"AWS_KEY={aws_key_id(RNG)}\n")
     commit(repo, "feature", 2)
-    scan = scan_repository(str(repo), ScanOptions(cache=str(tmp_path / "cache")),
-                           base="main", engine=ENGINE)
+    scan = scan_repository(
+        str(repo), ScanOptions(cache=str(tmp_path / "cache")), base="main", engine=ENGINE
+    )
     assert {(r.origin, r.where.path) for r in scan.records} == {
-        ("head", "prod.env"), ("head", "notes.txt"), ("diff", "more.env")}
+        ("head", "prod.env"),
+        ("head", "notes.txt"),
+        ("diff", "more.env"),
+    }
 
 
 def test_a_checkout_owned_by_another_user_scans_once_its_work_tree_is_trusted(tmp_path):
@@ -218,4 +248,5 @@ def test_a_secret_only_a_merge_commit_adds_is_found_at_head(tmp_path):
     scan = _scan(repo, tmp_path)
     assert not scan.raw_history  # the history stream never saw it
     assert [(r.origin, r.where.path, r.where.line, r.where.commit) for r in scan.records] == [
-        ("head", "app.py", 2, merge)]
+        ("head", "app.py", 2, merge)
+    ]

@@ -45,8 +45,20 @@ def _places(scan) -> set[tuple[str, str, int]]:
 
 def _report(repo: Path, tmp_path: Path, *args: str) -> tuple[dict, str]:
     out, md, sarif = tmp_path / "r.json", tmp_path / "r.md", tmp_path / "r.sarif"
-    result = run_cli("check", "--repo", str(repo), "--only", "secrets", "--json", str(out),
-                     "--markdown", str(md), "--sarif", str(sarif), *args)
+    result = run_cli(
+        "check",
+        "--repo",
+        str(repo),
+        "--only",
+        "secrets",
+        "--json",
+        str(out),
+        "--markdown",
+        str(md),
+        "--sarif",
+        str(sarif),
+        *args,
+    )
     assert result.code == 1, result.output[-400:]
     text = out.read_text() + md.read_text() + sarif.read_text() + result.output
     return json.loads(out.read_text()), text
@@ -69,9 +81,15 @@ def test_every_place_at_head_is_a_finding_and_the_comment_groups_them(tmp_path):
     assert_no_secret(text, other)
     heads = [f for f in report["findings"] if f["id"] == "secrets.in-head"]
     assert sorted((f["location"]["path"], f["location"]["line"]) for f in heads) == sorted(
-        [(f"svc{i:02d}.py", 3) for i in range(12)] + [("two.py", 1), ("two.py", 3),
-                                                       ("other.py", 1), ("settings2024.py", 1),
-                                                       ("settings2025.py", 1)])
+        [(f"svc{i:02d}.py", 3) for i in range(12)]
+        + [
+            ("two.py", 1),
+            ("two.py", 3),
+            ("other.py", 1),
+            ("settings2024.py", 1),
+            ("settings2025.py", 1),
+        ]
+    )
     assert len({f["fingerprint"] for f in heads}) == 17
     groups = {f["group"] for f in heads}
     assert len(groups) == 2
@@ -104,9 +122,13 @@ def test_places_in_the_change_and_at_head_and_where_a_deleted_one_was_added(tmp_
     (repo / "new.py").write_text(f'X = 1\nK = "{kept}"\nY = "{kept}"\n')
     commit(repo, "c4 reuse the kept token", 4)
     scan = _scan(repo, tmp_path, base="main")
-    assert _places(scan) == {("diff", "new.py", 2), ("diff", "new.py", 3),
-                             ("head", "old.py", 1),
-                             ("history", "a.py", 1), ("history", "b.py", 1)}
+    assert _places(scan) == {
+        ("diff", "new.py", 2),
+        ("diff", "new.py", 3),
+        ("head", "old.py", 1),
+        ("history", "a.py", 1),
+        ("history", "b.py", 1),
+    }
     by_path = {r.where.path: r for r in scan.records if r.origin == "history"}
     # each deleted place names the commit that added it there
     c1, c2 = (git(repo, "rev-parse", f"main~{n}").strip() for n in (2, 1))
@@ -126,7 +148,9 @@ def test_two_private_keys_are_two_secrets_and_an_accepted_one_hides_no_other(tmp
     # the fixture key, accepted on its line
     (repo / "allowed.py").write_text(
         f'KEY = """{fixture.splitlines()[0]}  # pragma: allowlist secret\n'
-        + "\n".join(fixture.splitlines()[1:]) + '\n"""\n')
+        + "\n".join(fixture.splitlines()[1:])
+        + '\n"""\n'
+    )
     commit(repo, "keys", 1)
     scan = _scan(repo, tmp_path)
     keys = {r.where.path: r.group for r in scan.records if r.type == "Private Key"}
@@ -137,17 +161,35 @@ def test_two_private_keys_are_two_secrets_and_an_accepted_one_hides_no_other(tmp
 
     # accept the fixture key in the baseline (file, type, hash: detect-secrets' rule)
     header_hash = next(r.hashed_secret for r in scan.records if r.type == "Private Key")
-    (repo / ".secrets.baseline").write_text(json.dumps({
-        "version": "1.5.0", "plugins_used": [], "filters_used": [],
-        "results": {"tests/key.pem": [{"type": "Private Key", "filename": "tests/key.pem",
-                                       "hashed_secret": header_hash,
-                                       "is_verified": False}]}}) + "\n")
+    (repo / ".secrets.baseline").write_text(
+        json.dumps(
+            {
+                "version": "1.5.0",
+                "plugins_used": [],
+                "filters_used": [],
+                "results": {
+                    "tests/key.pem": [
+                        {
+                            "type": "Private Key",
+                            "filename": "tests/key.pem",
+                            "hashed_secret": header_hash,
+                            "is_verified": False,
+                        }
+                    ]
+                },
+            }
+        )
+        + "\n"
+    )
     commit(repo, "accept the fixture key", 2)
     (repo / "prod.pem").write_text(_pem())
     commit(repo, "a new real key", 3)
     after = _scan(repo, tmp_path)
     assert {r.where.path for r in after.records if r.type == "Private Key"} == {
-        "deploy.pem", "creds.json", "prod.pem"}
+        "deploy.pem",
+        "creds.json",
+        "prod.pem",
+    }
     assert len({r.group for r in after.records}) == 2
 
 
@@ -157,8 +199,9 @@ def test_fingerprints_survive_unrelated_edits_and_tell_places_apart(tmp_path):
     (repo / "app.py").write_text(f'A = "{token}"\nB = 2\nC = "{token}"\n')
     commit(repo, "add", 1)
     first, _ = _report(repo, tmp_path)
-    (repo / "app.py").write_text("# a header\n# added later\n"
-                                 f'A = "{token}"\nB = 2\n\nC = "{token}"\n')
+    (repo / "app.py").write_text(
+        f'# a header\n# added later\nA = "{token}"\nB = 2\n\nC = "{token}"\n'
+    )
     commit(repo, "unrelated lines move the token", 2)
     second, _ = _report(repo, tmp_path)
 

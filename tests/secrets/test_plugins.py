@@ -28,8 +28,9 @@ CASES = corpus()
 
 def _own_hits(path: str, line: str, engine: Engine = ENGINE) -> set[str]:
     """launchgate plugin names that report `line` through the whole engine."""
-    return {OWN_TYPES[h.type] for h in engine.judge(path, line)
-            if h.type in OWN_TYPES and not h.noise}
+    return {
+        OWN_TYPES[h.type] for h in engine.judge(path, line) if h.type in OWN_TYPES and not h.noise
+    }
 
 
 def test_every_plugin_has_a_corpus_group_and_cases():
@@ -38,15 +39,17 @@ def test_every_plugin_has_a_corpus_group_and_cases():
     assert set(PLUGIN_GROUPS.values()) <= groups
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.secret],
-                         ids=lambda c: f"{c.provider}:{c.path}")
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.secret], ids=lambda c: f"{c.provider}:{c.path}"
+)
 def test_every_positive_is_found_by_a_plugin_of_its_provider(case):
     found = _own_hits(case.path, case.line)
     assert any(PLUGIN_GROUPS[name] == case.provider for name in found), (case.note, found)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if not c.secret],
-                         ids=lambda c: f"{c.provider}:{c.path}:{c.note}")
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if not c.secret], ids=lambda c: f"{c.provider}:{c.path}:{c.note}"
+)
 def test_no_plugin_fires_on_a_hard_negative(case):
     assert not _own_hits(case.path, case.line), case.note
 
@@ -54,8 +57,11 @@ def test_no_plugin_fires_on_a_hard_negative(case):
 def test_every_positive_passes_the_prefilter_for_the_plugins_that_find_it():
     plugins = [cls() for cls in plugin_classes()]
     for case in (c for c in CASES if c.secret):
-        finders = {type(p).__name__ for p in plugins
-                   if p.analyze_line(filename=case.path, line=case.line, line_number=1)}
+        finders = {
+            type(p).__name__
+            for p in plugins
+            if p.analyze_line(filename=case.path, line=case.line, line_number=1)
+        }
         assert finders and finders <= plugins_for_line(case.line, ENGINE.prefilter), case.path
 
 
@@ -99,9 +105,16 @@ def test_allowlist_pragma_and_user_exclusions_apply_to_launchgate_plugins():
     token = Maker(9).checksummed("ghp_")
     line = f'token = "{token}"'
     assert not _own_hits("a.py", line + "  # pragma: allowlist secret")
-    excluding = Engine({"filters_used": [{"path": "detect_secrets.filters.regex."
-                                                  "should_exclude_line",
-                                          "pattern": ["^token = "]}]})
+    excluding = Engine(
+        {
+            "filters_used": [
+                {
+                    "path": "detect_secrets.filters.regex.should_exclude_line",
+                    "pattern": ["^token = "],
+                }
+            ]
+        }
+    )
     try:
         assert not _own_hits("a.py", line, excluding)
         assert _own_hits("a.py", "x" + line, excluding)
@@ -112,9 +125,14 @@ def test_allowlist_pragma_and_user_exclusions_apply_to_launchgate_plugins():
 def test_baseline_chooses_launchgate_plugins_by_name_and_never_imports_a_named_file(tmp_path):
     maker = Maker(10)
     gh, hf = maker.checksummed("ghp_"), "hf_" + maker.text(string.ascii_letters, 34)
-    listed = Engine({"plugins_used": [{"name": "AWSKeyDetector"},
-                                      {"name": "GitHubChecksumTokenDetector",
-                                       "path": "file:///nowhere/github.py"}]})
+    listed = Engine(
+        {
+            "plugins_used": [
+                {"name": "AWSKeyDetector"},
+                {"name": "GitHubChecksumTokenDetector", "path": "file:///nowhere/github.py"},
+            ]
+        }
+    )
     try:
         assert _own_hits("a.py", f'x = "{gh}"', listed) == {"GitHubChecksumTokenDetector"}
         assert not _own_hits("a.py", f'x = "{hf}"', listed)
@@ -143,7 +161,7 @@ def test_settings_record_plugins_like_detect_secrets_without_absolute_paths():
     for name, path in own.items():
         assert path == baseline_path(by_name()[name])
         assert path.startswith("file://launchgate/secrets/plugins/") and ".." not in path
-        assert (ROOT / path[len("file://"):]).is_file()
+        assert (ROOT / path[len("file://") :]).is_file()
 
 
 def test_a_baseline_launchgate_writes_loads_in_detect_secrets(tmp_path):
@@ -159,12 +177,14 @@ def test_a_baseline_launchgate_writes_loads_in_detect_secrets(tmp_path):
     baseline = tmp_path / ".secrets.baseline"
     baseline.write_text(text)
     hook = [sys.executable, "-m", "detect_secrets.pre_commit_hook", "--baseline", str(baseline)]
-    accepted = subprocess.run([*hook, str(target)], cwd=ROOT, capture_output=True, text=True,
-                              timeout=120)
+    accepted = subprocess.run(
+        [*hook, str(target)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     target.write_text(f'TOKEN = "{known}"\nOTHER = "{new}"\n')
-    found = subprocess.run([*hook, str(target)], cwd=ROOT, capture_output=True, text=True,
-                           timeout=120)
+    found = subprocess.run(
+        [*hook, str(target)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert found.returncode == 1 and "GitHub Token (checksum)" in found.stdout, found.stdout
     assert new not in found.stdout + found.stderr
     paths = [e["path"] for e in json.loads(baseline.read_text())["plugins_used"] if "path" in e]

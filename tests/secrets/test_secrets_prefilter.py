@@ -22,10 +22,28 @@ from launchgate.secrets.engine import (
 )
 
 ENGINE = Engine()
-FILENAMES = ("app.py", "main.go", "config.yaml", "settings.ini", "index.js", "notes.txt",
-             "Dockerfile", "App.java", "site.php", "data.json", "deploy.sh", "x.cs")
-FILLER = st.text(alphabet=string.printable.replace("\n", "").replace("\r", "")
-                 .replace("\x0b", "").replace("\x0c", "") + "éü€ſİ", max_size=12)
+FILENAMES = (
+    "app.py",
+    "main.go",
+    "config.yaml",
+    "settings.ini",
+    "index.js",
+    "notes.txt",
+    "Dockerfile",
+    "App.java",
+    "site.php",
+    "data.json",
+    "deploy.sh",
+    "x.cs",
+)
+FILLER = st.text(
+    alphabet=string.printable.replace("\n", "")
+    .replace("\r", "")
+    .replace("\x0b", "")
+    .replace("\x0c", "")
+    + "éü€ſİ",
+    max_size=12,
+)
 
 
 def _plugins():
@@ -38,8 +56,9 @@ def _regexes(plugin):
     from detect_secrets.plugins import keyword
 
     if type(plugin).__name__ == "KeywordDetector":
-        return [r for table in keyword.REGEX_BY_FILETYPE.values() for r in table] + \
-            list(keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
+        return [r for table in keyword.REGEX_BY_FILETYPE.values() for r in table] + list(
+            keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
+        )
     return list(getattr(plugin, "denylist", ()))
 
 
@@ -60,8 +79,11 @@ def test_case_folding_table_is_complete():
     """Every non-ASCII character re.IGNORECASE equates with a letter of a case-insensitive
     core is in the engine's special table (or is ñ/Ñ, spelled out in the keyword core)."""
     letter = re.compile("[a-zñ]", re.IGNORECASE)
-    odd = {chr(cp) for cp in range(0x80, 0x110000)
-           if not 0xD800 <= cp < 0xE000 and letter.fullmatch(chr(cp))}
+    odd = {
+        chr(cp)
+        for cp in range(0x80, 0x110000)
+        if not 0xD800 <= cp < 0xE000 and letter.fullmatch(chr(cp))
+    }
     assert odd == {"\u0130", "\u0131", "\u017f", "\u212a", "ñ", "Ñ"}
 
 
@@ -90,8 +112,10 @@ def _entropy_plugins(limits=None):
     )
 
     limits = limits or {}
-    return [cls(**({"limit": limits[cls.__name__]} if cls.__name__ in limits else {}))
-            for cls in (Base64HighEntropyString, HexHighEntropyString)]
+    return [
+        cls(**({"limit": limits[cls.__name__]} if cls.__name__ in limits else {}))
+        for cls in (Base64HighEntropyString, HexHighEntropyString)
+    ]
 
 
 # Every character each entropy plugin accepts, read from the plugin itself (a charset typed
@@ -114,8 +138,10 @@ def test_every_entropy_hit_passes_the_prefilter(data):
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_entropy_prefilter_is_sound_for_any_limit_a_baseline_sets(data):
-    limits = {"Base64HighEntropyString": data.draw(st.floats(0.5, 5.5)),
-              "HexHighEntropyString": data.draw(st.floats(0.5, 4.0))}
+    limits = {
+        "Base64HighEntropyString": data.draw(st.floats(0.5, 5.5)),
+        "HexHighEntropyString": data.draw(st.floats(0.5, 4.0)),
+    }
     plugins = _entropy_plugins(limits)
     prefilter = Prefilter.for_plugins(plugins)
     plugin = data.draw(st.sampled_from(plugins))
@@ -145,12 +171,17 @@ def test_known_shapes_and_common_code():
         "BasicAuthDetector",
         "server = 8.8.8.8": "IPPublicDetector",
         "PASSWORD = 'x'": "KeywordDetector",
-        "pa\u017f\u017fword = 'abc'": "KeywordDetector",   # long s: IGNORECASE equates it with s
+        "pa\u017f\u017fword = 'abc'": "KeywordDetector",  # long s: IGNORECASE equates it with s
     }
     for line, plugin in hits.items():
         assert plugin in plugins_for_line(line), line
-    for line in ("def main():", "    return render_template('index.html', user=user)",
-                 "import os", "for i in range(10):", "# a comment about caching"):
+    for line in (
+        "def main():",
+        "    return render_template('index.html', user=user)",
+        "import os",
+        "for i in range(10):",
+        "# a comment about caching",
+    ):
         assert not could_contain_secret(line), line
 
 
@@ -159,6 +190,7 @@ def test_judge_matches_detect_secrets_on_a_line():
 
     line = 'db_password = "Zq8vK2mN5pR7tW1x"'  # pragma: allowlist secret
     mine = {(h.type, h.hashed_secret) for h in ENGINE.judge("app.py", line)}
-    theirs = {(s.type, s.secret_hash)
-              for s in _process_line_based_plugins([(1, line)], filename="app.py")}
+    theirs = {
+        (s.type, s.secret_hash) for s in _process_line_based_plugins([(1, line)], filename="app.py")
+    }
     assert mine == theirs and mine

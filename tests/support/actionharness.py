@@ -48,7 +48,7 @@ def parse_outputs(text: str) -> dict[str, str]:
         if match:
             name, delimiter = match.groups()
             end = lines.index(delimiter, i + 1)
-            values[name] = "\n".join(lines[i + 1:end])
+            values[name] = "\n".join(lines[i + 1 : end])
             i = end + 1
             continue
         if "=" in line:
@@ -58,29 +58,58 @@ def parse_outputs(text: str) -> dict[str, str]:
     return values
 
 
-def write_workspace(workspace: Path, url: str | None, *, steps: list[dict[str, Any]] | None = None,
-                    headers: dict[str, str] | None = None) -> Path:
+def write_workspace(
+    workspace: Path,
+    url: str | None,
+    *,
+    steps: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Path:
     workspace.mkdir(parents=True, exist_ok=True)
     config: dict[str, Any] = {"allow_private_targets": True}
     if url:
         config["url"] = url
     if headers:
         config["headers"] = headers
-    config["checks"] = {"smoke": {"steps": steps or [
-        {"name": "login page", "path": "/login", "expect_status": 200,
-         "expect_text": "Sign in"}]}}
-    (workspace / ".launchgate.yml").write_text(yaml.safe_dump(config, sort_keys=False),
-                                               encoding="utf-8")
+    config["checks"] = {
+        "smoke": {
+            "steps": steps
+            or [
+                {
+                    "name": "login page",
+                    "path": "/login",
+                    "expect_status": 200,
+                    "expect_text": "Sign in",
+                }
+            ]
+        }
+    }
+    (workspace / ".launchgate.yml").write_text(
+        yaml.safe_dump(config, sort_keys=False), encoding="utf-8"
+    )
     return workspace
 
 
-def action_env(tmp: Path, workspace: Path, api_url: str, token: str, event: str,
-               event_file: str, *, url_in_event: str = "", inputs: dict[str, str] | None = None,
-               extra: dict[str, str] | None = None, root: Path = ROOT,
-               payload_json: dict[str, Any] | None = None) -> dict[str, str]:
+def action_env(
+    tmp: Path,
+    workspace: Path,
+    api_url: str,
+    token: str,
+    event: str,
+    event_file: str,
+    *,
+    url_in_event: str = "",
+    inputs: dict[str, str] | None = None,
+    extra: dict[str, str] | None = None,
+    root: Path = ROOT,
+    payload_json: dict[str, Any] | None = None,
+) -> dict[str, str]:
     """`payload_json` replaces the payload read from `event_file` (e.g. with real SHAs)."""
-    payload = (json.dumps(payload_json) if payload_json is not None else
-               (EVENTS / event_file).read_text(encoding="utf-8").replace("__URL__", url_in_event))
+    payload = (
+        json.dumps(payload_json)
+        if payload_json is not None
+        else (EVENTS / event_file).read_text(encoding="utf-8").replace("__URL__", url_in_event)
+    )
     event_path = tmp / f"event-{event_file}"
     event_path.write_text(payload, encoding="utf-8")
     home = tmp / "home"
@@ -111,26 +140,33 @@ def action_env(tmp: Path, workspace: Path, api_url: str, token: str, event: str,
     return env
 
 
-def run_entrypoint(env: dict[str, str], workspace: Path, *, command: list[str] | None = None,
-                   timeout: float = 120) -> ActionResult:
+def run_entrypoint(
+    env: dict[str, str], workspace: Path, *, command: list[str] | None = None, timeout: float = 120
+) -> ActionResult:
     """Run the entrypoint (or `command`, e.g. inside a container) and collect what it wrote."""
     tmp_summary = Path(env["GITHUB_STEP_SUMMARY"])
     tmp_output = Path(env["GITHUB_OUTPUT"])
     for path in (tmp_summary, tmp_output):
         if path.is_file():
             path.unlink()
-    proc = subprocess.run(command or [sys.executable, str(ROOT / "entrypoint.py")],
-                          cwd=workspace, env=env, capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        command or [sys.executable, str(ROOT / "entrypoint.py")],
+        cwd=workspace,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
     summary = tmp_summary.read_text(encoding="utf-8") if tmp_summary.is_file() else ""
-    outputs = parse_outputs(tmp_output.read_text(encoding="utf-8")) \
-        if tmp_output.is_file() else {}
+    outputs = parse_outputs(tmp_output.read_text(encoding="utf-8")) if tmp_output.is_file() else {}
     return ActionResult(proc.returncode, proc.stdout + proc.stderr, outputs, summary, workspace)
 
 
 def load_report(workspace: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((workspace / "launchgate-report" / "report.json")
-                                      .read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(
+        (workspace / "launchgate-report" / "report.json").read_text(encoding="utf-8")
+    )
     return data
 
 

@@ -98,33 +98,59 @@ def _configure_django(app_state: dict[str, Any]) -> Any:
     os.close(handle)
     atexit.register(lambda: os.path.exists(db_name) and os.unlink(db_name))
     settings.configure(
-        DEBUG=False, SECRET_KEY=secrets.token_hex(32), ALLOWED_HOSTS=["127.0.0.1", "localhost"],
-        ROOT_URLCONF=__name__ + "_urls", USE_TZ=True,
-        INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes",
-                        "django.contrib.sessions"],
-        MIDDLEWARE=["django.contrib.sessions.middleware.SessionMiddleware",
-                    "django.middleware.csrf.CsrfViewMiddleware",
-                    "django.contrib.auth.middleware.AuthenticationMiddleware"],
+        DEBUG=False,
+        SECRET_KEY=secrets.token_hex(32),
+        ALLOWED_HOSTS=["127.0.0.1", "localhost"],
+        ROOT_URLCONF=__name__ + "_urls",
+        USE_TZ=True,
+        INSTALLED_APPS=[
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "django.contrib.sessions",
+        ],
+        MIDDLEWARE=[
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+        ],
         DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": db_name}},
-        TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates",
-                    "OPTIONS": {"loaders": [("django.template.loaders.locmem.Loader", {
-                        "registration/login.html": _LOGIN_TEMPLATE,
-                        "registration/login_nocsrf.html": _NO_CSRF_TEMPLATE,
-                        "clients.html": _PAGE_TEMPLATE})],
-                        "context_processors": ["django.template.context_processors.request",
-                                               "django.contrib.auth.context_processors.auth"]}}],
-        LOGIN_URL="/accounts/login/", LOGIN_REDIRECT_URL="/clients/",
+        TEMPLATES=[
+            {
+                "BACKEND": "django.template.backends.django.DjangoTemplates",
+                "OPTIONS": {
+                    "loaders": [
+                        (
+                            "django.template.loaders.locmem.Loader",
+                            {
+                                "registration/login.html": _LOGIN_TEMPLATE,
+                                "registration/login_nocsrf.html": _NO_CSRF_TEMPLATE,
+                                "clients.html": _PAGE_TEMPLATE,
+                            },
+                        )
+                    ],
+                    "context_processors": [
+                        "django.template.context_processors.request",
+                        "django.contrib.auth.context_processors.auth",
+                    ],
+                },
+            }
+        ],
+        LOGIN_URL="/accounts/login/",
+        LOGIN_REDIRECT_URL="/clients/",
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         SESSION_COOKIE_HTTPONLY=True,
     )
     django.setup()
     _install_urls(app_state)
     from django.core.management import call_command
+
     call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
     from django.contrib.auth.models import User
+
     User.objects.create_user("alice", "alice@acme.test", ALICE_PASSWORD)
     User.objects.create_user("bob", "bob@beta.test", BOB_PASSWORD)
     from django.core.wsgi import get_wsgi_application
+
     return get_wsgi_application()
 
 
@@ -145,8 +171,11 @@ def _install_urls(state: dict[str, Any]) -> None:
 
     @login_required
     def clients(request: Any) -> Any:
-        mine = [{"id": i, "name": n} for i, (o, n) in app().clients.items()
-                if o == request.user.username]
+        mine = [
+            {"id": i, "name": n}
+            for i, (o, n) in app().clients.items()
+            if o == request.user.username
+        ]
         return render(request, "clients.html", {"clients": mine})
 
     @login_required
@@ -167,8 +196,11 @@ def _install_urls(state: dict[str, Any]) -> None:
             ident = max(app().clients, default=0) + 1
             app().clients[ident] = (request.user.username, name)
             return JsonResponse({"id": ident, "name": name}, status=201)
-        mine = [{"id": i, "name": n} for i, (o, n) in app().clients.items()
-                if o == request.user.username]
+        mine = [
+            {"id": i, "name": n}
+            for i, (o, n) in app().clients.items()
+            if o == request.user.username
+        ]
         return JsonResponse({"results": mine})
 
     def api_client(request: Any, ident: int) -> Any:
@@ -188,8 +220,10 @@ def _install_urls(state: dict[str, Any]) -> None:
     @csrf_exempt
     def debug(request: Any) -> Any:
         """Echoes what it received: a page that would leak a session into a report."""
-        return HttpResponse(f"<p>Cookie: {request.META.get('HTTP_COOKIE', '')}</p>"
-                            f"<p>Body: {request.body.decode('latin-1')}</p>")
+        return HttpResponse(
+            f"<p>Cookie: {request.META.get('HTTP_COOKIE', '')}</p>"
+            f"<p>Body: {request.body.decode('latin-1')}</p>"
+        )
 
     def expire(request: Any) -> Any:
         request.session.flush()
@@ -216,16 +250,17 @@ def _install_urls(state: dict[str, Any]) -> None:
     class OffHostFormLogin(auth_views.LoginView):
         def get_context_data(self, **kwargs: Any) -> Any:
             context = super().get_context_data(**kwargs)
-            context["form_action"] = (f"http://localhost:{self.request.get_port()}"
-                                      "/accounts/login/")
+            context["form_action"] = f"http://localhost:{self.request.get_port()}/accounts/login/"
             return context
 
     module = types.ModuleType(__name__ + "_urls")
     module.urlpatterns = [  # type: ignore[attr-defined]
         path("accounts/login/", auth_views.LoginView.as_view()),
         path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/accounts/login/")),
-        path("accounts/login-nocsrf/", auth_views.LoginView.as_view(
-            template_name="registration/login_nocsrf.html")),
+        path(
+            "accounts/login-nocsrf/",
+            auth_views.LoginView.as_view(template_name="registration/login_nocsrf.html"),
+        ),
         path("accounts/login-offhost/", OffHostLogin.as_view()),
         path("accounts/login-422/", UnprocessableLogin.as_view()),
         path("accounts/login-offhost-form/", OffHostFormLogin.as_view()),
@@ -246,12 +281,20 @@ def _recording(app: DjangoApp, wsgi: Any) -> Any:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         import io
+
         environ["wsgi.input"] = io.BytesIO(body)
         text = body.decode("latin-1")
-        app.requests.append(Seen(environ["REQUEST_METHOD"], environ.get("HTTP_HOST", ""),
-                                 environ.get("PATH_INFO", ""), "HTTP_COOKIE" in environ,
-                                 any(p in text for p in (ALICE_PASSWORD, BOB_PASSWORD))))
+        app.requests.append(
+            Seen(
+                environ["REQUEST_METHOD"],
+                environ.get("HTTP_HOST", ""),
+                environ.get("PATH_INFO", ""),
+                "HTTP_COOKIE" in environ,
+                any(p in text for p in (ALICE_PASSWORD, BOB_PASSWORD)),
+            )
+        )
         return wsgi(environ, start_response)
+
     return handler
 
 
@@ -262,14 +305,20 @@ def django_app() -> Iterator[DjangoApp]:
     if _STATE["wsgi"] is None:
         _STATE["wsgi"] = _configure_django(_STATE)
     holder: dict[str, Any] = {}
-    server = make_server("127.0.0.1", 0, lambda e, s: holder["handler"](e, s),
-                         server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+    server = make_server(
+        "127.0.0.1",
+        0,
+        lambda e, s: holder["handler"](e, s),
+        server_class=_ThreadingWSGIServer,
+        handler_class=_QuietHandler,
+    )
     port = server.server_address[1]
     app = DjangoApp(f"http://127.0.0.1:{port}", port)
     _STATE["app"] = app
     holder["handler"] = _recording(app, _STATE["wsgi"])
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield app
@@ -277,8 +326,6 @@ def django_app() -> Iterator[DjangoApp]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
-
-
 
 
 @dataclass

@@ -26,13 +26,13 @@ CACHE_DIR = Path(os.environ.get("LAUNCHGATE_TEST_CACHE", "/var/cache/launchgate-
 SUITE = "bookworm"
 MIRROR_ENV = "LAUNCHGATE_TEST_MIRROR"
 APT_ETC = Path("/etc/apt")
-PACKAGES = ("python3", "python3-venv", "python3-pip", "python-is-python3", "git",
-            "ca-certificates")
+PACKAGES = ("python3", "python3-venv", "python3-pip", "python-is-python3", "git", "ca-certificates")
 
 
 @dataclass(frozen=True)
 class AptSource:
     """One `deb` source: where it downloads from, which suites and components."""
+
     uri: str
     suites: tuple[str, ...]
     components: tuple[str, ...]
@@ -87,8 +87,9 @@ def apt_sources(etc: Path = APT_ETC) -> list[AptSource]:
     return found
 
 
-def apt_mirror(suite: str = SUITE, etc: Path = APT_ETC,
-               environ: dict[str, str] | None = None) -> str:
+def apt_mirror(
+    suite: str = SUITE, etc: Path = APT_ETC, environ: dict[str, str] | None = None
+) -> str:
     """The mirror to debootstrap SUITE from: $LAUNCHGATE_TEST_MIRROR, else the first apt source
     that serves SUITE's main component."""
     override = (os.environ if environ is None else environ).get(MIRROR_ENV, "").strip()
@@ -97,8 +98,9 @@ def apt_mirror(suite: str = SUITE, etc: Path = APT_ETC,
     for source in apt_sources(etc):
         if suite in source.suites and "main" in source.components:
             return source.uri.rstrip("/")
-    raise RuntimeError(f"no apt source under {etc} serves '{suite} main'; set {MIRROR_ENV} "
-                       "to a Debian mirror URL")
+    raise RuntimeError(
+        f"no apt source under {etc} serves '{suite} main'; set {MIRROR_ENV} to a Debian mirror URL"
+    )
 
 
 def recipe_key(mirror: str) -> str:
@@ -108,15 +110,29 @@ def recipe_key(mirror: str) -> str:
 
 def buildah_args() -> list[str]:
     """Global buildah options: a private vfs store under the cache dir."""
-    return ["buildah", "--root", str(CACHE_DIR / "storage"), "--runroot",
-            str(CACHE_DIR / "run"), "--storage-driver", "vfs"]
+    return [
+        "buildah",
+        "--root",
+        str(CACHE_DIR / "storage"),
+        "--runroot",
+        str(CACHE_DIR / "run"),
+        "--storage-driver",
+        "vfs",
+    ]
 
 
-def buildah(*args: str, timeout: float = 900, check: bool = True,
-            **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*buildah_args(), *args], capture_output=True, text=True,
-                          timeout=timeout, check=check, stdin=subprocess.DEVNULL,
-                          **kwargs)  # type: ignore[call-overload]
+def buildah(
+    *args: str, timeout: float = 900, check: bool = True, **kwargs: object
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*buildah_args(), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=check,
+        stdin=subprocess.DEVNULL,
+        **kwargs,
+    )  # type: ignore[call-overload]
 
 
 def image_exists(name: str) -> bool:
@@ -130,13 +146,28 @@ def ensure_rootfs_tarball(mirror: str) -> Path:
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=CACHE_DIR, prefix="debootstrap-") as tmp:
         rootfs = Path(tmp) / "rootfs"
-        subprocess.run(["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}",
-                        SUITE, str(rootfs), mirror], check=True, capture_output=True,
-                       timeout=1800, stdin=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                "debootstrap",
+                "--variant=minbase",
+                f"--include={','.join(PACKAGES)}",
+                SUITE,
+                str(rootfs),
+                mirror,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=1800,
+            stdin=subprocess.DEVNULL,
+        )
         shutil.rmtree(rootfs / "var/cache/apt/archives", ignore_errors=True)
         partial = tarball.with_suffix(".partial")
-        subprocess.run(["tar", "-C", str(rootfs), "--numeric-owner", "-czf", str(partial), "."],
-                       check=True, capture_output=True, timeout=900)
+        subprocess.run(
+            ["tar", "-C", str(rootfs), "--numeric-owner", "-czf", str(partial), "."],
+            check=True,
+            capture_output=True,
+            timeout=900,
+        )
         partial.rename(tarball)  # atomic: an interrupted run never leaves a broken cache
     return tarball
 
@@ -151,7 +182,8 @@ def ensure_base_image() -> str:
     with tempfile.TemporaryDirectory(prefix="lg-base-") as ctx:
         shutil.copy(tarball, Path(ctx) / "rootfs.tar.gz")
         (Path(ctx) / "Containerfile").write_text(
-            "FROM scratch\nADD rootfs.tar.gz /\nCMD [\"/bin/bash\"]\n", encoding="utf-8")
+            'FROM scratch\nADD rootfs.tar.gz /\nCMD ["/bin/bash"]\n', encoding="utf-8"
+        )
         buildah("bud", "--isolation", "chroot", "-t", base_image, ctx, timeout=1800)
     return base_image
 

@@ -41,33 +41,55 @@ def weak_rsa_public_key(bits: int) -> rsa.RSAPublicKey:
 
 def dkim_txt(bits: int) -> str:
     """A DKIM TXT rdata for a fresh RSA key, split into <=255-byte quoted strings."""
-    public = weak_rsa_public_key(bits) if bits < 1024 else \
-        rsa.generate_private_key(public_exponent=65537, key_size=bits).public_key()
-    der = public.public_bytes(serialization.Encoding.DER,
-                              serialization.PublicFormat.SubjectPublicKeyInfo)
+    public = (
+        weak_rsa_public_key(bits)
+        if bits < 1024
+        else rsa.generate_private_key(public_exponent=65537, key_size=bits).public_key()
+    )
+    der = public.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     text = "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
-    return " ".join(f'"{text[i:i + 255]}"' for i in range(0, len(text), 255))
+    return " ".join(f'"{text[i : i + 255]}"' for i in range(0, len(text), 255))
 
 
 def knot_for_zones() -> KnotServer:
     return KnotServer(ZONES, {"DKIM_2048": dkim_txt(2048), "DKIM_512": dkim_txt(512)})
 
 
-def make_config(domain: str | None, nameserver: str, *, hosts: tuple[str, ...] = (),
-                selectors: tuple[str, ...] = ("google",), sends_email: bool = True,
-                timeout: float = 2.0) -> Config:
-    dns = DnsConfig(domain=domain, hosts=hosts, nameservers=(nameserver,),
-                    dkim_selectors=selectors, sends_email=sends_email, timeout=timeout)
+def make_config(
+    domain: str | None,
+    nameserver: str,
+    *,
+    hosts: tuple[str, ...] = (),
+    selectors: tuple[str, ...] = ("google",),
+    sends_email: bool = True,
+    timeout: float = 2.0,
+) -> Config:
+    dns = DnsConfig(
+        domain=domain,
+        hosts=hosts,
+        nameservers=(nameserver,),
+        dkim_selectors=selectors,
+        sends_email=sends_email,
+        timeout=timeout,
+    )
     return Config(checks=ChecksConfig(dns=dns))
 
 
-def run_dns(config: Config, facts: dict[str, Any] | None = None
-            ) -> tuple[CheckOutcome | None, CheckCannotRun | None]:
+def run_dns(
+    config: Config, facts: dict[str, Any] | None = None
+) -> tuple[CheckOutcome | None, CheckCannotRun | None]:
     """Run the dns check as the runner would; (outcome, None) or (None, cannot-run)."""
     redactor = Redactor(config.secret_values)
-    ctx = CheckContext(config=config, target=Target(), http=http_context_from_config(config),
-                       progress=Progress(quiet=True, redactor=redactor), redactor=redactor,
-                       facts=dict(facts or {}))
+    ctx = CheckContext(
+        config=config,
+        target=Target(),
+        http=http_context_from_config(config),
+        progress=Progress(quiet=True, redactor=redactor),
+        redactor=redactor,
+        facts=dict(facts or {}),
+    )
     try:
         return DnsCheck().run(ctx), None
     except CheckCannotRun as cannot:

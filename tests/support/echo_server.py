@@ -37,9 +37,15 @@ class EchoHandler(BaseHTTPRequestHandler):
             self._send_body("<h1>cookies</h1>", {})
             return
         status = 500 if path == "/landing" else 404 if path == "/missing" else 200
-        self._send(status, f"<h1>echo</h1><pre>{echoed}</pre>",
-                   {f"X-Echo-{name}": value for name, value in self.headers.items()
-                    if name.lower().startswith(("x-", "authorization"))})
+        self._send(
+            status,
+            f"<h1>echo</h1><pre>{echoed}</pre>",
+            {
+                f"X-Echo-{name}": value
+                for name, value in self.headers.items()
+                if name.lower().startswith(("x-", "authorization"))
+            },
+        )
 
     do_HEAD = do_GET
 

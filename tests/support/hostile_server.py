@@ -58,8 +58,7 @@ class HostileHandler(BaseHTTPRequestHandler):
         elif path == "/bad-location":
             self._send(302, b"", {"Location": "http://[bad/"})
         elif path == "/gzip-page":
-            self._send(200, gzip.compress(b"<p>Sign in</p>" * 100),
-                       {"Content-Encoding": "gzip"})
+            self._send(200, gzip.compress(b"<p>Sign in</p>" * 100), {"Content-Encoding": "gzip"})
         else:
             self._send(200, b"<h1>hostile</h1>", {})
 
@@ -71,8 +70,9 @@ class HostileHandler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-        self._head(status, {"Content-Type": "text/html", "Content-Length": str(len(body)),
-                            **headers})
+        self._head(
+            status, {"Content-Type": "text/html", "Content-Length": str(len(body)), **headers}
+        )
         with contextlib.suppress(OSError):  # the client stopped reading: that is the point
             self.wfile.write(body)
 

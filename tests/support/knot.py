@@ -103,8 +103,9 @@ class KnotServer:
         conf = tmp / "knot.conf"
         conf.write_text(_config(tmp, self.port, names))
         log = open(tmp / "knotd.log", "wb")  # noqa: SIM115 - owned by the process
-        self._proc = subprocess.Popen([KNOTD, "-c", str(conf)], stdout=log,
-                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self._proc = subprocess.Popen(
+            [KNOTD, "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
         log.close()
         self._wait_ready(tmp, [name for name, _ in names])
 
@@ -126,13 +127,14 @@ class KnotServer:
                 pass
             time.sleep(0.02)
         if waiting:
-            raise RuntimeError(f"knotd did not serve zone {waiting[0]} in time: "
-                               + (tmp / "knotd.log").read_text()[-2000:])
+            raise RuntimeError(
+                f"knotd did not serve zone {waiting[0]} in time: "
+                + (tmp / "knotd.log").read_text()[-2000:]
+            )
 
 
 def _config(tmp: Path, port: int, zones: list[tuple[str, str]]) -> str:
-    zone_lines = "".join(f"  - domain: \"{name}\"\n    file: \"{file}\"\n"
-                         for name, file in zones)
+    zone_lines = "".join(f'  - domain: "{name}"\n    file: "{file}"\n' for name, file in zones)
     return f"""server:
     rundir: "{tmp}/run"
     pidfile: "{tmp}/run/knot.pid"

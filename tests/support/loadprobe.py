@@ -73,20 +73,35 @@ def main() -> None:
     args = parser.parse_args()
     parts = urllib.parse.urlsplit(args.url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    plan = Plan(base_url=f"{parts.scheme}://{parts.netloc}", host=host, port=port,
-                connect_host=host, connect_port=port, users=args.users, spawn_rate=100,
-                duration_s=args.duration, headers={},
-                routes=tuple(PlanRoute(name=p, method="GET", path=p) for p in args.paths),
-                request_timeout_s=30.0)
+    plan = Plan(
+        base_url=f"{parts.scheme}://{parts.netloc}",
+        host=host,
+        port=port,
+        connect_host=host,
+        connect_port=port,
+        users=args.users,
+        spawn_rate=100,
+        duration_s=args.duration,
+        headers={},
+        routes=tuple(PlanRoute(name=p, method="GET", path=p) for p in args.paths),
+        request_timeout_s=30.0,
+    )
     started = time.monotonic()
     with PeakWatch() as watch:
         result = run_load(plan)
     samples = list(result.samples)
     reasons = Counter(s.error or f"HTTP {s.status}" for s in samples if not s.ok)
-    print(json.dumps({"requests": len(samples), "failures": sum(not s.ok for s in samples),
-                      "reasons": dict(reasons.most_common(3)),
-                      "seconds": round(time.monotonic() - started, 1),
-                      "rss_mb": round(watch.peak_mb)}))
+    print(
+        json.dumps(
+            {
+                "requests": len(samples),
+                "failures": sum(not s.ok for s in samples),
+                "reasons": dict(reasons.most_common(3)),
+                "seconds": round(time.monotonic() - started, 1),
+                "rss_mb": round(watch.peak_mb),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,10 @@ from launchgate.runner import run_gate
 DELAYS = {"/fast": 0.0, "/half": 0.5, "/second": 1.0}
 BYPASS = "bypass-7f3a9c1e5b2d4f6a8c0e"
 URL_PASSWORD = "urlpass-3c5e7a9b1d2f4e6a"  # pragma: allowlist secret
-_LOGIN_FORM = (b'<form method="post"><input name="username"><input type="password" '
-               b'name="password"><button>Sign in</button></form>')
+_LOGIN_FORM = (
+    b'<form method="post"><input name="username"><input type="password" '
+    b'name="password"><button>Sign in</button></form>'
+)
 # 200 answers that are HTML pages: the login page, a login form rendered in place of a
 # protected page, a sign-up form (two password fields: not a login), a form re-rendered by a
 # POST that did not save.
@@ -31,9 +33,9 @@ PAGES = {
     "/accounts/login/": b"<html><h1>Log in</h1>" + _LOGIN_FORM + b"</html>",
     "/reports": b"<html><h1>Please sign in</h1>" + _LOGIN_FORM + b"</html>",
     "/signup": b'<html><form><input type="password" name="p1"><input type="password" '
-               b'name="p2"></form></html>',
+    b'name="p2"></form></html>',
     "/notes/new": b'<html><form method="post"><input name="text"> This field is required.'
-                  b'</form></html>',
+    b"</form></html>",
 }
 
 
@@ -43,16 +45,17 @@ class LoadHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
-        self.server.record(path, self.headers.get("Host", ""),
-                           self.headers.get("X-Bypass", ""))
+        self.server.record(path, self.headers.get("Host", ""), self.headers.get("X-Bypass", ""))
         time.sleep(DELAYS.get(path, 0.0))
         status = 500 if path == "/error" else 200 if path in DELAYS or path == "/" else 404
         body = b'{"ok": true}'
         if path in ("/away", "/private"):  # to another host (tests set redirect_to); to login
             status = 302
             self.send_response(status)
-            self.send_header("Location", self.server.redirect_to if path == "/away"
-                             else "/accounts/login/?next=" + path)
+            self.send_header(
+                "Location",
+                self.server.redirect_to if path == "/away" else "/accounts/login/?next=" + path,
+            )
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
@@ -112,22 +115,26 @@ class FakeTty(io.StringIO):
         return True
 
 
-def gate(tmp_path: Path, url: str, load: dict[str, Any], progress: Progress | None = None,
-         **top: Any) -> dict[str, Any]:
+def gate(
+    tmp_path: Path, url: str, load: dict[str, Any], progress: Progress | None = None, **top: Any
+) -> dict[str, Any]:
     """Run the real gate (load only) with a config file; return the v1 report."""
-    config = {"url": url, "allow_private_targets": True, **top,
-              "checks": {"load": {"users": 10, "duration": "3s", "warmup": "0.5s",
-                                  "ready_timeout": "2s", **load}}}
+    config = {
+        "url": url,
+        "allow_private_targets": True,
+        **top,
+        "checks": {
+            "load": {"users": 10, "duration": "3s", "warmup": "0.5s", "ready_timeout": "2s", **load}
+        },
+    }
     path = tmp_path / ".launchgate.yml"
     path.write_text(json.dumps(config), encoding="utf-8")
-    report = run_gate(load_config(path), Target(url=url), only=["load"],
-                      progress=progress or Progress(quiet=True))
+    report = run_gate(
+        load_config(path), Target(url=url), only=["load"], progress=progress or Progress(quiet=True)
+    )
     return report.to_json()
 
 
 def load_result(report: dict[str, Any]) -> tuple[str, list[str], dict[str, Any]]:
     (check,) = [c for c in report["checks"] if c["name"] == "load"]
-    return check["status"], [f["id"] for f in report["findings"]], \
-        report["metrics"].get("load", {})
-
-
+    return check["status"], [f["id"] for f in report["findings"]], report["metrics"].get("load", {})

@@ -38,8 +38,12 @@ class RawHttpServer:
             lines = head.split(b"\r\n")
             if lines[0].split(b" ")[1].split(b"?")[0] != path.encode():
                 continue
-            out.append({name.strip().lower(): value.strip() for name, _, value in
-                        (line.partition(b":") for line in lines[1:] if line)})
+            out.append(
+                {
+                    name.strip().lower(): value.strip()
+                    for name, _, value in (line.partition(b":") for line in lines[1:] if line)
+                }
+            )
         return out
 
     def _serve(self) -> None:
@@ -68,9 +72,17 @@ class RawHttpServer:
             self.heads.append(head)
             path = head.split(b" ", 2)[1].split(b"?")[0].decode("latin-1")
             status, lines, body = self.routes.get(path, (b"404 Not Found", [], b"not found"))
-            answer = b"HTTP/1.1 " + status + b"\r\n" + b"".join(
-                line + b"\r\n" for line in [*lines, b"Connection: close",
-                                            b"Content-Length: %d" % len(body)]) + b"\r\n" + body
+            answer = (
+                b"HTTP/1.1 "
+                + status
+                + b"\r\n"
+                + b"".join(
+                    line + b"\r\n"
+                    for line in [*lines, b"Connection: close", b"Content-Length: %d" % len(body)]
+                )
+                + b"\r\n"
+                + body
+            )
             try:
                 conn.sendall(answer)
             except OSError:

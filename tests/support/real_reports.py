@@ -40,22 +40,31 @@ class RealReport:
 
 def _run(out: Path, name: str, *args: str) -> RealReport:
     files = {kind: out / f"{name}.{kind}" for kind in ("json", "md", "sarif")}
-    result = run_cli("check", *args, "--json", str(files["json"]), "--markdown",
-                     str(files["md"]), "--sarif", str(files["sarif"]))
-    return RealReport(result.code, files["json"], files["md"], files["sarif"], result.stdout,
-                      result.stderr)
+    result = run_cli(
+        "check",
+        *args,
+        "--json",
+        str(files["json"]),
+        "--markdown",
+        str(files["md"]),
+        "--sarif",
+        str(files["sarif"]),
+    )
+    return RealReport(
+        result.code, files["json"], files["md"], files["sarif"], result.stdout, result.stderr
+    )
 
 
 def build(out: Path) -> dict[str, RealReport]:
     reports: dict[str, RealReport] = {}
     out.mkdir(parents=True, exist_ok=True)
     with DemoServer() as demo:
-        reports["pass"] = _run(out, "pass", "--url", demo.url, "--allow-private-targets",
-                               "--only", "smoke")
+        reports["pass"] = _run(
+            out, "pass", "--url", demo.url, "--allow-private-targets", "--only", "smoke"
+        )
         reports["error"] = _run(out, "error", "--url", demo.url, "--only", "smoke")
     config = out / "mixed.yml"
     with EchoServer() as echo:
         config.write_text(f"url: {echo.url}\n{MIXED_CONFIG}")
         reports["fail"] = _run(out, "fail", "--config", str(config), "--only", "smoke")
     return reports
-

@@ -22,8 +22,10 @@ from typing import Any
 from launchgate.demo.serving import LoopbackServer
 
 # Made at run time: no credential-shaped literal sits in the repository.
-PASSWORDS = {"alice": "alice-" + secrets.token_hex(12),  # pragma: allowlist secret
-             "bob": "bob-" + secrets.token_hex(12)}  # pragma: allowlist secret
+PASSWORDS = {
+    "alice": "alice-" + secrets.token_hex(12),  # pragma: allowlist secret
+    "bob": "bob-" + secrets.token_hex(12),
+}  # pragma: allowlist secret
 
 Answer = tuple[int, dict[str, str], bytes]
 Route = Callable[[str | None], Answer]  # the logged-in user (None: anonymous) -> answer
@@ -59,8 +61,9 @@ class ScriptApp:
     last_body: bytes = b""  # the body of the latest request
 
     def handle(self, method: str, path: str, headers: Any, body: bytes) -> Answer:
-        cookies = dict(p.strip().split("=", 1) for p in headers.get("Cookie", "").split(";")
-                       if "=" in p)
+        cookies = dict(
+            p.strip().split("=", 1) for p in headers.get("Cookie", "").split(";") if "=" in p
+        )
         sid = cookies.get("sid", "")
         self.last_body = body
         user = self.sessions.get(sid)
@@ -71,8 +74,9 @@ class ScriptApp:
             self.sessions.pop(sid, None)
             status, out, data = redirect("/login")
         elif bare == "/home" and "/home" not in self.routes:
-            status, out, data = page(200, f"<h1>Hello {user}</h1>") if user else \
-                redirect("/login?next=/home")
+            status, out, data = (
+                page(200, f"<h1>Hello {user}</h1>") if user else redirect("/login?next=/home")
+            )
         elif bare in self.routes:
             status, out, data = self.routes[bare](user)
         else:
@@ -86,8 +90,11 @@ class ScriptApp:
 
     def _login(self, method: str, body: bytes) -> Answer:
         if method != "POST":
-            return page(200, LOGIN_PAGE.format(csrf=secrets.token_hex(8)),
-                        **{"Set-Cookie": f"csrf={secrets.token_hex(8)}; Path=/"})
+            return page(
+                200,
+                LOGIN_PAGE.format(csrf=secrets.token_hex(8)),
+                **{"Set-Cookie": f"csrf={secrets.token_hex(8)}; Path=/"},
+            )
         form = dict(urllib.parse.parse_qsl(body.decode()))
         user = form.get("username", "")
         if not form.get("csrf_token") or PASSWORDS.get(user) != form.get("password"):
@@ -135,8 +142,10 @@ def identities(*names: str) -> str:
     """The `identities:` config of form logins for `names` (passwords from PASSWORD_<NAME>)."""
     lines = ["identities:"]
     for name in names:
-        lines.append(f"  {name}:\n    login: {{page: /login, fields: {{username: {name}, "
-                     f"password: \"${{PASSWORD_{name.upper()}}}\"}}}}")
+        lines.append(
+            f"  {name}:\n    login: {{page: /login, fields: {{username: {name}, "
+            f'password: "${{PASSWORD_{name.upper()}}}"}}}}'
+        )
     return "\n".join(lines) + "\n"
 
 

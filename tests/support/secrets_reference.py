@@ -29,8 +29,7 @@ def reference_hits(repo: str, revs: tuple[str, ...] = ("HEAD",)) -> Iterator[Key
             if "\n@@ " not in patch:
                 continue
             for secret in scan_diff(patch):
-                yield (sha, secret.filename, secret.line_number, secret.type,
-                       secret.secret_hash)
+                yield (sha, secret.filename, secret.line_number, secret.type, secret.secret_hash)
     proc.wait()
 
 

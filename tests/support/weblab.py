@@ -62,10 +62,16 @@ BYPASS_VALUE = "bypass-" + secrets.token_hex(16)
 HEALTHY_HSTS = "max-age=63072000; includeSubDomains; preload"
 HEALTHY_COOKIE = "session={v}; Path=/; Secure; HttpOnly; SameSite=Lax"
 APP_JS = "function hello(){return document.title}\n//# sourceMappingURL=app.js.map\n"
-APP_MAP = json.dumps({"version": 3, "file": "app.js", "sources": ["src/app.ts"],
-                      "sourcesContent": ["export function hello(): string {\n"
-                                         "  return document.title\n}\n"],
-                      "names": [], "mappings": "AAAA"})
+APP_MAP = json.dumps(
+    {
+        "version": 3,
+        "file": "app.js",
+        "sources": ["src/app.ts"],
+        "sourcesContent": ["export function hello(): string {\n  return document.title\n}\n"],
+        "names": [],
+        "mappings": "AAAA",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -84,8 +90,7 @@ class Site:
     admin_open: bool = False
     compress: bool = True
 
-    def respond(self, host: str, path: str, headers: Mapping[str, str], https: bool
-                ) -> Response:
+    def respond(self, host: str, path: str, headers: Mapping[str, str], https: bool) -> Response:
         if not https and not self.http_serves:
             return 301, {"Location": f"https://{host}{path}"}, b""
         if self.redirect_to:
@@ -104,21 +109,38 @@ class Site:
         if path == "/login":
             return 200, self._page_headers(), b"<form><input type=password></form>"
         if path == "/static/app.js":
-            return 200, {"Content-Type": "application/javascript",
-                         "Cache-Control": "public, max-age=31536000, immutable"}, \
-                APP_JS.encode()
+            return (
+                200,
+                {
+                    "Content-Type": "application/javascript",
+                    "Cache-Control": "public, max-age=31536000, immutable",
+                },
+                APP_JS.encode(),
+            )
         if path == "/static/app.js.map":
-            return 200, {"Content-Type": "application/json",
-                         "Cache-Control": "public, max-age=31536000"}, APP_MAP.encode()
+            return (
+                200,
+                {"Content-Type": "application/json", "Cache-Control": "public, max-age=31536000"},
+                APP_MAP.encode(),
+            )
         if path == "/api/admin/users":
             if self.admin_open or headers.get("authorization") == "Bearer admin":
-                return 200, {"Content-Type": "application/json"}, \
-                    b'[{"email": "owner@acme.test", "role": "owner"}]'
-            return 401, {"Content-Type": "application/json",
-                         "WWW-Authenticate": "Bearer"}, b'{"error": "login required"}'
+                return (
+                    200,
+                    {"Content-Type": "application/json"},
+                    b'[{"email": "owner@acme.test", "role": "owner"}]',
+                )
+            return (
+                401,
+                {"Content-Type": "application/json", "WWW-Authenticate": "Bearer"},
+                b'{"error": "login required"}',
+            )
         if path.startswith("/api/clients"):
-            return 200, {"Content-Type": "application/json", **self._cors(headers)}, \
-                b'[{"id": 1, "name": "Client 1"}]'
+            return (
+                200,
+                {"Content-Type": "application/json", **self._cors(headers)},
+                b'[{"id": 1, "name": "Client 1"}]',
+            )
         return 404, {"Content-Type": "text/html"}, b"<h1>Not found</h1>"
 
     def _cors(self, headers: Mapping[str, str]) -> dict[str, str]:
@@ -126,16 +148,21 @@ class Site:
         if self.cors == "wildcard":
             return {"Access-Control-Allow-Origin": "*"}
         if self.cors == "reflect" and origin:
-            return {"Access-Control-Allow-Origin": origin,
-                    "Access-Control-Allow-Credentials": "true", "Vary": "Origin"}
+            return {
+                "Access-Control-Allow-Origin": origin,
+                "Access-Control-Allow-Credentials": "true",
+                "Vary": "Origin",
+            }
         return {}
 
     def _page_headers(self) -> dict[str, str]:
-        out = {"Content-Type": "text/html; charset=utf-8",
-               "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
-               "X-Content-Type-Options": "nosniff",
-               "Referrer-Policy": "strict-origin-when-cross-origin",
-               "Cache-Control": "no-cache"}
+        out = {
+            "Content-Type": "text/html; charset=utf-8",
+            "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "strict-origin-when-cross-origin",
+            "Cache-Control": "no-cache",
+        }
         if self.hsts:
             out["Strict-Transport-Security"] = self.hsts
         if self.cookie:
@@ -145,32 +172,56 @@ class Site:
     def _page(self, host: str) -> str:
         # Long enough that an uncompressed page is worth a finding.
         filler = "".join(f"<tr><td>Client {i}</td><td>active</td></tr>" for i in range(60))
-        return (f"<!doctype html><html><head><title>Acme Admin</title>"
-                f'<script src="/static/app.js"></script></head><body><h1>Acme Admin</h1>'
-                f"<table>{filler}</table>{self.page_extra}</body></html>")
+        return (
+            f"<!doctype html><html><head><title>Acme Admin</title>"
+            f'<script src="/static/app.js"></script></head><body><h1>Acme Admin</h1>'
+            f"<table>{filler}</table>{self.page_extra}</body></html>"
+        )
 
 
 def _bundle_site() -> Site:
     js = f'const config = {{stripeKey: "{BUNDLE_KEY}"}};\n//# sourceMappingURL=main.js.map\n'
     source = f'// src/aws.ts\nexport const awsKeyId = "{MAP_KEY}"\n'
-    source_map = json.dumps({"version": 3, "sources": ["src/aws.ts"],
-                             "sourcesContent": [source], "mappings": "AAAA"})
+    source_map = json.dumps(
+        {"version": 3, "sources": ["src/aws.ts"], "sourcesContent": [source], "mappings": "AAAA"}
+    )
     cached = {"Cache-Control": "public, max-age=31536000"}
-    return Site(page_extra='<script src="/static/main.js"></script>', routes={
-        "/static/main.js": (200, {"Content-Type": "application/javascript", **cached},
-                            js.encode()),
-        "/static/main.js.map": (200, {"Content-Type": "application/json", **cached},
-                                source_map.encode())})
+    return Site(
+        page_extra='<script src="/static/main.js"></script>',
+        routes={
+            "/static/main.js": (
+                200,
+                {"Content-Type": "application/javascript", **cached},
+                js.encode(),
+            ),
+            "/static/main.js.map": (
+                200,
+                {"Content-Type": "application/json", **cached},
+                source_map.encode(),
+            ),
+        },
+    )
 
 
 def _supabase_site() -> Site:
     """A bundle that holds Supabase's publishable anon key (fine) and its service_role key."""
-    js = (f'var client={{url:u,supabaseKey:"{SUPABASE_ANON}"}};\n'
-          f'var admin={{url:u,supabaseKey:"{SUPABASE_SERVICE_ROLE}"}};\n')
-    return Site(page_extra='<script src="/assets/index-4f9a1c2e.js"></script>', routes={
-        "/assets/index-4f9a1c2e.js": (200, {"Content-Type": "application/javascript",
-                                            "Cache-Control": "public, max-age=31536000"},
-                                      js.encode())})
+    js = (
+        f'var client={{url:u,supabaseKey:"{SUPABASE_ANON}"}};\n'
+        f'var admin={{url:u,supabaseKey:"{SUPABASE_SERVICE_ROLE}"}};\n'
+    )
+    return Site(
+        page_extra='<script src="/assets/index-4f9a1c2e.js"></script>',
+        routes={
+            "/assets/index-4f9a1c2e.js": (
+                200,
+                {
+                    "Content-Type": "application/javascript",
+                    "Cache-Control": "public, max-age=31536000",
+                },
+                js.encode(),
+            )
+        },
+    )
 
 
 def default_sites() -> dict[str, Site]:
@@ -188,9 +239,10 @@ def default_sites() -> dict[str, Site]:
         name("tls10"): Site(),
         name("plainhttp"): Site(http_serves=True),
         name("loop"): Site(redirects={"/": "/a", "/a": "/b", "/b": "/a"}),
-        name("chain"): Site(redirects={"/": "/1", "/1": "/2", "/2": "/3", "/3": "/4",
-                                       "/4": "/5"}, routes={
-            "/5": (200, {"Content-Type": "text/html"}, b"<h1>finally</h1>")}),
+        name("chain"): Site(
+            redirects={"/": "/1", "/1": "/2", "/2": "/3", "/3": "/4", "/4": "/5"},
+            routes={"/5": (200, {"Content-Type": "text/html"}, b"<h1>finally</h1>")},
+        ),
         name("dead"): Site(redirects={"/": "/moved"}),
         name("apex"): Site(),
         name("www.apex"): Site(),
@@ -202,66 +254,109 @@ def default_sites() -> dict[str, Site]:
         name("stagingok"): Site(routes={"/": (401, {"WWW-Authenticate": "Basic"}, b"")}),
         name("cors"): Site(cors="wildcard"),
         name("corsreflect"): Site(cors="reflect"),
-        name("mixed"): Site(page_extra='<script src="http://cdn.lab.test/lib.js"></script>'
-                                       '<img src="http://cdn.lab.test/logo.png">'),
+        name("mixed"): Site(
+            page_extra='<script src="http://cdn.lab.test/lib.js"></script>'
+            '<img src="http://cdn.lab.test/logo.png">'
+        ),
         name("bundle"): _bundle_site(),
         name("supabase"): _supabase_site(),
-        name("downgrade"): Site(redirects={"/": f"http://{name('downgrade')}/old"}, routes={
-            "/old": (200, {"Content-Type": "text/html"}, b"<h1>old</h1>")}),
+        name("downgrade"): Site(
+            redirects={"/": f"http://{name('downgrade')}/old"},
+            routes={"/old": (200, {"Content-Type": "text/html"}, b"<h1>old</h1>")},
+        ),
         name("nopreload"): Site(hsts="max-age=31536000"),
-        name("uncached"): Site(page_extra='<script src="/static/plain.js"></script>', routes={
-            "/static/plain.js": (200, {"Content-Type": "application/javascript"},
-                                 b"console.log(1)")}),
+        name("uncached"): Site(
+            page_extra='<script src="/static/plain.js"></script>',
+            routes={
+                "/static/plain.js": (
+                    200,
+                    {"Content-Type": "application/javascript"},
+                    b"console.log(1)",
+                )
+            },
+        ),
         name("closed"): Site(),
         name("loginwall"): Site(redirects={"/dashboard": "/login?next=/dashboard"}),
-        name("bare"): Site(hsts=None, cookie=None, compress=False, routes={
-            "/": (200, {"Content-Type": "text/html"}, b"<h1>hi</h1>" * 200)}),
+        name("bare"): Site(
+            hsts=None,
+            cookie=None,
+            compress=False,
+            routes={"/": (200, {"Content-Type": "text/html"}, b"<h1>hi</h1>" * 200)},
+        ),
         # configured headers must stay on the configured host
-        name("app"): Site(redirects={"/go": f"https://{name('elsewhere')}/landing",
-                                     "/in": "/login", "/bad": "http://[bad/"}),
+        name("app"): Site(
+            redirects={
+                "/go": f"https://{name('elsewhere')}/landing",
+                "/in": "/login",
+                "/bad": "http://[bad/",
+            }
+        ),
         name("elsewhere"): Site(),
-        name("sub"): Site(page_extra=f'<script src="https://{name("static.sub")}/main.js">'
-                                     "</script>"),
-        name("static.sub"): Site(routes={"/main.js": (
-            200, {"Content-Type": "application/javascript",
-                  "Cache-Control": "max-age=60"}, b"var a = 1;")}),
+        name("sub"): Site(
+            page_extra=f'<script src="https://{name("static.sub")}/main.js"></script>'
+        ),
+        name("static.sub"): Site(
+            routes={
+                "/main.js": (
+                    200,
+                    {"Content-Type": "application/javascript", "Cache-Control": "max-age=60"},
+                    b"var a = 1;",
+                )
+            }
+        ),
         name("build"): build_site("1111aaaa"),
         name("csrf"): Site(cookie="XSRF-TOKEN={v}; Path=/; Secure; SameSite=Lax"),
         name("hsts0"): Site(hsts="max-age=0"),
         name("plain"): Site(http_serves=True),
         # malformed URLs in a Location header and in a page
         name("badloc"): Site(redirects={"/": "http://[bad/"}),
-        name("badref"): Site(page_extra='<img src="http://[oops">'
-                                        '<script src="http://cdn.lab.test/late.js"></script>'),
+        name("badref"): Site(
+            page_extra='<img src="http://[oops"><script src="http://cdn.lab.test/late.js"></script>'
+        ),
     }
 
 
 def build_site(build: str) -> Site:
     """A page whose hashed asset names change with every build."""
-    return Site(page_extra=(f'<script src="/static/app.{build}.js"></script>'
-                            f'<script src="http://cdn.lab.test/lib.{build}.js"></script>'
-                            f'<img src="http://cdn.lab.test/logo.{build}.png">'),
-                routes={f"/static/app.{build}.js": (200, {"Content-Type": "text/javascript"},
-                                                     b"console.log(1)")})
+    return Site(
+        page_extra=(
+            f'<script src="/static/app.{build}.js"></script>'
+            f'<script src="http://cdn.lab.test/lib.{build}.js"></script>'
+            f'<img src="http://cdn.lab.test/logo.{build}.png">'
+        ),
+        routes={
+            f"/static/app.{build}.js": (200, {"Content-Type": "text/javascript"}, b"console.log(1)")
+        },
+    )
 
 
 # --- certificates -----------------------------------------------------------------------------
+
 
 def _self_signed(host: str, directory: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=300))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=300))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = directory / f"{host}.crt", directory / f"{host}.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return cert_path, key_path
 
 
@@ -289,8 +384,11 @@ class _CertStore:
         if kind == "selfsigned":
             return _self_signed(host, self.dir)
         now = dt.datetime.now(dt.UTC)
-        ca, names, span = self.ca, [host], (now - dt.timedelta(days=30),
-                                            now + dt.timedelta(days=200))
+        ca, names, span = (
+            self.ca,
+            [host],
+            (now - dt.timedelta(days=30), now + dt.timedelta(days=200)),
+        )
         if kind == "expired":
             span = (now - dt.timedelta(days=90), now - dt.timedelta(days=2))
         elif kind == "notyet":
@@ -312,6 +410,7 @@ class _CertStore:
 
 # --- servers ----------------------------------------------------------------------------------
 
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "LabServer/1.0"
@@ -326,9 +425,13 @@ class _Handler(BaseHTTPRequestHandler):
             status, out, body = 421, {"Content-Type": "text/plain"}, b"unknown host"
         else:
             status, out, body = site.respond(host, self.path, headers, self.server.https)
-            if (site.compress and body and len(body) > 512
-                    and "gzip" in headers.get("accept-encoding", "")
-                    and out.get("Content-Type", "").startswith(("text/", "application/"))):
+            if (
+                site.compress
+                and body
+                and len(body) > 512
+                and "gzip" in headers.get("accept-encoding", "")
+                and out.get("Content-Type", "").startswith(("text/", "application/"))
+            ):
                 body = gzip.compress(body)
                 out["Content-Encoding"] = "gzip"
         self.send_response(status)
@@ -374,11 +477,17 @@ class Lab:
             mapping[f"{name('closed')}:{port}"] = f"127.0.0.1:{self.closed_port}"
         return mapping
 
-    def config(self, url: str | None, global_headers: Mapping[str, str] | None = None,
-               **checks: Mapping[str, Any]) -> Config:
+    def config(
+        self,
+        url: str | None,
+        global_headers: Mapping[str, str] | None = None,
+        **checks: Mapping[str, Any],
+    ) -> Config:
         overrides: dict[str, Any] = {
-            "ca_bundle": str(self.ca_path), "connect_to": self.connect_to(),
-            "allow_private_targets": True}
+            "ca_bundle": str(self.ca_path),
+            "connect_to": self.connect_to(),
+            "allow_private_targets": True,
+        }
         if url:
             overrides["url"] = url
         if global_headers:
@@ -390,8 +499,13 @@ class Lab:
 
     def write_config(self, path: Path, url: str, **checks: Mapping[str, Any]) -> Path:
         import yaml
-        data: dict[str, Any] = {"url": url, "ca_bundle": str(self.ca_path),
-                                "connect_to": self.connect_to(), "allow_private_targets": True}
+
+        data: dict[str, Any] = {
+            "url": url,
+            "ca_bundle": str(self.ca_path),
+            "connect_to": self.connect_to(),
+            "allow_private_targets": True,
+        }
         if checks:
             data["checks"] = {k: dict(v) for k, v in checks.items()}
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
@@ -411,8 +525,9 @@ def outputs(report: Report) -> str:
     from launchgate.render.text import render_text
 
     data = report.to_json()
-    return "\n".join([report.dumps(), render_markdown(data), json.dumps(render_sarif(data)),
-                      render_text(data)])
+    return "\n".join(
+        [report.dumps(), render_markdown(data), json.dumps(render_sarif(data)), render_text(data)]
+    )
 
 
 def check_context(config: Config) -> Any:
@@ -423,9 +538,13 @@ def check_context(config: Config) -> Any:
     from launchgate.redact import Redactor
 
     redactor = Redactor(config.secret_values)
-    return CheckContext(config=config, target=Target(url=config.url),
-                        http=http_context_from_config(config),
-                        progress=Progress(quiet=True, redactor=redactor), redactor=redactor)
+    return CheckContext(
+        config=config,
+        target=Target(url=config.url),
+        http=http_context_from_config(config),
+        progress=Progress(quiet=True, redactor=redactor),
+        redactor=redactor,
+    )
 
 
 def run(config: Config, *only: str) -> Report:
@@ -446,8 +565,11 @@ def start_lab(sites: dict[str, Site] | None = None) -> Iterator[Lab]:
     sites = dict(sites or default_sites())
     with tempfile.TemporaryDirectory(prefix="launchgate-lab-") as tmp:
         store = _CertStore(Path(tmp))
-        contexts = {host: _server_context(*store.files(host, site.cert))
-                    for host, site in sites.items() if host != name("tls10")}
+        contexts = {
+            host: _server_context(*store.files(host, site.cert))
+            for host, site in sites.items()
+            if host != name("tls10")
+        }
 
         def pick(sock: ssl.SSLSocket, server_name: str | None, _: ssl.SSLContext) -> None:
             context = contexts.get((server_name or "").lower())

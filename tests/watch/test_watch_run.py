@@ -26,8 +26,7 @@ def watch_run(tmp_path: Path, url: str, extra: str = "", **kwargs: object) -> Re
     path = tmp_path / ".launchgate.yml"
     path.write_text(f"url: {url}\nallow_private_targets: true\n{extra}{FLOWS}")
     kwargs.setdefault("only", ["smoke", "load"])
-    return run_gate(load_config(path, env={}), Target(url=url),
-                    **kwargs)  # type: ignore[arg-type]
+    return run_gate(load_config(path, env={}), Target(url=url), **kwargs)  # type: ignore[arg-type]
 
 
 def status(report: Report, name: str) -> tuple[str, str]:
@@ -41,14 +40,13 @@ def test_a_watch_sends_no_load_and_runs_no_writing_flow(tmp_path, server):
     state, summary = status(report, "smoke")
     assert state == "passed"
     assert f"flow 'creates a record' skipped: {WATCH_NO_WRITES}" in summary
-    assert server.paths["/"] == 0          # the POST never left
-    assert server.paths["/fast"] == 1      # the read-only step ran, and no load was sent
+    assert server.paths["/"] == 0  # the POST never left
+    assert server.paths["/fast"] == 1  # the read-only step ran, and no load was sent
     assert report.watch is not None and report.watch.previous is None
 
 
 def test_writes_opt_in_runs_the_flow(tmp_path, server):
-    report = watch_run(tmp_path, server.url, "watch: {writes: true}\n", watch=True,
-                       only=["smoke"])
+    report = watch_run(tmp_path, server.url, "watch: {writes: true}\n", watch=True, only=["smoke"])
     assert status(report, "smoke") == ("passed", "1/1 step(s) passed; 1/1 flow(s) passed")
     assert server.paths["/"] == 1
 
@@ -67,19 +65,31 @@ def test_not_a_watch_runs_the_writing_flow(tmp_path, server):
 
 
 def test_previous_watch_metrics_become_changes_and_dns_findings(tmp_path):
-    previous = {"schema": "launchgate.report/v1", "tool": {"name": "launchgate"},
-                "verdict": "pass", "target": {"head": "f" * 40}, "findings": [], "checks": [],
-                "metrics": {"dns": {"records": {"hosts": {}, "domain": "example.com",
-                                                "ns": ["ns1.a.example"]}}}}
+    previous = {
+        "schema": "launchgate.report/v1",
+        "tool": {"name": "launchgate"},
+        "verdict": "pass",
+        "target": {"head": "f" * 40},
+        "findings": [],
+        "checks": [],
+        "metrics": {
+            "dns": {"records": {"hosts": {}, "domain": "example.com", "ns": ["ns1.a.example"]}}
+        },
+    }
     base = parse_base(previous)
     assert base.metrics is not None
     path = tmp_path / ".launchgate.yml"
     path.write_text("severity_overrides: {dns.ns-changed: blocker}\n")
     # The dns check does not run (no domain): nothing to compare, said in a note.
-    report = run_gate(load_config(path, env={}), Target(), only=["dns"], base=base,
-                      watch=True, base_name="last watch")
+    report = run_gate(
+        load_config(path, env={}),
+        Target(),
+        only=["dns"],
+        base=base,
+        watch=True,
+        base_name="last watch",
+    )
     assert report.watch is not None
     assert report.watch.previous is not None and report.watch.previous.head == "f" * 40
-    assert report.watch.notes == ("DNS not compared: the dns check did not run in this "
-                                  "watch",)
+    assert report.watch.notes == ("DNS not compared: the dns check did not run in this watch",)
     assert report.findings == ()

@@ -26,8 +26,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         with self.server.lock:
-            self.server.got.append((self.path, self.headers.get("Content-Type"),
-                                    json.loads(raw)))
+            self.server.got.append((self.path, self.headers.get("Content-Type"), json.loads(raw)))
         time.sleep(self.server.delay_s)
         self.send_response(self.server.status)
         if self.server.status == 302:
@@ -57,8 +56,9 @@ def receiver() -> Iterator[Receiver]:
 def test_posts_slack_compatible_json(receiver):
     delivery = post_text(receiver.url + SECRET_PATH, "launchgate watch: failing")
     assert delivery.ok
-    assert receiver.got == [(SECRET_PATH, "application/json",
-                             {"text": "launchgate watch: failing"})]
+    assert receiver.got == [
+        (SECRET_PATH, "application/json", {"text": "launchgate watch: failing"})
+    ]
 
 
 @pytest.mark.parametrize("status", [302, 404, 500])

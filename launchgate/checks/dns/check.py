@@ -71,14 +71,17 @@ def _special_use(host: str) -> bool:
 
 def _execute(run: DnsRun) -> CheckOutcome:
     steps: list[tuple[str, Callable[[], None]]] = [
-        (f"host {h}", functools.partial(check_host, run, h)) for h in run.hosts]
+        (f"host {h}", functools.partial(check_host, run, h)) for h in run.hosts
+    ]
     if run.domain:
-        steps += [("NS", functools.partial(check_ns, run)),
-                  ("MX", functools.partial(check_mx, run)),
-                  ("SPF", functools.partial(check_spf, run)),
-                  ("DMARC", functools.partial(check_dmarc, run)),
-                  ("DKIM", functools.partial(check_dkim, run)),
-                  ("CAA", functools.partial(check_caa, run))]
+        steps += [
+            ("NS", functools.partial(check_ns, run)),
+            ("MX", functools.partial(check_mx, run)),
+            ("SPF", functools.partial(check_spf, run)),
+            ("DMARC", functools.partial(check_dmarc, run)),
+            ("DKIM", functools.partial(check_dkim, run)),
+            ("CAA", functools.partial(check_caa, run)),
+        ]
     else:
         run.notes.append("email and CAA checks need checks.dns.domain")
     for label, step in steps:
@@ -90,8 +93,11 @@ def _execute(run: DnsRun) -> CheckOutcome:
     metrics = _metrics(run)
     run.ctx.facts["dns.deployment_map"] = metrics["deployment_map"]
     if run.unverified:
-        raise CheckCannotRun("could not verify " + "; ".join(run.unverified),
-                             findings=tuple(run.findings), metrics=metrics)
+        raise CheckCannotRun(
+            "could not verify " + "; ".join(run.unverified),
+            findings=tuple(run.findings),
+            metrics=metrics,
+        )
     return CheckOutcome(tuple(run.findings), _summary(run), metrics)
 
 
@@ -107,11 +113,18 @@ def _guarded(run: DnsRun, label: str, step: Callable[[], None]) -> None:
 
 def _metrics(run: DnsRun) -> dict[str, Any]:
     rows = deployment_map.build(
-        run.nameservers, run.host_facts, run.mx_hosts,
-        run.spf.includes if run.spf else [], bool(run.spf and run.spf.records),
-        _mapping(run.ctx.facts.get("http.response_headers")))
-    metrics: dict[str, Any] = {"queries": run.client.queries, "deployment_map": rows,
-                               "records": _records(run)}
+        run.nameservers,
+        run.host_facts,
+        run.mx_hosts,
+        run.spf.includes if run.spf else [],
+        bool(run.spf and run.spf.records),
+        _mapping(run.ctx.facts.get("http.response_headers")),
+    )
+    metrics: dict[str, Any] = {
+        "queries": run.client.queries,
+        "deployment_map": rows,
+        "records": _records(run),
+    }
     if run.spf is not None:
         metrics["spf_lookups"] = run.spf.lookups
         metrics["spf_void_lookups"] = run.spf.void_lookups
@@ -121,21 +134,28 @@ def _metrics(run: DnsRun) -> dict[str, Any]:
 def _records(run: DnsRun) -> dict[str, Any]:
     """The DNS answers themselves, for the handover document and for a production watch
     to say what changed since its last run. A part that was not looked up is absent."""
-    records: dict[str, Any] = {"hosts": {
-        f.host: {"cname": list(f.chain), "addresses": sorted(f.addresses)}
-        for f in run.host_facts}}
+    records: dict[str, Any] = {
+        "hosts": {
+            f.host: {"cname": list(f.chain), "addresses": sorted(f.addresses)}
+            for f in run.host_facts
+        }
+    }
     if not run.domain:
         return records
-    records.update(domain=run.domain, ns=run.nameservers, mx=run.mx_hosts,
-                   dkim=dict(sorted(run.dkim_status.items())))
+    records.update(
+        domain=run.domain,
+        ns=run.nameservers,
+        mx=run.mx_hosts,
+        dkim=dict(sorted(run.dkim_status.items())),
+    )
     if run.spf is not None:
         records.update(spf=list(run.spf.records), spf_lookups=run.spf.lookups)
     if run.dmarc_record is not None:
-        records.update(dmarc=run.dmarc_record, dmarc_policy=run.dmarc_policy,
-                       dmarc_rua=list(run.dmarc_rua))
+        records.update(
+            dmarc=run.dmarc_record, dmarc_policy=run.dmarc_policy, dmarc_rua=list(run.dmarc_rua)
+        )
     if run.caa_set is not None:
-        records["caa"] = sorted(f"{p.flags} {p.tag} \"{p.value}\""
-                                for p in run.caa_set.properties)
+        records["caa"] = sorted(f'{p.flags} {p.tag} "{p.value}"' for p in run.caa_set.properties)
     return records
 
 
@@ -146,8 +166,7 @@ def _summary(run: DnsRun) -> str:
     if run.dmarc_policy:
         parts.append(f"DMARC p={run.dmarc_policy}")
     if run.cfg.dkim_selectors and run.domain:
-        parts.append(f"DKIM {run.dkim_ok}/{len(run.cfg.dkim_selectors)} "
-                     "selector(s) ok")
+        parts.append(f"DKIM {run.dkim_ok}/{len(run.cfg.dkim_selectors)} selector(s) ok")
     return "; ".join(parts + run.notes)
 
 

@@ -20,28 +20,44 @@ def check_host(run: DnsRun, host: str) -> None:
         return
     if not chain:
         why = "does not exist (NXDOMAIN)" if v4.nxdomain else "has no A or AAAA record"
-        run.findings.append(finding(
-            "host-unresolvable", BLOCKER, f"{host} does not resolve",
-            f"{host} {why}; visitors get a DNS error.",
-            f"Add an A/AAAA (or CNAME) record for {host}, or stop linking to it.", host))
+        run.findings.append(
+            finding(
+                "host-unresolvable",
+                BLOCKER,
+                f"{host} does not resolve",
+                f"{host} {why}; visitors get a DNS error.",
+                f"Add an A/AAAA (or CNAME) record for {host}, or stop linking to it.",
+                host,
+            )
+        )
         return
     target = chain[-1]
     why = "does not exist (NXDOMAIN)" if v4.nxdomain else "has no address"
     provider = _takeover_provider(chain)
     if provider:
-        run.findings.append(finding(
-            "takeover-risk", BLOCKER, f"{host} can be taken over: it points at an unclaimed "
-            f"{provider['name']} name",
-            f"{host} is a CNAME to {target}, which {why}. At {provider['name']} the "
-            f"{provider['how']}: whoever claims {target} serves content on {host}.",
-            f"Remove the CNAME for {host} now, or claim {target} again at "
-            f"{provider['name']}.", host))
+        run.findings.append(
+            finding(
+                "takeover-risk",
+                BLOCKER,
+                f"{host} can be taken over: it points at an unclaimed {provider['name']} name",
+                f"{host} is a CNAME to {target}, which {why}. At {provider['name']} the "
+                f"{provider['how']}: whoever claims {target} serves content on {host}.",
+                f"Remove the CNAME for {host} now, or claim {target} again at {provider['name']}.",
+                host,
+            )
+        )
         return
-    run.findings.append(finding(
-        "dangling-cname", BLOCKER, f"{host} is a dangling CNAME",
-        f"{host} → {' → '.join(chain)}; {target} {why}.",
-        f"Point {host} at a live target or delete the record (a dangling CNAME can be "
-        "taken over if the target domain is registered by someone else).", host))
+    run.findings.append(
+        finding(
+            "dangling-cname",
+            BLOCKER,
+            f"{host} is a dangling CNAME",
+            f"{host} → {' → '.join(chain)}; {target} {why}.",
+            f"Point {host} at a live target or delete the record (a dangling CNAME can be "
+            "taken over if the target domain is registered by someone else).",
+            host,
+        )
+    )
 
 
 def check_ns(run: DnsRun) -> None:

@@ -17,11 +17,17 @@ def check_caa(run: DnsRun) -> None:
     apex = caa.relevant_set(run.client, run.domain)
     run.caa_set = apex
     if apex.owner is None:
-        run.findings.append(finding(
-            "caa-missing", LATER, f"no CAA record for {run.domain}",
-            "Any certificate authority may issue certificates for the domain.",
-            f'Add CAA records naming your CA, e.g. {run.domain}. CAA 0 issue '
-            '"letsencrypt.org".', run.domain))
+        run.findings.append(
+            finding(
+                "caa-missing",
+                LATER,
+                f"no CAA record for {run.domain}",
+                "Any certificate authority may issue certificates for the domain.",
+                f"Add CAA records naming your CA, e.g. {run.domain}. CAA 0 issue "
+                '"letsencrypt.org".',
+                run.domain,
+            )
+        )
     certificates = run.ctx.facts.get("tls.certificates")
     if not isinstance(certificates, Mapping) or not certificates:
         run.notes.append("CAA not compared with the live certificate (no TLS facts)")
@@ -42,10 +48,15 @@ def _check_issuer(run: DnsRun, host: str, issuer: Mapping[str, Any]) -> None:
     if relevant.owner is None or not caa.forbids(relevant, ca_domains):
         return
     allowed = caa.allowed_issuers(relevant) or ()
-    run.findings.append(finding(
-        "caa-forbids-issuer", BLOCKER, f"CAA of {relevant.owner} forbids the CA that issued "
-        f"{host}'s certificate",
-        f"The live certificate comes from {label} ({', '.join(ca_domains[:2])}); CAA at "
-        f"{relevant.owner} allows only: {', '.join(allowed) or 'no CA'}. The next "
-        "renewal will fail and the site will serve an expired certificate.",
-        f'Add {relevant.owner}. CAA 0 issue "{ca_domains[0]}" (or switch CA).', host))
+    run.findings.append(
+        finding(
+            "caa-forbids-issuer",
+            BLOCKER,
+            f"CAA of {relevant.owner} forbids the CA that issued {host}'s certificate",
+            f"The live certificate comes from {label} ({', '.join(ca_domains[:2])}); CAA at "
+            f"{relevant.owner} allows only: {', '.join(allowed) or 'no CA'}. The next "
+            "renewal will fail and the site will serve an expired certificate.",
+            f'Add {relevant.owner}. CAA 0 issue "{ca_domains[0]}" (or switch CA).',
+            host,
+        )
+    )

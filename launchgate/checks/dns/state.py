@@ -45,7 +45,22 @@ class DnsRun:
         return self.ctx.config.checks.dns
 
 
-def finding(slug: str, severity: Severity, title: str, detail: str, remedy: str,
-            host: str | None, key: str = "") -> Finding:
-    return make_finding("dns", slug, severity, title, detail=detail, remedy=remedy,
-                        location=Location(host=host), key=key)
+def finding(
+    slug: str,
+    severity: Severity,
+    title: str,
+    detail: str,
+    remedy: str,
+    host: str | None,
+    key: str = "",
+) -> Finding:
+    return make_finding(
+        "dns",
+        slug,
+        severity,
+        title,
+        detail=detail,
+        remedy=remedy,
+        location=Location(host=host),
+        key=key,
+    )

@@ -36,8 +36,10 @@ class _Budget:
         self.bytes += size
         return True
 
-def scan_bundles(client_for: Callable[[str], httpx.Client], page: Page, links: PageLinks,
-                 site_hosts: set[str]) -> tuple[int, list[Finding]]:
+
+def scan_bundles(
+    client_for: Callable[[str], httpx.Client], page: Page, links: PageLinks, site_hosts: set[str]
+) -> tuple[int, list[Finding]]:
     findings = _scan(page.text, "page.html", page.url)  # inline scripts included
     budget = _Budget(files=1, bytes=len(page.body))
     scripts = [r.url for r in links.refs if r.tag == "script" and same_site(r.url, site_hosts)]
@@ -58,6 +60,7 @@ def scan_bundles(client_for: Callable[[str], httpx.Client], page: Page, links: P
                 findings += _scan_source_map(source_map[0], map_url)
     return budget.files, findings
 
+
 def _fetch_text(client: httpx.Client, url: str) -> tuple[str, httpx.Response] | None:
     try:
         page = fetch_page(client, url, max_hops=3, limit=MAX_BUNDLE_BYTES)
@@ -67,9 +70,11 @@ def _fetch_text(client: httpx.Client, url: str) -> tuple[str, httpx.Response] | 
         return None
     return page.text, page.response
 
+
 def _filename(url: str, default_suffix: str) -> str:
     name = urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1]
     return name if "." in name else name + default_suffix
+
 
 def _source_map_url(text: str, response: httpx.Response, script_url: str) -> str | None:
     header = response.headers.get("sourcemap") or response.headers.get("x-sourcemap")
@@ -78,6 +83,7 @@ def _source_map_url(text: str, response: httpx.Response, script_url: str) -> str
     if not ref or ref.startswith("data:"):
         return None
     return absolute_url(script_url, ref)  # None for a malformed reference: nothing to fetch
+
 
 def _scan_source_map(text: str, map_url: str) -> list[Finding]:
     try:
@@ -91,10 +97,14 @@ def _scan_source_map(text: str, map_url: str) -> list[Finding]:
     findings: list[Finding] = []
     for index, content in enumerate(contents):
         if isinstance(content, str) and content:
-            source = sources[index] if index < len(sources) and isinstance(
-                sources[index], str) else f"source-{index}.js"
+            source = (
+                sources[index]
+                if index < len(sources) and isinstance(sources[index], str)
+                else f"source-{index}.js"
+            )
             findings += _scan(content, _filename(source, ".js"), map_url, source)
     return findings
+
 
 def _scan(text: str, filename: str, url: str, source: str | None = None) -> list[Finding]:
     hits: tuple[SecretHit, ...] = scan_text(text, filename)
@@ -103,13 +113,19 @@ def _scan(text: str, filename: str, url: str, source: str | None = None) -> list
         if hit.type in ENTROPY_TYPES:
             continue
         where = f"{url}, original source {source}" if source else url
-        findings.append(finding(
-            "secret-in-bundle", Severity.BLOCKER,
-            f"{hit.type} in client-side code",
-            f"Found in {where} at line {hit.line} (fingerprint {hit.hashed_secret[:12]}). "
-            "Everything shipped to the browser is public: anyone can read this key.",
-            "Revoke and rotate the key now; keep it on the server (call the provider from "
-            "your backend), and never put it in build-time env vars exposed to the front end "
-            "(NEXT_PUBLIC_*, VITE_*, REACT_APP_*).",
-            url, key=hit.hashed_secret + (source or ""), line=hit.line))
+        findings.append(
+            finding(
+                "secret-in-bundle",
+                Severity.BLOCKER,
+                f"{hit.type} in client-side code",
+                f"Found in {where} at line {hit.line} (fingerprint {hit.hashed_secret[:12]}). "
+                "Everything shipped to the browser is public: anyone can read this key.",
+                "Revoke and rotate the key now; keep it on the server (call the provider from "
+                "your backend), and never put it in build-time env vars exposed to the front end "
+                "(NEXT_PUBLIC_*, VITE_*, REACT_APP_*).",
+                url,
+                key=hit.hashed_secret + (source or ""),
+                line=hit.line,
+            )
+        )
     return findings

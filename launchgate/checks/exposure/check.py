@@ -39,16 +39,20 @@ class ExposureCheck:
         except PrivateTargetError as exc:
             raise CheckCannotRun(str(exc), findings=tuple(findings)) from None
         if not tally.answered and tally.errors:
-            raise CheckCannotRun("nothing answered: " + "; ".join(tally.errors[:3]),
-                                 findings=tuple(findings))
+            raise CheckCannotRun(
+                "nothing answered: " + "; ".join(tally.errors[:3]), findings=tuple(findings)
+            )
         return CheckOutcome(tuple(findings), "; ".join(parts) or "nothing to probe")
 
-    def _app(self, ctx: CheckContext, url: str, tally: Tally, parts: list[str]
-             ) -> list[Finding]:
+    def _app(self, ctx: CheckContext, url: str, tally: Tally, parts: list[str]) -> list[Finding]:
         settings = ctx.config.checks.exposure
         findings: list[Finding] = []
-        anonymous = dataclasses.replace(ctx.http, headers={
-            k: v for k, v in ctx.http.headers.items() if k.lower() not in CREDENTIAL_HEADERS})
+        anonymous = dataclasses.replace(
+            ctx.http,
+            headers={
+                k: v for k, v in ctx.http.headers.items() if k.lower() not in CREDENTIAL_HEADERS
+            },
+        )
         with anonymous.client() as client:
             for path in settings.protected_paths:
                 ctx.progress.update(f"exposure: {path} without credentials")
@@ -56,10 +60,13 @@ class ExposureCheck:
             for path in settings.cors_paths:
                 ctx.progress.update(f"exposure: CORS on {path}")
                 findings += probe_cors(client, join(url, path), path, tally)
-        parts.append(f"{len(settings.protected_paths)} protected path(s), "
-                     f"{len(settings.cors_paths)} CORS path(s)")
+        parts.append(
+            f"{len(settings.protected_paths)} protected path(s), "
+            f"{len(settings.cors_paths)} CORS path(s)"
+        )
         trusted = ctx.config.credential_hosts()
         with ctx.http.client() as client, ctx.http.client(send_headers=False) as bare:
+
             def client_for(target: str) -> httpx.Client:
                 return client if host_of(target) in trusted else bare
 
@@ -70,8 +77,9 @@ class ExposureCheck:
             findings += mixed_content(page, links)
             if settings.scan_bundles:
                 ctx.progress.update("exposure: scanning client-side bundles")
-                site_hosts = {host_of(u) for u in (url, page.url,
-                                                   ctx.config.checks.redirects.canonical) if u}
+                site_hosts = {
+                    host_of(u) for u in (url, page.url, ctx.config.checks.redirects.canonical) if u
+                }
                 scanned, found = scan_bundles(client_for, page, links, site_hosts)
                 findings += found
                 parts.append(f"{scanned} client-side file(s) scanned")

@@ -27,11 +27,13 @@ class Tally:
     answered: int = 0
     errors: list[str] = field(default_factory=list)
 
+
 def join(url: str, path: str) -> str:
     try:
         return join_path(url, path)
     except ValueError as exc:
         raise CheckCannotRun(str(exc)) from None
+
 
 def get(client: httpx.Client, url: str, tally: Tally, **kwargs: Any) -> Page | None:
     try:
@@ -44,16 +46,42 @@ def get(client: httpx.Client, url: str, tally: Tally, **kwargs: Any) -> Page | N
     tally.answered += 1
     return page
 
-def finding(slug: str, severity: Severity, title: str, detail: str, remedy: str,
-            url: str, key: str = "", line: int | None = None) -> Finding:
+
+def finding(
+    slug: str,
+    severity: Severity,
+    title: str,
+    detail: str,
+    remedy: str,
+    url: str,
+    key: str = "",
+    line: int | None = None,
+) -> Finding:
     parts = urllib.parse.urlsplit(url)
-    return make_finding(CHECK, slug, severity, title, detail=detail, remedy=remedy,
-                        location=Location(url=url, host=parts.hostname, path=parts.path or "/",
-                                          line=line), key=key)
+    return make_finding(
+        CHECK,
+        slug,
+        severity,
+        title,
+        detail=detail,
+        remedy=remedy,
+        location=Location(url=url, host=parts.hostname, path=parts.path or "/", line=line),
+        key=key,
+    )
+
 
 def probe_failed(url: str, tally: Tally, what: str) -> list[Finding]:
-    return [finding("probe-failed", Severity.IMPORTANT, f"Could not verify {what}",
-                     f"{tally.errors[-1]}", "Make sure the path answers, then re-run.", url)]
+    return [
+        finding(
+            "probe-failed",
+            Severity.IMPORTANT,
+            f"Could not verify {what}",
+            f"{tally.errors[-1]}",
+            "Make sure the path answers, then re-run.",
+            url,
+        )
+    ]
+
 
 def is_login_wall(page: Page) -> bool:
     if page.history and LOGIN_WORDS.search(urllib.parse.urlsplit(page.url).path):

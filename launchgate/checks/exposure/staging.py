@@ -22,25 +22,31 @@ def probe_staging(ctx: CheckContext, tally: Tally, parts: list[str]) -> list[Fin
         for value in hosts:
             hp = split_host(value)
             ctx.progress.update(f"exposure: is {hp.host} public?")
-            page = _staging_page(client, f"https://{hp.netloc('https')}/",
-                                 f"http://{hp.host}/", tally)
+            page = _staging_page(
+                client, f"https://{hp.netloc('https')}/", f"http://{hp.host}/", tally
+            )
             if page is None or not _serves_app(page):
                 continue
             public += 1
-            findings.append(finding(
-                "staging-public", Severity.BLOCKER,
-                f"Staging host {hp.host} is publicly reachable without protection",
-                f"GET {page.url} with no credentials answered {page.response.status_code} "
-                f"with {len(page.body)} bytes; staging data, debug pages and unreleased "
-                "features are open to anyone who finds the name (certificate transparency "
-                "logs list it).",
-                "Put staging behind authentication (basic auth, SSO, VPN or an IP allow "
-                "list), or take it off the public internet.", page.url))
+            findings.append(
+                finding(
+                    "staging-public",
+                    Severity.BLOCKER,
+                    f"Staging host {hp.host} is publicly reachable without protection",
+                    f"GET {page.url} with no credentials answered {page.response.status_code} "
+                    f"with {len(page.body)} bytes; staging data, debug pages and unreleased "
+                    "features are open to anyone who finds the name (certificate transparency "
+                    "logs list it).",
+                    "Put staging behind authentication (basic auth, SSO, VPN or an IP allow "
+                    "list), or take it off the public internet.",
+                    page.url,
+                )
+            )
     parts.append(f"{len(hosts)} staging host(s), {public} public")
     return findings
 
-def _staging_page(client: httpx.Client, https_url: str, http_url: str, tally: Tally
-                  ) -> Page | None:
+
+def _staging_page(client: httpx.Client, https_url: str, http_url: str, tally: Tally) -> Page | None:
     for url in (https_url, http_url):
         try:
             page = fetch_page(client, url)
@@ -50,6 +56,7 @@ def _staging_page(client: httpx.Client, https_url: str, http_url: str, tally: Ta
         tally.answered += 1
         return page
     return None
+
 
 def _serves_app(page: Page) -> bool:
     status = page.response.status_code

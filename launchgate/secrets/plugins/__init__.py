@@ -44,8 +44,12 @@ def plugin_classes() -> tuple[type[LaunchgateDetector], ...]:
     for module in MODULES:
         for name in sorted(vars(module)):
             value = vars(module)[name]
-            if isinstance(value, type) and issubclass(value, LaunchgateDetector) \
-                    and value is not LaunchgateDetector and value.__module__ == module.__name__:
+            if (
+                isinstance(value, type)
+                and issubclass(value, LaunchgateDetector)
+                and value is not LaunchgateDetector
+                and value.__module__ == module.__name__
+            ):
                 found.append(value)
     return tuple(found)
 
@@ -74,9 +78,18 @@ def rules_digest() -> str:
     parts = [RULES_VERSION] + [
         f"{cls.__module__}.{cls.__name__}|{cls.secret_type}|{cls.strength}|"
         + "|".join(f"{r.pattern}/{r.flags}" for r in cls.denylist)
-        for cls in plugin_classes()]
+        for cls in plugin_classes()
+    ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
-__all__ = ["STRENGTHS", "LaunchgateDetector", "baseline_path", "by_name", "by_type",
-           "plugin_classes", "rules_digest", "strength_of"]
+__all__ = [
+    "STRENGTHS",
+    "LaunchgateDetector",
+    "baseline_path",
+    "by_name",
+    "by_type",
+    "plugin_classes",
+    "rules_digest",
+    "strength_of",
+]

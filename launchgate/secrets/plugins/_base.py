@@ -42,9 +42,30 @@ from detect_secrets.plugins.base import RegexBasedDetector
 STRENGTHS = ("checksum", "exact", "loose")
 
 # Words that only a placeholder or a made-up example contains (matched case-insensitively).
-PLACEHOLDER_WORDS = ("example", "xxxx", "your", "placeholder", "dummy", "sample", "redacted",
-                     "changeme", "change_me", "fake", "test", "insert", "replace", "token_here",
-                     "key_here", "secret_here", "****", "....", "<", ">", "{{", "${")
+PLACEHOLDER_WORDS = (
+    "example",
+    "xxxx",
+    "your",
+    "placeholder",
+    "dummy",
+    "sample",
+    "redacted",
+    "changeme",
+    "change_me",
+    "fake",
+    "test",
+    "insert",
+    "replace",
+    "token_here",
+    "key_here",
+    "secret_here",
+    "****",
+    "....",
+    "<",
+    ">",
+    "{{",
+    "${",
+)
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -99,10 +120,35 @@ def _has_run(text: str, length: int) -> bool:
 
 
 # Values people type when they mean "a password goes here" (compared lower-cased).
-COMMON_VALUES = frozenset({"password", "passwd", "pass", "pwd", "secret", "admin", "root",
-                           "user", "username", "changeme", "guest", "postgres", "mysql",
-                           "redis", "mongo", "default", "none", "null", "pw", "letmein",
-                           "password1", "password123", "qwerty", "123456", "12345678"})
+COMMON_VALUES = frozenset(
+    {
+        "password",
+        "passwd",
+        "pass",
+        "pwd",
+        "secret",
+        "admin",
+        "root",
+        "user",
+        "username",
+        "changeme",
+        "guest",
+        "postgres",
+        "mysql",
+        "redis",
+        "mongo",
+        "default",
+        "none",
+        "null",
+        "pw",
+        "letmein",
+        "password1",
+        "password123",
+        "qwerty",
+        "123456",
+        "12345678",
+    }
+)
 
 
 def random_enough(body: str, min_bits: float = 3.0) -> bool:
@@ -110,9 +156,13 @@ def random_enough(body: str, min_bits: float = 3.0) -> bool:
     or consecutive characters (in either case: `aBcDeF` counts), and at least `min_bits` bits
     of entropy per character (random hex has about 3.8, random base62 about 5.5 at these
     lengths; `aaaa...` has 0)."""
-    return not has_placeholder_word(body) and body.lower() not in COMMON_VALUES \
-        and not _has_run(body, 5) and not _has_run(body.lower(), 5) \
+    return (
+        not has_placeholder_word(body)
+        and body.lower() not in COMMON_VALUES
+        and not _has_run(body, 5)
+        and not _has_run(body.lower(), 5)
         and shannon(body) >= min_bits
+    )
 
 
 def crc32_base62(text: str) -> str:

@@ -26,8 +26,10 @@ class OpenAIKeyDetector(LaunchgateDetector):
     secret_type = "OpenAI API Key"  # pragma: allowlist secret
     strength: ClassVar[str] = "exact"
     denylist = (
-        re.compile(r"(?<![A-Za-z0-9_-])sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{16,}"
-                   r"T3BlbkFJ[A-Za-z0-9_-]{16,}" + _END),
+        re.compile(
+            r"(?<![A-Za-z0-9_-])sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{16,}"
+            r"T3BlbkFJ[A-Za-z0-9_-]{16,}" + _END
+        ),
         re.compile(r"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}" + _END),
     )
 
@@ -40,8 +42,12 @@ class AnthropicKeyDetector(LaunchgateDetector):
 
     secret_type = "Anthropic API Key"  # pragma: allowlist secret
     strength: ClassVar[str] = "exact"
-    denylist = (re.compile(r"(?<![A-Za-z0-9_-])sk-ant-(?:api|admin|oat|ort)[0-9]{2}-"
-                           r"(?P<body>[A-Za-z0-9_-]{80,120})" + _END),)
+    denylist = (
+        re.compile(
+            r"(?<![A-Za-z0-9_-])sk-ant-(?:api|admin|oat|ort)[0-9]{2}-"
+            r"(?P<body>[A-Za-z0-9_-]{80,120})" + _END
+        ),
+    )
 
     def accept(self, value: str, match: re.Match[str]) -> bool:
         return random_enough(match.group("body"), min_bits=4.0)
@@ -52,8 +58,12 @@ class HuggingFaceTokenDetector(LaunchgateDetector):
 
     secret_type = "Hugging Face Token"  # pragma: allowlist secret
     strength: ClassVar[str] = "exact"
-    denylist = (re.compile(r"(?<![A-Za-z0-9_])(?:hf|api_org)_(?P<body>[A-Za-z]{34})"
-                           r"(?![A-Za-z0-9_])"),)
+    denylist = (
+        re.compile(
+            r"(?<![A-Za-z0-9_])(?:hf|api_org)_(?P<body>[A-Za-z]{34})"
+            r"(?![A-Za-z0-9_])"
+        ),
+    )
 
     def accept(self, value: str, match: re.Match[str]) -> bool:
         body = match.group("body")

@@ -36,9 +36,13 @@ class GoogleServiceAccountKeyDetector(LaunchgateDetector):
 
     secret_type = "Google Cloud Service Account Key"  # pragma: allowlist secret
     strength: ClassVar[str] = "exact"
-    denylist = (re.compile(r"\"private_key\"\s*:\s*\"(?P<secret>-----BEGIN (?:RSA )?PRIVATE "
-                           r"KEY-----(?:\\\\?n)+(?P<body>[A-Za-z0-9+/=]{40,}"
-                           r"(?:(?:\\\\?n)+[A-Za-z0-9+/=]+)*))"),)
+    denylist = (
+        re.compile(
+            r"\"private_key\"\s*:\s*\"(?P<secret>-----BEGIN (?:RSA )?PRIVATE "
+            r"KEY-----(?:\\\\?n)+(?P<body>[A-Za-z0-9+/=]{40,}"
+            r"(?:(?:\\\\?n)+[A-Za-z0-9+/=]+)*))"
+        ),
+    )
 
     def accept(self, value: str, match: re.Match[str]) -> bool:
         body = re.sub(r"(?:\\\\?n)+", "", match.group("body"))
@@ -53,8 +57,10 @@ class AzureSharedAccessKeyDetector(LaunchgateDetector):
     strength: ClassVar[str] = "exact"
     denylist = (
         re.compile(r"SharedAccessKey=(?P<secret>[A-Za-z0-9+/]{43}=)"),
-        re.compile(r"sv=[0-9]{4}-[0-9]{2}-[0-9]{2}&[^\s\"'<>]{0,600}?sig="
-                   r"(?P<secret>(?:[A-Za-z0-9+/]|%2[BbFf]){42,44}(?:%3[Dd]|=))"),
+        re.compile(
+            r"sv=[0-9]{4}-[0-9]{2}-[0-9]{2}&[^\s\"'<>]{0,600}?sig="
+            r"(?P<secret>(?:[A-Za-z0-9+/]|%2[BbFf]){42,44}(?:%3[Dd]|=))"
+        ),
     )
 
     def accept(self, value: str, match: re.Match[str]) -> bool:
@@ -88,8 +94,12 @@ class SupabaseSecretKeyDetector(LaunchgateDetector):
 
     secret_type = "Supabase Secret Key"  # pragma: allowlist secret
     strength: ClassVar[str] = "exact"
-    denylist = (re.compile(r"(?<![A-Za-z0-9_])sb_secret_(?P<body>[A-Za-z0-9_-]{20,80})"
-                           r"(?![A-Za-z0-9_-])"),)
+    denylist = (
+        re.compile(
+            r"(?<![A-Za-z0-9_])sb_secret_(?P<body>[A-Za-z0-9_-]{20,80})"
+            r"(?![A-Za-z0-9_-])"
+        ),
+    )
 
     def accept(self, value: str, match: re.Match[str]) -> bool:
         return random_enough(match.group("body"), min_bits=3.5)
@@ -100,14 +110,21 @@ class SupabaseServiceRoleKeyDetector(LaunchgateDetector):
 
     secret_type = "Supabase service_role Key"  # pragma: allowlist secret
     strength: ClassVar[str] = "exact"
-    denylist = (re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.(?P<payload>eyJ[A-Za-z0-9_-]{20,})"
-                           r"\.[A-Za-z0-9_-]{20,}"),)
+    denylist = (
+        re.compile(
+            r"eyJ[A-Za-z0-9_-]{10,}\.(?P<payload>eyJ[A-Za-z0-9_-]{20,})"
+            r"\.[A-Za-z0-9_-]{20,}"
+        ),
+    )
 
     def accept(self, value: str, match: re.Match[str]) -> bool:
         claims = jwt_claims(match.group("payload"))
         issuer = str(claims.get("iss", ""))
-        return claims.get("role") == "service_role" and issuer.startswith("supabase") \
+        return (
+            claims.get("role") == "service_role"
+            and issuer.startswith("supabase")
             and issuer != "supabase-demo"
+        )
 
 
 def jwt_claims(segment: str) -> dict[str, object]:

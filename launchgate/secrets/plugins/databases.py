@@ -23,9 +23,18 @@ from launchgate.secrets.plugins._base import (
     has_placeholder_word,
 )
 
-SCHEMES = ("postgres", "postgresql", "mysql", "mariadb", "mongodb", "mongodb+srv", "redis",
-           "rediss", "amqp", "amqps")
-
+SCHEMES = (
+    "postgres",
+    "postgresql",
+    "mysql",
+    "mariadb",
+    "mongodb",
+    "mongodb+srv",
+    "redis",
+    "rediss",
+    "amqp",
+    "amqps",
+)
 
 
 class DatabaseUrlDetector(LaunchgateDetector):
@@ -33,10 +42,14 @@ class DatabaseUrlDetector(LaunchgateDetector):
 
     secret_type = "Database URL with Password"  # pragma: allowlist secret
     strength: ClassVar[str] = "loose"
-    denylist = (re.compile(r"(?<![A-Za-z0-9+.-])(?:postgres(?:ql)?|mysql|mariadb|"
-                           r"mongodb(?:\+srv)?|rediss?|amqps?)://"
-                           r"(?P<user>[^\s:@/?#\"'`]*):(?P<secret>[^\s@/\"'`]{3,128})"
-                           r"@(?P<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])"),)
+    denylist = (
+        re.compile(
+            r"(?<![A-Za-z0-9+.-])(?:postgres(?:ql)?|mysql|mariadb|"
+            r"mongodb(?:\+srv)?|rediss?|amqps?)://"
+            r"(?P<user>[^\s:@/?#\"'`]*):(?P<secret>[^\s@/\"'`]{3,128})"
+            r"@(?P<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])"
+        ),
+    )
 
     def accept(self, value: str, match: re.Match[str]) -> bool:
         lowered = value.lower()

@@ -35,8 +35,9 @@ class AtlassianApiTokenDetector(LaunchgateDetector):
 
     secret_type = "Atlassian API Token"  # pragma: allowlist secret
     strength: ClassVar[str] = "exact"
-    denylist = (re.compile(_START + r"ATATT3(?P<body>[A-Za-z0-9_-]{150,250})=[A-Fa-f0-9]{8}"
-                           + _END),)
+    denylist = (
+        re.compile(_START + r"ATATT3(?P<body>[A-Za-z0-9_-]{150,250})=[A-Fa-f0-9]{8}" + _END),
+    )
 
     def accept(self, value: str, match: re.Match[str]) -> bool:
         return random_enough(match.group("body"), min_bits=4.5)
@@ -48,11 +49,12 @@ class SentryTokenDetector(LaunchgateDetector):
     secret_type = "Sentry Auth Token"  # pragma: allowlist secret
     strength: ClassVar[str] = "exact"
     denylist = (
-        re.compile(r"sntrys_(?P<payload>eyJ[A-Za-z0-9+/=_-]{20,600}?)_[A-Za-z0-9+/_-]{43}"
-                   + _END),
+        re.compile(r"sntrys_(?P<payload>eyJ[A-Za-z0-9+/=_-]{20,600}?)_[A-Za-z0-9+/_-]{43}" + _END),
         re.compile(_START + r"sntryu_(?P<body>[a-f0-9]{64})" + _END),
-        re.compile(r"https?://[a-f0-9]{32}:(?P<secret>[a-f0-9]{32})@[A-Za-z0-9.-]*sentry"
-                   r"[A-Za-z0-9.-]*(?::[0-9]+)?/(?:[A-Za-z0-9_-]+/)*[0-9]+"),
+        re.compile(
+            r"https?://[a-f0-9]{32}:(?P<secret>[a-f0-9]{32})@[A-Za-z0-9.-]*sentry"
+            r"[A-Za-z0-9.-]*(?::[0-9]+)?/(?:[A-Za-z0-9_-]+/)*[0-9]+"
+        ),
     )
 
     def accept(self, value: str, match: re.Match[str]) -> bool:
@@ -85,8 +87,12 @@ class DopplerTokenDetector(LaunchgateDetector):
 
     secret_type = "Doppler Token"  # pragma: allowlist secret
     strength: ClassVar[str] = "exact"
-    denylist = (re.compile(_START + r"dp\.(?:pt|st|sa|ct|scim|audit)\.(?:[a-z0-9_-]{1,40}\.)?"
-                           r"(?P<body>[A-Za-z0-9]{40,44})" + _END),)
+    denylist = (
+        re.compile(
+            _START + r"dp\.(?:pt|st|sa|ct|scim|audit)\.(?:[a-z0-9_-]{1,40}\.)?"
+            r"(?P<body>[A-Za-z0-9]{40,44})" + _END
+        ),
+    )
 
     def accept(self, value: str, match: re.Match[str]) -> bool:
         return random_enough(match.group("body"), min_bits=4.0)

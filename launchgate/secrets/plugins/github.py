@@ -40,4 +40,4 @@ class GitHubFineGrainedTokenDetector(LaunchgateDetector):
     denylist = (re.compile(_START + r"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}" + _END),)
 
     def accept(self, value: str, match: re.Match[str]) -> bool:
-        return random_enough(value[len("github_pat_"):], min_bits=4.0)
+        return random_enough(value[len("github_pat_") :], min_bits=4.0)

@@ -15,8 +15,23 @@ from typing import ClassVar
 
 from launchgate.secrets.plugins._base import LaunchgateDetector, random_enough
 
-PREFIXES = ("glpat", "gloas", "gldt", "glrt", "glrtr", "glcbt", "glptt", "glft", "glimt",
-            "glagent", "glsoat", "glffct", "gltst", "glwt", "glsa")
+PREFIXES = (
+    "glpat",
+    "gloas",
+    "gldt",
+    "glrt",
+    "glrtr",
+    "glcbt",
+    "glptt",
+    "glft",
+    "glimt",
+    "glagent",
+    "glsoat",
+    "glffct",
+    "gltst",
+    "glwt",
+    "glsa",
+)
 
 _PREFIX = "(?:" + "|".join(sorted(PREFIXES, key=len, reverse=True)) + ")"
 
@@ -28,8 +43,11 @@ class GitLabPrefixedTokenDetector(LaunchgateDetector):
     strength: ClassVar[str] = "exact"
     denylist = (
         re.compile(r"(?<![A-Za-z0-9_-])" + _PREFIX + r"-[A-Za-z0-9_-]{20}(?![A-Za-z0-9_.-])"),
-        re.compile(r"(?<![A-Za-z0-9_-])" + _PREFIX
-                   + r"-[A-Za-z0-9_-]{27,300}\.[0-9]{2}\.[a-z0-9]{7,10}(?![A-Za-z0-9_-])"),
+        re.compile(
+            r"(?<![A-Za-z0-9_-])"
+            + _PREFIX
+            + r"-[A-Za-z0-9_-]{27,300}\.[0-9]{2}\.[a-z0-9]{7,10}(?![A-Za-z0-9_-])"
+        ),
     )
 
     def accept(self, value: str, match: re.Match[str]) -> bool:

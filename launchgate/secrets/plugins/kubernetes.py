@@ -31,11 +31,20 @@ from launchgate.secrets.plugins._base import (
     shannon,
 )
 
-_ENCODED_STARTS = sorted({b64_prefix(text) for text in (
-    b"-----BEGIN",
-    b'{"auths":', b'{\n  "auths":', b'{\n    "auths":', b'{\n\t"auths":', b'{ "auths":',
-    *(scheme.encode() + b"://" for scheme in databases.SCHEMES),
-)})
+_ENCODED_STARTS = sorted(
+    {
+        b64_prefix(text)
+        for text in (
+            b"-----BEGIN",
+            b'{"auths":',
+            b'{\n  "auths":',
+            b'{\n    "auths":',
+            b'{\n\t"auths":',
+            b'{ "auths":',
+            *(scheme.encode() + b"://" for scheme in databases.SCHEMES),
+        )
+    }
+)
 
 _VALUE = r"[A-Za-z0-9+/]{12,}={0,2}"
 
@@ -45,9 +54,13 @@ class KubernetesSecretEncodedCredentialDetector(LaunchgateDetector):
 
     secret_type = "Kubernetes Secret Data (encoded credential)"  # pragma: allowlist secret
     strength: ClassVar[str] = "exact"
-    denylist = (re.compile(r"(?<![A-Za-z0-9+/])(?P<secret>(?:"
-                           + "|".join(re.escape(s) for s in _ENCODED_STARTS)
-                           + r")[A-Za-z0-9+/]*={0,2})(?![A-Za-z0-9+/=])"),)
+    denylist = (
+        re.compile(
+            r"(?<![A-Za-z0-9+/])(?P<secret>(?:"
+            + "|".join(re.escape(s) for s in _ENCODED_STARTS)
+            + r")[A-Za-z0-9+/]*={0,2})(?![A-Za-z0-9+/=])"
+        ),
+    )
 
     def accept(self, value: str, match: re.Match[str]) -> bool:
         raw = b64decode_loose(value)
@@ -71,17 +84,34 @@ def _docker_config_has_credentials(text: str) -> bool:
         return False
     for entry in auths.values():
         if isinstance(entry, dict) and any(
-                isinstance(entry.get(k), str) and len(entry[k]) >= 4
-                and not has_placeholder_word(entry[k])
-                for k in ("auth", "password", "identitytoken")):
+            isinstance(entry.get(k), str)
+            and len(entry[k]) >= 4
+            and not has_placeholder_word(entry[k])
+            for k in ("auth", "password", "identitytoken")
+        ):
             return True
     return False
 
 
-_SECRET_KEY_WORDS = (r"password|passwd|secret|token|api[_-]?key|access[_-]?key|"
-                     r"private[_-]?key|credentials?")
-_NOT_SECRET_KEYS = ("public", "pub_", "pubkey", "cert", "crt", "hash", "checksum", "_id",
-                    "-id", ".id", "keyid", "key_id", "fingerprint")
+_SECRET_KEY_WORDS = (
+    r"password|passwd|secret|token|api[_-]?key|access[_-]?key|"
+    r"private[_-]?key|credentials?"
+)
+_NOT_SECRET_KEYS = (
+    "public",
+    "pub_",
+    "pubkey",
+    "cert",
+    "crt",
+    "hash",
+    "checksum",
+    "_id",
+    "-id",
+    ".id",
+    "keyid",
+    "key_id",
+    "fingerprint",
+)
 
 
 class KubernetesSecretDataDetector(LaunchgateDetector):
@@ -89,9 +119,15 @@ class KubernetesSecretDataDetector(LaunchgateDetector):
 
     secret_type = "Kubernetes Secret Data"  # pragma: allowlist secret
     strength: ClassVar[str] = "loose"
-    denylist = (re.compile(r"^\s*[\"']?(?P<key>[A-Za-z0-9_.-]*(?i:" + _SECRET_KEY_WORDS
-                           + r")[A-Za-z0-9_.-]*)[\"']?\s*:\s*[\"']?(?P<secret>" + _VALUE
-                           + r")[\"']?,?\s*$"),)
+    denylist = (
+        re.compile(
+            r"^\s*[\"']?(?P<key>[A-Za-z0-9_.-]*(?i:"
+            + _SECRET_KEY_WORDS
+            + r")[A-Za-z0-9_.-]*)[\"']?\s*:\s*[\"']?(?P<secret>"
+            + _VALUE
+            + r")[\"']?,?\s*$"
+        ),
+    )
 
     def accept(self, value: str, match: re.Match[str]) -> bool:
         key = match.group("key").lower()
@@ -102,7 +138,7 @@ class KubernetesSecretDataDetector(LaunchgateDetector):
             return False
         try:
             text = raw.decode("utf-8")
-        except UnicodeDecodeError:   # binary key material
+        except UnicodeDecodeError:  # binary key material
             return len(raw) >= 16 and shannon(raw.decode("latin-1")) >= 3.5
         if not text.isprintable() or len(text) < 8 or " " in text.strip():
             return False

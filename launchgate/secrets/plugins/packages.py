@@ -38,8 +38,7 @@ class NpmAccessTokenDetector(LaunchgateDetector):
 
 # base64 of a version-2 macaroon's first bytes with PyPI's and TestPyPI's location
 PYPI_LOCATION_PREFIXES = ("AgEIcHlwaS5vcmc", "AgENdGVzdC5weXBpLm9yZw")
-PYPI_LOCATIONS = tuple((b64decode_loose(p) or b"")[3:].decode()
-                       for p in PYPI_LOCATION_PREFIXES)
+PYPI_LOCATIONS = tuple((b64decode_loose(p) or b"")[3:].decode() for p in PYPI_LOCATION_PREFIXES)
 
 
 class PyPIMacaroonDetector(LaunchgateDetector):
@@ -47,11 +46,12 @@ class PyPIMacaroonDetector(LaunchgateDetector):
 
     secret_type = "PyPI API Token (macaroon)"  # pragma: allowlist secret
     strength: ClassVar[str] = "checksum"
-    denylist = (re.compile(r"pypi-(?:" + "|".join(PYPI_LOCATION_PREFIXES)
-                           + r")[A-Za-z0-9_-]{50,}"),)
+    denylist = (
+        re.compile(r"pypi-(?:" + "|".join(PYPI_LOCATION_PREFIXES) + r")[A-Za-z0-9_-]{50,}"),
+    )
 
     def accept(self, value: str, match: re.Match[str]) -> bool:
-        data = b64decode_loose(value[len("pypi-"):], urlsafe=True)
+        data = b64decode_loose(value[len("pypi-") :], urlsafe=True)
         return data is not None and macaroon_location(data) in PYPI_LOCATIONS
 
 
@@ -76,16 +76,16 @@ def macaroon_location(data: bytes) -> str | None:
         pos, location, sections = 1, None, 0
         while True:
             field, pos = _varint(data, pos)
-            if field == 0:          # end of a section (the header, or a caveat)
+            if field == 0:  # end of a section (the header, or a caveat)
                 sections += 1
                 continue
             length, pos = _varint(data, pos)
-            value, pos = data[pos:pos + length], pos + length
+            value, pos = data[pos : pos + length], pos + length
             if len(value) != length:
                 return None
             if field == 1 and sections == 0:
                 location = value.decode("ascii")
-            elif field == 6:        # the signature closes the macaroon
+            elif field == 6:  # the signature closes the macaroon
                 ok = length == 32 and pos == len(data) and sections >= 2
                 return location if ok else None
             elif field not in (1, 2, 4):
@@ -99,8 +99,12 @@ class NpmrcAuthDetector(LaunchgateDetector):
 
     secret_type = "npm Registry Credential (.npmrc)"  # pragma: allowlist secret
     strength: ClassVar[str] = "loose"
-    denylist = (re.compile(r"(?<![A-Za-z0-9_])_(?:authToken|auth|password)\s*=\s*[\"']?"
-                           r"(?P<secret>[^\s\"'#;]{8,})"),)
+    denylist = (
+        re.compile(
+            r"(?<![A-Za-z0-9_])_(?:authToken|auth|password)\s*=\s*[\"']?"
+            r"(?P<secret>[^\s\"'#;]{8,})"
+        ),
+    )
 
     def accept(self, value: str, match: re.Match[str]) -> bool:
         if value.startswith(("$", "{", "%", "<")):

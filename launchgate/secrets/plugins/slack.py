@@ -39,8 +39,10 @@ class SlackWorkflowWebhookDetector(LaunchgateDetector):
     secret_type = "Slack Workflow Webhook"  # pragma: allowlist secret
     strength: ClassVar[str] = "exact"
     denylist = (
-        re.compile(r"https://hooks\.slack\.com/(?:workflows|triggers)/T[A-Z0-9]{8,12}/"
-                   r"(?:A[A-Z0-9]{8,12}/)?[0-9]{8,20}/(?P<body>[a-f0-9]{32})" + _END),
+        re.compile(
+            r"https://hooks\.slack\.com/(?:workflows|triggers)/T[A-Z0-9]{8,12}/"
+            r"(?:A[A-Z0-9]{8,12}/)?[0-9]{8,20}/(?P<body>[a-f0-9]{32})" + _END
+        ),
     )
 
     def accept(self, value: str, match: re.Match[str]) -> bool:

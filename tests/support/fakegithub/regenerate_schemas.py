@@ -44,17 +44,41 @@ OPERATIONS = (
 # GitHub's): the 200 body's schema, with a workflow run cut down to its scalar fields (a full
 # run embeds two whole repositories, which the client never reads).
 RESPONSES = ("actions/list-workflow-runs-for-repo", "actions/list-workflow-run-artifacts")
-RUN_FIELDS = ("id", "node_id", "name", "head_branch", "head_sha", "path", "display_title",
-              "run_number", "event", "status", "conclusion", "workflow_id", "url", "html_url",
-              "created_at", "updated_at", "jobs_url", "logs_url", "check_suite_url",
-              "artifacts_url", "cancel_url", "rerun_url", "workflow_url")
+RUN_FIELDS = (
+    "id",
+    "node_id",
+    "name",
+    "head_branch",
+    "head_sha",
+    "path",
+    "display_title",
+    "run_number",
+    "event",
+    "status",
+    "conclusion",
+    "workflow_id",
+    "url",
+    "html_url",
+    "created_at",
+    "updated_at",
+    "jobs_url",
+    "logs_url",
+    "check_suite_url",
+    "artifacts_url",
+    "cancel_url",
+    "rerun_url",
+    "workflow_url",
+)
 OUT = Path(__file__).with_name("schemas.json")
 
 
 def fetch_package(dest: Path) -> Path:
     (dest / "package.json").write_text('{"name": "schemas", "private": true}\n')
-    subprocess.run(["npm", "install", "--no-save", "--ignore-scripts", f"{PACKAGE}@{VERSION}"],
-                   cwd=dest, check=True)
+    subprocess.run(
+        ["npm", "install", "--no-save", "--ignore-scripts", f"{PACKAGE}@{VERSION}"],
+        cwd=dest,
+        check=True,
+    )
     return dest / "node_modules" / PACKAGE
 
 
@@ -66,8 +90,11 @@ def to_json_schema(node: Any) -> Any:
         return [to_json_schema(n) for n in node]
     if not isinstance(node, dict):
         return node
-    out = {k: (_properties(v) if k == "properties" else to_json_schema(v))
-           for k, v in node.items() if k not in ANNOTATIONS}
+    out = {
+        k: (_properties(v) if k == "properties" else to_json_schema(v))
+        for k, v in node.items()
+        if k not in ANNOTATIONS
+    }
     if node.get("nullable") and "type" in out:
         out["type"] = [out["type"], "null"]
     return out
@@ -99,8 +126,11 @@ def extract(description: dict[str, Any]) -> dict[str, Any]:
                 schema = to_json_schema(body["schema"])
                 schema["additionalProperties"] = False
                 entry["body"] = schema
-            query = {p["name"]: to_json_schema(p["schema"]) for p in op.get("parameters", [])
-                     if p.get("in") == "query"}
+            query = {
+                p["name"]: to_json_schema(p["schema"])
+                for p in op.get("parameters", [])
+                if p.get("in") == "query"
+            }
             if query:
                 entry["query"] = query
             entry["statuses"] = sorted(op.get("responses", {}))
@@ -111,8 +141,10 @@ def extract(description: dict[str, Any]) -> dict[str, Any]:
     missing = set(OPERATIONS) - set(found)
     if missing:
         raise SystemExit(f"operations not in the description: {sorted(missing)}")
-    return {"source": f"{PACKAGE}@{VERSION} generated/api.github.com.deref.json",
-            "operations": dict(sorted(found.items()))}
+    return {
+        "source": f"{PACKAGE}@{VERSION} generated/api.github.com.deref.json",
+        "operations": dict(sorted(found.items())),
+    }
 
 
 def main() -> None:
