@@ -55,6 +55,9 @@ WATCH_NO_LOAD = "a production watch sends no load test unless the config opts in
 WATCH_NO_WRITES = (
     "a production watch runs no flow that writes unless the config opts in (watch.writes: true)"
 )
+WATCH_GATES_ON_ALL = (
+    "gate_on: new does not apply to a production watch: every blocker keeps its alert open"
+)
 
 
 def run_gate(
@@ -132,11 +135,17 @@ def run_gate(
             metrics,
             base,
             name=base_name,
-            gate_on=config.gate_on,
+            # A watch's base is the previous watch: with `new`, a blocker that stays would be
+            # "inherited", pass, and close the alert while production is still broken.
+            gate_on="all" if watch else config.gate_on,
             location=target_location(target.url),
         )
         found = apply_overrides(compared.findings, config.severity_overrides)
         comparison = compared.comparison
+        if watch and config.gate_on == "new":
+            comparison = dataclasses.replace(
+                comparison, notes=(*comparison.notes, WATCH_GATES_ON_ALL)
+            )
         decisive = gating(found, comparison.gate_on)
         results = [_restated(r, decisive, config.fail_on) for r in results]
     else:

@@ -93,3 +93,24 @@ def test_previous_watch_metrics_become_changes_and_dns_findings(tmp_path):
     assert report.watch.previous is not None and report.watch.previous.head == "f" * 40
     assert report.watch.notes == ("DNS not compared: the dns check did not run in this watch",)
     assert report.findings == ()
+
+
+def test_gate_on_new_does_not_let_a_persisting_blocker_recover_a_watch(tmp_path, server):
+    # The previous watch already had the broken step: with `gate_on: new` it would be
+    # "inherited", the watch would pass and close the alert while production is still broken.
+    path = tmp_path / ".launchgate.yml"
+    path.write_text(
+        f"url: {server.url}\nallow_private_targets: true\ngate_on: new\n"
+        "checks: {smoke: {steps: [{name: broken, path: /error}]}}\n"
+    )
+    config = load_config(path, env={})
+    first = run_gate(config, Target(url=server.url), only=["smoke"], watch=True)
+    assert first.verdict.value == "fail"
+    base = parse_base(first.to_json())
+    again = run_gate(
+        config, Target(url=server.url), only=["smoke"], watch=True, base=base, base_name="last"
+    )
+    assert [f.new for f in again.findings] == [False]
+    assert again.verdict.value == "fail"
+    assert again.comparison is not None and again.comparison.gate_on == "all"
+    assert any("production watch" in n for n in again.comparison.notes)
