@@ -38,6 +38,9 @@ from launchgate.report import (
 MARGIN_PCT = 10.0
 MARGIN_MS = 5.0
 _RAN = (CheckStatus.PASSED, CheckStatus.FAILED)
+# Tuples, not sets: a base report's value may be a list, and `[] in set()` raises.
+_RAN_NAMES = tuple(s.value for s in _RAN)
+_SEVERITIES = tuple(s.value for s in Severity)
 
 
 @dataclass(frozen=True)
@@ -150,14 +153,14 @@ def _base_findings(raw: Any, notes: list[str]) -> tuple[BaseFinding, ...] | None
         ):
             unusable += 1
             continue
-        severity = item.get("severity")
+        severity, check = item.get("severity"), item.get("check")
         kept.append(
             BaseFinding(
                 id=item["id"],
                 title=str(item.get("title") or item["id"]),
                 fingerprint=item["fingerprint"],
-                severity=severity if severity in {s.value for s in Severity} else None,
-                check=str(item.get("check") or item["id"].split(".", 1)[0]),
+                severity=severity if severity in _SEVERITIES else None,
+                check=check if isinstance(check, str) and check else item["id"].split(".", 1)[0],
             )
         )
     if unusable:
@@ -176,7 +179,7 @@ def _ran(raw: Any) -> frozenset[str] | None:
         for c in raw
         if isinstance(c, Mapping)
         and isinstance(c.get("name"), str)
-        and c.get("status") in {s.value for s in _RAN}
+        and c.get("status") in _RAN_NAMES
     )
 
 
@@ -225,16 +228,24 @@ def _mark(
 ) -> tuple[Finding, ...]:
     if base.findings is None:
         return tuple(findings)
-    known = {f.fingerprint for f in base.findings}
+    # A finding is inherited only when the base had it at the same place, from a check the
+    # base ran, at least as severe: a base that had it as `later` (or with an unreadable
+    # severity) does not make a blocker inherited under `gate_on: new`.
+    worst: dict[str, int] = {}
+    for old in base.findings:
+        if base.ran is not None and old.check not in base.ran:
+            continue
+        rank = Severity(old.severity).rank if old.severity is not None else -1
+        worst[old.fingerprint] = max(rank, worst.get(old.fingerprint, -1))
     if base.ran is not None:
-        not_run = sorted({f.check for f in findings if f.fingerprint not in known} - set(base.ran))
+        not_run = sorted({f.check for f in findings} - set(base.ran))
         if not_run:
             notes.append(
                 f"the base did not run {', '.join(not_run)}: every finding of "
                 f"{'that check' if len(not_run) == 1 else 'those checks'} counts as "
                 "new"
             )
-    return tuple(replace(f, new=f.fingerprint not in known) for f in findings)
+    return tuple(replace(f, new=worst.get(f.fingerprint, -1) < f.severity.rank) for f in findings)
 
 
 def _fixed(
@@ -333,9 +344,9 @@ def _load(
         )
     raw_routes = base.load.get("routes")
     base_routes = {
-        r.get("name"): r
+        r["name"]: r
         for r in (raw_routes if isinstance(raw_routes, list) else [])
-        if isinstance(r, Mapping)
+        if isinstance(r, Mapping) and isinstance(r.get("name"), str)
     }
     routes: list[P95Delta] = []
     for route in this.get("routes") or []:

@@ -352,3 +352,61 @@ def test_gate_on_is_a_checked_config_key(tmp_path):
         ConfigError, match=r"\.launchgate\.yml:2: gate_on: expected one of all, new"
     ):
         load_config(config)
+
+
+def test_a_finding_the_base_had_at_a_lower_severity_is_new():
+    # Same fingerprint, but the base had it as `important` (or with no readable severity):
+    # as a blocker it is new, or `gate_on: new` would let a blocker main never had pass.
+    now = _finding("grew")
+    base_doc = _base([_finding("grew", severity=IMP), _finding("odd")])
+    base_doc["findings"][1]["severity"] = "catastrophic"
+    same_or_worse = _finding("kept", severity=IMP)
+    base_doc["findings"].append(_finding("kept").to_json())  # was a blocker, now important
+    result = compare([now, _finding("odd"), same_or_worse], RAN, {}, parse_base(base_doc))
+    assert {f.id: f.new for f in result.findings} == {
+        "smoke.grew": True,
+        "smoke.odd": True,
+        "smoke.kept": False,
+    }
+    assert [f.id for f in gating(result.findings, "new")] == ["smoke.grew", "smoke.odd"]
+    assert result.comparison.fixed == ()
+
+
+def test_a_finding_of_a_check_the_base_did_not_run_is_new():
+    # A base whose findings list a check it says it never ran vouches for nothing there.
+    base = parse_base(_base([_finding("x", check="tls")], checks=("smoke",)))
+    result = compare([_finding("x", check="tls")], RAN, {}, base)
+    assert [f.new for f in result.findings] == [True]
+
+
+def test_a_base_with_wrong_types_everywhere_is_compared_with_notes():
+    document = {
+        "schema": "launchgate.report/v1",
+        "tool": {"name": "launchgate", "version": ["0.1"]},
+        "target": {"head": 7, "url": {"x": 1}},
+        "verdict": ["fail"],
+        "checks": [{"name": ["smoke"], "status": ["passed"]}, {"name": "smoke", "status": {}}],
+        "findings": [
+            {"id": "smoke.a", "fingerprint": "f", "severity": ["blocker"], "check": {}},
+            {"id": ["smoke.b"], "fingerprint": {}, "severity": {}},
+        ],
+        "metrics": {
+            "load": {
+                "users": [10],
+                "p95_ms": "fast",
+                "p95_ci_ms": {"a": 1},
+                "routes": [{"name": ["x"], "p95_ms": 1}, {"name": {}}, 5],
+            },
+            "tls": [],
+            "dns": "x",
+        },
+    }
+    base = parse_base(document)
+    result = compare([_finding("x")], RAN, {"load": _load(100, (95, 105))}, base)
+    assert [f.new for f in result.findings] == [True]
+    assert result.comparison.notes
+    document["metrics"]["load"]["p95_ms"] = 90
+    document["metrics"]["load"]["users"] = 10
+    load = _load(100, (95, 105), routes=(("x", 100, (95, 105)),))
+    result = compare([], RAN, {"load": load}, parse_base(document))
+    assert result.comparison.load is not None and result.comparison.load.routes == ()
