@@ -306,10 +306,14 @@ def p95_delta(
     pct = round(100 * delta / before, 1) if before > 0 else None
     (lo, hi), (base_lo, base_hi) = _ci(this), _ci(base)
     significant: bool | None = None
-    if comparable and None not in (lo, hi, base_lo, base_hi):
-        assert lo is not None and hi is not None and base_lo is not None and base_hi is not None
-        apart = lo > base_hi or hi < base_lo
-        significant = apart and abs(delta) > margin_ms(before, margin_pct)
+    # The intervals are apart when this run's low end is above the base's high end (a rise)
+    # or its high end below the base's low end (a fall): a rise needs only those two ends, so
+    # a run too slow to get the samples that bound the top of its interval is still judged.
+    above, below = (lo, base_hi) if delta > 0 else (base_lo, hi)
+    if comparable and delta == 0 and None not in (lo, hi, base_lo, base_hi):
+        significant = False
+    elif comparable and delta != 0 and above is not None and below is not None:
+        significant = above > below and abs(delta) > margin_ms(before, margin_pct)
     return P95Delta(
         p95_ms=before,
         delta_ms=delta,

@@ -191,7 +191,13 @@ def test_p95_significance_needs_disjoint_intervals_and_the_margin():
     assert margin_ms(280) == 28
     assert p95_delta(_load(292, (291, 293)), base).significant is False
     assert p95_delta(_load(200, (190, 210)), base).significant is True  # faster, also real
-    assert p95_delta(_load(452, (430, None)), base).significant is None  # not judged
+    # A rise needs only this run's low end and the base's high end: a run so slow that it got
+    # too few samples to bound the top of its interval still shows its regression.
+    assert p95_delta(_load(452, (430, None)), base).significant is True
+    assert p95_delta(_load(452, (None, 470)), base).significant is None  # not judged
+    assert p95_delta(_load(452, (430, 470)), _load(280, (None, 290))).significant is True
+    assert p95_delta(_load(452, (430, 470)), _load(280, (270, None))).significant is None
+    assert p95_delta(_load(200, (None, 210)), base).significant is True  # faster
     delta = p95_delta(_load(452, (430, 470)), base)
     assert (delta.delta_ms, delta.delta_pct) == (172, 61.4)
 
