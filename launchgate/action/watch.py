@@ -21,6 +21,7 @@ never raises: a failure is a warning, and the verdict stands.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -175,6 +176,13 @@ def _keep_issue(
     if not failing:
         if issue is None:
             return None, None, None
+        unchecked = _unchecked(report, issue.body)
+        if unchecked:
+            ctx.log(
+                f"::warning::launchgate: the watch passes, but {_checks_phrase(unchecked)}: "
+                f"issue #{issue.number} stays open until a watch passes with it"
+            )
+            return None, issue.html_url, None
         down_for = _duration(issue.created_at, now)
         client.comment_once(
             issue.number,
@@ -256,6 +264,31 @@ def _update(
     return change
 
 
+_BLOCKER_ID = re.compile(r"\(`([a-z0-9_-]+)\.[a-z0-9.-]+`\)$")
+
+
+def _unchecked(report: Mapping[str, Any], body: str) -> list[str]:
+    """The checks whose blockers this pass cannot vouch for: one that could not run (a pass
+    with `fail_closed: false`), or one that blocked before and was skipped this time."""
+    _, keys = _state(body)
+    blocked = {k.split(":", 1)[1] for k in keys or [] if k.startswith("check:")}
+    blocked |= {
+        m.group(1)
+        for line in _old_texts(body, keys or []).values()
+        if (m := _BLOCKER_ID.search(line))
+    }
+    return [
+        c["name"]
+        for c in report["checks"]
+        if c["status"] == "error" or (c["status"] == "skipped" and c["name"] in blocked)
+    ]
+
+
+def _checks_phrase(names: list[str]) -> str:
+    listed = ", ".join(names)
+    return f"the {listed} check{'s' if len(names) > 1 else ''} did not run to the end"
+
+
 def _state(body: str) -> tuple[int, list[str] | None]:
     match = STATE_PATTERN.search(body)
     if match is None:
@@ -286,7 +319,7 @@ def _change_from_previous(ctx: AlertContext) -> str | None:
     was_failing = ctx.previous_verdict in ("fail", "error")
     if failing and not was_failing:
         return "opened"
-    if was_failing and not failing:
+    if was_failing and not failing and not _unchecked(ctx.report, ""):
         return "recovered"
     return None
 

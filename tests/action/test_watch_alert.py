@@ -166,3 +166,32 @@ def test_the_search_costs_one_request_per_page_not_per_issue(github, client):
     assert run(client, report("fail", [finding("page a", "a")]), logs) is None
     operations = [r.operation for r in github.requests]
     assert operations == ["issues/list-for-repo"] * 3  # 13 issues, five per page
+
+
+def _with_check(data: dict[str, Any], name: str, status: str) -> dict[str, Any]:
+    data["checks"].append(
+        {"name": name, "status": status, "duration_s": 0.0, "summary": "", "counts": data["counts"]}
+    )
+    return data
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("dns", "error"),  # fail_closed: false lets a check that could not run pass
+        ("smoke", "skipped"),  # the check that blocked did not run this time
+    ],
+)
+def test_a_pass_that_did_not_check_the_blocker_does_not_recover(github, client, name, status):
+    logs: list[str] = []
+    assert run(client, report("fail", [finding("page a is down", "a")]), logs) == "opened"
+    assert run(client, _with_check(report("pass", []), name, status), logs) is None
+    (issue,) = github.issues()
+    assert issue["state"] == "open" and github.comments(issue["number"]) == []
+    assert any(f"the {name} check" in line and "stays open" in line for line in logs), logs
+
+
+def test_a_pass_with_an_unrelated_check_skipped_recovers(github, client):
+    logs: list[str] = []
+    run(client, report("fail", [finding("page a is down", "a")]), logs)
+    assert run(client, _with_check(report("pass", []), "load", "skipped"), logs) == "recovered"
