@@ -198,3 +198,41 @@ def test_types_do_not_collide_with_detect_secrets():
     assert not set(by_type()) & set(theirs)
     assert not set(by_name()) & {cls.__name__ for cls in theirs.values()}
     assert Path(ROOT / "launchgate/secrets/plugins").is_dir()
+
+
+def _near_matches(size: int = 100_000) -> dict[str, str]:
+    """Long lines that almost match a rule, over and over: what makes a regex backtrack."""
+
+    def run(unit: str) -> str:
+        return (unit * (size // len(unit) + 1))[:size]
+
+    hexes = "0123456789abcdef" * 2
+    return {
+        "sentry host": f"https://{hexes}:{hexes}@" + run("sentry"),
+        "sentry host, then a path": f"https://{hexes}:{hexes}@" + run("sentry") + "/",
+        "secret-named key": "  " + run("password"),
+        "secret-named key with dashes": "  " + run("secret-") + ": x",
+        "eyJ run": run("eyJ"),
+        "eyJ in a base64url run": run("sntrys_eyJ"),
+        "openai marker run": "sk-proj-" + run("AAAAAAAAAAAAAAAAT3BlbkFJ") + "!",
+        "database urls": run("postgres://user:pass"),
+        "gitlab routable": run("glpat-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.00."),
+        "azure sas": run("sv=2020-01-01&sig="),
+    }
+
+
+def test_no_rule_backtracks_on_long_near_matches():
+    """Every rule stays linear on 100 KB of near-matches (before the fix, the Sentry DSN
+    host, the Kubernetes secret key and the service-role JWT took 4 to 28 s on these)."""
+    import time
+
+    slow = []
+    for cls in plugin_classes():
+        plugin = cls()
+        for name, line in _near_matches().items():
+            started = time.perf_counter()
+            list(plugin.analyze_string(line))
+            took = time.perf_counter() - started
+            if took > 1.0:
+                slow.append(f"{cls.__name__} on {name}: {took:.1f} s")
+    assert not slow

@@ -112,7 +112,9 @@ class SupabaseServiceRoleKeyDetector(LaunchgateDetector):
     strength: ClassVar[str] = "exact"
     denylist = (
         re.compile(
-            r"eyJ[A-Za-z0-9_-]{10,}\.(?P<payload>eyJ[A-Za-z0-9_-]{20,})"
+            # header and payload are bounded and possessive: every `eyJ` inside a long
+            # base64url run starts a match attempt, which must not scan the whole run
+            r"eyJ[A-Za-z0-9_-]{10,1000}+\.(?P<payload>eyJ[A-Za-z0-9_-]{20,4000}+)"
             r"\.[A-Za-z0-9_-]{20,}"
         ),
     )

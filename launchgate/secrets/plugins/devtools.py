@@ -52,8 +52,11 @@ class SentryTokenDetector(LaunchgateDetector):
         re.compile(r"sntrys_(?P<payload>eyJ[A-Za-z0-9+/=_-]{20,600}?)_[A-Za-z0-9+/_-]{43}" + _END),
         re.compile(_START + r"sntryu_(?P<body>[a-f0-9]{64})" + _END),
         re.compile(
-            r"https?://[a-f0-9]{32}:(?P<secret>[a-f0-9]{32})@[A-Za-z0-9.-]*sentry"
-            r"[A-Za-z0-9.-]*(?::[0-9]+)?/(?:[A-Za-z0-9_-]+/)*[0-9]+"
+            # the host's two runs are bounded (a host name is at most 253 characters) and
+            # the second is possessive: unbounded, they backtrack quadratically on a long
+            # run of "sentry"s
+            r"https?://[a-f0-9]{32}:(?P<secret>[a-f0-9]{32})@[A-Za-z0-9.-]{0,253}?sentry"
+            r"[A-Za-z0-9.-]{0,253}+(?::[0-9]+)?/(?:[A-Za-z0-9_-]+/)*[0-9]+"
         ),
     )
 

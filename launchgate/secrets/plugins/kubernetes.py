@@ -121,9 +121,11 @@ class KubernetesSecretDataDetector(LaunchgateDetector):
     strength: ClassVar[str] = "loose"
     denylist = (
         re.compile(
-            r"^\s*[\"']?(?P<key>[A-Za-z0-9_.-]*(?i:"
+            # the key's runs around the secret word are bounded, the second possessive:
+            # unbounded, a long run of "password"s backtracks quadratically
+            r"^\s*[\"']?(?P<key>[A-Za-z0-9_.-]{0,100}?(?i:"
             + _SECRET_KEY_WORDS
-            + r")[A-Za-z0-9_.-]*)[\"']?\s*:\s*[\"']?(?P<secret>"
+            + r")[A-Za-z0-9_.-]{0,100}+)[\"']?\s*:\s*[\"']?(?P<secret>"
             + _VALUE
             + r")[\"']?,?\s*$"
         ),
