@@ -418,6 +418,7 @@ def _core_matches(
             yield match.start(), match.end(), ci_plugins
     pos = 0
     search = prefilter.quoted.search
+    every_entropy_plugin = frozenset(r.name for r in prefilter.entropy)
     while True:
         quoted = search(data, pos)
         if quoted is None:
@@ -425,7 +426,8 @@ def _core_matches(
         names = prefilter.entropy_plugins(quoted.group(2))
         if names:
             yield quoted.start(), quoted.end(), names
-            if whole_lines:
+            if whole_lines and names == every_entropy_plugin:
+                # nothing later on this line can wake another plugin: go to the next line
                 line_end = find(b"\n", quoted.start())
                 pos = len(data) if line_end < 0 else line_end + 1
                 continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -150,6 +151,26 @@ def test_entropy_prefilter_is_sound_for_any_limit_a_baseline_sets(data):
     line = data.draw(FILLER) + quote + value + quote + data.draw(FILLER)
     if plugin.analyze_line(filename="app.py", line=line.rstrip(), line_number=1):
         assert type(plugin).__name__ in plugins_for_line(line, prefilter), limits
+
+
+@pytest.mark.parametrize(
+    ("line", "limits"),
+    [
+        # found by the property above: the first quoted run wakes only Base64, the second
+        # (sharing its quote) is hex
+        ("'0G'01A'", {"Base64HighEntropyString": 1.0, "HexHighEntropyString": 1.0}),
+        # default limits: a base64 run first, then a hex secret later on the same line
+        (
+            'a = "AbCdEfGhIjKlMnOpQrStUvWxYz0123"; b = "0123456789abcdef0123456789abcdef"',
+            None,
+        ),
+    ],
+)
+def test_a_later_run_on_the_same_line_can_wake_another_entropy_plugin(line, limits):
+    plugins = _entropy_plugins(limits) if limits else _entropy_plugins()
+    hex_plugin = next(p for p in plugins if type(p).__name__ == "HexHighEntropyString")
+    assert hex_plugin.analyze_line(filename="app.py", line=line, line_number=1)
+    assert "HexHighEntropyString" in plugins_for_line(line, Prefilter.for_plugins(plugins))
 
 
 def test_entropy_rules_are_the_plugins_charsets():
