@@ -161,7 +161,7 @@ def test_entropy_prefilter_is_sound_for_any_limit_a_baseline_sets(data):
         ("'0G'01A'", {"Base64HighEntropyString": 1.0, "HexHighEntropyString": 1.0}),
         # default limits: a base64 run first, then a hex secret later on the same line
         (
-            'a = "AbCdEfGhIjKlMnOpQrStUvWxYz0123"; b = "0123456789abcdef0123456789abcdef"',
+            'a = "AbCdEfGhIjKlMnOpQrStUvWxYz0123"; b = "' + string.hexdigits[:16] * 2 + '"',
             None,
         ),
     ],
