@@ -41,6 +41,7 @@ but they stay visible to the parity benchmark and in the metrics.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import json
 import math
@@ -418,7 +419,6 @@ def _core_matches(
             yield match.start(), match.end(), ci_plugins
     pos = 0
     search = prefilter.quoted.search
-    every_entropy_plugin = frozenset(r.name for r in prefilter.entropy)
     while True:
         quoted = search(data, pos)
         if quoted is None:
@@ -426,14 +426,37 @@ def _core_matches(
         names = prefilter.entropy_plugins(quoted.group(2))
         if names:
             yield quoted.start(), quoted.end(), names
-            if whole_lines and names == every_entropy_plugin:
-                # nothing later on this line can wake another plugin: go to the next line
+            if whole_lines:
+                # The line is a candidate for `names`; only a later run that another plugin
+                # accepts can add to that (a base64 run first must not hide a hex secret).
                 line_end = find(b"\n", quoted.start())
-                pos = len(data) if line_end < 0 else line_end + 1
+                line_end = len(data) if line_end < 0 else line_end
+                for rule in prefilter.entropy:
+                    if rule.name not in names:
+                        later = _later_run(data, rule, quoted.end() - 1, line_end)
+                        if later is not None:
+                            yield later, line_end, frozenset({rule.name})
+                pos = line_end + 1
                 continue
             pos = quoted.end() - 1  # the closing quote may open the next run
         else:
             pos = quoted.start() + 1  # overlapping starts: a later quote may open another run
+
+
+@functools.lru_cache(maxsize=16)
+def _run_regex(charset: frozenset[int], min_run: int) -> re.Pattern[bytes]:
+    """A quoted run of one plugin's charset; the closing quote is only looked at, so it can
+    open the next run (`'ab'cd'` holds two)."""
+    char_class = re.escape(bytes(sorted(charset)))
+    return re.compile(rb"(['\"])([" + char_class + rb"]{" + str(min_run).encode() + rb",})(?=\1)")
+
+
+def _later_run(data: bytes, rule: EntropyRule, start: int, end: int) -> int | None:
+    """Where a quoted run between `start` and `end` that `rule` can accept begins, if any."""
+    for match in _run_regex(rule.charset, rule.min_distinct).finditer(data, start, end):
+        if len(set(match.group(2))) >= rule.min_distinct:
+            return match.start()
+    return None
 
 
 def path_matches(path: str, globs: tuple[str, ...]) -> bool:
