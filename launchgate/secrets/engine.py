@@ -363,10 +363,10 @@ def candidate_lines(data: bytes, prefilter: Prefilter | None = None) -> dict[int
     """Start offset of each line of `data` (UTF-8) that passes the pre-filter -> the plugins
     whose core it contains. No core matches across a newline, so a match marks one line."""
     found: dict[int, frozenset[str]] = {}
-    rfind = data.rfind
+    line_start = _LineStarts(data)
 
     def mark(position: int, names: frozenset[str]) -> None:
-        start = rfind(b"\n", 0, position) + 1
+        start = line_start(position)
         previous = found.get(start)
         found[start] = names if previous is None else previous | names
 
@@ -385,17 +385,39 @@ def candidate_spans(
     return list(_core_matches(data, prefilter or default_prefilter(), whole_lines=False))
 
 
+class _LineStarts:
+    """The start of the line holding a position. Each regex yields its matches in increasing
+    order, so each lookup searches back only to the previous position: on one huge line
+    (an 11 MB minified file) a plain `rfind` back to the line's start for every match is
+    quadratic."""
+
+    def __init__(self, data: bytes) -> None:
+        self._rfind = data.rfind
+        self._position = 0
+        self._start = 0
+
+    def __call__(self, position: int) -> int:
+        if position < self._position:  # a new regex's matches: start over
+            self._start = self._rfind(b"\n", 0, position) + 1
+        else:
+            newline = self._rfind(b"\n", self._position, position)
+            if newline >= 0:
+                self._start = newline + 1
+        self._position = position
+        return self._start
+
+
 def _core_matches(
     data: bytes, prefilter: Prefilter, whole_lines: bool
 ) -> Iterator[tuple[int, int, frozenset[str]]]:
-    rfind = data.rfind
     find = data.find
     folded = data.lower()
     if whole_lines:
         triggered: set[int] = set()
+        line_start = _LineStarts(data)
         for trigger in _TRIGGERS:
             for match in trigger.finditer(folded):
-                triggered.add(rfind(b"\n", 0, match.start()) + 1)
+                triggered.add(line_start(match.start()))
         for start in triggered:
             end = find(b"\n", start)
             end = len(data) if end < 0 else end
@@ -474,10 +496,13 @@ class EngineSettingsError(LaunchgateError):
 
 
 # A line over MAX_LINE_CHARS is cut into tiles of WINDOW_CHARS bytes that overlap by
-# WINDOW_OVERLAP; each tile holding a pre-filter match is judged as a line of its own. Only a
+# WINDOW_OVERLAP; each tile holding a pre-filter match is judged as a line of its own. The
+# tile is chosen so that WINDOW_BEFORE bytes before the match are in it too: a core is not
+# always where a secret starts (OpenAI's `T3BlbkFJ` sits in the middle of the key). Only a
 # quoted high-entropy run can be longer than the overlap: it gets a window of its own.
 WINDOW_CHARS = 8192
 WINDOW_OVERLAP = 1024
+WINDOW_BEFORE = 256
 
 
 class Engine:
@@ -560,7 +585,7 @@ class Engine:
                 "plugins": settings.plugins,
                 "filters": settings.filters,
                 "max_line": MAX_LINE_CHARS,
-                "window": [WINDOW_CHARS, WINDOW_OVERLAP],
+                "window": [WINDOW_CHARS, WINDOW_OVERLAP, WINDOW_BEFORE],
             },
             sort_keys=True,
             default=str,
@@ -632,8 +657,8 @@ class Engine:
         for start, end, names in candidate_spans(data, self.prefilter):
             if end - start > WINDOW_OVERLAP:  # a long quoted run: a window of its own
                 key = (max(0, start - 64), min(len(data), end + 64))
-            else:  # the fixed tile that holds the whole match (tiles overlap by more)
-                tile = start // step * step
+            else:  # the fixed tile that holds the match and what precedes it
+                tile = max(0, start - WINDOW_BEFORE) // step * step
                 key = (tile, min(len(data), tile + WINDOW_CHARS))
             windows[key] = windows.get(key, frozenset()) | names
         merged = sorted((a, b, names) for (a, b), names in windows.items())

@@ -215,3 +215,55 @@ def test_judge_matches_detect_secrets_on_a_line():
         (s.type, s.secret_hash) for s in _process_line_based_plugins([(1, line)], filename="app.py")
     }
     assert mine == theirs and mine
+
+
+def test_a_huge_line_finds_a_secret_whose_core_is_not_where_it_starts():
+    """A line over MAX_LINE_CHARS is judged in tiles around each core; OpenAI's core
+    (`T3BlbkFJ`) sits mid-key, so a tile starting at the core cut the key's start off and
+    the key was missed."""
+    import random
+
+    from launchgate.secrets.engine import MAX_LINE_CHARS, WINDOW_CHARS, WINDOW_OVERLAP
+
+    rng = random.Random(3)
+    alphabet = string.ascii_letters + string.digits
+
+    def part() -> str:
+        return "".join(rng.choice(alphabet) for _ in range(40))
+
+    key = f"sk-proj-{part()}T3BlbkFJ{part()}"
+    step = WINDOW_CHARS - WINDOW_OVERLAP
+    tile = (MAX_LINE_CHARS // step + 1) * step  # a tile boundary past the long-line limit
+    for shift in (0, 5, 300):
+        start = tile - key.index("T3BlbkFJ") + shift - 1
+        line = ("x=1;" * (start // 4 + 1))[:start] + " " + key + " " + "x=1;" * 300
+        types = {h.type for h in ENGINE.judge("bundle.min.js", line)}
+        assert "OpenAI API Key" in types, shift
+
+
+def test_prefilter_is_linear_on_one_huge_line():
+    """Each core match used to search back to the start of its line: quadratic on one
+    huge line (2 MB of `a.eyJ;` took 8 s, 11 MB would take minutes)."""
+    import time
+
+    from launchgate.secrets.engine import candidate_lines
+
+    data = b"a.eyJ;" * 350_000
+    started = time.perf_counter()
+    found = candidate_lines(data, ENGINE.prefilter)
+    assert time.perf_counter() - started < 4
+    assert list(found) == [0] and "JwtTokenDetector" in found[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(alphabet="ab\n", max_size=60),
+    positions=st.lists(st.integers(min_value=0, max_value=60), max_size=12),
+)
+def test_line_starts_are_those_of_a_plain_search(text, positions):
+    from launchgate.secrets.engine import _LineStarts
+
+    data = text.encode()
+    line_start = _LineStarts(data)
+    for position in (min(p, len(data)) for p in positions):
+        assert line_start(position) == data.rfind(b"\n", 0, position) + 1
