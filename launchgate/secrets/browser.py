@@ -261,11 +261,12 @@ class _Finder:
 def kind_of(path: str) -> str:
     """Which scan a file gets ("" for none)."""
     parts = path.split("/")
-    if any(part in SKIPPED_DIRS for part in parts[:-1]):
-        return ""
     name = parts[-1]
     if name.startswith(".env"):
-        return "env"
+        # a folder named `env` (skipped as a virtualenv elsewhere) is where env files go
+        return "" if any(p in SKIPPED_DIRS - {"env"} for p in parts[:-1]) else "env"
+    if any(part in SKIPPED_DIRS for part in parts[:-1]):
+        return ""
     if path.startswith(".github/workflows/") and name.endswith((".yml", ".yaml")):
         return "workflow"
     if name.startswith(_BUNDLER_CONFIGS):

@@ -227,3 +227,21 @@ def test_pragma_accepts_and_fingerprints_survive_moves(tmp_path):
     assert [line for line, _fp in places(first)] == [2]
     assert [line for line, _fp in places(second)] == [4]
     assert [fp for _l, fp in places(first)] == [fp for _l, fp in places(second)]
+
+
+def test_env_files_in_a_folder_named_env_are_read():
+    """`env` is skipped as a virtualenv for code, but `config/env/.env.production` is an
+    env file like any other (it was never read)."""
+    from launchgate.secrets.browser import find_exposures, kind_of
+
+    found = find_exposures(
+        Engine(),
+        {
+            "config/env/.env.production": ["NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY="],
+            "node_modules/pkg/.env": ["NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY="],
+        },
+    )
+    assert [(e.path, e.name) for e in found] == [
+        ("config/env/.env.production", "NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY")
+    ]
+    assert kind_of("env/lib/site.js") == ""
