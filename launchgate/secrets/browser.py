@@ -284,12 +284,16 @@ def extra_prefixes(lines: Iterable[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def find_exposures(engine: Engine, files: dict[str, list[str]]) -> list[Exposure]:
-    """Every exposure in these files (path -> lines)."""
+def find_exposures(
+    engine: Engine, files: dict[str, list[str]], more_prefixes: tuple[str, ...] = ()
+) -> list[Exposure]:
+    """Every exposure in these files (path -> lines); `more_prefixes`: those a Vite config
+    elsewhere in the tree adds."""
     kinds = {path: kind_of(path) for path in files}
     prefixes = tuple(
         dict.fromkeys(
             PUBLIC_ENV_PREFIXES
+            + more_prefixes
             + tuple(
                 p
                 for path, kind in kinds.items()
@@ -318,22 +322,31 @@ def find_exposures(engine: Engine, files: dict[str, list[str]]) -> list[Exposure
 def exposures_at(
     repo: str, commit: str, engine: Engine, paths: set[str] | None = None
 ) -> list[Exposure]:
-    """The exposures in `commit`'s files (only `paths`, when given)."""
+    """The exposures in `commit`'s files (only `paths`, when given). The prefixes a Vite
+    config adds are read from every Vite config of the tree, and files holding them are
+    read too (not only those with a well-known prefix)."""
     engine.activate()
-    blobs = [
-        b
-        for b in tree_blobs(repo, commit)
-        if kind_of(b.path) and (paths is None or b.path in paths)
-    ]
+    every = tree_blobs(repo, commit)
+    configs = {
+        b.oid
+        for b in every
+        if kind_of(b.path) == "bundler" and os.path.basename(b.path).startswith("vite.config.")
+    }
+    more: list[str] = []
+    for _oid, content in read_objects(repo, configs):
+        lines = text_lines(content) if content is not None else None
+        more += extra_prefixes(lines) if lines is not None else []
+    hints = _PREFIX_HINTS + tuple(p.encode() for p in more)
+    blobs = [b for b in every if kind_of(b.path) and (paths is None or b.path in paths)]
     by_oid: dict[str, list[str]] = {}
     for blob in blobs:
         by_oid.setdefault(blob.oid, []).append(blob.path)
     files: dict[str, list[str]] = {}
     for oid, content in read_objects(repo, by_oid):
-        if content is None or not any(hint in content for hint in _PREFIX_HINTS):
+        if content is None or not any(hint in content for hint in hints):
             continue
         lines = text_lines(content)
         if lines is not None:
             for path in by_oid[oid]:
                 files[path] = lines
-    return find_exposures(engine, files)
+    return find_exposures(engine, files, tuple(dict.fromkeys(more)))

@@ -245,3 +245,41 @@ def test_env_files_in_a_folder_named_env_are_read():
         ("config/env/.env.production", "NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY")
     ]
     assert kind_of("env/lib/site.js") == ""
+
+
+def test_a_vite_env_prefix_is_honoured_in_files_without_a_well_known_prefix(tmp_path):
+    """`envPrefix: ['APP_']` ships APP_* to the browser; an env file holding only APP_*
+    names was skipped unread (no well-known prefix in it), and in the change the Vite
+    config, not being changed, added no prefix."""
+    import subprocess
+
+    from launchgate.secrets.browser import exposures_at
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            [
+                "git",
+                "-C",
+                str(tmp_path),
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t.invalid",
+                *args,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+
+    git("init", "-q")
+    (tmp_path / "vite.config.ts").write_text("export default { envPrefix: ['APP_'] }\n")
+    (tmp_path / ".env.production").write_text("APP_STRIPE_SECRET_KEY=\n")
+    git("add", "-A")
+    git("commit", "-qm", "x")
+    head = git("rev-parse", "HEAD")
+    for paths in (None, {".env.production"}):
+        found = exposures_at(str(tmp_path), head, Engine(), paths)
+        assert [(e.path, e.name) for e in found] == [
+            (".env.production", "APP_STRIPE_SECRET_KEY")
+        ], paths
