@@ -10,9 +10,9 @@ In one run, over the same commits (everything reachable from REV):
    tests/support/secrets_reference.py), and the parity of the two finding sets.
 
 Get the history (never commit its code): clone any public repository with a long history,
-e.g. `git clone https://github.com/pallets/flask /work/bench-data/flask`.
+e.g. `git clone https://github.com/pallets/flask ../bench-data/flask`.
 
-    .venv/bin/python benchmarks/secrets_history.py --repo /work/bench-data/flask \
+    .venv/bin/python benchmarks/secrets_history.py --repo ../bench-data/flask \
         --output benchmarks/results/secrets_history.md
 """
 
