@@ -36,9 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from load_server import ScheduleServer  # noqa: E402
+from load_server import ScheduleServer, loopback_plan  # noqa: E402
 
-from launchgate.load.plan import Plan, PlanRoute  # noqa: E402
 from launchgate.load.process import run_load  # noqa: E402
 from launchgate.load.stats import percentile, split_warmup  # noqa: E402
 
@@ -77,19 +76,7 @@ def server_p95(server: ScheduleServer, start: float, end: float) -> tuple[float 
 
 
 def run_launchgate(server: ScheduleServer, duration: float, warmup: float) -> dict[str, Any]:
-    port = int(server.server_address[1])
-    plan = Plan(
-        base_url=f"http://127.0.0.1:{port}",
-        host="127.0.0.1",
-        port=port,
-        connect_host="127.0.0.1",
-        connect_port=port,
-        users=USERS,
-        spawn_rate=USERS,
-        duration_s=duration,
-        headers={},
-        routes=(PlanRoute("root", "GET", "/"),),
-    )
+    plan = loopback_plan(server, USERS, duration)
     result = run_load(plan)
     assert result.started_at is not None and result.ended_at is not None
     measure_from = result.started_at + warmup

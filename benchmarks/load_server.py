@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from launchgate.demo.serving import LoopbackServer
+from launchgate.load.plan import Plan, PlanRoute
 
 SIGMA = 0.5
 Z95 = 1.6448536269514722
@@ -71,3 +72,20 @@ class ScheduleServer(LoopbackServer):
     @property
     def url(self) -> str:
         return f"{super().url}/"
+
+
+def loopback_plan(server: LoopbackServer, users: int, duration_s: float) -> Plan:
+    """The load plan both load benchmarks run: `users` users on `GET /` of `server`."""
+    port = int(server.server_address[1])
+    return Plan(
+        base_url=f"http://127.0.0.1:{port}",
+        host="127.0.0.1",
+        port=port,
+        connect_host="127.0.0.1",
+        connect_port=port,
+        users=users,
+        spawn_rate=users,
+        duration_s=duration_s,
+        headers={},
+        routes=(PlanRoute("root", "GET", "/"),),
+    )

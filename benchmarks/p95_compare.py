@@ -36,11 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from load_server import ScheduleServer  # noqa: E402
+from load_server import ScheduleServer, loopback_plan  # noqa: E402
 from machine import cpu_model  # noqa: E402
 
 from launchgate.comparison import MARGIN_MS, MARGIN_PCT, p95_delta  # noqa: E402
-from launchgate.load.plan import Plan, PlanRoute  # noqa: E402
 from launchgate.load.process import run_load  # noqa: E402
 from launchgate.load.stats import percentile, quantile_ci, split_warmup  # noqa: E402
 
@@ -56,19 +55,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 def real_run(p95_ms: float, seed: int) -> list[tuple[float, float]]:
     """One real load run: (start offset s, ms) of every request after the warm-up."""
     with ScheduleServer(p95_ms, seed=seed) as server:
-        port = int(server.server_address[1])
-        plan = Plan(
-            base_url=f"http://127.0.0.1:{port}",
-            host="127.0.0.1",
-            port=port,
-            connect_host="127.0.0.1",
-            connect_port=port,
-            users=USERS,
-            spawn_rate=USERS,
-            duration_s=DURATION_S,
-            headers={},
-            routes=(PlanRoute("root", "GET", "/"),),
-        )
+        plan = loopback_plan(server, USERS, DURATION_S)
         result = run_load(plan)
     assert result.started_at is not None
     measure_from = result.started_at + WARMUP_S
