@@ -17,6 +17,9 @@ from launchgate.report import Severity
 
 # The identity that means "no credentials" (docs/auth.md); it cannot be defined.
 ANONYMOUS = "anonymous"
+# Methods that change data on the server: refused in flows without `writes: true`, and sent
+# with the anti-CSRF header a framework expects.
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Field names whose values are credentials even when written in the file (redacted like
 # `${VAR}` values), and flow captures whose values are secrets (`capture: {token: ...}`).
 # Other literal values, such as a user name, stay readable.
@@ -163,9 +166,7 @@ class FlowStep:
 
     @property
     def writes(self) -> bool:
-        return not self.logout and (
-            self.submit is not None or self.method in ("POST", "PUT", "PATCH", "DELETE")
-        )
+        return not self.logout and (self.submit is not None or self.method in WRITE_METHODS)
 
     def label(self, index: int) -> str:
         return self.name or f"step {index + 1}"

@@ -24,13 +24,13 @@ from typing import Any
 import httpx
 
 from launchgate.address import bracketed, host_of, origin
+from launchgate.config.schema import WRITE_METHODS
 from launchgate.http.cookies import RAW_CODEC, CookieStore
 from launchgate.http.pages import MAX_HOPS, read_limited
 
 MAX_BODY_BYTES = 2_000_000
-UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Cookie -> header that frameworks read the anti-CSRF token from on script requests.
-_CSRF_HEADERS = {"csrftoken": "X-CSRFToken", "xsrf-token": "X-XSRF-TOKEN"}
+CSRF_HEADERS = {"csrftoken": "X-CSRFToken", "xsrf-token": "X-XSRF-TOKEN"}
 # A cookie value this long may be a session; shorter ones (`lang=en`, `theme=dark`) are not
 # learned as secrets, or every "dark" in a report would be blanked out.
 LEARNED_COOKIE_CHARS = 8
@@ -228,9 +228,9 @@ class Browser:
         referer = referer or self.last_url
         if referer and origin(referer) == origin(url):
             out["Referer"] = referer
-        if method in UNSAFE_METHODS:
+        if method in WRITE_METHODS:
             out["Origin"] = origin(url)
-            for cookie, header in _CSRF_HEADERS.items():
+            for cookie, header in CSRF_HEADERS.items():
                 for name, value in self.cookies.items():
                     if name.lower() == cookie:
                         out.setdefault(header, urllib.parse.unquote(value))

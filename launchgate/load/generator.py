@@ -54,7 +54,7 @@ from locust.rpc import Message
 from locust.runners import Runner
 
 from launchgate.address import normalize_host, origin
-from launchgate.http.browser import UNSAFE_METHODS
+from launchgate.config.schema import WRITE_METHODS
 from launchgate.http.pages import Inflater
 from launchgate.load.answers import SNIFF_BYTES, is_login_answer, status_error
 from launchgate.load.logins import (
@@ -179,7 +179,7 @@ class BoundedResponse(FastResponse):
 def _route_task(route: PlanRoute, judge: AnswerJudge, origin: str) -> Any:
     follow = route.expect_status is None or not 300 <= route.expect_status < 400
     headers = {"Accept-Encoding": ACCEPT_ENCODING, **route.headers}
-    unsafe = route.method.upper() in UNSAFE_METHODS
+    unsafe = route.method.upper() in WRITE_METHODS
 
     def run(user: FastHttpUser) -> None:
         session: UserSession | None = getattr(user, "session", None)

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from launchgate.address import bracketed, connect_key
-from launchgate.http.browser import _CSRF_HEADERS as CSRF_HEADERS  # one cookie -> header map
+from launchgate.http.browser import CSRF_HEADERS  # one cookie -> header map
 from launchgate.http.login import LoginFailed, log_in
 from launchgate.http.transport import HttpContext
 from launchgate.load.plan import Plan
