@@ -261,23 +261,7 @@ checks:
              expect_text: never shown}
 """
     )
-    outputs = {name: tmp_path / f"report.{name}" for name in ("json", "md", "sarif")}
-    result = cli(
-        "check",
-        "--config",
-        str(config),
-        "--only",
-        "smoke",
-        "--json",
-        str(outputs["json"]),
-        "--markdown",
-        str(outputs["md"]),
-        "--sarif",
-        str(outputs["sarif"]),
-        env={"ALICE_PASSWORD": ALICE_PASSWORD},
-    )
-    assert result.code == 1, result.output
-    texts = {"terminal": result.output, **{n: p.read_text() for n, p in outputs.items()}}
+    texts = _failing_smoke_outputs(cli, config, tmp_path, {"ALICE_PASSWORD": ALICE_PASSWORD})
     report = json.loads(texts["json"])
     (finding,) = report["findings"]
     assert "Cookie: csrftoken=[redacted]; sessionid=[redacted]" in finding["detail"]
@@ -299,22 +283,7 @@ checks:
     flows: [{name: echo, as: ann, steps: [{path: /echo, expect_json: {authorization: nope}}]}]
 """
     )
-    result = cli(
-        "check",
-        "--config",
-        str(token_config),
-        "--only",
-        "smoke",
-        "--json",
-        str(outputs["json"]),
-        "--markdown",
-        str(outputs["md"]),
-        "--sarif",
-        str(outputs["sarif"]),
-        env={"ANN_PASSWORD": ANN_PASSWORD},
-    )
-    assert result.code == 1, result.output
-    texts = {"terminal": result.output, **{n: p.read_text() for n, p in outputs.items()}}
+    texts = _failing_smoke_outputs(cli, token_config, tmp_path, {"ANN_PASSWORD": ANN_PASSWORD})
     (finding,) = json.loads(texts["json"])["findings"]
     assert '{"authorization":"[redacted]"}' in finding["detail"]
     for where, text in texts.items():
@@ -350,3 +319,26 @@ def test_a_redirect_to_another_host_mid_flow_ends_the_step_and_sends_nothing_the
     )
     assert django.other_host_requests() == []
     assert any(r.path == "/go-elsewhere/" and r.cookie for r in django.requests)
+
+
+def _failing_smoke_outputs(
+    cli, config: Path, tmp_path: Path, env: dict[str, str]
+) -> dict[str, str]:
+    """Run a smoke-only gate that must fail, with every report file; each output's text."""
+    outputs = {name: tmp_path / f"report.{name}" for name in ("json", "md", "sarif")}
+    result = cli(
+        "check",
+        "--config",
+        str(config),
+        "--only",
+        "smoke",
+        "--json",
+        str(outputs["json"]),
+        "--markdown",
+        str(outputs["md"]),
+        "--sarif",
+        str(outputs["sarif"]),
+        env=env,
+    )
+    assert result.code == 1, result.output
+    return {"terminal": result.output, **{n: p.read_text() for n, p in outputs.items()}}
